@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { newId } from "../src/ids";
+import { charLength, normalizeText, placeholdersOf, renderTemplate } from "../src/text";
+import { parseIsoInstant, utcDay } from "../src/time";
+
+describe("text", () => {
+  it("folds case and whitespace", () => {
+    expect(normalizeText("  You LEFT\titems\n in  your cart ")).toBe("you left items in your cart");
+  });
+  it("renders placeholders from context", () => {
+    expect(renderTemplate("{{first_name}}, your cart misses you", { first_name: "Ada" })).toBe(
+      "Ada, your cart misses you",
+    );
+    expect(renderTemplate("{{ first_name }} is here", { first_name: "Ada" })).toBe("Ada is here");
+    expect(placeholdersOf("{{a}} {{b}} {{a}}")).toEqual(["a", "b"]);
+  });
+  it("refuses to render with a missing or blank value", () => {
+    expect(renderTemplate("Hi {{name}}", {})).toBeNull();
+    expect(renderTemplate("Hi {{name}}", { name: "  " })).toBeNull();
+    expect(renderTemplate("No placeholders 🎉", {})).toBe("No placeholders 🎉");
+  });
+  it("counts emoji as one character", () => {
+    expect(charLength("🎉💬")).toBe(2);
+  });
+});
+
+describe("ids", () => {
+  it("keeps upstream's variant id shape and longer ids elsewhere", () => {
+    expect(newId("var")).toMatch(/^var_[0-9a-f]{12}$/);
+    expect(newId("imp")).toMatch(/^imp_[0-9a-f]{20}$/);
+    expect(new Set(Array.from({ length: 1000 }, () => newId("imp"))).size).toBe(1000);
+  });
+});
+
+describe("time", () => {
+  it("gives the UTC day", () => {
+    expect(utcDay(Date.UTC(2026, 10, 22, 23, 59, 59))).toBe("2026-11-22");
+  });
+  it.each([
+    ["2026-11-22", Date.UTC(2026, 10, 22), true],
+    ["2026-11-22T10:30:00Z", Date.UTC(2026, 10, 22, 10, 30), false],
+    ["2026-11-22T10:30:00", Date.UTC(2026, 10, 22, 10, 30), false],
+    ["2026-11-22T10:30:00+02:00", Date.UTC(2026, 10, 22, 8, 30), false],
+    ["2026-11-22 10:30", Date.UTC(2026, 10, 22, 10, 30), false],
+  ])("parses %s as UTC", (text, ms, dateOnly) => {
+    expect(parseIsoInstant(text)).toEqual({ ms, dateOnly });
+  });
+  it.each(["yesterday", "2026-13-01", "2026-02-30", "1763769600000", "2026-11-22T25:00"])("rejects %s", (text) => {
+    expect(parseIsoInstant(text)).toBeNull();
+  });
+});

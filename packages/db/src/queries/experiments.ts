@@ -1,0 +1,202 @@
+import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { type ExperimentRow, experiments, type VariantRow, variants } from "../schema";
+
+export interface ExperimentWithVariants {
+  experiment: ExperimentRow;
+  variants: VariantRow[];
+}
+
+/** An experiment by its natural key, with all its variants in creation order. */
+export async function findExperimentByIntent(
+  db: Db,
+  key: { projectId: string; intentId: string; locale: string },
+): Promise<ExperimentWithVariants | null> {
+  const [experiment] = await db
+    .select()
+    .from(experiments)
+    .where(
+      and(
+        eq(experiments.projectId, key.projectId),
+        eq(experiments.intentId, key.intentId),
+        eq(experiments.locale, key.locale),
+      ),
+    )
+    .limit(1);
+  if (!experiment) return null;
+  return { experiment, variants: await listVariants(db, experiment.projectId, experiment.id) };
+}
+
+/** An experiment by id within a project. */
+export async function findExperiment(
+  db: Db,
+  projectId: string,
+  experimentId: string,
+): Promise<ExperimentWithVariants | null> {
+  const [experiment] = await db
+    .select()
+    .from(experiments)
+    .where(and(eq(experiments.projectId, projectId), eq(experiments.id, experimentId)))
+    .limit(1);
+  if (!experiment) return null;
+  return { experiment, variants: await listVariants(db, projectId, experimentId) };
+}
+
+/** All experiments of an intent (one per locale). */
+export async function listExperimentsForIntent(
+  db: Db,
+  projectId: string,
+  intentId: string,
+  locale?: string,
+): Promise<ExperimentRow[]> {
+  return db
+    .select()
+    .from(experiments)
+    .where(
+      and(
+        eq(experiments.projectId, projectId),
+        eq(experiments.intentId, intentId),
+        locale === undefined ? undefined : eq(experiments.locale, locale),
+      ),
+    )
+    .orderBy(asc(experiments.createdAt), asc(experiments.locale));
+}
+
+/** Variants of an experiment, oldest first (the pool order round-robin rotates over). */
+export function listVariants(db: Db, projectId: string, experimentId: string): Promise<VariantRow[]> {
+  return db
+    .select()
+    .from(variants)
+    .where(and(eq(variants.projectId, projectId), eq(variants.experimentId, experimentId)))
+    .orderBy(asc(variants.createdAt), asc(variants.id));
+}
+
+/** Variants of several experiments. */
+export function listVariantsOf(db: Db, projectId: string, experimentIds: string[]): Promise<VariantRow[]> {
+  if (experimentIds.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(variants)
+    .where(and(eq(variants.projectId, projectId), inArray(variants.experimentId, experimentIds)))
+    .orderBy(asc(variants.createdAt), asc(variants.id));
+}
+
+export interface NewExperimentInput {
+  experimentId: string;
+  controlVariantId: string;
+  projectId: string;
+  intentId: string;
+  locale: string;
+  baseExample: string;
+  normalizedBase: string;
+  contextKeys: string[];
+  challengerCount: number;
+  now: number;
+}
+
+/**
+ * Creates the experiment and its control in one atomic batch. Concurrent first requests race
+ * on the (project, intent, locale) key: the loser's insert is ignored and its control insert
+ * selects nothing, so exactly one experiment with one control exists afterwards.
+ */
+export async function createExperimentWithControl(db: Db, input: NewExperimentInput): Promise<void> {
+  await db.batch([
+    db
+      .insert(experiments)
+      .values({
+        id: input.experimentId,
+        projectId: input.projectId,
+        intentId: input.intentId,
+        locale: input.locale,
+        baseExample: input.baseExample,
+        contextKeys: input.contextKeys,
+        challengerCount: input.challengerCount,
+        generationStatus: input.challengerCount > 0 ? "pending" : "ready",
+        generationRequestedAt: input.now,
+        createdAt: input.now,
+        updatedAt: input.now,
+      })
+      .onConflictDoNothing(),
+    db.run(sql`
+      INSERT OR IGNORE INTO variants (id, project_id, experiment_id, text, normalized, source, status, created_at, updated_at)
+      SELECT ${input.controlVariantId}, project_id, id, ${input.baseExample}, ${input.normalizedBase}, 'control', 'active', ${input.now}, ${input.now}
+      FROM experiments WHERE id = ${input.experimentId}`),
+  ]);
+}
+
+export interface ChallengerInsert {
+  id: string;
+  text: string;
+  normalized: string;
+}
+
+/**
+ * Adds challengers and marks generation ready in one batch. A duplicate text (a retried job
+ * racing itself) is ignored by the (experiment, normalized) unique index.
+ */
+export async function addChallengers(
+  db: Db,
+  input: { projectId: string; experimentId: string; challengers: ChallengerInsert[]; now: number },
+): Promise<void> {
+  const inserts = input.challengers.map((c, i) =>
+    db
+      .insert(variants)
+      .values({
+        id: c.id,
+        projectId: input.projectId,
+        experimentId: input.experimentId,
+        text: c.text,
+        normalized: c.normalized,
+        source: "llm",
+        // Creation order is pool order: keep challengers after the control and in the
+        // order the generator ranked them.
+        createdAt: input.now + i,
+        updatedAt: input.now + i,
+      })
+      .onConflictDoNothing(),
+  );
+  const markReady = db
+    .update(experiments)
+    .set({ generationStatus: "ready", generationError: null, updatedAt: input.now })
+    .where(and(eq(experiments.projectId, input.projectId), eq(experiments.id, input.experimentId)));
+  await db.batch([markReady, ...inserts]);
+}
+
+/** Records a generation failure: still pending (will retry) or failed for good. */
+export async function markGeneration(
+  db: Db,
+  input: {
+    projectId: string;
+    experimentId: string;
+    status: "pending" | "failed" | "ready";
+    error: string | null;
+    attempts: number;
+    requestedAt?: number;
+    now: number;
+  },
+): Promise<void> {
+  await db
+    .update(experiments)
+    .set({
+      generationStatus: input.status,
+      generationError: input.error,
+      generationAttempts: input.attempts,
+      ...(input.requestedAt === undefined ? {} : { generationRequestedAt: input.requestedAt }),
+      updatedAt: input.now,
+    })
+    .where(and(eq(experiments.projectId, input.projectId), eq(experiments.id, input.experimentId)));
+}
+
+/** Pending generation jobs that were requested before `olderThan` (lost or stuck jobs). */
+export function findStaleGenerations(db: Db, olderThan: number, limit = 100): Promise<ExperimentRow[]> {
+  return db
+    .select()
+    .from(experiments)
+    .where(
+      and(
+        eq(experiments.generationStatus, "pending"),
+        or(lt(experiments.generationRequestedAt, olderThan), sql`${experiments.generationRequestedAt} IS NULL`),
+      ),
+    )
+    .limit(limit);
+}

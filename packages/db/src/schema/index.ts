@@ -1,0 +1,5 @@
+export * from "./api-keys";
+export * from "./experiments";
+export * from "./projects";
+export * from "./tracking";
+export * from "./variants";

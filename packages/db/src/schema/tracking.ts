@@ -1,0 +1,92 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const EVENT_TYPES = ["opened", "conversion"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * One row per served message. `ingest_batch` tags the consumer run that inserted the row, so
+ * the aggregate update in the same batch counts only rows that run really added (a
+ * redelivered message inserts nothing and adds nothing).
+ */
+export const impressions = sqliteTable(
+  "impressions",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull(),
+    experimentId: text("experiment_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    userId: text("user_id"),
+    day: text("day").notNull(),
+    createdAt: integer("created_at").notNull(),
+    ingestBatch: text("ingest_batch").notNull(),
+  },
+  (t) => [
+    index("impressions_variant_idx").on(t.projectId, t.variantId, t.createdAt),
+    index("impressions_batch_idx").on(t.ingestBatch),
+  ],
+);
+
+/**
+ * Opens and conversions, unique per (impression, type) so retries never double count. Events
+ * are attributed to their impression's time (`impression_at`, `day`): a date range selects a
+ * cohort of impressions and the events those impressions earned, so rates stay within [0, 1].
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull(),
+    experimentId: text("experiment_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    impressionId: text("impression_id").notNull(),
+    type: text("type", { enum: EVENT_TYPES }).notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    impressionAt: integer("impression_at").notNull(),
+    day: text("day").notNull(),
+    properties: text("properties", { mode: "json" }).$type<Record<string, string>>(),
+    receivedAt: integer("received_at").notNull(),
+    ingestBatch: text("ingest_batch").notNull(),
+  },
+  (t) => [
+    uniqueIndex("events_impression_type_uq").on(t.impressionId, t.type),
+    index("events_variant_idx").on(t.projectId, t.variantId, t.impressionAt),
+    index("events_batch_idx").on(t.ingestBatch),
+  ],
+);
+
+/** What /v1/stats reads: per variant and impression day. */
+export const variantDailyStats = sqliteTable(
+  "variant_daily_stats",
+  {
+    projectId: text("project_id").notNull(),
+    experimentId: text("experiment_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    day: text("day").notNull(),
+    impressions: integer("impressions").notNull().default(0),
+    opens: integer("opens").notNull().default(0),
+    conversions: integer("conversions").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.variantId, t.day] }),
+    index("variant_daily_stats_experiment_idx").on(t.projectId, t.experimentId, t.day),
+  ],
+);
+
+/** Queue messages that could not be processed, kept so nothing vanishes silently. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    /** Null only when the body was too broken to name its project. */
+    projectId: text("project_id"),
+    queue: text("queue").notNull(),
+    body: text("body").notNull(),
+    reason: text("reason").notNull(),
+    attempts: integer("attempts").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("dead_letters_project_idx").on(t.projectId, t.createdAt)],
+);
+
+export type ImpressionRow = typeof impressions.$inferSelect;
+export type EventRow = typeof events.$inferSelect;

@@ -1,0 +1,20 @@
+import type { Db } from "@pushbunny/db";
+import type { VariantProvider } from "@pushbunny/llm";
+import type { Config, Env } from "./env";
+import type { Logger } from "./logger";
+import type { Rotation } from "./services/rotation";
+
+/** Everything a verb may use; built once per request, queue batch or cron run. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  kv: KVNamespace;
+  queues: { events: Queue<unknown>; jobs: Queue<unknown> };
+  rotation: Rotation;
+  llm: VariantProvider;
+  logger: Logger;
+  now: () => number;
+  /** Work that must finish after the response is sent (ExecutionContext.waitUntil). */
+  waitUntil: (promise: Promise<unknown>) => void;
+  env: Env;
+}

@@ -1,0 +1,96 @@
+import * as z from "zod";
+import type { RoundRobinCounter } from "./durable/round-robin-counter";
+
+/** Bindings and variables from wrangler.toml, `.dev.vars` and secrets. */
+export interface Env {
+  DB: D1Database;
+  KV: KVNamespace;
+  EVENTS_QUEUE: Queue<unknown>;
+  JOBS_QUEUE: Queue<unknown>;
+  ROTATION: DurableObjectNamespace<RoundRobinCounter>;
+  ENVIRONMENT?: string;
+  LOG_LEVEL?: string;
+  TRACKING_SECRET?: string;
+  API_KEYS?: string;
+  GEMINI_API_KEY?: string;
+  GEMINI_MODEL?: string;
+  GEMINI_BASE_URL?: string;
+  CORS_ORIGINS?: string;
+  CHALLENGER_COUNT?: string;
+}
+
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const ConfigSchema = z.object({
+  ENVIRONMENT: z.enum(["production", "staging", "development", "test"]).default("production"),
+  LOG_LEVEL: z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(LOG_LEVELS)).default("info"),
+  TRACKING_SECRET: z.preprocess(
+    blankToUndefined,
+    z.string().min(16, "TRACKING_SECRET must be at least 16 characters").optional(),
+  ),
+  API_KEYS: z.preprocess(blankToUndefined, z.string().optional()),
+  GEMINI_API_KEY: z.preprocess(blankToUndefined, z.string().optional()),
+  GEMINI_MODEL: z.preprocess(blankToUndefined, z.string().default("gemini-2.5-flash")),
+  GEMINI_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  CORS_ORIGINS: z.preprocess(blankToUndefined, z.string().optional()),
+  CHALLENGER_COUNT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(3)),
+});
+
+/** Parsed, validated configuration. */
+export interface Config {
+  environment: "production" | "staging" | "development" | "test";
+  isProduction: boolean;
+  logLevel: LogLevel;
+  trackingSecret: string;
+  bootstrapKeys: string[];
+  gemini: { apiKey?: string; model: string; baseUrl?: string };
+  corsOrigins: "*" | string[];
+  challengerCount: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+// Only usable outside production: lets `wrangler dev` and tests run with no secret set up.
+const DEV_TRACKING_SECRET = "pushbunny-dev-tracking-secret-not-for-production";
+const parsed = new WeakMap<object, Config>();
+
+/** Validates the environment once per isolate; throws ConfigError with every problem listed. */
+export function loadConfig(env: Env): Config {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      `invalid configuration: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  const c = result.data;
+  const isProduction = c.ENVIRONMENT === "production" || c.ENVIRONMENT === "staging";
+  if (isProduction && !c.TRACKING_SECRET) {
+    throw new ConfigError("TRACKING_SECRET is required in production (wrangler secret put TRACKING_SECRET)");
+  }
+  const origins = (c.CORS_ORIGINS ?? (isProduction ? "" : "*"))
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const config: Config = {
+    environment: c.ENVIRONMENT,
+    isProduction,
+    logLevel: c.LOG_LEVEL,
+    trackingSecret: c.TRACKING_SECRET ?? DEV_TRACKING_SECRET,
+    bootstrapKeys: (c.API_KEYS ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
+    gemini: { apiKey: c.GEMINI_API_KEY, model: c.GEMINI_MODEL, baseUrl: c.GEMINI_BASE_URL },
+    corsOrigins: origins.includes("*") ? "*" : origins,
+    challengerCount: c.CHALLENGER_COUNT,
+  };
+  parsed.set(env, config);
+  return config;
+}

@@ -1,0 +1,82 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** The closed set of error codes and the HTTP status each maps to. */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorIssue {
+  path: string;
+  message: string;
+}
+
+/** A failure the client can act on; `onError` turns it into the JSON envelope. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues: ErrorIssue[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+
+  get status(): ContentfulStatusCode {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, issues: ErrorIssue[] = []) {
+    super("BAD_REQUEST", message, issues);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super("UNAUTHORIZED", message, [], { "WWW-Authenticate": 'Bearer realm="pushbunny"' });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super("NOT_FOUND", message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super("PAYLOAD_TOO_LARGE", message);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string, retryAfterSeconds = 5) {
+    super("SERVICE_UNAVAILABLE", message, [], { "Retry-After": String(retryAfterSeconds) });
+  }
+}
+
+/** The envelope every error response uses. */
+export function errorBody(code: ErrorCode, message: string, requestId: string, issues: ErrorIssue[] = []) {
+  return { error: { code, message, requestId, issues } };
+}
+
+/** Readable per-field issues from a zod error (`context.name: expected string`). */
+export function issuesFromZod(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }) {
+  return error.issues.map((i) => ({
+    path: i.path.map(String).join(".") || "(body)",
+    message: i.message,
+  }));
+}

@@ -1,0 +1,88 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { loadConfig } from "../env";
+import { AppError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
+import { createLogger, describeError } from "../logger";
+import { requireApiKey } from "./middleware/auth";
+import { requestContext } from "./middleware/request-id";
+import { registerPostEvents } from "./routes/events/post-events";
+import { registerPostMessage } from "./routes/message/post-message";
+import { registerGetStats } from "./routes/stats/get-stats";
+import { registerSystemRoutes } from "./routes/system";
+import type { App, AppEnv } from "./types";
+
+const PUBLIC_V1 = new Set(["/v1/openapi.json", "/v1/docs", "/v1/redoc"]);
+
+const STATUS_CODE: Record<number, ErrorCode> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/** The Hono app: middleware, routes, OpenAPI document, one error envelope. */
+export function createApp(): App {
+  const app = new OpenAPIHono<AppEnv>({
+    // Validation failures become the 400 envelope with one readable issue per field.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issues = issuesFromZod(result.error);
+        return c.json(
+          errorBody("BAD_REQUEST", issues.map((i) => `${i.path}: ${i.message}`).join("; "), c.get("requestId"), issues),
+          400,
+        );
+      }
+    },
+  });
+
+  app.use("*", requestContext);
+  app.use("*", (c, next) => {
+    const origins = loadConfig(c.env).corsOrigins;
+    return cors({
+      origin: origins === "*" ? "*" : (origin) => (origins.includes(origin) ? origin : null),
+      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      maxAge: 86_400,
+    })(c, next);
+  });
+  app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : requireApiKey(c, next)));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A project API key",
+  });
+
+  registerSystemRoutes(app);
+  registerPostMessage(app);
+  registerPostEvents(app);
+  registerGetStats(app);
+
+  app.notFound((c) =>
+    c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.get("requestId") ?? "unknown"), 404),
+  );
+
+  app.onError((err, c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    if (err instanceof AppError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.json(errorBody(err.code, err.message, requestId, err.issues), err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = STATUS_CODE[err.status] ?? "BAD_REQUEST";
+      const message = err.message || (code === "BAD_REQUEST" ? "malformed request" : code.toLowerCase());
+      return c.json(errorBody(code, message, requestId), err.status as 400);
+    }
+    const logger = c.get("ctx")?.logger ?? createLogger("error", { requestId });
+    logger.error("unhandled error", { method: c.req.method, path: c.req.path, ...describeError(err) });
+    return c.json(errorBody("INTERNAL_SERVER_ERROR", "internal error; quote the requestId when reporting it", requestId), 500);
+  });
+
+  return app;
+}

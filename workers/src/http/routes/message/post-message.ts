@@ -1,0 +1,109 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { getMessage } from "../../../services/get-message";
+import { limitBody } from "../../middleware/limits";
+import { BEARER, commonErrors, unavailable } from "../../schemas";
+import type { App } from "../../types";
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** A BCP-47 tag in canonical case (`en-us` → `en-US`), so one language maps to one pool. */
+const Locale = z
+  .string()
+  .trim()
+  .max(35)
+  .transform((value, ctx) => {
+    try {
+      const [canonical] = Intl.getCanonicalLocales(value);
+      if (canonical) return canonical;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: "custom", message: `'${value}' is not a BCP 47 language tag (e.g. en-US)` });
+    return z.NEVER;
+  });
+
+const ContextValue = z.union([z.string().max(1_000), z.number(), z.boolean()]).transform(String);
+
+export const MessageRequest = z
+  .object({
+    intent_id: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(128)
+      .refine((v) => !CONTROL_CHARS.test(v), "must not contain control characters")
+      .openapi({ example: "cart_abandonment" }),
+    base_example: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(1_000)
+      .openapi({ example: "You left items in your cart" }),
+    locale: Locale.nullish().openapi({ type: "string", example: "en-US", description: "null = the project's default" }),
+    user_id: z
+      .union([z.string().trim().min(1).max(256), z.number().transform(String)])
+      .nullish()
+      .openapi({ type: "string", example: "user_42" }),
+    context: z
+      .record(z.string().min(1).max(64), ContextValue)
+      .refine((v) => Object.keys(v).length <= 50, "at most 50 keys")
+      .nullish()
+      .openapi({ type: "object", additionalProperties: { type: "string" }, example: { first_name: "Ada" } }),
+  })
+  .openapi("MessageRequest");
+
+export const MessageResponse = z
+  .object({
+    text: z.string(),
+    variant_id: z.string().openapi({ example: "var_3f9a1c2b7d4e" }),
+    experiment_id: z.string(),
+    tracking_token: z.string().openapi({ example: "trk_v1.prj_…" }),
+    locale: z.string(),
+  })
+  .openapi("MessageResponse");
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/message",
+  operationId: "getMessage",
+  tags: ["messages"],
+  summary: "Pick the copy for a notification",
+  description:
+    "Upstream PushBunny contract (UPSTREAM.md §A). The first request for an (intent, locale) creates its experiment with `base_example` as the control; LLM challengers join in the background.",
+  security: BEARER,
+  middleware: [limitBody(64 * 1024)] as const,
+  request: { body: { required: true, content: { "application/json": { schema: MessageRequest } } } },
+  responses: {
+    200: { description: "The chosen copy", content: { "application/json": { schema: MessageResponse } } },
+    ...commonErrors,
+    ...unavailable,
+  },
+});
+
+/** POST /v1/message */
+export function registerPostMessage(app: App) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
+    const out = await getMessage({
+      ctx: c.get("ctx"),
+      owner: c.get("owner"),
+      input: {
+        intentId: body.intent_id,
+        baseExample: body.base_example,
+        locale: body.locale ?? null,
+        userId: body.user_id ?? null,
+        context: body.context ?? {},
+      },
+    });
+    return c.json(
+      {
+        text: out.text,
+        variant_id: out.variantId,
+        experiment_id: out.experimentId,
+        tracking_token: out.trackingToken,
+        locale: out.locale,
+      },
+      200,
+    );
+  });
+}

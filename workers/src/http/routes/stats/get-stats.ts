@@ -1,0 +1,115 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { parseIsoInstant } from "@pushbunny/core";
+import { BadRequestError } from "../../../errors";
+import { getStats } from "../../../services/get-stats";
+import { BEARER, commonErrors, notFound } from "../../schemas";
+import type { App } from "../../types";
+
+const isoInstant = (field: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") return undefined;
+      const parsed = parseIsoInstant(value);
+      if (!parsed) {
+        ctx.addIssue({ code: "custom", message: `${field} must be an ISO-8601 date or date-time (UTC when no zone)` });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .openapi({ type: "string", example: "2026-11-01" });
+
+export const StatsQuery = z.object({
+  intent_id: z.string().trim().min(1, "is required").max(128).openapi({ example: "cart_abandonment" }),
+  locale: z
+    .string()
+    .trim()
+    .max(35)
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      try {
+        return Intl.getCanonicalLocales(value)[0];
+      } catch {
+        ctx.addIssue({ code: "custom", message: `'${value}' is not a BCP 47 language tag` });
+        return z.NEVER;
+      }
+    })
+    .openapi({ type: "string", example: "en-US" }),
+  date_from: isoInstant("date_from"),
+  date_to: isoInstant("date_to"),
+});
+
+const VariantStats = z.object({
+  variant_id: z.string(),
+  text: z.string(),
+  impressions: z.number().int(),
+  opens: z.number().int(),
+  open_rate: z.number(),
+  conversions: z.number().int(),
+  conversion_rate: z.number(),
+  experiment_id: z.string(),
+  locale: z.string(),
+  source: z.string(),
+  status: z.string(),
+});
+
+export const StatsResponse = z
+  .object({
+    intent_id: z.string(),
+    total_impressions: z.number().int(),
+    total_opens: z.number().int(),
+    overall_open_rate: z.number(),
+    total_conversions: z.number().int(),
+    overall_conversion_rate: z.number(),
+    variants: z.array(VariantStats),
+    locale: z.string().nullable(),
+    date_from: z.string().nullable(),
+    date_to: z.string().nullable(),
+    experiments: z.array(
+      z.object({
+        experiment_id: z.string(),
+        locale: z.string(),
+        status: z.string(),
+        generation_status: z.string(),
+        generation_error: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("Stats");
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/stats",
+  operationId: "getStats",
+  tags: ["stats"],
+  summary: "Per-variant impressions, opens, conversions and rates",
+  description:
+    "Upstream PushBunny contract (UPSTREAM.md §A) plus `locale`, per-variant experiment/locale/source/status and generation state. Dates are UTC; a range selects impressions and the events those impressions earned, so rates never exceed 1.",
+  security: BEARER,
+  request: { query: StatsQuery },
+  responses: {
+    200: { description: "Statistics", content: { "application/json": { schema: StatsResponse } } },
+    ...commonErrors,
+    ...notFound,
+  },
+});
+
+/** GET /v1/stats */
+export function registerGetStats(app: App) {
+  app.openapi(route, async (c) => {
+    const q = c.req.valid("query");
+    if (q.date_from && q.date_to && q.date_from.ms > q.date_to.ms) {
+      throw new BadRequestError("date_from must not be after date_to", [
+        { path: "date_from", message: "after date_to" },
+      ]);
+    }
+    const stats = await getStats({
+      ctx: c.get("ctx"),
+      projectId: c.get("owner").projectId,
+      input: { intentId: q.intent_id, locale: q.locale, dateFrom: q.date_from, dateTo: q.date_to },
+    });
+    return c.json(stats, 200);
+  });
+}

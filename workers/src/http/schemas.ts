@@ -1,0 +1,31 @@
+import { z } from "@hono/zod-openapi";
+import { ERROR_STATUS } from "../errors";
+
+export const ErrorEnvelope = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]]),
+      message: z.string(),
+      requestId: z.string(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })),
+    }),
+  })
+  .openapi("Error");
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorEnvelope } },
+});
+
+/** The error responses every authenticated JSON route can return. */
+export const commonErrors = {
+  400: errorResponse("Invalid request: `issues` lists each field problem"),
+  401: errorResponse("Missing or invalid API key"),
+  413: errorResponse("Body or list too large"),
+  500: errorResponse("Unexpected error (logged with the request id)"),
+} as const;
+
+export const notFound = { 404: errorResponse("Not found") } as const;
+export const unavailable = { 503: errorResponse("A dependency is unavailable; retry after `Retry-After` seconds") } as const;
+
+export const BEARER = [{ bearerAuth: [] }];

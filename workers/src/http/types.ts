@@ -1,0 +1,16 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { KeyOwner } from "@pushbunny/db";
+import type { AppContext } from "../context";
+import type { Env } from "../env";
+
+/** Request-scoped values every handler can read. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    ctx: AppContext;
+    owner: KeyOwner;
+  };
+}
+
+export type App = OpenAPIHono<AppEnv>;

@@ -1,0 +1,117 @@
+import { recordDeadLetter } from "@pushbunny/db";
+import type { AppContext } from "../context";
+import type { Env } from "../env";
+import { describeError } from "../logger";
+import { buildContext } from "../services/build-context";
+import { generateChallengers } from "../services/generate-challengers";
+import { recordTrackingMessages } from "../services/record-tracking";
+import { type EventsQueueMessage, EventsQueueMessage as EventsSchema, JobsQueueMessage, QUEUES, retryDelaySeconds } from "./messages";
+
+/** Attempts a jobs message gets before its experiment is marked failed (matches max_retries + 1). */
+export const MAX_JOB_ATTEMPTS = 6;
+
+/** Queue entry: dispatch on the queue the batch came from. */
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ectx: ExecutionContext): Promise<void> {
+  const ctx = buildContext(env, (p) => ectx.waitUntil(p), { queue: batch.queue });
+  if (batch.queue === QUEUES.events) return consumeEvents(ctx, batch);
+  if (batch.queue === QUEUES.jobs) return consumeJobs(ctx, batch);
+  if (batch.queue === QUEUES.deadLetter) return consumeDeadLetters(ctx, batch);
+  ctx.logger.error("message from unknown queue, retrying", { count: batch.messages.length });
+  batch.retryAll({ delaySeconds: 60 });
+}
+
+/** Parks a message that can never be processed in D1 and acks it; retries if D1 is down. */
+async function park(ctx: AppContext, queue: string, msg: Message<unknown>, reason: string): Promise<void> {
+  const body = safeStringify(msg.body);
+  try {
+    await recordDeadLetter(ctx.db, {
+      id: `dlq_${msg.id}`.replace(/[^0-9a-z_]/gi, "").slice(0, 64),
+      projectId: projectOf(msg.body),
+      queue,
+      body,
+      reason,
+      attempts: msg.attempts,
+      now: ctx.now(),
+    });
+    ctx.logger.error("dead letter", { queue, messageId: msg.id, reason, attempts: msg.attempts });
+    msg.ack();
+  } catch (err) {
+    ctx.logger.error("dead letter write failed", { queue, messageId: msg.id, ...describeError(err) });
+    msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+  }
+}
+
+async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Promise<void> {
+  const valid: { msg: Message<unknown>; body: EventsQueueMessage }[] = [];
+  for (const msg of batch.messages) {
+    const parsed = EventsSchema.safeParse(msg.body);
+    if (parsed.success) valid.push({ msg, body: parsed.data });
+    else await park(ctx, batch.queue, msg, `invalid message: ${parsed.error.issues[0]?.message ?? "unknown"}`);
+  }
+  if (valid.length === 0) return;
+  try {
+    const written = await recordTrackingMessages({ ctx, input: valid.map((v) => v.body) });
+    for (const v of valid) v.msg.ack();
+    ctx.logger.debug("tracking batch written", { messages: valid.length, ...written });
+    return;
+  } catch (err) {
+    ctx.logger.warn("tracking batch failed, isolating messages", { messages: valid.length, ...describeError(err) });
+  }
+  // One poison message must not hold back the rest: retry each on its own.
+  for (const v of valid) {
+    try {
+      await recordTrackingMessages({ ctx, input: [v.body] });
+      v.msg.ack();
+    } catch (err) {
+      ctx.logger.error("tracking message failed", { messageId: v.msg.id, attempts: v.msg.attempts, ...describeError(err) });
+      v.msg.retry({ delaySeconds: retryDelaySeconds(v.msg.attempts) });
+    }
+  }
+}
+
+async function consumeJobs(ctx: AppContext, batch: MessageBatch<unknown>): Promise<void> {
+  for (const msg of batch.messages) {
+    const parsed = JobsQueueMessage.safeParse(msg.body);
+    if (!parsed.success) {
+      await park(ctx, batch.queue, msg, `invalid job: ${parsed.error.issues[0]?.message ?? "unknown"}`);
+      continue;
+    }
+    try {
+      const outcome = await generateChallengers({
+        ctx,
+        input: { ...parsed.data, attempt: msg.attempts, maxAttempts: MAX_JOB_ATTEMPTS },
+      });
+      if (outcome.kind === "retry") {
+        msg.retry({ delaySeconds: outcome.delaySeconds ?? retryDelaySeconds(msg.attempts) });
+      } else {
+        msg.ack();
+      }
+    } catch (err) {
+      // D1 or KV trouble, not the LLM's: try again later.
+      ctx.logger.error("job failed", { messageId: msg.id, attempts: msg.attempts, ...describeError(err) });
+      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+    }
+  }
+}
+
+/** Messages that exhausted their retries land here and are kept in D1 for inspection. */
+async function consumeDeadLetters(ctx: AppContext, batch: MessageBatch<unknown>): Promise<void> {
+  for (const msg of batch.messages) await park(ctx, batch.queue, msg, "retries exhausted");
+}
+
+function projectOf(body: unknown): string | null {
+  if (typeof body === "object" && body !== null && "projectId" in body) {
+    const p = (body as { projectId: unknown }).projectId;
+    if (typeof p === "string" && /^prj_[0-9a-z_]{1,64}$/.test(p)) return p;
+  }
+  return null;
+}
+
+function safeStringify(body: unknown): string {
+  try {
+    return JSON.stringify(body) ?? String(body);
+  } catch {
+    return String(body);
+  }
+}
+

@@ -1,0 +1,16 @@
+import type { Env } from "../env";
+import { buildContext } from "../services/build-context";
+import { sweepGenerations } from "../services/sweep-generations";
+import { CRONS } from "./crons";
+
+/** Cron entry: look up the job for the firing schedule and run it. */
+export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  const app = buildContext(env, (p) => ctx.waitUntil(p), { cron: controller.cron });
+  switch (controller.cron) {
+    case CRONS.generationSweep:
+      await sweepGenerations({ ctx: app });
+      return;
+    default:
+      app.logger.warn("unknown cron", { cron: controller.cron });
+  }
+}

@@ -1,0 +1,104 @@
+import { newId, normalizeText } from "@pushbunny/core";
+import { addChallengers, findExperiment, markGeneration } from "@pushbunny/db";
+import { LlmError, validateCandidates } from "@pushbunny/llm";
+import type { AppContext } from "../context";
+import { refreshPool } from "./pool";
+
+export const GENERATION_TIMEOUT_MS = 20_000;
+
+export type GenerateOutcome =
+  | { kind: "done"; added: number }
+  | { kind: "skipped"; reason: string }
+  | { kind: "retry"; reason: string; delaySeconds?: number }
+  | { kind: "failed"; reason: string };
+
+/**
+ * Asks the LLM provider for challengers, validates them and adds them to the pool. Never
+ * throws for provider trouble: the caller retries or gives up based on the outcome, and the
+ * experiment keeps serving its control meanwhile.
+ */
+export async function generateChallengers({
+  ctx,
+  input,
+}: {
+  ctx: AppContext;
+  input: { projectId: string; experimentId: string; attempt: number; maxAttempts: number };
+}): Promise<GenerateOutcome> {
+  const found = await findExperiment(ctx.db, input.projectId, input.experimentId);
+  if (!found) return { kind: "skipped", reason: "experiment not found" };
+  const { experiment } = found;
+  if (experiment.generationStatus !== "pending") return { kind: "skipped", reason: `generation is ${experiment.generationStatus}` };
+
+  const existing = found.variants.map((v) => v.text);
+  const wanted = experiment.challengerCount - found.variants.filter((v) => v.source === "llm").length;
+  const now = ctx.now();
+  if (wanted <= 0) {
+    await markGeneration(ctx.db, { ...ids(input), status: "ready", error: null, attempts: experiment.generationAttempts, now });
+    return { kind: "skipped", reason: "pool already complete" };
+  }
+
+  let reason: string;
+  let retryable = true;
+  let delaySeconds: number | undefined;
+  try {
+    const raw = await ctx.llm.generate(
+      {
+        baseExample: experiment.baseExample,
+        locale: experiment.locale,
+        count: wanted,
+        contextKeys: experiment.contextKeys,
+        avoid: existing,
+      },
+      { signal: AbortSignal.timeout(GENERATION_TIMEOUT_MS) },
+    );
+    const { accepted, rejected } = validateCandidates(raw, {
+      avoid: existing,
+      count: wanted,
+      contextKeys: experiment.contextKeys,
+    });
+    if (rejected.length > 0) {
+      ctx.logger.info("challengers rejected", { experimentId: experiment.id, provider: ctx.llm.name, rejected });
+    }
+    if (accepted.length > 0) {
+      await addChallengers(ctx.db, {
+        projectId: experiment.projectId,
+        experimentId: experiment.id,
+        challengers: accepted.map((text) => ({ id: newId("var"), text, normalized: normalizeText(text) })),
+        now,
+      });
+      await refreshPool(ctx, { projectId: experiment.projectId, intentId: experiment.intentId, locale: experiment.locale });
+      ctx.logger.info("challengers added", { experimentId: experiment.id, provider: ctx.llm.name, added: accepted.length });
+      return { kind: "done", added: accepted.length };
+    }
+    reason = `${ctx.llm.name}: no usable challengers (${rejected.map((r) => r.reason).join(", ") || "empty answer"})`;
+  } catch (err) {
+    if (err instanceof LlmError) {
+      reason = `${ctx.llm.name} ${err.kind}: ${err.message}`;
+      retryable = err.retryable;
+      delaySeconds = err.retryAfterSeconds;
+    } else {
+      reason = `${ctx.llm.name} error: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  const finalAttempt = !retryable || input.attempt >= input.maxAttempts;
+  await markGeneration(ctx.db, {
+    ...ids(input),
+    status: finalAttempt ? "failed" : "pending",
+    error: finalAttempt ? reason : `attempt ${input.attempt} failed, retrying: ${reason}`,
+    attempts: experiment.generationAttempts,
+    requestedAt: now,
+    now,
+  });
+  if (finalAttempt) {
+    await refreshPool(ctx, { projectId: experiment.projectId, intentId: experiment.intentId, locale: experiment.locale });
+    ctx.logger.warn("challenger generation failed", { experimentId: experiment.id, reason });
+    return { kind: "failed", reason };
+  }
+  return { kind: "retry", reason, delaySeconds };
+}
+
+const ids = (input: { projectId: string; experimentId: string }) => ({
+  projectId: input.projectId,
+  experimentId: input.experimentId,
+});

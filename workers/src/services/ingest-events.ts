@@ -1,0 +1,131 @@
+import { newId, verifyTrackingToken } from "@pushbunny/core";
+import type { AppContext } from "../context";
+import type { EventsMessage, TrackedEvent } from "../queue/messages";
+
+export const MAX_EVENTS_PER_REQUEST = 1_000;
+// Clients' clocks drift; an event this far before its impression or after "now" is refused.
+export const CLOCK_SKEW_MS = 5 * 60_000;
+// Below this a timestamp is almost surely Unix seconds, a common client mistake.
+const MIN_PLAUSIBLE_MS = 100_000_000_000;
+const MAX_PROPERTIES = 20;
+const MAX_PROPERTY_KEY = 64;
+const MAX_PROPERTY_VALUE = 512;
+// Stay well under the queue's 128 KB message and 256 KB batch limits.
+const MAX_MESSAGE_BYTES = 96_000;
+const MAX_BATCH_BYTES = 230_000;
+const MAX_BATCH_MESSAGES = 100;
+
+export interface Rejection {
+  index: number;
+  reason: string;
+}
+
+export interface IngestResult {
+  recorded: number;
+  total: number;
+  rejected: Rejection[];
+}
+
+/**
+ * Verifies each event at the edge (shape, signature, project, time) and queues the valid ones.
+ * A bad event is reported by index and never blocks the rest. Resolves only once the queue has
+ * accepted every valid event, so a 200 means nothing can be lost.
+ */
+export async function ingestEvents({
+  ctx,
+  projectId,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  input: readonly unknown[];
+}): Promise<IngestResult> {
+  const now = ctx.now();
+  const rejected: Rejection[] = [];
+  const accepted: TrackedEvent[] = [];
+  const results = await Promise.all(input.map((raw) => checkEvent(ctx, projectId, raw, now)));
+  results.forEach((r, index) => {
+    if (typeof r === "string") rejected.push({ index, reason: r });
+    else accepted.push(r);
+  });
+  if (accepted.length > 0) await enqueue(ctx, projectId, accepted, now);
+  return { recorded: accepted.length, total: input.length, rejected };
+}
+
+async function checkEvent(ctx: AppContext, projectId: string, raw: unknown, now: number): Promise<TrackedEvent | string> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "event must be an object";
+  const e = raw as Record<string, unknown>;
+  if (e.type !== "opened" && e.type !== "conversion") return "type must be 'opened' or 'conversion'";
+  if (typeof e.tracking_token !== "string" || e.tracking_token === "") return "tracking_token is required";
+  const ts = e.timestamp;
+  if (typeof ts !== "number" || !Number.isSafeInteger(ts)) return "timestamp must be an integer (Unix milliseconds)";
+  if (ts < MIN_PLAUSIBLE_MS) return "timestamp looks like seconds: send Unix milliseconds";
+  if (ts > now + CLOCK_SKEW_MS) return "timestamp is in the future";
+  const properties = checkProperties(e.properties);
+  if (typeof properties === "string") return properties;
+  const verified = await verifyTrackingToken(ctx.config.trackingSecret, e.tracking_token);
+  if (!verified.ok) return `tracking_token: ${verified.problem}`;
+  const claims = verified.claims;
+  if (claims.projectId !== projectId) return "tracking_token belongs to another project";
+  if (ts < claims.issuedAt - CLOCK_SKEW_MS) return "timestamp is before the message was served";
+  return {
+    id: newId("evt"),
+    impressionId: claims.impressionId,
+    experimentId: claims.experimentId,
+    variantId: claims.variantId,
+    type: e.type,
+    occurredAt: ts,
+    impressionAt: claims.issuedAt,
+    properties,
+  };
+}
+
+function checkProperties(value: unknown): Record<string, string> | null | string {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "object" || Array.isArray(value)) return "properties must be an object of strings";
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_PROPERTIES) return `properties: at most ${MAX_PROPERTIES} keys`;
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) {
+    if (k.length === 0 || k.length > MAX_PROPERTY_KEY) return `properties: keys must be 1-${MAX_PROPERTY_KEY} characters`;
+    if (typeof v !== "string") return `properties.${k}: expected string`;
+    if (v.length > MAX_PROPERTY_VALUE) return `properties.${k}: at most ${MAX_PROPERTY_VALUE} characters`;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Packs events into as few queue messages and sendBatch calls as the size limits allow. */
+async function enqueue(ctx: AppContext, projectId: string, events: TrackedEvent[], now: number): Promise<void> {
+  const messages: { body: EventsMessage; bytes: number }[] = [];
+  let current: TrackedEvent[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (current.length === 0) return;
+    messages.push({ body: { kind: "events", projectId, receivedAt: now, events: current }, bytes: bytes + 100 });
+    current = [];
+    bytes = 0;
+  };
+  for (const event of events) {
+    const size = JSON.stringify(event).length + 1;
+    if (bytes + size > MAX_MESSAGE_BYTES) flush();
+    current.push(event);
+    bytes += size;
+  }
+  flush();
+
+  let batch: { body: EventsMessage }[] = [];
+  let batchBytes = 0;
+  const sends: Promise<unknown>[] = [];
+  for (const m of messages) {
+    if (batch.length === MAX_BATCH_MESSAGES || batchBytes + m.bytes > MAX_BATCH_BYTES) {
+      sends.push(ctx.queues.events.sendBatch(batch));
+      batch = [];
+      batchBytes = 0;
+    }
+    batch.push({ body: m.body });
+    batchBytes += m.bytes;
+  }
+  if (batch.length > 0) sends.push(ctx.queues.events.sendBatch(batch));
+  await Promise.all(sends);
+}

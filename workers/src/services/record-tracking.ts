@@ -1,0 +1,65 @@
+import { newId, utcDay } from "@pushbunny/core";
+import { type EventInsert, type ImpressionInsert, recordTracking } from "@pushbunny/db";
+import type { AppContext } from "../context";
+import type { EventsQueueMessage } from "../queue/messages";
+
+/**
+ * Turns validated queue messages into rows and writes them in one batch. An event's token
+ * carries its impression, so the impression row is written too (ignored if it already
+ * exists): an impression whose own message was lost still counts once it earns an event,
+ * which keeps every rate within [0, 1].
+ */
+export async function recordTrackingMessages({
+  ctx,
+  input,
+}: {
+  ctx: AppContext;
+  input: EventsQueueMessage[];
+}): Promise<{ impressions: number; events: number }> {
+  const impressions = new Map<string, ImpressionInsert>();
+  const implied: ImpressionInsert[] = [];
+  const events: EventInsert[] = [];
+  for (const m of input) {
+    if (m.kind === "impression") {
+      impressions.set(m.id, {
+        id: m.id,
+        projectId: m.projectId,
+        experimentId: m.experimentId,
+        variantId: m.variantId,
+        userId: m.userId,
+        day: utcDay(m.createdAt),
+        createdAt: m.createdAt,
+      });
+      continue;
+    }
+    for (const e of m.events) {
+      const day = utcDay(e.impressionAt);
+      implied.push({
+        id: e.impressionId,
+        projectId: m.projectId,
+        experimentId: e.experimentId,
+        variantId: e.variantId,
+        userId: null,
+        day,
+        createdAt: e.impressionAt,
+      });
+      events.push({
+        id: e.id,
+        projectId: m.projectId,
+        experimentId: e.experimentId,
+        variantId: e.variantId,
+        impressionId: e.impressionId,
+        type: e.type,
+        occurredAt: e.occurredAt,
+        impressionAt: e.impressionAt,
+        day,
+        properties: e.properties,
+        receivedAt: m.receivedAt,
+      });
+    }
+  }
+  // Real impression messages first: they carry the user id the implied rows lack.
+  for (const row of implied) if (!impressions.has(row.id)) impressions.set(row.id, row);
+  await recordTracking(ctx.db, { impressions: [...impressions.values()], events, batchId: newId("ing") });
+  return { impressions: impressions.size, events: events.length };
+}
