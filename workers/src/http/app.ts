@@ -21,7 +21,6 @@ const STATUS_CODE: Record<number, ErrorCode> = {
   404: "NOT_FOUND",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
-  415: "UNSUPPORTED_MEDIA_TYPE",
   429: "RATE_LIMITED",
   503: "SERVICE_UNAVAILABLE",
 };
@@ -73,6 +72,9 @@ export function createApp(): App {
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json(errorBody(err.code, err.message, requestId, err.issues), err.status);
+    }
+    if (err instanceof HTTPException && err.status === 415) {
+      return c.json(errorBody("BAD_REQUEST", "send a JSON body with 'Content-Type: application/json'", requestId), 400);
     }
     if (err instanceof HTTPException && err.status < 500) {
       const code = STATUS_CODE[err.status] ?? "BAD_REQUEST";

@@ -100,10 +100,10 @@ export interface NewExperimentInput {
  * selects nothing, so exactly one experiment with one control exists afterwards.
  */
 export async function createExperimentWithControl(db: Db, input: NewExperimentInput): Promise<void> {
-  await db.batch([
-    db
-      .insert(experiments)
-      .values({
+  const d1 = db.$client;
+  const experimentInsert = db
+    .insert(experiments)
+    .values({
         id: input.experimentId,
         projectId: input.projectId,
         intentId: input.intentId,
@@ -116,11 +116,16 @@ export async function createExperimentWithControl(db: Db, input: NewExperimentIn
         createdAt: input.now,
         updatedAt: input.now,
       })
-      .onConflictDoNothing(),
-    db.run(sql`
-      INSERT OR IGNORE INTO variants (id, project_id, experiment_id, text, normalized, source, status, created_at, updated_at)
-      SELECT ${input.controlVariantId}, project_id, id, ${input.baseExample}, ${input.normalizedBase}, 'control', 'active', ${input.now}, ${input.now}
-      FROM experiments WHERE id = ${input.experimentId}`),
+      .onConflictDoNothing()
+      .toSQL();
+  await d1.batch([
+    d1.prepare(experimentInsert.sql).bind(...experimentInsert.params),
+    d1
+      .prepare(
+        `INSERT OR IGNORE INTO variants (id, project_id, experiment_id, text, normalized, source, status, created_at, updated_at)
+         SELECT ?1, project_id, id, ?2, ?3, 'control', 'active', ?4, ?4 FROM experiments WHERE id = ?5`,
+      )
+      .bind(input.controlVariantId, input.baseExample, input.normalizedBase, input.now, input.experimentId),
   ]);
 }
 

@@ -31,47 +31,60 @@ export interface EventInsert {
 // that are new.
 function impressionStatements(db: Db, rows: ImpressionInsert[], batchId: string) {
   if (rows.length === 0) return [];
+  const d1 = db.$client;
   const inserts = chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
-    db.run(sql`
-      INSERT OR IGNORE INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, ingest_batch)
-      SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.experimentId'),
-             json_extract(value, '$.variantId'), json_extract(value, '$.userId'), json_extract(value, '$.day'),
-             json_extract(value, '$.createdAt'), ${batchId}
-      FROM json_each(${JSON.stringify(part)})`),
+    d1
+      .prepare(
+        `INSERT OR IGNORE INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, ingest_batch)
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.experimentId'),
+                json_extract(value, '$.variantId'), json_extract(value, '$.userId'), json_extract(value, '$.day'),
+                json_extract(value, '$.createdAt'), ?2
+         FROM json_each(?1)`,
+      )
+      .bind(JSON.stringify(part), batchId),
   );
   return [
     ...inserts,
-    db.run(sql`
-      INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
-      SELECT project_id, experiment_id, variant_id, day, count(*), 0, 0
-      FROM impressions WHERE ingest_batch = ${batchId}
-      GROUP BY project_id, experiment_id, variant_id, day
-      ON CONFLICT (variant_id, day) DO UPDATE SET impressions = impressions + excluded.impressions`),
+    d1
+      .prepare(
+        `INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
+         SELECT project_id, experiment_id, variant_id, day, count(*), 0, 0
+         FROM impressions WHERE ingest_batch = ?1
+         GROUP BY project_id, experiment_id, variant_id, day
+         ON CONFLICT (variant_id, day) DO UPDATE SET impressions = impressions + excluded.impressions`,
+      )
+      .bind(batchId),
   ];
 }
 
 function eventStatements(db: Db, rows: EventInsert[], batchId: string) {
   if (rows.length === 0) return [];
+  const d1 = db.$client;
   const inserts = chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
-    db.run(sql`
-      INSERT OR IGNORE INTO events (id, project_id, experiment_id, variant_id, impression_id, type, occurred_at,
-                                    impression_at, day, properties, received_at, ingest_batch)
-      SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.experimentId'),
-             json_extract(value, '$.variantId'), json_extract(value, '$.impressionId'), json_extract(value, '$.type'),
-             json_extract(value, '$.occurredAt'), json_extract(value, '$.impressionAt'), json_extract(value, '$.day'),
-             json(json_extract(value, '$.properties')), json_extract(value, '$.receivedAt'), ${batchId}
-      FROM json_each(${JSON.stringify(part)})`),
+    d1
+      .prepare(
+        `INSERT OR IGNORE INTO events (id, project_id, experiment_id, variant_id, impression_id, type, occurred_at,
+                                       impression_at, day, properties, received_at, ingest_batch)
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.experimentId'),
+                json_extract(value, '$.variantId'), json_extract(value, '$.impressionId'), json_extract(value, '$.type'),
+                json_extract(value, '$.occurredAt'), json_extract(value, '$.impressionAt'), json_extract(value, '$.day'),
+                json_extract(value, '$.properties'), json_extract(value, '$.receivedAt'), ?2
+         FROM json_each(?1)`,
+      )
+      .bind(JSON.stringify(part), batchId),
   );
   return [
     ...inserts,
-    db.run(sql`
-      INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
-      SELECT project_id, experiment_id, variant_id, day, 0,
-             sum(type = 'opened'), sum(type = 'conversion')
-      FROM events WHERE ingest_batch = ${batchId}
-      GROUP BY project_id, experiment_id, variant_id, day
-      ON CONFLICT (variant_id, day) DO UPDATE SET
-        opens = opens + excluded.opens, conversions = conversions + excluded.conversions`),
+    d1
+      .prepare(
+        `INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
+         SELECT project_id, experiment_id, variant_id, day, 0, sum(type = 'opened'), sum(type = 'conversion')
+         FROM events WHERE ingest_batch = ?1
+         GROUP BY project_id, experiment_id, variant_id, day
+         ON CONFLICT (variant_id, day) DO UPDATE SET
+           opens = opens + excluded.opens, conversions = conversions + excluded.conversions`,
+      )
+      .bind(batchId),
   ];
 }
 
@@ -87,8 +100,7 @@ export async function recordTracking(
     ...impressionStatements(db, input.impressions, input.batchId),
     ...eventStatements(db, input.events, input.batchId),
   ];
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  if (statements.length > 0) await db.$client.batch(statements);
 }
 
 export interface VariantCounts {

@@ -1,0 +1,91 @@
+import { newId, sha256Hex } from "@pushbunny/core";
+import { createDb, ensureProject, insertApiKey } from "@pushbunny/db";
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+
+export const db = createDb(env.DB);
+
+/** A fresh project with its own API key; every test seeds its own so files never collide. */
+export async function seedProject(opts: { defaultLocale?: string; challengerCount?: number } = {}) {
+  const projectId = newId("prj");
+  const apiKey = `pb_test_${newId("key").slice(4)}`;
+  const now = Date.now();
+  await ensureProject(db, { id: projectId, name: `test ${projectId}`, now });
+  if (opts.defaultLocale || opts.challengerCount !== undefined) {
+    await env.DB.prepare("UPDATE projects SET default_locale = ?, challenger_count = ? WHERE id = ?")
+      .bind(opts.defaultLocale ?? "en-US", opts.challengerCount ?? 3, projectId)
+      .run();
+  }
+  await insertApiKey(db, { id: newId("key"), projectId, name: "test", prefix: apiKey.slice(0, 12), digest: await sha256Hex(apiKey), now });
+  return { projectId, apiKey };
+}
+
+/** Calls the Worker like a client would. */
+export function call(path: string, init: { method?: string; key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.key) headers.authorization = `Bearer ${init.key}`;
+  let body: string | undefined;
+  if (init.raw !== undefined) body = init.raw;
+  else if (init.body !== undefined) body = JSON.stringify(init.body);
+  if (body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
+  return exports.default.fetch(`http://pushbunny.test${path}`, {
+    method: init.method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+  });
+}
+
+/** Asserts the status (showing the body on failure) and returns the JSON. */
+export async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  return JSON.parse(text) as T;
+}
+
+/** Asserts the error envelope exactly (message may be matched by a RegExp). */
+export async function expectError(res: Response, status: number, code: string, message?: string | RegExp) {
+  const body = await json<{ error: { code: string; message: string; requestId: string; issues: unknown[] } }>(res, status);
+  expect(body.error.code).toBe(code);
+  expect(body.error.requestId).toMatch(/^req_|^[A-Za-z0-9._:-]{8,64}$/);
+  expect(Array.isArray(body.error.issues)).toBe(true);
+  if (message instanceof RegExp) expect(body.error.message).toMatch(message);
+  else if (message !== undefined) expect(body.error.message).toBe(message);
+  expect(res.headers.get("content-type")).toMatch(/application\/json/);
+  return body.error;
+}
+
+export interface MessageBody {
+  text: string;
+  variant_id: string;
+  experiment_id: string;
+  tracking_token: string;
+  locale: string;
+}
+
+export async function message(key: string, body: Record<string, unknown>) {
+  return json<MessageBody>(await call("/v1/message", { key, body }), 200);
+}
+
+/** Waits until the queue consumers have caught up with a condition. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  let lastError: unknown;
+  while (Date.now() - started < timeoutMs) {
+    try {
+      return await check();
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw lastError;
+}
+
+export async function variantsOf(experimentId: string) {
+  const { results } = await env.DB.prepare(
+    "SELECT id, text, source, status FROM variants WHERE experiment_id = ? ORDER BY created_at, id",
+  )
+    .bind(experimentId)
+    .all<{ id: string; text: string; source: string; status: string }>();
+  return results;
+}
