@@ -16,15 +16,19 @@ export interface LeaserOptions {
 /**
  * Hands out round-robin sequence numbers from blocks leased from the experiment's Durable
  * Object. One DO call serves a whole block, so a warm isolate rarely leaves the process; the
- * block grows under load and falls back to 1 when traffic is light, bounding how far the
+ * block grows under load and falls back to one number when traffic is light, bounding how far
  * per-variant counts can drift from exact rotation by one block per isolate.
+ *
+ * Workers forbid one request from using another request's I/O (a DO stub, or a promise that
+ * another request's I/O resolves), so requests never wait on each other's lease: while one
+ * request refills the block, the others lease a single number each.
  */
 export class SequenceLeaser {
   private nextSeq = 0;
   private end = 0;
   private leasedAt = 0;
   private block: number;
-  private pending: Promise<void> | null = null;
+  private refilling = false;
   private readonly minBlock: number;
   private readonly maxBlock: number;
   private readonly growWithinMs: number;
@@ -45,27 +49,23 @@ export class SequenceLeaser {
 
   /** The next sequence number for this isolate. */
   async next(): Promise<number> {
-    for (;;) {
-      if (this.nextSeq < this.end && this.now() - this.leasedAt <= this.staleAfterMs) {
-        return this.nextSeq++;
-      }
-      if (!this.pending) this.pending = this.refill().finally(() => (this.pending = null));
-      await this.pending;
-    }
-  }
-
-  private async refill(): Promise<void> {
     const now = this.now();
-    const exhausted = this.nextSeq >= this.end;
-    if (this.end > 0 && exhausted && now - this.leasedAt <= this.growWithinMs) {
-      this.block = Math.min(this.maxBlock, this.block * 2);
-    } else if (this.end > 0) {
-      this.block = this.minBlock;
+    const fresh = now - this.leasedAt <= this.staleAfterMs;
+    if (this.nextSeq < this.end && fresh) return this.nextSeq++;
+    if (this.refilling) return this.lease(1);
+    this.refilling = true;
+    try {
+      // A block used up quickly means traffic is high: lease twice as many next time.
+      const quick = this.end > 0 && this.nextSeq >= this.end && now - this.leasedAt <= this.growWithinMs;
+      this.block = quick ? Math.min(this.maxBlock, this.block * 2) : this.minBlock;
+      const size = this.block;
+      const start = await this.lease(size);
+      this.nextSeq = start + 1;
+      this.end = start + size;
+      this.leasedAt = this.now();
+      return start;
+    } finally {
+      this.refilling = false;
     }
-    const size = this.block;
-    const start = await this.lease(size);
-    this.nextSeq = start;
-    this.end = start + size;
-    this.leasedAt = this.now();
   }
 }

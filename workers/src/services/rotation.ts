@@ -16,8 +16,9 @@ export function createDurableObjectRotation(ns: DurableObjectNamespace<RoundRobi
     next(experimentId) {
       let leaser = leasers.get(experimentId);
       if (!leaser) {
-        const stub = ns.get(ns.idFromName(experimentId));
-        leaser = new SequenceLeaser((count) => stub.lease(count));
+        const id = ns.idFromName(experimentId);
+        // A stub belongs to the request that made it, so each lease gets its own.
+        leaser = new SequenceLeaser((count) => ns.get(id).lease(count));
         if (leasers.size > 5_000) leasers.clear();
         leasers.set(experimentId, leaser);
       }

@@ -1,0 +1,36 @@
+import { createGeminiProvider, DEFAULT_GEMINI_MODEL } from "./gemini";
+import { createOfflineProvider } from "./offline";
+import type { VariantProvider } from "./types";
+
+export { isLlmError, LlmError, type LlmErrorKind } from "./errors";
+export { createGeminiProvider, type GeminiOptions } from "./gemini";
+export { createOfflineProvider } from "./offline";
+export type { GenerateInput, VariantProvider } from "./types";
+export {
+  MAX_VARIANT_LENGTH,
+  normalizeForCompare,
+  type ValidationResult,
+  validateCandidates,
+} from "./validate";
+
+/** What the worker knows from its environment; everything optional, so no key means offline. */
+export interface ProviderConfig {
+  geminiApiKey?: string;
+  geminiModel?: string;
+  geminiBaseUrl?: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** Gemini when an API key is set, else the offline generator (the default). */
+export function createProvider(config: ProviderConfig): VariantProvider {
+  const apiKey = config.geminiApiKey?.trim();
+  if (!apiKey) return createOfflineProvider();
+  return createGeminiProvider({
+    apiKey,
+    model: config.geminiModel?.trim() || DEFAULT_GEMINI_MODEL,
+    ...(config.geminiBaseUrl?.trim() ? { baseUrl: config.geminiBaseUrl.trim() } : {}),
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+}

@@ -1,0 +1,98 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../src/index";
+import { QUEUES } from "../src/queue/messages";
+import { seedProject } from "./helpers";
+
+async function runBatch(queue: string, bodies: { id: string; body: unknown; attempts?: number }[]) {
+  const batch = createMessageBatch(
+    queue,
+    bodies.map((b) => ({ id: b.id, timestamp: new Date(), attempts: b.attempts ?? 1, body: b.body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+const impressionsOf = (variantId: string) =>
+  env.DB.prepare("SELECT coalesce(sum(impressions),0) AS n, coalesce(sum(opens),0) AS o FROM variant_daily_stats WHERE variant_id = ?")
+    .bind(variantId)
+    .first<{ n: number; o: number }>();
+
+function ids(projectId: string, tag: string) {
+  return {
+    projectId,
+    experimentId: `exp_${tag}`,
+    variantId: `var_${tag}000000`.slice(0, 16),
+  };
+}
+
+describe("events queue consumer", () => {
+  it("writes an impression once however often it is delivered", async () => {
+    const { projectId } = await seedProject();
+    const k = ids(projectId, "c1");
+    const body = { kind: "impression", id: "imp_c1000000000000000001", ...k, userId: "u1", createdAt: Date.now() };
+    const first = await runBatch(QUEUES.events, [{ id: "m1", body }]);
+    expect(first.explicitAcks).toEqual(["m1"]);
+    await runBatch(QUEUES.events, [{ id: "m1", body, attempts: 2 }, { id: "m2", body }]);
+    expect(await impressionsOf(k.variantId)).toEqual({ n: 1, o: 0 });
+    const row = await env.DB.prepare("SELECT user_id FROM impressions WHERE id = ?").bind(body.id).first("user_id");
+    expect(row).toBe("u1");
+  });
+
+  it("counts an event's impression even when the impression message never arrived", async () => {
+    const { projectId } = await seedProject();
+    const k = ids(projectId, "c2");
+    const at = Date.now();
+    const events = {
+      kind: "events",
+      projectId,
+      receivedAt: at,
+      events: [
+        { id: "evt_c2a", impressionId: "imp_c2000000000000000001", experimentId: k.experimentId, variantId: k.variantId, type: "opened", occurredAt: at, impressionAt: at - 10, properties: null },
+      ],
+    };
+    await runBatch(QUEUES.events, [{ id: "e1", body: events }]);
+    await runBatch(QUEUES.events, [{ id: "e1", body: events, attempts: 2 }]);
+    // The late impression message is ignored: it is already counted.
+    await runBatch(QUEUES.events, [
+      { id: "i1", body: { kind: "impression", id: "imp_c2000000000000000001", ...k, userId: null, createdAt: at - 10 } },
+    ]);
+    expect(await impressionsOf(k.variantId)).toEqual({ n: 1, o: 1 });
+  });
+
+  it("parks an invalid body in dead_letters and acks it", async () => {
+    const { projectId } = await seedProject();
+    const result = await runBatch(QUEUES.events, [{ id: "bad-1", body: { kind: "impression", projectId, id: 5 } }]);
+    expect(result.explicitAcks).toEqual(["bad-1"]);
+    const row = await env.DB.prepare("SELECT project_id, queue, reason FROM dead_letters WHERE id = 'dlq_bad1'").first();
+    expect(row).toMatchObject({ project_id: projectId, queue: QUEUES.events });
+    expect(String(row?.reason)).toMatch(/^invalid message/);
+  });
+
+  it("isolates a poison message: the others are written, it alone is retried with backoff", async () => {
+    const { projectId } = await seedProject();
+    const k = ids(projectId, "c3");
+    const good = { kind: "impression", id: "imp_c3000000000000000001", ...k, userId: null, createdAt: Date.now() };
+    // Valid by schema but not representable as a date: recording it throws.
+    const poison = { ...good, id: "imp_c3000000000000000002", createdAt: 9_000_000_000_000_000 };
+    const result = await runBatch(QUEUES.events, [
+      { id: "g", body: good },
+      { id: "p", body: poison, attempts: 3 },
+    ]);
+    expect(result.explicitAcks).toEqual(["g"]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["p"]);
+    expect(await impressionsOf(k.variantId)).toEqual({ n: 1, o: 0 });
+  });
+
+  it("keeps messages that exhausted their retries (dead-letter queue) visible in D1", async () => {
+    const { projectId } = await seedProject();
+    const result = await runBatch(QUEUES.deadLetter, [
+      { id: "dead-1", body: { kind: "impression", projectId, id: "imp_x" }, attempts: 6 },
+    ]);
+    expect(result.explicitAcks).toEqual(["dead-1"]);
+    const row = await env.DB.prepare("SELECT reason, attempts, project_id FROM dead_letters WHERE id = 'dlq_dead1'").first();
+    expect(row).toEqual({ reason: "retries exhausted", attempts: 6, project_id: projectId });
+  });
+});
