@@ -1,10 +1,23 @@
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, type D1Migration, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { startScenarioStub } from "./workers/test-gemini/stub-server";
 
 // Two projects: pure packages run in plain Node (fast, no runtime), the Worker runs in
 // workerd with local D1, KV, Queues and Durable Objects from wrangler.toml.
+const workerBindings = (migrations: D1Migration[]) => ({
+  ENVIRONMENT: "test",
+  LOG_LEVEL: "error",
+  TRACKING_SECRET: "test-tracking-secret-0123456789",
+  API_KEYS: "pb_bootstrap_test_key",
+  CORS_ORIGINS: "https://app.example.com",
+  TEST_MIGRATIONS: migrations,
+});
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // A local server speaking Gemini's REST protocol; the Worker reaches it through the real
+  // @google/genai client. It lives as long as the test run.
+  const gemini = await startScenarioStub();
   return {
     test: {
       projects: [
@@ -19,16 +32,7 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  ENVIRONMENT: "test",
-                  LOG_LEVEL: "error",
-                  TRACKING_SECRET: "test-tracking-secret-0123456789",
-                  API_KEYS: "pb_bootstrap_test_key",
-                  CORS_ORIGINS: "https://app.example.com",
-                  TEST_MIGRATIONS: migrations,
-                },
-              },
+              miniflare: { bindings: workerBindings(migrations) },
             }),
           ],
           test: {
@@ -36,6 +40,28 @@ export default defineConfig(async () => {
             include: ["workers/test/**/*.test.ts"],
             setupFiles: ["./workers/test/setup.ts"],
             testTimeout: 30_000,
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ...workerBindings(migrations),
+                  GEMINI_API_KEY: "test-gemini-key",
+                  GEMINI_BASE_URL: gemini.baseUrl,
+                  GEMINI_MODEL: "gemini-test",
+                  LLM_TIMEOUT_MS: "1000",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers-gemini",
+            include: ["workers/test-gemini/**/*.test.ts"],
+            setupFiles: ["./workers/test/setup.ts"],
+            testTimeout: 60_000,
           },
         },
       ],

@@ -17,6 +17,7 @@ export interface Env {
   GEMINI_BASE_URL?: string;
   CORS_ORIGINS?: string;
   CHALLENGER_COUNT?: string;
+  LLM_TIMEOUT_MS?: string;
 }
 
 const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -26,7 +27,9 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 
 const ConfigSchema = z.object({
   ENVIRONMENT: z.enum(["production", "staging", "development", "test"]).default("production"),
-  LOG_LEVEL: z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(LOG_LEVELS)).default("info"),
+  LOG_LEVEL: z
+    .preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(LOG_LEVELS))
+    .default("info"),
   TRACKING_SECRET: z.preprocess(
     blankToUndefined,
     z.string().min(16, "TRACKING_SECRET must be at least 16 characters").optional(),
@@ -37,6 +40,10 @@ const ConfigSchema = z.object({
   GEMINI_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
   CORS_ORIGINS: z.preprocess(blankToUndefined, z.string().optional()),
   CHALLENGER_COUNT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(3)),
+  LLM_TIMEOUT_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(100).max(120_000).default(15_000),
+  ),
 });
 
 /** Parsed, validated configuration. */
@@ -49,6 +56,7 @@ export interface Config {
   gemini: { apiKey?: string; model: string; baseUrl?: string };
   corsOrigins: "*" | string[];
   challengerCount: number;
+  llmTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +98,7 @@ export function loadConfig(env: Env): Config {
     gemini: { apiKey: c.GEMINI_API_KEY, model: c.GEMINI_MODEL, baseUrl: c.GEMINI_BASE_URL },
     corsOrigins: origins.includes("*") ? "*" : origins,
     challengerCount: c.CHALLENGER_COUNT,
+    llmTimeoutMs: c.LLM_TIMEOUT_MS,
   };
   parsed.set(env, config);
   return config;

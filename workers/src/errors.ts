@@ -73,7 +73,9 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, i
 }
 
 /** Readable per-field issues from a zod error (`context.name: expected string`). */
-export function issuesFromZod(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }) {
+export function issuesFromZod(error: {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
+}) {
   return error.issues.map((i) => ({
     path: i.path.map(String).join(".") || "(body)",
     message: i.message,

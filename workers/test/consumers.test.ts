@@ -16,7 +16,9 @@ async function runBatch(queue: string, bodies: { id: string; body: unknown; atte
 }
 
 const impressionsOf = (variantId: string) =>
-  env.DB.prepare("SELECT coalesce(sum(impressions),0) AS n, coalesce(sum(opens),0) AS o FROM variant_daily_stats WHERE variant_id = ?")
+  env.DB.prepare(
+    "SELECT coalesce(sum(impressions),0) AS n, coalesce(sum(opens),0) AS o FROM variant_daily_stats WHERE variant_id = ?",
+  )
     .bind(variantId)
     .first<{ n: number; o: number }>();
 
@@ -32,12 +34,23 @@ describe("events queue consumer", () => {
   it("writes an impression once however often it is delivered", async () => {
     const { projectId } = await seedProject();
     const k = ids(projectId, "c1");
-    const body = { kind: "impression", id: "imp_c1000000000000000001", ...k, userId: "u1", createdAt: Date.now() };
+    const body = {
+      kind: "impression",
+      id: "imp_c1000000000000000001",
+      ...k,
+      userId: "u1",
+      createdAt: Date.now(),
+    };
     const first = await runBatch(QUEUES.events, [{ id: "m1", body }]);
     expect(first.explicitAcks).toEqual(["m1"]);
-    await runBatch(QUEUES.events, [{ id: "m1", body, attempts: 2 }, { id: "m2", body }]);
+    await runBatch(QUEUES.events, [
+      { id: "m1", body, attempts: 2 },
+      { id: "m2", body },
+    ]);
     expect(await impressionsOf(k.variantId)).toEqual({ n: 1, o: 0 });
-    const row = await env.DB.prepare("SELECT user_id FROM impressions WHERE id = ?").bind(body.id).first("user_id");
+    const row = await env.DB.prepare("SELECT user_id FROM impressions WHERE id = ?")
+      .bind(body.id)
+      .first("user_id");
     expect(row).toBe("u1");
   });
 
@@ -50,23 +63,39 @@ describe("events queue consumer", () => {
       projectId,
       receivedAt: at,
       events: [
-        { id: "evt_c2a", impressionId: "imp_c2000000000000000001", experimentId: k.experimentId, variantId: k.variantId, type: "opened", occurredAt: at, impressionAt: at - 10, properties: null },
+        {
+          id: "evt_c2a",
+          impressionId: "imp_c2000000000000000001",
+          experimentId: k.experimentId,
+          variantId: k.variantId,
+          type: "opened",
+          occurredAt: at,
+          impressionAt: at - 10,
+          properties: null,
+        },
       ],
     };
     await runBatch(QUEUES.events, [{ id: "e1", body: events }]);
     await runBatch(QUEUES.events, [{ id: "e1", body: events, attempts: 2 }]);
     // The late impression message is ignored: it is already counted.
     await runBatch(QUEUES.events, [
-      { id: "i1", body: { kind: "impression", id: "imp_c2000000000000000001", ...k, userId: null, createdAt: at - 10 } },
+      {
+        id: "i1",
+        body: { kind: "impression", id: "imp_c2000000000000000001", ...k, userId: null, createdAt: at - 10 },
+      },
     ]);
     expect(await impressionsOf(k.variantId)).toEqual({ n: 1, o: 1 });
   });
 
   it("parks an invalid body in dead_letters and acks it", async () => {
     const { projectId } = await seedProject();
-    const result = await runBatch(QUEUES.events, [{ id: "bad-1", body: { kind: "impression", projectId, id: 5 } }]);
+    const result = await runBatch(QUEUES.events, [
+      { id: "bad-1", body: { kind: "impression", projectId, id: 5 } },
+    ]);
     expect(result.explicitAcks).toEqual(["bad-1"]);
-    const row = await env.DB.prepare("SELECT project_id, queue, reason FROM dead_letters WHERE id = 'dlq_bad1'").first();
+    const row = await env.DB.prepare(
+      "SELECT project_id, queue, reason FROM dead_letters WHERE id = 'dlq_bad1'",
+    ).first();
     expect(row).toMatchObject({ project_id: projectId, queue: QUEUES.events });
     expect(String(row?.reason)).toMatch(/^invalid message/);
   });
@@ -74,7 +103,13 @@ describe("events queue consumer", () => {
   it("isolates a poison message: the others are written, it alone is retried with backoff", async () => {
     const { projectId } = await seedProject();
     const k = ids(projectId, "c3");
-    const good = { kind: "impression", id: "imp_c3000000000000000001", ...k, userId: null, createdAt: Date.now() };
+    const good = {
+      kind: "impression",
+      id: "imp_c3000000000000000001",
+      ...k,
+      userId: null,
+      createdAt: Date.now(),
+    };
     // Valid by schema but not representable as a date: recording it throws.
     const poison = { ...good, id: "imp_c3000000000000000002", createdAt: 9_000_000_000_000_000 };
     const result = await runBatch(QUEUES.events, [
@@ -92,7 +127,9 @@ describe("events queue consumer", () => {
       { id: "dead-1", body: { kind: "impression", projectId, id: "imp_x" }, attempts: 6 },
     ]);
     expect(result.explicitAcks).toEqual(["dead-1"]);
-    const row = await env.DB.prepare("SELECT reason, attempts, project_id FROM dead_letters WHERE id = 'dlq_dead1'").first();
+    const row = await env.DB.prepare(
+      "SELECT reason, attempts, project_id FROM dead_letters WHERE id = 'dlq_dead1'",
+    ).first();
     expect(row).toEqual({ reason: "retries exhausted", attempts: 6, project_id: projectId });
   });
 });

@@ -6,5 +6,10 @@ declare global {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
     }
+    // Types `exports` from cloudflare:workers after the Worker's main module.
+    interface GlobalProps {
+      mainModule: typeof import("../src/index");
+      durableNamespaces: "RoundRobinCounter";
+    }
   }
 }

@@ -1,5 +1,5 @@
-import { signTrackingToken } from "@pushbunny/core";
 import { env } from "cloudflare:workers";
+import { signTrackingToken } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import { call, eventually, expectError, json, message, seedProject } from "./helpers";
 
@@ -11,7 +11,9 @@ interface IngestBody {
 
 async function countEvents(impressionFromToken: string) {
   const impressionId = impressionFromToken.split(".")[4];
-  return env.DB.prepare("SELECT type FROM events WHERE impression_id = ? ORDER BY type").bind(impressionId).all<{ type: string }>();
+  return env.DB.prepare("SELECT type FROM events WHERE impression_id = ? ORDER BY type")
+    .bind(impressionId)
+    .all<{ type: string }>();
 }
 
 describe("POST /v1/events", () => {
@@ -23,7 +25,12 @@ describe("POST /v1/events", () => {
       await call("/v1/events", {
         key: apiKey,
         body: [
-          { type: "opened", tracking_token: m.tracking_token, timestamp: now, properties: { screen: "home" } },
+          {
+            type: "opened",
+            tracking_token: m.tracking_token,
+            timestamp: now,
+            properties: { screen: "home" },
+          },
           { type: "conversion", tracking_token: m.tracking_token, timestamp: now + 1 },
         ],
       }),
@@ -36,7 +43,9 @@ describe("POST /v1/events", () => {
       return results;
     });
     expect(rows.map((r) => r.type)).toEqual(["conversion", "opened"]);
-    const props = await env.DB.prepare("SELECT properties FROM events WHERE type = 'opened' AND impression_id = ?")
+    const props = await env.DB.prepare(
+      "SELECT properties FROM events WHERE type = 'opened' AND impression_id = ?",
+    )
       .bind(m.tracking_token.split(".")[4])
       .first<string>("properties");
     expect(JSON.parse(props ?? "null")).toEqual({ screen: "home" });
@@ -46,9 +55,19 @@ describe("POST /v1/events", () => {
     const { apiKey } = await seedProject({ challengerCount: 0 });
     const m = await message(apiKey, { intent_id: "e2", base_example: "Hello" });
     expect(
-      await json(await call("/v1/events", { key: apiKey, body: { events: [{ type: "opened", tracking_token: m.tracking_token, timestamp: Date.now() }] } }), 200),
+      await json(
+        await call("/v1/events", {
+          key: apiKey,
+          body: { events: [{ type: "opened", tracking_token: m.tracking_token, timestamp: Date.now() }] },
+        }),
+        200,
+      ),
     ).toEqual({ recorded: 1, total: 1, rejected: [] });
-    expect(await json(await call("/v1/events", { key: apiKey, body: [] }), 200)).toEqual({ recorded: 0, total: 0, rejected: [] });
+    expect(await json(await call("/v1/events", { key: apiKey, body: [] }), 200)).toEqual({
+      recorded: 0,
+      total: 0,
+      rejected: [],
+    });
   });
 
   it("reports each bad event by index and records the good ones", async () => {
@@ -74,7 +93,10 @@ describe("POST /v1/events", () => {
       [{ ...good, tracking_token: foreign.tracking_token }, "tracking_token belongs to another project"],
       [{ ...good, timestamp: "2026-11-22" }, "timestamp must be an integer (Unix milliseconds)"],
       [{ ...good, timestamp: 1.5 }, "timestamp must be an integer (Unix milliseconds)"],
-      [{ ...good, timestamp: Math.floor(now / 1000) }, "timestamp looks like seconds: send Unix milliseconds"],
+      [
+        { ...good, timestamp: Math.floor(now / 1000) },
+        "timestamp looks like seconds: send Unix milliseconds",
+      ],
       [{ ...good, timestamp: now + 3_600_000 }, "timestamp is in the future"],
       [{ ...good, timestamp: now - 86_400_000 }, "timestamp is before the message was served"],
       [{ ...good, properties: { n: 1 } }, "properties.n: expected string"],
@@ -93,7 +115,12 @@ describe("POST /v1/events", () => {
     ["an object without events", { body: { type: "opened" } }, 400, "BAD_REQUEST"],
     ["a string", { body: "opened" }, 400, "BAD_REQUEST"],
     ["over 1,000 events", { body: Array.from({ length: 1001 }, () => ({})) }, 413, "PAYLOAD_TOO_LARGE"],
-    ["a body over 1 MiB", { raw: JSON.stringify([{ pad: "x".repeat(1_100_000) }]) }, 413, "PAYLOAD_TOO_LARGE"],
+    [
+      "a body over 1 MiB",
+      { raw: JSON.stringify([{ pad: "x".repeat(1_100_000) }]) },
+      413,
+      "PAYLOAD_TOO_LARGE",
+    ],
   ] as const)("rejects %s", async (_name, init, status, code) => {
     const { apiKey } = await seedProject();
     await expectError(await call("/v1/events", { key: apiKey, ...init }), status, code);
@@ -108,10 +135,13 @@ describe("POST /v1/events", () => {
     const { apiKey } = await seedProject({ challengerCount: 0 });
     const m = await message(apiKey, { intent_id: "e4", base_example: "Hello" });
     const event = { type: "opened", tracking_token: m.tracking_token, timestamp: Date.now() };
-    for (let i = 0; i < 3; i++) await json(await call("/v1/events", { key: apiKey, body: [event, event] }), 200);
+    for (let i = 0; i < 3; i++)
+      await json(await call("/v1/events", { key: apiKey, body: [event, event] }), 200);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await countEvents(m.tracking_token)).results.length).toBe(1);
-    const agg = await env.DB.prepare("SELECT sum(opens) AS opens FROM variant_daily_stats WHERE variant_id = ?")
+    const agg = await env.DB.prepare(
+      "SELECT sum(opens) AS opens FROM variant_daily_stats WHERE variant_id = ?",
+    )
       .bind(m.variant_id)
       .first<number>("opens");
     expect(agg).toBe(1);

@@ -1,6 +1,6 @@
+import { env, exports } from "cloudflare:workers";
 import { newId, sha256Hex } from "@pushbunny/core";
 import { createDb, ensureProject, insertApiKey } from "@pushbunny/db";
-import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
 export const db = createDb(env.DB);
@@ -16,12 +16,28 @@ export async function seedProject(opts: { defaultLocale?: string; challengerCoun
       .bind(opts.defaultLocale ?? "en-US", opts.challengerCount ?? 3, projectId)
       .run();
   }
-  await insertApiKey(db, { id: newId("key"), projectId, name: "test", prefix: apiKey.slice(0, 12), digest: await sha256Hex(apiKey), now });
+  await insertApiKey(db, {
+    id: newId("key"),
+    projectId,
+    name: "test",
+    prefix: apiKey.slice(0, 12),
+    digest: await sha256Hex(apiKey),
+    now,
+  });
   return { projectId, apiKey };
 }
 
 /** Calls the Worker like a client would. */
-export function call(path: string, init: { method?: string; key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+export function call(
+  path: string,
+  init: {
+    method?: string;
+    key?: string | null;
+    body?: unknown;
+    raw?: string;
+    headers?: Record<string, string>;
+  } = {},
+) {
   const headers: Record<string, string> = { ...init.headers };
   if (init.key) headers.authorization = `Bearer ${init.key}`;
   let body: string | undefined;
@@ -44,7 +60,10 @@ export async function json<T = Record<string, unknown>>(res: Response, status: n
 
 /** Asserts the error envelope exactly (message may be matched by a RegExp). */
 export async function expectError(res: Response, status: number, code: string, message?: string | RegExp) {
-  const body = await json<{ error: { code: string; message: string; requestId: string; issues: unknown[] } }>(res, status);
+  const body = await json<{ error: { code: string; message: string; requestId: string; issues: unknown[] } }>(
+    res,
+    status,
+  );
   expect(body.error.code).toBe(code);
   expect(body.error.requestId).toMatch(/^req_|^[A-Za-z0-9._:-]{8,64}$/);
   expect(Array.isArray(body.error.issues)).toBe(true);

@@ -5,14 +5,19 @@ import { call, eventually, expectError, message, seedProject, variantsOf } from 
 describe("POST /v1/message", () => {
   it("creates the experiment with the control, answers at once, and grows challengers in the background", async () => {
     const { apiKey, projectId } = await seedProject();
-    const first = await message(apiKey, { intent_id: "cart_abandonment", base_example: "You left items in your cart" });
+    const first = await message(apiKey, {
+      intent_id: "cart_abandonment",
+      base_example: "You left items in your cart",
+    });
     expect(first.text).toBe("You left items in your cart");
     expect(first.variant_id).toMatch(/^var_[0-9a-f]{12}$/);
     expect(first.experiment_id).toMatch(/^exp_/);
     expect(first.tracking_token).toMatch(/^trk_v1\./);
     expect(first.locale).toBe("en-US");
 
-    const exp = await env.DB.prepare("SELECT * FROM experiments WHERE id = ?").bind(first.experiment_id).first();
+    const exp = await env.DB.prepare("SELECT * FROM experiments WHERE id = ?")
+      .bind(first.experiment_id)
+      .first();
     expect(exp).toMatchObject({ project_id: projectId, intent_id: "cart_abandonment", locale: "en-US" });
 
     // The generation job runs through the jobs queue with the offline provider.
@@ -21,7 +26,11 @@ describe("POST /v1/message", () => {
       expect(v.length).toBe(4);
       return v;
     });
-    expect(variants[0]).toMatchObject({ id: first.variant_id, source: "control", text: "You left items in your cart" });
+    expect(variants[0]).toMatchObject({
+      id: first.variant_id,
+      source: "control",
+      text: "You left items in your cart",
+    });
     expect(variants.slice(1).every((v) => v.source === "llm" && v.status === "active")).toBe(true);
     const genStatus = await env.DB.prepare("SELECT generation_status FROM experiments WHERE id = ?")
       .bind(first.experiment_id)
@@ -45,9 +54,17 @@ describe("POST /v1/message", () => {
 
   it("serves the request's own base text for the control and fills context placeholders", async () => {
     const { apiKey } = await seedProject({ challengerCount: 0 });
-    const a = await message(apiKey, { intent_id: "greet", base_example: "Hi {{name}}, welcome back", context: { name: "Ada" } });
+    const a = await message(apiKey, {
+      intent_id: "greet",
+      base_example: "Hi {{name}}, welcome back",
+      context: { name: "Ada" },
+    });
     expect(a.text).toBe("Hi Ada, welcome back");
-    const b = await message(apiKey, { intent_id: "greet", base_example: "Hi {{name}}, welcome back", context: { name: "Grace" } });
+    const b = await message(apiKey, {
+      intent_id: "greet",
+      base_example: "Hi {{name}}, welcome back",
+      context: { name: "Grace" },
+    });
     expect(b.text).toBe("Hi Grace, welcome back");
     expect(b.variant_id).toBe(a.variant_id);
   });
@@ -56,7 +73,10 @@ describe("POST /v1/message", () => {
     const { apiKey } = await seedProject();
     const cases = [
       { intent_id: "emoji", base_example: "Hello! 🎉 You've got a new message 💬 from @user123" },
-      { intent_id: "long", base_example: `${"This is a long notification message. ".repeat(5)}Open the app.` },
+      {
+        intent_id: "long",
+        base_example: `${"This is a long notification message. ".repeat(5)}Open the app.`,
+      },
       { intent_id: "es", base_example: "¡Tienes un mensaje nuevo!", locale: "es-ES", context: {} },
       { intent_id: "fr", base_example: "Vous avez un nouveau message", locale: "fr-FR" },
     ];
@@ -82,18 +102,64 @@ describe("POST /v1/message", () => {
 
   const bad: [string, unknown, number, string, RegExp][] = [
     ["missing intent_id", { base_example: "x" }, 400, "BAD_REQUEST", /^intent_id: /],
-    ["empty intent_id", { intent_id: "  ", base_example: "x" }, 400, "BAD_REQUEST", /^intent_id: must not be empty/],
-    ["intent_id too long", { intent_id: "i".repeat(129), base_example: "x" }, 400, "BAD_REQUEST", /^intent_id: /],
-    ["intent_id with control chars", { intent_id: "a\u0000b", base_example: "x" }, 400, "BAD_REQUEST", /control characters/],
+    [
+      "empty intent_id",
+      { intent_id: "  ", base_example: "x" },
+      400,
+      "BAD_REQUEST",
+      /^intent_id: must not be empty/,
+    ],
+    [
+      "intent_id too long",
+      { intent_id: "i".repeat(129), base_example: "x" },
+      400,
+      "BAD_REQUEST",
+      /^intent_id: /,
+    ],
+    [
+      "intent_id with control chars",
+      { intent_id: "a\u0000b", base_example: "x" },
+      400,
+      "BAD_REQUEST",
+      /control characters/,
+    ],
     ["missing base_example", { intent_id: "a" }, 400, "BAD_REQUEST", /^base_example: /],
-    ["base_example too long", { intent_id: "a", base_example: "x".repeat(1001) }, 400, "BAD_REQUEST", /^base_example: /],
+    [
+      "base_example too long",
+      { intent_id: "a", base_example: "x".repeat(1001) },
+      400,
+      "BAD_REQUEST",
+      /^base_example: /,
+    ],
     ["base_example not a string", { intent_id: "a", base_example: 5 }, 400, "BAD_REQUEST", /^base_example: /],
-    ["bad locale", { intent_id: "a", base_example: "x", locale: "not a locale!" }, 400, "BAD_REQUEST", /^locale: 'not a locale!' is not a BCP 47/],
-    ["context not an object", { intent_id: "a", base_example: "x", context: "x" }, 400, "BAD_REQUEST", /^context: /],
-    ["context value an object", { intent_id: "a", base_example: "x", context: { a: { b: 1 } } }, 400, "BAD_REQUEST", /^context\.a: /],
+    [
+      "bad locale",
+      { intent_id: "a", base_example: "x", locale: "not a locale!" },
+      400,
+      "BAD_REQUEST",
+      /^locale: 'not a locale!' is not a BCP 47/,
+    ],
+    [
+      "context not an object",
+      { intent_id: "a", base_example: "x", context: "x" },
+      400,
+      "BAD_REQUEST",
+      /^context: /,
+    ],
+    [
+      "context value an object",
+      { intent_id: "a", base_example: "x", context: { a: { b: 1 } } },
+      400,
+      "BAD_REQUEST",
+      /^context\.a: /,
+    ],
     [
       "context too many keys",
-      { intent_id: "a", base_example: "x", context: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },
+      {
+        intent_id: "a",
+        base_example: "x",
+        context: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])),
+      },
       400,
       "BAD_REQUEST",
       /^context: at most 50 keys/,
@@ -116,7 +182,10 @@ describe("POST /v1/message", () => {
       "BAD_REQUEST",
     );
     await expectError(
-      await call("/v1/message", { key: apiKey, body: { intent_id: "a", base_example: "x", pad: "y".repeat(70_000) } }),
+      await call("/v1/message", {
+        key: apiKey,
+        body: { intent_id: "a", base_example: "x", pad: "y".repeat(70_000) },
+      }),
       413,
       "PAYLOAD_TOO_LARGE",
     );
@@ -125,7 +194,12 @@ describe("POST /v1/message", () => {
   it("requires a valid key", async () => {
     const body = { intent_id: "a", base_example: "x" };
     await expectError(await call("/v1/message", { body }), 401, "UNAUTHORIZED", /missing API key/);
-    await expectError(await call("/v1/message", { body, key: "pb_nope" }), 401, "UNAUTHORIZED", "invalid API key");
+    await expectError(
+      await call("/v1/message", { body, key: "pb_nope" }),
+      401,
+      "UNAUTHORIZED",
+      "invalid API key",
+    );
     await expectError(
       await call("/v1/message", { body, headers: { authorization: "Basic abc" } }),
       401,

@@ -22,7 +22,13 @@ describe("round-robin rotation", () => {
     await new Promise((r) => setTimeout(r, 10_500));
     const results = await Promise.all(
       Array.from({ length: 200 }, async () =>
-        json<MessageBody>(await call("/v1/message", { key: apiKey, body: { intent_id: "rr", base_example: "Your order shipped" } }), 200),
+        json<MessageBody>(
+          await call("/v1/message", {
+            key: apiKey,
+            body: { intent_id: "rr", base_example: "Your order shipped" },
+          }),
+          200,
+        ),
       ),
     );
     const counts = new Map<string, number>();
@@ -35,7 +41,9 @@ describe("round-robin rotation", () => {
     const unserved = leased - 200;
     expect(unserved).toBeGreaterThanOrEqual(0);
     expect(unserved).toBeLessThanOrEqual(256);
-    expect(Math.max(...values) - Math.min(...values), JSON.stringify([...counts])).toBeLessThanOrEqual(1 + unserved);
+    expect(Math.max(...values) - Math.min(...values), JSON.stringify([...counts])).toBeLessThanOrEqual(
+      1 + unserved,
+    );
     expect(values.reduce((a, b) => a + b, 0)).toBe(200);
   });
 });

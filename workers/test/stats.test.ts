@@ -1,8 +1,8 @@
-import { utcDay } from "@pushbunny/core";
 import { env } from "cloudflare:workers";
+import { utcDay } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import { recordTrackingMessages } from "../src/services/record-tracking";
 import { buildContext } from "../src/services/build-context";
+import { recordTrackingMessages } from "../src/services/record-tracking";
 import { call, eventually, expectError, json, message, seedProject } from "./helpers";
 
 interface Stats {
@@ -12,27 +12,62 @@ interface Stats {
   overall_open_rate: number;
   total_conversions: number;
   overall_conversion_rate: number;
-  variants: { variant_id: string; text: string; impressions: number; opens: number; open_rate: number; conversions: number; conversion_rate: number; locale: string }[];
+  variants: {
+    variant_id: string;
+    text: string;
+    impressions: number;
+    opens: number;
+    open_rate: number;
+    conversions: number;
+    conversion_rate: number;
+    locale: string;
+  }[];
 }
 
 const DAY = 86_400_000;
 const ctx = () => buildContext(env, () => {});
 
 /** Writes impressions (and opens for some) on given days straight through the consumer verb. */
-async function seedHistory(projectId: string, experimentId: string, variantId: string, days: { at: number; imps: number; opens: number }[]) {
+async function seedHistory(
+  projectId: string,
+  experimentId: string,
+  variantId: string,
+  days: { at: number; imps: number; opens: number }[],
+) {
   let n = 0;
   for (const d of days) {
     const msgs = [];
     const events = [];
     for (let i = 0; i < d.imps; i++) {
       const id = `imp_${(n++).toString().padStart(6, "0")}${variantId.slice(4)}`;
-      msgs.push({ kind: "impression" as const, id, projectId, experimentId, variantId, userId: null, createdAt: d.at + i });
+      msgs.push({
+        kind: "impression" as const,
+        id,
+        projectId,
+        experimentId,
+        variantId,
+        userId: null,
+        createdAt: d.at + i,
+      });
       if (i < d.opens) {
-        events.push({ id: `evt_${id.slice(4)}`, impressionId: id, experimentId, variantId, type: "opened" as const, occurredAt: d.at + i + 1000, impressionAt: d.at + i, properties: null });
+        events.push({
+          id: `evt_${id.slice(4)}`,
+          impressionId: id,
+          experimentId,
+          variantId,
+          type: "opened" as const,
+          occurredAt: d.at + i + 1000,
+          impressionAt: d.at + i,
+          properties: null,
+        });
       }
     }
     await recordTrackingMessages({ ctx: ctx(), input: msgs });
-    if (events.length) await recordTrackingMessages({ ctx: ctx(), input: [{ kind: "events", projectId, receivedAt: Date.now(), events }] });
+    if (events.length)
+      await recordTrackingMessages({
+        ctx: ctx(),
+        input: [{ kind: "events", projectId, receivedAt: Date.now(), events }],
+      });
   }
 }
 
@@ -51,25 +86,52 @@ describe("GET /v1/stats", () => {
       expect(s.total_impressions).toBe(26); // 25 seeded + the message call's own impression
       return s;
     });
-    expect(all).toMatchObject({ intent_id: "s1", total_opens: 10, total_conversions: 0, overall_conversion_rate: 0 });
+    expect(all).toMatchObject({
+      intent_id: "s1",
+      total_opens: 10,
+      total_conversions: 0,
+      overall_conversion_rate: 0,
+    });
     expect(all.overall_open_rate).toBeCloseTo(10 / 26, 12);
     expect(all.variants).toHaveLength(1);
-    expect(all.variants[0]).toMatchObject({ variant_id: m.variant_id, text: "Hello", impressions: 26, opens: 10, locale: "en-US" });
+    expect(all.variants[0]).toMatchObject({
+      variant_id: m.variant_id,
+      text: "Hello",
+      impressions: 26,
+      opens: 10,
+      locale: "en-US",
+    });
 
-    const day2 = await json<Stats>(await call(`/v1/stats?intent_id=s1&date_from=${utcDay(base + DAY)}&date_to=${utcDay(base + DAY)}`, { key: apiKey }), 200);
+    const day2 = await json<Stats>(
+      await call(`/v1/stats?intent_id=s1&date_from=${utcDay(base + DAY)}&date_to=${utcDay(base + DAY)}`, {
+        key: apiKey,
+      }),
+      200,
+    );
     expect(day2).toMatchObject({ total_impressions: 10, total_opens: 1, overall_open_rate: 0.1 });
 
     // A time-of-day bound reads raw rows: the first 3 impressions of day 3 and their opens.
     const exact = await json<Stats>(
-      await call(`/v1/stats?intent_id=s1&date_from=${new Date(base + 2 * DAY).toISOString()}&date_to=${new Date(base + 2 * DAY + 2).toISOString()}`, { key: apiKey }),
+      await call(
+        `/v1/stats?intent_id=s1&date_from=${new Date(base + 2 * DAY).toISOString()}&date_to=${new Date(base + 2 * DAY + 2).toISOString()}`,
+        { key: apiKey },
+      ),
       200,
     );
     expect(exact).toMatchObject({ total_impressions: 3, total_opens: 3, overall_open_rate: 1 });
 
     // Whole-day bounds agree between the aggregate path and the raw path.
-    const viaDays = await json<Stats>(await call(`/v1/stats?intent_id=s1&date_from=${utcDay(base)}&date_to=${utcDay(base + DAY)}`, { key: apiKey }), 200);
+    const viaDays = await json<Stats>(
+      await call(`/v1/stats?intent_id=s1&date_from=${utcDay(base)}&date_to=${utcDay(base + DAY)}`, {
+        key: apiKey,
+      }),
+      200,
+    );
     const viaTimes = await json<Stats>(
-      await call(`/v1/stats?intent_id=s1&date_from=${utcDay(base)}T00:00:00Z&date_to=${utcDay(base + DAY)}T23:59:59.999Z`, { key: apiKey }),
+      await call(
+        `/v1/stats?intent_id=s1&date_from=${utcDay(base)}T00:00:00Z&date_to=${utcDay(base + DAY)}T23:59:59.999Z`,
+        { key: apiKey },
+      ),
       200,
     );
     expect(viaTimes.total_impressions).toBe(viaDays.total_impressions);
@@ -96,9 +158,19 @@ describe("GET /v1/stats", () => {
   it.each([
     ["/v1/stats", 400, "BAD_REQUEST", /^intent_id: /],
     ["/v1/stats?intent_id=", 400, "BAD_REQUEST", /^intent_id: is required/],
-    ["/v1/stats?intent_id=x&date_from=yesterday", 400, "BAD_REQUEST", /^date_from: date_from must be an ISO-8601/],
+    [
+      "/v1/stats?intent_id=x&date_from=yesterday",
+      400,
+      "BAD_REQUEST",
+      /^date_from: date_from must be an ISO-8601/,
+    ],
     ["/v1/stats?intent_id=x&date_to=2026-02-30", 400, "BAD_REQUEST", /^date_to: /],
-    ["/v1/stats?intent_id=x&date_from=2026-11-02&date_to=2026-11-01", 400, "BAD_REQUEST", "date_from must not be after date_to"],
+    [
+      "/v1/stats?intent_id=x&date_from=2026-11-02&date_to=2026-11-01",
+      400,
+      "BAD_REQUEST",
+      "date_from must not be after date_to",
+    ],
     ["/v1/stats?intent_id=x&locale=%%%", 400, "BAD_REQUEST", /^locale: /],
     ["/v1/stats?intent_id=never_seen", 404, "NOT_FOUND", "intent 'never_seen' not found"],
   ] as const)("GET %s → %i %s", async (path, status, code, msg) => {

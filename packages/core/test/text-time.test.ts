@@ -45,7 +45,10 @@ describe("time", () => {
   ])("parses %s as UTC", (text, ms, dateOnly) => {
     expect(parseIsoInstant(text)).toEqual({ ms, dateOnly });
   });
-  it.each(["yesterday", "2026-13-01", "2026-02-30", "1763769600000", "2026-11-22T25:00"])("rejects %s", (text) => {
-    expect(parseIsoInstant(text)).toBeNull();
-  });
+  it.each(["yesterday", "2026-13-01", "2026-02-30", "1763769600000", "2026-11-22T25:00"])(
+    "rejects %s",
+    (text) => {
+      expect(parseIsoInstant(text)).toBeNull();
+    },
+  );
 });

@@ -63,6 +63,10 @@ export async function startGeminiStub(): Promise<GeminiStub> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // Never keep the test process alive on the stub's account (the Worker tests start one
+  // from the Vitest config and never close it explicitly).
+  server.unref();
+  server.on("connection", (socket) => socket.unref());
   const { port } = server.address() as AddressInfo;
   stub.baseUrl = `http://127.0.0.1:${port}`;
   stub.close = () =>

@@ -33,7 +33,12 @@ export function createApp(): App {
       if (!result.success) {
         const issues = issuesFromZod(result.error);
         return c.json(
-          errorBody("BAD_REQUEST", issues.map((i) => `${i.path}: ${i.message}`).join("; "), c.get("requestId"), issues),
+          errorBody(
+            "BAD_REQUEST",
+            issues.map((i) => `${i.path}: ${i.message}`).join("; "),
+            c.get("requestId"),
+            issues,
+          ),
           400,
         );
       }
@@ -64,7 +69,10 @@ export function createApp(): App {
   registerGetStats(app);
 
   app.notFound((c) =>
-    c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.get("requestId") ?? "unknown"), 404),
+    c.json(
+      errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.get("requestId") ?? "unknown"),
+      404,
+    ),
   );
 
   app.onError((err, c) => {
@@ -74,7 +82,10 @@ export function createApp(): App {
       return c.json(errorBody(err.code, err.message, requestId, err.issues), err.status);
     }
     if (err instanceof HTTPException && err.status === 415) {
-      return c.json(errorBody("BAD_REQUEST", "send a JSON body with 'Content-Type: application/json'", requestId), 400);
+      return c.json(
+        errorBody("BAD_REQUEST", "send a JSON body with 'Content-Type: application/json'", requestId),
+        400,
+      );
     }
     if (err instanceof HTTPException && err.status < 500) {
       const code = STATUS_CODE[err.status] ?? "BAD_REQUEST";
@@ -83,7 +94,10 @@ export function createApp(): App {
     }
     const logger = c.get("ctx")?.logger ?? createLogger("error", { requestId });
     logger.error("unhandled error", { method: c.req.method, path: c.req.path, ...describeError(err) });
-    return c.json(errorBody("INTERNAL_SERVER_ERROR", "internal error; quote the requestId when reporting it", requestId), 500);
+    return c.json(
+      errorBody("INTERNAL_SERVER_ERROR", "internal error; quote the requestId when reporting it", requestId),
+      500,
+    );
   });
 
   return app;

@@ -4,7 +4,9 @@ import { ERROR_STATUS } from "../errors";
 export const ErrorEnvelope = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]]),
+      code: z.enum(
+        Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]],
+      ),
       message: z.string(),
       requestId: z.string(),
       issues: z.array(z.object({ path: z.string(), message: z.string() })),
@@ -26,6 +28,8 @@ export const commonErrors = {
 } as const;
 
 export const notFound = { 404: errorResponse("Not found") } as const;
-export const unavailable = { 503: errorResponse("A dependency is unavailable; retry after `Retry-After` seconds") } as const;
+export const unavailable = {
+  503: errorResponse("A dependency is unavailable; retry after `Retry-After` seconds"),
+} as const;
 
 export const BEARER = [{ bearerAuth: [] }];

@@ -5,13 +5,23 @@ import { describeError } from "../logger";
 import { buildContext } from "../services/build-context";
 import { generateChallengers } from "../services/generate-challengers";
 import { recordTrackingMessages } from "../services/record-tracking";
-import { type EventsQueueMessage, EventsQueueMessage as EventsSchema, JobsQueueMessage, QUEUES, retryDelaySeconds } from "./messages";
+import {
+  type EventsQueueMessage,
+  EventsQueueMessage as EventsSchema,
+  JobsQueueMessage,
+  QUEUES,
+  retryDelaySeconds,
+} from "./messages";
 
 /** Attempts a jobs message gets before its experiment is marked failed (matches max_retries + 1). */
 export const MAX_JOB_ATTEMPTS = 6;
 
 /** Queue entry: dispatch on the queue the batch came from. */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ectx: ExecutionContext): Promise<void> {
+export async function handleQueue(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  ectx: ExecutionContext,
+): Promise<void> {
   const ctx = buildContext(env, (p) => ectx.waitUntil(p), { queue: batch.queue });
   if (batch.queue === QUEUES.events) return consumeEvents(ctx, batch);
   if (batch.queue === QUEUES.jobs) return consumeJobs(ctx, batch);
@@ -46,7 +56,8 @@ async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Pro
   for (const msg of batch.messages) {
     const parsed = EventsSchema.safeParse(msg.body);
     if (parsed.success) valid.push({ msg, body: parsed.data });
-    else await park(ctx, batch.queue, msg, `invalid message: ${parsed.error.issues[0]?.message ?? "unknown"}`);
+    else
+      await park(ctx, batch.queue, msg, `invalid message: ${parsed.error.issues[0]?.message ?? "unknown"}`);
   }
   if (valid.length === 0) return;
   try {
@@ -55,7 +66,10 @@ async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Pro
     ctx.logger.debug("tracking batch written", { messages: valid.length, ...written });
     return;
   } catch (err) {
-    ctx.logger.warn("tracking batch failed, isolating messages", { messages: valid.length, ...describeError(err) });
+    ctx.logger.warn("tracking batch failed, isolating messages", {
+      messages: valid.length,
+      ...describeError(err),
+    });
   }
   // One poison message must not hold back the rest: retry each on its own.
   for (const v of valid) {
@@ -63,7 +77,11 @@ async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Pro
       await recordTrackingMessages({ ctx, input: [v.body] });
       v.msg.ack();
     } catch (err) {
-      ctx.logger.error("tracking message failed", { messageId: v.msg.id, attempts: v.msg.attempts, ...describeError(err) });
+      ctx.logger.error("tracking message failed", {
+        messageId: v.msg.id,
+        attempts: v.msg.attempts,
+        ...describeError(err),
+      });
       v.msg.retry({ delaySeconds: retryDelaySeconds(v.msg.attempts) });
     }
   }
@@ -114,4 +132,3 @@ function safeStringify(body: unknown): string {
     return String(body);
   }
 }
-

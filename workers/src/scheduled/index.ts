@@ -4,7 +4,11 @@ import { sweepGenerations } from "../services/sweep-generations";
 import { CRONS } from "./crons";
 
 /** Cron entry: look up the job for the firing schedule and run it. */
-export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+export async function handleScheduled(
+  controller: ScheduledController,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<void> {
   const app = buildContext(env, (p) => ctx.waitUntil(p), { cron: controller.cron });
   switch (controller.cron) {
     case CRONS.generationSweep:

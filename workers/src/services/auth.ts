@@ -52,5 +52,9 @@ async function bootstrapOwner(ctx: AppContext): Promise<KeyOwner> {
     await ensureProject(ctx.db, { id: BOOTSTRAP_PROJECT_ID, name: "Bootstrap (API_KEYS)", now: ctx.now() });
     bootstrapEnsured = true;
   }
-  return { projectId: BOOTSTRAP_PROJECT_ID, defaultLocale: "en-US", challengerCount: ctx.config.challengerCount };
+  return {
+    projectId: BOOTSTRAP_PROJECT_ID,
+    defaultLocale: "en-US",
+    challengerCount: ctx.config.challengerCount,
+  };
 }

@@ -25,6 +25,7 @@ export function buildContext(
         geminiApiKey: config.gemini.apiKey,
         geminiModel: config.gemini.model,
         geminiBaseUrl: config.gemini.baseUrl,
+        timeoutMs: config.llmTimeoutMs,
       }),
     };
     perEnv.set(env, shared);

@@ -4,8 +4,6 @@ import { LlmError, validateCandidates } from "@pushbunny/llm";
 import type { AppContext } from "../context";
 import { refreshPool } from "./pool";
 
-export const GENERATION_TIMEOUT_MS = 20_000;
-
 export type GenerateOutcome =
   | { kind: "done"; added: number }
   | { kind: "skipped"; reason: string }
@@ -27,13 +25,20 @@ export async function generateChallengers({
   const found = await findExperiment(ctx.db, input.projectId, input.experimentId);
   if (!found) return { kind: "skipped", reason: "experiment not found" };
   const { experiment } = found;
-  if (experiment.generationStatus !== "pending") return { kind: "skipped", reason: `generation is ${experiment.generationStatus}` };
+  if (experiment.generationStatus !== "pending")
+    return { kind: "skipped", reason: `generation is ${experiment.generationStatus}` };
 
   const existing = found.variants.map((v) => v.text);
   const wanted = experiment.challengerCount - found.variants.filter((v) => v.source === "llm").length;
   const now = ctx.now();
   if (wanted <= 0) {
-    await markGeneration(ctx.db, { ...ids(input), status: "ready", error: null, attempts: experiment.generationAttempts, now });
+    await markGeneration(ctx.db, {
+      ...ids(input),
+      status: "ready",
+      error: null,
+      attempts: experiment.generationAttempts,
+      now,
+    });
     return { kind: "skipped", reason: "pool already complete" };
   }
 
@@ -49,7 +54,8 @@ export async function generateChallengers({
         contextKeys: experiment.contextKeys,
         avoid: existing,
       },
-      { signal: AbortSignal.timeout(GENERATION_TIMEOUT_MS) },
+      // The provider enforces the LLM timeout itself; this is the backstop for a provider that does not.
+      { signal: AbortSignal.timeout(ctx.config.llmTimeoutMs + 5_000) },
     );
     const { accepted, rejected } = validateCandidates(raw, {
       avoid: existing,
@@ -57,7 +63,11 @@ export async function generateChallengers({
       contextKeys: experiment.contextKeys,
     });
     if (rejected.length > 0) {
-      ctx.logger.info("challengers rejected", { experimentId: experiment.id, provider: ctx.llm.name, rejected });
+      ctx.logger.info("challengers rejected", {
+        experimentId: experiment.id,
+        provider: ctx.llm.name,
+        rejected,
+      });
     }
     if (accepted.length > 0) {
       await addChallengers(ctx.db, {
@@ -66,8 +76,16 @@ export async function generateChallengers({
         challengers: accepted.map((text) => ({ id: newId("var"), text, normalized: normalizeText(text) })),
         now,
       });
-      await refreshPool(ctx, { projectId: experiment.projectId, intentId: experiment.intentId, locale: experiment.locale });
-      ctx.logger.info("challengers added", { experimentId: experiment.id, provider: ctx.llm.name, added: accepted.length });
+      await refreshPool(ctx, {
+        projectId: experiment.projectId,
+        intentId: experiment.intentId,
+        locale: experiment.locale,
+      });
+      ctx.logger.info("challengers added", {
+        experimentId: experiment.id,
+        provider: ctx.llm.name,
+        added: accepted.length,
+      });
       return { kind: "done", added: accepted.length };
     }
     reason = `${ctx.llm.name}: no usable challengers (${rejected.map((r) => r.reason).join(", ") || "empty answer"})`;
@@ -91,7 +109,11 @@ export async function generateChallengers({
     now,
   });
   if (finalAttempt) {
-    await refreshPool(ctx, { projectId: experiment.projectId, intentId: experiment.intentId, locale: experiment.locale });
+    await refreshPool(ctx, {
+      projectId: experiment.projectId,
+      intentId: experiment.intentId,
+      locale: experiment.locale,
+    });
     ctx.logger.warn("challenger generation failed", { experimentId: experiment.id, reason });
     return { kind: "failed", reason };
   }

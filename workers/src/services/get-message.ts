@@ -89,12 +89,20 @@ async function choose(ctx: AppContext, pool: Pool): Promise<PoolVariant> {
   } catch (err) {
     // A rotation outage must not fail the send: fall back to a uniform random pick, which
     // keeps the arms balanced in expectation.
-    ctx.logger.warn("rotation unavailable, random pick", { experimentId: pool.experimentId, error: String(err) });
+    ctx.logger.warn("rotation unavailable, random pick", {
+      experimentId: pool.experimentId,
+      error: String(err),
+    });
     return active[Math.floor(Math.random() * active.length)] ?? control;
   }
 }
 
-async function createPool(ctx: AppContext, owner: KeyOwner, input: GetMessageInput, locale: string): Promise<Pool> {
+async function createPool(
+  ctx: AppContext,
+  owner: KeyOwner,
+  input: GetMessageInput,
+  locale: string,
+): Promise<Pool> {
   const experimentId = newId("exp");
   const now = ctx.now();
   await createExperimentWithControl(ctx.db, {
@@ -118,7 +126,9 @@ async function createPool(ctx: AppContext, owner: KeyOwner, input: GetMessageInp
     ctx.waitUntil(
       ctx.queues.jobs
         .send(job)
-        .catch((err: unknown) => ctx.logger.error("generation enqueue failed", { experimentId, error: String(err) })),
+        .catch((err: unknown) =>
+          ctx.logger.error("generation enqueue failed", { experimentId, error: String(err) }),
+        ),
     );
   }
   return pool;

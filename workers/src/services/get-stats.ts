@@ -41,7 +41,13 @@ export interface StatsOutput {
   locale: string | null;
   date_from: string | null;
   date_to: string | null;
-  experiments: { experiment_id: string; locale: string; status: string; generation_status: string; generation_error: string | null }[];
+  experiments: {
+    experiment_id: string;
+    locale: string;
+    status: string;
+    generation_status: string;
+    generation_error: string | null;
+  }[];
 }
 
 const rate = (n: number, d: number) => (d > 0 ? n / d : 0);
@@ -86,7 +92,11 @@ export async function getStats({
           experimentIds,
           fromMs: input.dateFrom?.ms,
           // A bare date as the upper bound includes that whole day.
-          toMs: input.dateTo ? (input.dateTo.dateOnly ? input.dateTo.ms + DAY_MS - 1 : input.dateTo.ms) : undefined,
+          toMs: input.dateTo
+            ? input.dateTo.dateOnly
+              ? input.dateTo.ms + DAY_MS - 1
+              : input.dateTo.ms
+            : undefined,
         }),
   ]);
   const byVariant = new Map<string, VariantCounts>(counts.map((c) => [c.variantId, c]));

@@ -52,13 +52,19 @@ export async function ingestEvents({
   return { recorded: accepted.length, total: input.length, rejected };
 }
 
-async function checkEvent(ctx: AppContext, projectId: string, raw: unknown, now: number): Promise<TrackedEvent | string> {
+async function checkEvent(
+  ctx: AppContext,
+  projectId: string,
+  raw: unknown,
+  now: number,
+): Promise<TrackedEvent | string> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "event must be an object";
   const e = raw as Record<string, unknown>;
   if (e.type !== "opened" && e.type !== "conversion") return "type must be 'opened' or 'conversion'";
   if (typeof e.tracking_token !== "string" || e.tracking_token === "") return "tracking_token is required";
   const ts = e.timestamp;
-  if (typeof ts !== "number" || !Number.isSafeInteger(ts)) return "timestamp must be an integer (Unix milliseconds)";
+  if (typeof ts !== "number" || !Number.isSafeInteger(ts))
+    return "timestamp must be an integer (Unix milliseconds)";
   if (ts < MIN_PLAUSIBLE_MS) return "timestamp looks like seconds: send Unix milliseconds";
   if (ts > now + CLOCK_SKEW_MS) return "timestamp is in the future";
   const properties = checkProperties(e.properties);
@@ -87,7 +93,8 @@ function checkProperties(value: unknown): Record<string, string> | null | string
   if (entries.length > MAX_PROPERTIES) return `properties: at most ${MAX_PROPERTIES} keys`;
   const out: Record<string, string> = {};
   for (const [k, v] of entries) {
-    if (k.length === 0 || k.length > MAX_PROPERTY_KEY) return `properties: keys must be 1-${MAX_PROPERTY_KEY} characters`;
+    if (k.length === 0 || k.length > MAX_PROPERTY_KEY)
+      return `properties: keys must be 1-${MAX_PROPERTY_KEY} characters`;
     if (typeof v !== "string") return `properties.${k}: expected string`;
     if (v.length > MAX_PROPERTY_VALUE) return `properties.${k}: at most ${MAX_PROPERTY_VALUE} characters`;
     out[k] = v;
@@ -96,13 +103,21 @@ function checkProperties(value: unknown): Record<string, string> | null | string
 }
 
 /** Packs events into as few queue messages and sendBatch calls as the size limits allow. */
-async function enqueue(ctx: AppContext, projectId: string, events: TrackedEvent[], now: number): Promise<void> {
+async function enqueue(
+  ctx: AppContext,
+  projectId: string,
+  events: TrackedEvent[],
+  now: number,
+): Promise<void> {
   const messages: { body: EventsMessage; bytes: number }[] = [];
   let current: TrackedEvent[] = [];
   let bytes = 0;
   const flush = () => {
     if (current.length === 0) return;
-    messages.push({ body: { kind: "events", projectId, receivedAt: now, events: current }, bytes: bytes + 100 });
+    messages.push({
+      body: { kind: "events", projectId, receivedAt: now, events: current },
+      bytes: bytes + 100,
+    });
     current = [];
     bytes = 0;
   };

@@ -8,7 +8,11 @@ export const STALE_GENERATION_MS = 15 * 60_000;
 export const MAX_SWEEPS = 3;
 
 /** Finds generation jobs that never finished and re-queues them, or gives up on them. */
-export async function sweepGenerations({ ctx }: { ctx: AppContext }): Promise<{ requeued: number; failed: number }> {
+export async function sweepGenerations({
+  ctx,
+}: {
+  ctx: AppContext;
+}): Promise<{ requeued: number; failed: number }> {
   const now = ctx.now();
   const stale = await findStaleGenerations(ctx.db, now - STALE_GENERATION_MS);
   let requeued = 0;

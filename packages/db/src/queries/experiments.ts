@@ -104,20 +104,20 @@ export async function createExperimentWithControl(db: Db, input: NewExperimentIn
   const experimentInsert = db
     .insert(experiments)
     .values({
-        id: input.experimentId,
-        projectId: input.projectId,
-        intentId: input.intentId,
-        locale: input.locale,
-        baseExample: input.baseExample,
-        contextKeys: input.contextKeys,
-        challengerCount: input.challengerCount,
-        generationStatus: input.challengerCount > 0 ? "pending" : "ready",
-        generationRequestedAt: input.now,
-        createdAt: input.now,
-        updatedAt: input.now,
-      })
-      .onConflictDoNothing()
-      .toSQL();
+      id: input.experimentId,
+      projectId: input.projectId,
+      intentId: input.intentId,
+      locale: input.locale,
+      baseExample: input.baseExample,
+      contextKeys: input.contextKeys,
+      challengerCount: input.challengerCount,
+      generationStatus: input.challengerCount > 0 ? "pending" : "ready",
+      generationRequestedAt: input.now,
+      createdAt: input.now,
+      updatedAt: input.now,
+    })
+    .onConflictDoNothing()
+    .toSQL();
   await d1.batch([
     d1.prepare(experimentInsert.sql).bind(...experimentInsert.params),
     d1
@@ -200,7 +200,10 @@ export function findStaleGenerations(db: Db, olderThan: number, limit = 100): Pr
     .where(
       and(
         eq(experiments.generationStatus, "pending"),
-        or(lt(experiments.generationRequestedAt, olderThan), sql`${experiments.generationRequestedAt} IS NULL`),
+        or(
+          lt(experiments.generationRequestedAt, olderThan),
+          sql`${experiments.generationRequestedAt} IS NULL`,
+        ),
       ),
     )
     .limit(limit);

@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
-import { type Db, JSON_ROWS_PER_STATEMENT, chunk } from "../client";
+import { chunk, type Db, JSON_ROWS_PER_STATEMENT } from "../client";
 import { deadLetters, type EventType, events, impressions, variantDailyStats } from "../schema";
 
 export interface ImpressionInsert {
@@ -175,9 +175,15 @@ export async function countsFromRaw(
       .groupBy(events.variantId),
   ]);
   const byVariant = new Map<string, VariantCounts>();
-  for (const r of imps) byVariant.set(r.variantId, { variantId: r.variantId, impressions: r.n, opens: 0, conversions: 0 });
+  for (const r of imps)
+    byVariant.set(r.variantId, { variantId: r.variantId, impressions: r.n, opens: 0, conversions: 0 });
   for (const r of evts) {
-    const row = byVariant.get(r.variantId) ?? { variantId: r.variantId, impressions: 0, opens: 0, conversions: 0 };
+    const row = byVariant.get(r.variantId) ?? {
+      variantId: r.variantId,
+      impressions: 0,
+      opens: 0,
+      conversions: 0,
+    };
     row.opens = r.opens;
     row.conversions = r.conversions;
     byVariant.set(r.variantId, row);
@@ -188,7 +194,15 @@ export async function countsFromRaw(
 /** Parks a queue message that cannot be processed, so it stays visible. */
 export async function recordDeadLetter(
   db: Db,
-  row: { id: string; projectId: string | null; queue: string; body: string; reason: string; attempts: number; now: number },
+  row: {
+    id: string;
+    projectId: string | null;
+    queue: string;
+    body: string;
+    reason: string;
+    attempts: number;
+    now: number;
+  },
 ): Promise<void> {
   await db
     .insert(deadLetters)

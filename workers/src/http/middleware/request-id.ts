@@ -10,7 +10,10 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const given = c.req.header("x-request-id");
   const requestId = given && CLIENT_ID.test(given) ? given : newId("req");
   c.set("requestId", requestId);
-  c.set("ctx", buildContext(c.env, (p) => c.executionCtx.waitUntil(p), { requestId }));
+  c.set(
+    "ctx",
+    buildContext(c.env, (p) => c.executionCtx.waitUntil(p), { requestId }),
+  );
   const started = Date.now();
   await next();
   c.header("X-Request-Id", requestId);

@@ -56,16 +56,18 @@ export function registerPostEvents(app: App) {
     try {
       body = await c.req.json();
     } catch {
-      throw new BadRequestError("body must be JSON: an array of events or { \"events\": [...] }");
+      throw new BadRequestError('body must be JSON: an array of events or { "events": [...] }');
     }
     const events = Array.isArray(body)
       ? body
       : typeof body === "object" && body !== null && Array.isArray((body as { events?: unknown }).events)
         ? (body as { events: unknown[] }).events
         : null;
-    if (!events) throw new BadRequestError("body must be an array of events or { \"events\": [...] }");
+    if (!events) throw new BadRequestError('body must be an array of events or { "events": [...] }');
     if (events.length > MAX_EVENTS_PER_REQUEST) {
-      throw new PayloadTooLargeError(`at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${events.length}`);
+      throw new PayloadTooLargeError(
+        `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${events.length}`,
+      );
     }
     const ctx = c.get("ctx");
     try {

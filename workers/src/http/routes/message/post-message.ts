@@ -4,6 +4,7 @@ import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, unavailable } from "../../schemas";
 import type { App } from "../../types";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** A BCP-47 tag in canonical case (`en-us` → `en-US`), so one language maps to one pool. */
@@ -39,7 +40,11 @@ export const MessageRequest = z
       .min(1, "must not be empty")
       .max(1_000)
       .openapi({ example: "You left items in your cart" }),
-    locale: Locale.nullish().openapi({ type: "string", example: "en-US", description: "null = the project's default" }),
+    locale: Locale.nullish().openapi({
+      type: "string",
+      example: "en-US",
+      description: "null = the project's default",
+    }),
     user_id: z
       .union([z.string().trim().min(1).max(256), z.number().transform(String)])
       .nullish()

@@ -13,7 +13,10 @@ const isoInstant = (field: string) =>
       if (value === undefined || value === "") return undefined;
       const parsed = parseIsoInstant(value);
       if (!parsed) {
-        ctx.addIssue({ code: "custom", message: `${field} must be an ISO-8601 date or date-time (UTC when no zone)` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${field} must be an ISO-8601 date or date-time (UTC when no zone)`,
+        });
         return z.NEVER;
       }
       return parsed;

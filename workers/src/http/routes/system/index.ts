@@ -1,5 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
+import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import type { App } from "../../types";
 
@@ -24,7 +24,10 @@ const healthRoute = createRoute({
   request: { query: z.object({ deep: z.string().optional() }) },
   responses: {
     200: { description: "Healthy", content: { "application/json": { schema: Health } } },
-    503: { description: "A dependency failed (deep check)", content: { "application/json": { schema: Health } } },
+    503: {
+      description: "A dependency failed (deep check)",
+      content: { "application/json": { schema: Health } },
+    },
   },
 });
 
