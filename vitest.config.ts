@@ -25,7 +25,7 @@ export default defineConfig(async () => {
           test: {
             name: "packages",
             environment: "node",
-            include: ["packages/*/test/**/*.test.ts"],
+            include: ["packages/*/test/**/*.test.ts", "scripts/test/**/*.test.ts"],
           },
         },
         {
