@@ -2,27 +2,11 @@ import { env } from "cloudflare:workers";
 import { utcDay } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import { buildContext } from "../src/services/build-context";
+import type { StatsOutput } from "../src/services/get-stats";
 import { recordTrackingMessages } from "../src/services/record-tracking";
 import { call, eventually, expectError, json, message, seedProject } from "./helpers";
 
-interface Stats {
-  intent_id: string;
-  total_impressions: number;
-  total_opens: number;
-  overall_open_rate: number;
-  total_conversions: number;
-  overall_conversion_rate: number;
-  variants: {
-    variant_id: string;
-    text: string;
-    impressions: number;
-    opens: number;
-    open_rate: number;
-    conversions: number;
-    conversion_rate: number;
-    locale: string;
-  }[];
-}
+type Stats = StatsOutput;
 
 const DAY = 86_400_000;
 const ctx = () => buildContext(env, () => {});
@@ -171,7 +155,7 @@ describe("GET /v1/stats", () => {
       "BAD_REQUEST",
       "date_from must not be after date_to",
     ],
-    ["/v1/stats?intent_id=x&locale=%%%", 400, "BAD_REQUEST", /^locale: /],
+    ["/v1/stats?intent_id=x&locale=%%%", 400, "BAD_REQUEST", /^locale: .* is not a BCP 47/],
     ["/v1/stats?intent_id=never_seen", 404, "NOT_FOUND", "intent 'never_seen' not found"],
   ] as const)("GET %s → %i %s", async (path, status, code, msg) => {
     const { apiKey } = await seedProject();

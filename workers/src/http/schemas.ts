@@ -33,3 +33,19 @@ export const unavailable = {
 } as const;
 
 export const BEARER = [{ bearerAuth: [] }];
+
+/** A BCP-47 tag in canonical case (`en-us` → `en-US`), so one language maps to one pool. */
+export const LocaleTag = z
+  .string()
+  .trim()
+  .max(35)
+  .transform((value, ctx) => {
+    try {
+      const [canonical] = Intl.getCanonicalLocales(value);
+      if (canonical) return canonical;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: "custom", message: `'${value}' is not a BCP 47 language tag (e.g. en-US)` });
+    return z.NEVER;
+  });

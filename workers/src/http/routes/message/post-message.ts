@@ -1,27 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getMessage } from "../../../services/get-message";
 import { limitBody } from "../../middleware/limits";
-import { BEARER, commonErrors, unavailable } from "../../schemas";
+import { BEARER, commonErrors, LocaleTag, unavailable } from "../../schemas";
 import type { App } from "../../types";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
-/** A BCP-47 tag in canonical case (`en-us` → `en-US`), so one language maps to one pool. */
-const Locale = z
-  .string()
-  .trim()
-  .max(35)
-  .transform((value, ctx) => {
-    try {
-      const [canonical] = Intl.getCanonicalLocales(value);
-      if (canonical) return canonical;
-    } catch {
-      // reported below
-    }
-    ctx.addIssue({ code: "custom", message: `'${value}' is not a BCP 47 language tag (e.g. en-US)` });
-    return z.NEVER;
-  });
 
 const ContextValue = z.union([z.string().max(1_000), z.number(), z.boolean()]).transform(String);
 
@@ -40,7 +24,7 @@ export const MessageRequest = z
       .min(1, "must not be empty")
       .max(1_000)
       .openapi({ example: "You left items in your cart" }),
-    locale: Locale.nullish().openapi({
+    locale: LocaleTag.nullish().openapi({
       type: "string",
       example: "en-US",
       description: "null = the project's default",

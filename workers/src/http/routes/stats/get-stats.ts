@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { parseIsoInstant } from "@pushbunny/core";
 import { BadRequestError } from "../../../errors";
 import { getStats } from "../../../services/get-stats";
-import { BEARER, commonErrors, notFound } from "../../schemas";
+import { BEARER, commonErrors, LocaleTag, notFound } from "../../schemas";
 import type { App } from "../../types";
 
 const isoInstant = (field: string) =>
@@ -25,21 +25,7 @@ const isoInstant = (field: string) =>
 
 export const StatsQuery = z.object({
   intent_id: z.string().trim().min(1, "is required").max(128).openapi({ example: "cart_abandonment" }),
-  locale: z
-    .string()
-    .trim()
-    .max(35)
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return undefined;
-      try {
-        return Intl.getCanonicalLocales(value)[0];
-      } catch {
-        ctx.addIssue({ code: "custom", message: `'${value}' is not a BCP 47 language tag` });
-        return z.NEVER;
-      }
-    })
-    .openapi({ type: "string", example: "en-US" }),
+  locale: LocaleTag.optional().openapi({ type: "string", example: "en-US" }),
   date_from: isoInstant("date_from"),
   date_to: isoInstant("date_to"),
 });
