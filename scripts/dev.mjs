@@ -12,7 +12,12 @@ export const DEV_API_KEY = "pb_dev_local_0000000000000000";
 export const DEV_PROJECT_ID = "prj_dev";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const wrangler = join(root, "node_modules", ".bin", process.platform === "win32" ? "wrangler.cmd" : "wrangler");
+const wrangler = join(
+  root,
+  "node_modules",
+  ".bin",
+  process.platform === "win32" ? "wrangler.cmd" : "wrangler",
+);
 const childEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 
 function fail(message) {
@@ -21,7 +26,9 @@ function fail(message) {
 }
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
-  fail(`wrangler needs Node >= 22 but this is ${process.version}. Run through pnpm (npx -y pnpm@10 dev), which uses the pinned Node 22 from node_modules.`);
+  fail(
+    `wrangler needs Node >= 22 but this is ${process.version}. Run through pnpm (npx -y pnpm@10 dev), which uses the pinned Node 22 from node_modules.`,
+  );
 }
 if (!existsSync(wrangler)) fail("dependencies are not installed: run `npx -y pnpm@10 install` first.");
 
@@ -64,7 +71,7 @@ run(
 );
 
 const portIdx = passthrough.findIndex((a) => a === "--port" || a.startsWith("--port="));
-const port = portIdx === -1 ? "8787" : passthrough[portIdx].split("=")[1] ?? passthrough[portIdx + 1];
+const port = portIdx === -1 ? "8787" : (passthrough[portIdx].split("=")[1] ?? passthrough[portIdx + 1]);
 console.log(`
   PushBunny Edge (local) → http://localhost:${port}
   Development API key    → ${DEV_API_KEY}   (project ${DEV_PROJECT_ID}; local only, refused in production)
