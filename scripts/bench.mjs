@@ -1,0 +1,1327 @@
+#!/usr/bin/env node
+// Local throughput bench for the Worker: starts `wrangler dev` on a fresh state dir, drives
+// keep-alive HTTP load from this process, and reports each route side by side with GET /health.
+//
+//   pnpm bench [--duration S] [--quick] [--concurrency N] [--port P] [--keep]
+//
+// Phases (one run, in order): GET /health, warm POST /v1/message, POST /v1/events (100/req),
+// then the queue consumer's drain of those events into D1 (read back through GET /v1/stats).
+// Results go to stdout and .bench/results.json. Exit code: 0 when the bench ran (targets
+// missed or not), 1 when the Worker could not start or the bench failed, 2 when a phase had
+// more than 1% errors.
+// No dependencies beyond Node's standard library.
+
+import { spawn } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
+const OUT_DIR = path.join(ROOT, ".bench");
+const INTENT = "bench_warm";
+const BASE_EXAMPLE = "You left items in your cart";
+const EVENTS_PER_REQUEST = 100;
+const CONSUMER_BATCH_MESSAGES = 100; // max_batch_size of the events queue in wrangler.toml
+const MAX_TOKENS = 200_000;
+const ERROR_FLAG_RATIO = 0.01;
+const TARGETS = { messageRatio: 0.7, eventsPerSec: 20_000, drainPerSec: 10_000 };
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseArgs(argv) {
+  const opts = {
+    duration: 8,
+    quick: false,
+    concurrency: 32,
+    port: undefined,
+    keep: false,
+    realTokensOnly: false,
+  };
+  let durationGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) fail(`${flag} needs a value`);
+      return v;
+    };
+    const positive = (v, name) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) fail(`${name} must be a positive number, got '${v}'`);
+      return n;
+    };
+    switch (flag) {
+      case "--duration":
+        opts.duration = positive(value(), "--duration");
+        durationGiven = true;
+        break;
+      case "--quick":
+        opts.quick = true;
+        break;
+      case "--concurrency":
+        opts.concurrency = Math.round(positive(value(), "--concurrency"));
+        break;
+      case "--port":
+        opts.port = Math.round(positive(value(), "--port"));
+        break;
+      case "--keep":
+        opts.keep = true;
+        break;
+      case "--real-tokens-only":
+        opts.realTokensOnly = true;
+        break;
+      case "-h":
+      case "--help":
+        console.log(
+          "usage: pnpm bench [--duration S] [--quick] [--concurrency N] [--port P] [--keep] [--real-tokens-only]\n" +
+            "  --duration S     measured seconds per phase (default 8)\n" +
+            "  --quick          3 s phases and 1 s warm-ups\n" +
+            "  --concurrency N  in-flight requests (default 32)\n" +
+            "  --port P         port for wrangler dev (default: a free one)\n" +
+            "  --keep           keep the temporary wrangler state directory\n" +
+            "  --real-tokens-only  phase c uses only phase b's tokens (repeats once they run out)\n" +
+            "                   instead of minting more with the bench's TRACKING_SECRET",
+        );
+        process.exit(0);
+        break;
+      default:
+        fail(`unknown argument '${a}' (see --help)`);
+    }
+  }
+  if (opts.quick && !durationGiven) opts.duration = 3;
+  opts.warmup = opts.quick ? 1 : 2;
+  return opts;
+}
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
+const fmtMs = (n) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : "n/a");
+const fmtPct = (n) => (Number.isFinite(n) ? `${Math.round(n)}%` : "n/a");
+const round = (n, d = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : null);
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil(p * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
+/** Resolves when nothing listens on 127.0.0.1:port (so /health cannot reach a stranger). */
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function randomToken(len) {
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const bytes = randomBytes(len);
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+// CPU accounting from /proc (Linux; everything degrades to n/a elsewhere).
+const CLK_TCK = 100;
+
+function procCpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ticks: Number(rest[11]) + Number(rest[12]), pgid: Number(rest[2]) };
+  } catch {
+    return null;
+  }
+}
+
+function procComm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+const workerdRole = new Map(); // pid → "proxy" | "worker"
+
+/**
+ * wrangler dev runs two workerd processes: a proxy that owns the public port and forwards each
+ * request, and the one that runs the Worker (and the local D1, KV, queues, Durable Objects).
+ */
+function roleOf(pid) {
+  let role = workerdRole.get(pid);
+  if (!role) {
+    let cmdline = "";
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      // gone
+    }
+    role = cmdline.includes(`entry=127.0.0.1:${state.port}`) ? "proxy" : "worker";
+    workerdRole.set(pid, role);
+  }
+  return role;
+}
+
+/** CPU ticks of every process in wrangler's process group: Worker workerd, proxy workerd, rest. */
+function groupCpu(pgid) {
+  if (!pgid) return null;
+  let worker = 0;
+  let proxy = 0;
+  let other = 0;
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return null;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = procCpuTicks(name);
+    if (!s || s.pgid !== pgid) continue;
+    if (procComm(name) !== "workerd") other += s.ticks;
+    else if (roleOf(name) === "proxy") proxy += s.ticks;
+    else worker += s.ticks;
+  }
+  return { worker, proxy, other };
+}
+
+function machineCpu() {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0];
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] || 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** Snapshot of client, server and machine CPU counters; `usage(a, b)` turns two into percents. */
+function cpuSnapshot(pgid) {
+  return {
+    t: performance.now(),
+    client: process.cpuUsage(),
+    elu: performance.eventLoopUtilization(),
+    group: groupCpu(pgid),
+    machine: machineCpu(),
+  };
+}
+
+function cpuUsage(a, b) {
+  const wallMs = b.t - a.t;
+  const clientMs = (b.client.user - a.client.user + b.client.system - a.client.system) / 1000;
+  const out = {
+    client_cpu_pct: (100 * clientMs) / wallMs,
+    client_event_loop_utilization: performance.eventLoopUtilization(b.elu, a.elu).utilization,
+    worker_workerd_cpu_pct: Number.NaN,
+    proxy_workerd_cpu_pct: Number.NaN,
+    wrangler_node_cpu_pct: Number.NaN,
+    machine_busy_pct: Number.NaN,
+  };
+  if (a.group && b.group) {
+    const pct = (k) => (100 * ((b.group[k] - a.group[k]) * (1000 / CLK_TCK))) / wallMs;
+    out.worker_workerd_cpu_pct = pct("worker");
+    out.proxy_workerd_cpu_pct = pct("proxy");
+    out.wrangler_node_cpu_pct = pct("other");
+  }
+  if (a.machine && b.machine) {
+    const total = b.machine.total - a.machine.total;
+    const idle = b.machine.idle - a.machine.idle;
+    // Percent of ALL cores (100% = every core busy).
+    out.machine_busy_pct = total > 0 ? (100 * (total - idle)) / total : Number.NaN;
+  }
+  return out;
+}
+
+/** A rough reading of what capped a phase, from its CPU figures. */
+function limitedBy(c) {
+  if (!c || !Number.isFinite(c.client_event_loop_utilization)) return "n/a";
+  if (c.client_event_loop_utilization > 0.9) return "bench client (event loop saturated)";
+  // workerd runs the Worker's JavaScript (and, locally, its D1/KV/queue simulators) on one thread.
+  if (c.worker_workerd_cpu_pct >= 90) return "Worker's workerd thread (one core)";
+  if (c.machine_busy_pct >= 80) return "machine CPU (all cores busy)";
+  return "latency / concurrency (no CPU saturated)";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wrangler lifecycle
+
+const state = {
+  port: 0,
+  child: null,
+  childExited: false,
+  exitInfo: null,
+  tmpDir: null,
+  keep: false,
+  log: [],
+};
+const LOG_LINES = 400;
+
+function pushLog(chunk) {
+  for (const line of chunk.toString("utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    state.log.push(line);
+    if (state.log.length > LOG_LINES * 2) state.log.splice(0, state.log.length - LOG_LINES);
+  }
+}
+
+function logTail(n = 40) {
+  return state.log.slice(-n).join("\n");
+}
+
+function wranglerEnv() {
+  return {
+    ...process.env,
+    // No prompts, no telemetry, no network: the machine may be offline.
+    CI: "true",
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_NO_SKILLS_UPDATE_PROMPTS: "true",
+    NO_UPDATE_NOTIFIER: "1",
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+  };
+}
+
+function runCommand(cmd, args, { timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      resolve({ code: -1, out: `${out}\n${err.message}` });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), out });
+    });
+  });
+}
+
+function startWrangler({ port, inspectorPort, tmpDir, apiKey, trackingSecret }) {
+  const args = [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--inspector-ip",
+    "127.0.0.1",
+    "--persist-to",
+    tmpDir,
+    "--local",
+    "--var",
+    "ENVIRONMENT:development",
+    "--var",
+    `API_KEYS:${apiKey}`,
+    "--var",
+    "LOG_LEVEL:warn",
+    "--var",
+    "CHALLENGER_COUNT:3",
+    "--var",
+    `TRACKING_SECRET:${trackingSecret}`,
+    "--log-level",
+    "warn",
+    "--show-interactive-dev-session=false",
+    "--live-reload=false",
+  ];
+  // Its own process group, so the wrapper script, wrangler's node, workerd and esbuild can be
+  // killed together — and so a Ctrl-C in the terminal reaches only us, and we clean up.
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  state.child = child;
+  state.pgid = child.pid ?? 0;
+  child.stdout.on("data", pushLog);
+  child.stderr.on("data", pushLog);
+  child.on("error", (err) => {
+    state.childExited = true;
+    state.exitInfo = `spawn failed: ${err.message}`;
+  });
+  child.on("exit", (code, signal) => {
+    state.childExited = true;
+    state.exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
+  });
+  return child;
+}
+
+async function stopWrangler() {
+  if (!state.pgid) return;
+  const group = -state.pgid;
+  try {
+    process.kill(group, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  const deadline = Date.now() + 5_000;
+  while (!state.childExited && Date.now() < deadline) await sleep(50);
+  await sleep(300);
+  // Whatever is left of the group (workerd can outlive the wrapper) is killed outright.
+  try {
+    process.kill(group, "SIGKILL");
+  } catch {
+    // already gone
+  }
+  state.pgid = 0;
+}
+
+function removeTmp() {
+  if (state.tmpDir && !state.keep) {
+    try {
+      rmSync(state.tmpDir, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+  }
+}
+
+let cleaningUp = false;
+async function cleanup() {
+  if (cleaningUp) return;
+  cleaningUp = true;
+  await stopWrangler();
+  removeTmp();
+}
+
+// Last resort for paths that skip cleanup(): synchronous, so it works inside 'exit'.
+process.on("exit", () => {
+  if (state.pgid) {
+    try {
+      process.kill(-state.pgid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  removeTmp();
+});
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    console.error(`\nbench: ${sig}, stopping wrangler…`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function waitForHealth(base, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    if (state.childExited) {
+      throw new Error(`wrangler dev exited (${state.exitInfo}) before /health answered:\n${logTail()}`);
+    }
+    try {
+      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) });
+      const text = await res.text();
+      if (res.status === 200 && /"status"\s*:\s*"ok"/.test(text)) return;
+      last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
+    } catch (err) {
+      last = err.cause?.code ?? err.message;
+    }
+    await sleep(250);
+  }
+  throw new Error(
+    `GET ${base}/health did not answer 200 within ${timeoutMs / 1000} s (last: ${last}).\nwrangler output:\n${logTail()}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+/** One-off requests (setup, stats polling) on their own small keep-alive agent. */
+const controlAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+function request(agent, { host, port, method, path: p, headers, body, timeoutMs = 30_000 }) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let settled = false;
+    const done = (r) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...r, ms: performance.now() - started, end: performance.now() });
+    };
+    const req = http.request({ host, port, method, path: p, headers, agent }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => done({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", (err) => done({ status: 0, error: err }));
+      res.on("aborted", () => done({ status: 0, error: new Error("response aborted") }));
+    });
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(Object.assign(new Error("request timeout"), { code: "ETIMEDOUT" })),
+    );
+    req.on("error", (err) => done({ status: 0, error: err }));
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+function makeApi(host, port, apiKey) {
+  const auth = `Bearer ${apiKey}`;
+  return async (method, p, json) => {
+    const body = json === undefined ? undefined : JSON.stringify(json);
+    const headers = { authorization: auth };
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = Buffer.byteLength(body);
+    }
+    const r = await request(controlAgent, { host, port, method, path: p, headers, body });
+    let parsed = null;
+    try {
+      parsed = r.body ? JSON.parse(r.body) : null;
+    } catch {
+      // not JSON
+    }
+    return { status: r.status, json: parsed, text: r.body ?? String(r.error?.message), error: r.error };
+  };
+}
+
+/**
+ * Keeps `concurrency` requests in flight for warm-up + duration. The measured window opens when
+ * the warm-up ends (no gap: the same connections keep going) and counts every response that
+ * completes inside it. After the window no new request starts; the in-flight ones finish and
+ * are passed to onResponse (phase "tail") so callers can still account for them. onResponse
+ * returns null, or a problem string that turns a 2xx into an error.
+ */
+async function runLoad({ host, port, concurrency, warmupMs, durationMs, pgid, next, onResponse }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  const latencies = [];
+  const errorKinds = new Map();
+  const counts = { ok: 0, errors: 0, warmupOk: 0, warmupErrors: 0, tailOk: 0, tailErrors: 0 };
+  let windowStart;
+  let windowEnd;
+  let startSnap;
+  let endSnap;
+  let stopped = false;
+
+  const warmTimer = setTimeout(() => {
+    startSnap = cpuSnapshot(pgid);
+    windowStart = startSnap.t;
+    endTimer = setTimeout(() => {
+      endSnap = cpuSnapshot(pgid);
+      windowEnd = endSnap.t;
+      stopped = true;
+    }, durationMs);
+  }, warmupMs);
+  let endTimer;
+
+  const recordError = (kind, detail) => {
+    const e = errorKinds.get(kind) ?? { count: 0, sample: detail };
+    e.count++;
+    errorKinds.set(kind, e);
+  };
+
+  const loop = async () => {
+    while (!stopped) {
+      const spec = next();
+      const r = await request(agent, { host, port, ...spec });
+      const phase =
+        windowStart === undefined || r.end < windowStart
+          ? "warmup"
+          : windowEnd === undefined || r.end <= windowEnd
+            ? "window"
+            : "tail";
+      let ok = !r.error && r.status >= 200 && r.status < 300;
+      let problem = null;
+      if (ok) {
+        problem = onResponse({ status: r.status, body: r.body, meta: spec.meta, phase });
+        if (problem) ok = false;
+      } else {
+        onResponse({ status: r.status, body: r.body, meta: spec.meta, phase, failed: true });
+      }
+      if (phase === "window") {
+        if (ok) {
+          counts.ok++;
+          latencies.push(r.ms);
+        } else counts.errors++;
+      } else if (phase === "warmup") ok ? counts.warmupOk++ : counts.warmupErrors++;
+      else ok ? counts.tailOk++ : counts.tailErrors++;
+      if (!ok) {
+        if (r.error) recordError(`socket: ${r.error.code ?? ""} ${r.error.message}`.trim(), r.error.stack);
+        else if (problem) recordError(`HTTP ${r.status}: ${problem}`, r.body?.slice(0, 500));
+        else {
+          let code = "";
+          try {
+            code = JSON.parse(r.body)?.error?.code ?? "";
+          } catch {
+            // not JSON
+          }
+          recordError(`HTTP ${r.status} ${code}`.trim(), r.body?.slice(0, 500));
+        }
+        // A dead server fails fast; do not spin.
+        if (r.error && state.childExited) await sleep(50);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  clearTimeout(warmTimer);
+  clearTimeout(endTimer);
+  agent.destroy();
+
+  const seconds = (windowEnd - windowStart) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  const total = counts.ok + counts.errors;
+  return {
+    seconds,
+    requests: total,
+    ok: counts.ok,
+    errors: counts.errors,
+    error_ratio: total > 0 ? counts.errors / total : 0,
+    rps: counts.ok / seconds,
+    p50_ms: percentile(sorted, 0.5),
+    p90_ms: percentile(sorted, 0.9),
+    p99_ms: percentile(sorted, 0.99),
+    max_ms: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
+    warmup: { ok: counts.warmupOk, errors: counts.warmupErrors },
+    tail: { ok: counts.tailOk, errors: counts.tailErrors },
+    error_kinds: [...errorKinds].map(([kind, v]) => ({ kind, count: v.count, sample: v.sample })),
+    cpu: startSnap && endSnap ? cpuUsage(startSnap, endSnap) : null,
+  };
+}
+
+function reportErrors(name, r) {
+  const all = r.errors + r.warmup.errors + r.tail.errors;
+  if (all === 0) return;
+  console.log(
+    `  ! ${name}: ${r.errors} errors in the measured window (${(100 * r.error_ratio).toFixed(2)}%), ` +
+      `${r.warmup.errors} in warm-up, ${r.tail.errors} after it`,
+  );
+  for (const e of r.error_kinds) {
+    console.log(`    ${e.count} × ${e.kind}`);
+    if (e.sample) console.log(`      e.g. ${String(e.sample).split("\n").slice(0, 6).join("\n      ")}`);
+  }
+}
+
+function phaseLine(name, r, extra = "") {
+  return `  ${name}: ${fmtInt(r.rps)} req/s, p50 ${fmtMs(r.p50_ms)} ms, p99 ${fmtMs(r.p99_ms)} ms, ${r.errors} errors${extra}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stats polling
+
+async function getStats(api) {
+  const r = await api("GET", `/v1/stats?intent_id=${INTENT}`);
+  if (r.status !== 200 || !r.json) return null;
+  const s = r.json;
+  return {
+    impressions: Number(s.total_impressions ?? 0),
+    events: Number(s.total_opens ?? 0) + Number(s.total_conversions ?? 0),
+    opens: Number(s.total_opens ?? 0),
+    conversions: Number(s.total_conversions ?? 0),
+    variants: Array.isArray(s.variants) ? s.variants.length : 0,
+    raw: s,
+  };
+}
+
+/**
+ * Polls stats every 250 ms until `done(stats)` or the timeout. Returns the time (performance.now)
+ * the condition was first seen, plus the last stats and when their watched value last changed.
+ */
+async function pollStats(api, { done, timeoutMs, watch }) {
+  const deadline = performance.now() + timeoutMs;
+  let last = null;
+  let lastValue;
+  let lastChangeAt = performance.now();
+  while (true) {
+    const s = await getStats(api);
+    const t = performance.now();
+    if (s) {
+      const v = watch(s);
+      if (v !== lastValue) {
+        lastValue = v;
+        lastChangeAt = t;
+      }
+      last = s;
+      if (done(s)) return { reached: true, at: t, stats: s, lastChangeAt };
+    }
+    if (t >= deadline) return { reached: false, at: t, stats: last, lastChangeAt };
+    await sleep(250);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  state.keep = opts.keep;
+  const durationMs = opts.duration * 1000;
+  const warmupMs = opts.warmup * 1000;
+  const host = "127.0.0.1";
+
+  const wranglerPkg = readJson(path.join(ROOT, "node_modules", "wrangler", "package.json"));
+  const cpus = os.cpus();
+  const machine = {
+    cpus: cpus.length,
+    cpu_model: cpus[0]?.model ?? "unknown",
+    mem_gb: round(os.totalmem() / 2 ** 30, 1),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    wrangler: wranglerPkg?.version ?? "unknown",
+    loadavg_at_start: os.loadavg().map((n) => round(n, 2)),
+  };
+  console.log("PushBunny Edge bench");
+  console.log(
+    `  machine: ${machine.cpus} × ${machine.cpu_model}, ${machine.mem_gb} GiB, ${machine.platform}, load avg ${machine.loadavg_at_start.join(" ")}`,
+  );
+  console.log(`  node ${machine.node}, wrangler ${machine.wrangler}`);
+  console.log(
+    `  phases: ${opts.duration} s measured after ${opts.warmup} s warm-up, concurrency ${opts.concurrency}, keep-alive node:http client in this process`,
+  );
+  // The load average lags (it still shows the previous run); one second of /proc/stat does not.
+  const idle0 = machineCpu();
+  await sleep(1_000);
+  const idle1 = machineCpu();
+  if (idle0 && idle1 && idle1.total > idle0.total) {
+    const busy =
+      (100 * (idle1.total - idle0.total - (idle1.idle - idle0.idle))) / (idle1.total - idle0.total);
+    machine.busy_pct_before_start = round(busy, 1);
+    if (busy > 20) {
+      console.log(
+        `  ! other processes keep ${Math.round(busy)}% of the machine's CPU busy; absolute numbers will be lower, ratios are still side by side`,
+      );
+    }
+  }
+
+  const [port, inspectorPort] = opts.port
+    ? [opts.port, await freePort()]
+    : await Promise.all([freePort(), freePort()]).then(async ([a, b]) =>
+        a === b ? [a, await freePort()] : [a, b],
+      );
+  if (opts.port && !(await portIsFree(opts.port))) {
+    throw new StartError(`port ${opts.port} is already in use on 127.0.0.1; pick another --port or omit it`);
+  }
+  const apiKey = `pb_bench_${randomToken(24)}`;
+  const trackingSecret = randomToken(32);
+  state.tmpDir = mkdtempSync(path.join(os.tmpdir(), "pushbunny-bench-"));
+  const base = `http://${host}:${port}`;
+  state.port = port;
+  console.log(`  state: ${state.tmpDir}${opts.keep ? " (kept)" : ""}`);
+
+  // 1. Migrations, then wrangler dev on the same state.
+  const tMig = performance.now();
+  const mig = await runCommand(WRANGLER, [
+    "d1",
+    "migrations",
+    "apply",
+    "DB",
+    "--local",
+    "--persist-to",
+    state.tmpDir,
+  ]);
+  if (mig.code !== 0) {
+    throw new StartError(`wrangler d1 migrations apply failed (code ${mig.code}):\n${mig.out.trim()}`);
+  }
+  console.log(`  migrations applied in ${((performance.now() - tMig) / 1000).toFixed(1)} s`);
+
+  const tStart = performance.now();
+  const child = startWrangler({ port, inspectorPort, tmpDir: state.tmpDir, apiKey, trackingSecret });
+  try {
+    await waitForHealth(base, 60_000);
+  } catch (err) {
+    throw new StartError(err.message);
+  }
+  const pgid = child.pid;
+  console.log(`  wrangler dev up on ${base} in ${((performance.now() - tStart) / 1000).toFixed(1)} s\n`);
+
+  const api = makeApi(host, port, apiKey);
+  const authHeader = `Bearer ${apiKey}`;
+  const load = (o) =>
+    runLoad({ host, port, concurrency: opts.concurrency, warmupMs, durationMs, pgid, ...o });
+  const results = {
+    started_at: new Date().toISOString(),
+    machine,
+    options: {
+      duration_s: opts.duration,
+      warmup_s: opts.warmup,
+      concurrency: opts.concurrency,
+      port,
+      quick: opts.quick,
+      events_per_request: EVENTS_PER_REQUEST,
+    },
+    targets: TARGETS,
+    phases: {},
+    notes: [],
+  };
+
+  // ----- a. GET /health
+  console.log("a. GET /health");
+  const healthHeaders = {};
+  const health = await load({
+    next: () => ({ method: "GET", path: "/health", headers: healthHeaders }),
+    onResponse: () => null,
+  });
+  console.log(phaseLine("GET /health", health));
+  reportErrors("GET /health", health);
+  results.phases.health = health;
+
+  // ----- b. warm POST /v1/message
+  console.log("b. POST /v1/message (warm)");
+  let messageOk = 0;
+  const setup = await api("POST", "/v1/message", {
+    intent_id: INTENT,
+    base_example: BASE_EXAMPLE,
+    user_id: "u_setup",
+  });
+  if (setup.status !== 200 || !setup.json?.tracking_token) {
+    throw new Error(`setup POST /v1/message failed: HTTP ${setup.status} ${setup.text?.slice(0, 500)}`);
+  }
+  messageOk++;
+  const tokens = [setup.json.tracking_token];
+  const tChallengers = performance.now();
+  const challengers = await pollStats(api, {
+    done: (s) => s.variants >= 4,
+    timeoutMs: 30_000,
+    watch: (s) => s.variants,
+  });
+  if (!challengers.reached) {
+    throw new Error(
+      `challengers did not appear within 30 s (variants: ${challengers.stats?.variants ?? "stats unavailable"}); wrangler output:\n${logTail()}`,
+    );
+  }
+  console.log(
+    `  experiment created, ${challengers.stats.variants} variants after ${((challengers.at - tChallengers) / 1000).toFixed(1)} s`,
+  );
+  // Caches (KV pool, isolate pool, rotation leaser) get at least 2 s of warm traffic before the
+  // window opens; warm-up responses count toward the expected impressions too.
+  const messageWarmupMs = Math.max(warmupMs, 2_000);
+  let userN = 0;
+  const messageHeaders = { authorization: authHeader, "content-type": "application/json" };
+  let messageBadBody = 0;
+  const messageNext = () => {
+    const body = `{"intent_id":"${INTENT}","base_example":"${BASE_EXAMPLE}","user_id":"u${userN++}"}`;
+    return {
+      method: "POST",
+      path: "/v1/message",
+      headers: { ...messageHeaders, "content-length": Buffer.byteLength(body) },
+      body,
+    };
+  };
+  const messageOnResponse = ({ status, body, failed }) => {
+    if (failed) return null;
+    let token;
+    try {
+      token = JSON.parse(body).tracking_token;
+    } catch {
+      // checked below
+    }
+    if (typeof token !== "string") {
+      messageBadBody++;
+      return "200 without a tracking_token";
+    }
+    if (status === 200) messageOk++;
+    if (tokens.length < MAX_TOKENS) tokens.push(token);
+    return null;
+  };
+  const message = await runLoad({
+    host,
+    port,
+    concurrency: opts.concurrency,
+    warmupMs: messageWarmupMs,
+    durationMs,
+    pgid,
+    next: messageNext,
+    onResponse: messageOnResponse,
+  });
+  const ratio = message.rps / health.rps;
+  console.log(phaseLine("POST /v1/message", message, `, ${ratio.toFixed(2)}x /health`));
+  reportErrors("POST /v1/message", message);
+  const expectedImpressions = messageOk;
+  results.phases.message = {
+    ...message,
+    ratio_vs_health: ratio,
+    responses_200_total: messageOk,
+    tokens_kept: tokens.length,
+  };
+  if (messageBadBody) results.notes.push(`${messageBadBody} /v1/message 200s had no tracking_token`);
+
+  // Let the impression backlog (one queue message per /v1/message) drain before measuring the
+  // events consumer, so phase d measures events, not leftover impressions.
+  const impStart = performance.now();
+  const impAtEnd = await getStats(api);
+  const impDrain = await pollStats(api, {
+    done: (s) => s.impressions >= expectedImpressions,
+    timeoutMs: 120_000,
+    watch: (s) => s.impressions,
+  });
+  const impWritten = (impDrain.stats?.impressions ?? 0) - (impAtEnd?.impressions ?? 0);
+  const impSeconds = ((impDrain.reached ? impDrain.at : impDrain.lastChangeAt) - impStart) / 1000;
+  results.phases.impressions_drain = {
+    expected: expectedImpressions,
+    at_message_end: impAtEnd?.impressions ?? null,
+    reached: impDrain.reached,
+    final: impDrain.stats?.impressions ?? null,
+    seconds_after_message_end: impSeconds,
+    rate_per_s_after_message_end: impSeconds > 0 ? impWritten / impSeconds : null,
+  };
+  console.log(
+    `  impressions in D1: ${fmtInt(impAtEnd?.impressions)} when the phase ended, ` +
+      (impDrain.reached
+        ? `all ${fmtInt(expectedImpressions)} after ${impSeconds.toFixed(1)} s more (~${fmtInt(impWritten / Math.max(impSeconds, 0.25))}/s)`
+        : `only ${fmtInt(impDrain.stats?.impressions)} of ${fmtInt(expectedImpressions)} after 120 s — continuing`),
+  );
+
+  // ----- c. POST /v1/events, 100 per request
+  console.log(`c. POST /v1/events (${EVENTS_PER_REQUEST}/req)`);
+  // Event k is (token ⌊k/2⌋, opened|conversion): every token gets both types before the next.
+  // Phase b's tokens come first. When they run out, the bench mints more with the
+  // TRACKING_SECRET it gave the Worker (same experiment and variants), so every event stays a
+  // distinct (impression, type) pair and phase d sees all the consumer's work; the consumer
+  // then also creates those tokens' impressions (implied from the token). --real-tokens-only
+  // cycles phase b's tokens instead, and repeats are deduplicated by the consumer, invisibly.
+  const before = await getStats(api);
+  const eventsBase = before?.events ?? 0;
+  const nReal = tokens.length;
+  const [, projectId, experimentId] = tokens[0].split(".");
+  const variantIds = (challengers.stats.raw.variants ?? [])
+    .filter((v) => v.experiment_id === experimentId && v.status === "active")
+    .map((v) => v.variant_id);
+  let mintedCount = 0;
+  const mintToken = () => {
+    const variantId = variantIds[mintedCount++ % variantIds.length];
+    const impressionId = `imp_${randomBytes(10).toString("hex")}`;
+    const body = ["v1", projectId, experimentId, variantId, impressionId, Date.now().toString(36)].join(".");
+    const sig = createHmac("sha256", trackingSecret)
+      .update(body)
+      .digest()
+      .subarray(0, 16)
+      .toString("base64url");
+    return `trk_${body}.${sig}`;
+  };
+  let mint = !opts.realTokensOnly && variantIds.length > 0;
+  if (mint) {
+    // One probe event proves the minted format verifies; it counts like any phase c event.
+    const probe = await api("POST", "/v1/events", [
+      { type: "opened", tracking_token: mintToken(), timestamp: Date.now() },
+    ]);
+    if (probe.status !== 200 || probe.json?.recorded !== 1) {
+      mint = false;
+      const why = probe.json?.rejected?.[0]?.reason ?? `HTTP ${probe.status} ${probe.text?.slice(0, 200)}`;
+      const note = `minted tracking tokens were refused (${why}); phase c reuses phase b's ${nReal} tokens`;
+      results.notes.push(note);
+      console.log(`  ! ${note}`);
+    }
+  }
+  const probeEvents = mint ? 1 : 0; // the probe's pair: one opened event of one minted token
+  const acceptedPairs = { bits: new Uint8Array(1 << 16) };
+  const markPair = (key) => {
+    if (key >= acceptedPairs.bits.length) {
+      let size = acceptedPairs.bits.length;
+      while (size <= key) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(acceptedPairs.bits);
+      acceptedPairs.bits = grown;
+    }
+    if (acceptedPairs.bits[key] === 1) return false;
+    acceptedPairs.bits[key] = 1;
+    return true;
+  };
+  let uniqueAccepted = probeEvents;
+  let mintedImpressions = probeEvents; // minted tokens with an accepted event → implied impressions
+  let acceptedTotal = probeEvents;
+  let acceptedInWindow = 0;
+  let rejectedTotal = 0;
+  let firstRejection = null;
+  let eventCursor = 0;
+  const eventsHeaders = { authorization: authHeader, "content-type": "application/json" };
+  const TYPES = ["opened", "conversion"];
+  const realPairs = nReal * 2;
+  const tokenFor = (idx) => {
+    while (idx >= tokens.length) tokens.push(mintToken());
+    return tokens[idx];
+  };
+  const eventsNext = () => {
+    const pairs = new Int32Array(EVENTS_PER_REQUEST);
+    const now = Date.now();
+    let body = "[";
+    for (let i = 0; i < EVENTS_PER_REQUEST; i++) {
+      const k = eventCursor++;
+      const key = mint ? k : k % realPairs;
+      pairs[i] = key;
+      if (i > 0) body += ",";
+      body += `{"type":"${TYPES[key & 1]}","tracking_token":"${tokenFor(key >> 1)}","timestamp":${now}}`;
+    }
+    body += "]";
+    return {
+      method: "POST",
+      path: "/v1/events",
+      headers: { ...eventsHeaders, "content-length": Buffer.byteLength(body) },
+      body,
+      meta: pairs,
+    };
+  };
+  const eventsOnResponse = ({ body, meta, phase, failed }) => {
+    if (failed) return null;
+    let r;
+    try {
+      r = JSON.parse(body);
+    } catch {
+      return "response is not JSON";
+    }
+    if (typeof r.recorded !== "number" || !Array.isArray(r.rejected)) return "unexpected response shape";
+    const rejected = new Set();
+    for (const x of r.rejected) {
+      rejected.add(x.index);
+      if (!firstRejection) firstRejection = x;
+    }
+    rejectedTotal += r.rejected.length;
+    acceptedTotal += r.recorded;
+    if (phase === "window") acceptedInWindow += r.recorded;
+    for (let i = 0; i < meta.length; i++) {
+      if (rejected.has(i)) continue;
+      const key = meta[i];
+      if (!markPair(key)) continue;
+      uniqueAccepted++;
+      // A minted token's first accepted event makes the consumer create its impression.
+      if (key >> 1 >= nReal && acceptedPairs.bits[key ^ 1] === 0) mintedImpressions++;
+    }
+    return null;
+  };
+  const cStart = performance.now(); // ingest starts with the warm-up: those events count too
+  const events = await load({ next: eventsNext, onResponse: eventsOnResponse });
+  const cEnd = performance.now(); // last response of phase c
+  const eventsPerSec = acceptedInWindow / events.seconds;
+  console.log(
+    phaseLine(
+      "POST /v1/events",
+      events,
+      `, ${fmtInt(eventsPerSec)} events/s accepted (${fmtInt(acceptedInWindow / Math.max(events.ok, 1))} per request)`,
+    ),
+  );
+  reportErrors("POST /v1/events", events);
+  if (rejectedTotal > 0) {
+    console.log(
+      `  ! ${fmtInt(rejectedTotal)} events rejected; first: index ${firstRejection.index}: ${firstRejection.reason}`,
+    );
+  }
+  const sent = eventCursor + probeEvents;
+  const minted = Math.max(0, tokens.length - nReal) + probeEvents;
+  if (mint) {
+    console.log(
+      `  tokens: ${fmtInt(nReal)} from phase b, ${fmtInt(minted)} minted by the bench; ${fmtInt(uniqueAccepted)} distinct events accepted`,
+    );
+  } else if (eventCursor > realPairs) {
+    const note = `phase c sent ${sent} events over ${nReal} tokens (${realPairs} distinct pairs); the rest were repeats the consumer deduplicates, so phase d only sees ${realPairs} of them`;
+    results.notes.push(note);
+    console.log(`  note: ${note}`);
+  }
+  results.phases.events = {
+    ...events,
+    events_per_request: EVENTS_PER_REQUEST,
+    events_per_s_accepted: eventsPerSec,
+    accepted_in_window: acceptedInWindow,
+    accepted_total_including_warmup_and_tail: acceptedTotal,
+    unique_pairs_accepted: uniqueAccepted,
+    rejected: rejectedTotal,
+    first_rejection: firstRejection,
+    tokens_from_message_phase: nReal,
+    tokens_minted: minted,
+    events_sent: sent,
+  };
+
+  // ----- d. consumer drain
+  console.log("d. consumer drain (events queue → D1)");
+  const atCEnd = await getStats(api);
+  const writtenAtCEnd = (atCEnd?.events ?? eventsBase) - eventsBase;
+  const target = eventsBase + uniqueAccepted;
+  const drain = await pollStats(api, {
+    done: (s) => s.events >= target,
+    timeoutMs: 120_000,
+    watch: (s) => s.events,
+  });
+  // Impressions should be complete by now (a minted token's impression is written in the same
+  // batch as its events); give them a last look without holding the run up.
+  const impressionsExpected = expectedImpressions + mintedImpressions;
+  let finalStats = drain.stats;
+  if (finalStats && finalStats.impressions < impressionsExpected) {
+    const more = await pollStats(api, {
+      done: (s) => s.impressions >= impressionsExpected,
+      timeoutMs: 5_000,
+      watch: (s) => s.impressions,
+    });
+    finalStats = more.stats ?? finalStats;
+  }
+  // Messages the consumer gave up on are parked in D1; /health?deep=1 counts them.
+  const deep = await api("GET", "/health?deep=1");
+  const deadLetters = typeof deep.json?.dead_letters === "number" ? deep.json.dead_letters : null;
+  const written = (drain.stats?.events ?? eventsBase) - eventsBase;
+  const reachedAt = drain.reached ? drain.at : drain.lastChangeAt;
+  const conservativeRate = written / ((reachedAt - cStart) / 1000);
+  const afterIngest = written - writtenAtCEnd;
+  const afterSeconds = (reachedAt - cEnd) / 1000;
+  // At most one consumer batch (max_batch_size messages of EVENTS_PER_REQUEST events) still
+  // queued when ingest ends means the consumer kept up: that remainder just waits out
+  // max_batch_timeout, so a rate computed from it measures the timeout, not the consumer.
+  const backlogAtCEnd = uniqueAccepted - writtenAtCEnd;
+  const keptUp = backlogAtCEnd <= CONSUMER_BATCH_MESSAGES * EVENTS_PER_REQUEST;
+  const afterRate = afterSeconds > 0 && afterIngest > 0 ? afterIngest / afterSeconds : Number.NaN;
+  results.phases.drain = {
+    unique_pairs_accepted: uniqueAccepted,
+    written_at_events_end: writtenAtCEnd,
+    written_final: written,
+    reached: drain.reached,
+    seconds_from_events_start: (reachedAt - cStart) / 1000,
+    seconds_after_events_end: afterSeconds,
+    events_per_s_conservative: conservativeRate,
+    events_per_s_after_ingest: Number.isFinite(afterRate) ? afterRate : null,
+    backlog_at_events_end: backlogAtCEnd,
+    consumer_kept_up_with_ingest: keptUp,
+    impressions_final: finalStats?.impressions ?? null,
+    impressions_expected: impressionsExpected,
+    impressions_expected_from_messages: expectedImpressions,
+    impressions_expected_from_minted_tokens: mintedImpressions,
+    dead_letters: deadLetters,
+    opens: finalStats?.opens ?? null,
+    conversions: finalStats?.conversions ?? null,
+  };
+  console.log(
+    `  ${fmtInt(writtenAtCEnd)} of ${fmtInt(uniqueAccepted)} unique events were in D1 when phase c ended; ` +
+      (drain.reached
+        ? `all after ${afterSeconds.toFixed(1)} s more`
+        : `TIMEOUT: ${fmtInt(written)} after 120 s (${((100 * written) / Math.max(uniqueAccepted, 1)).toFixed(1)}%)`),
+  );
+  console.log(
+    `  drain: ${fmtInt(conservativeRate)} events/s since phase c began (incl. ingest), ` +
+      (keptUp
+        ? `consumer kept up with ingest (${fmtInt(backlogAtCEnd)} left at its end, ≤ one consumer batch), so this is a lower bound`
+        : `${fmtInt(afterRate)} events/s after ingest ended`),
+  );
+  console.log(
+    `  impressions: ${fmtInt(finalStats?.impressions)} in D1, expected ${fmtInt(impressionsExpected)} ` +
+      `(1 setup + ${fmtInt(expectedImpressions - 1)} /v1/message 200s` +
+      (mintedImpressions > 0 ? ` + ${fmtInt(mintedImpressions)} minted tokens with events` : "") +
+      ")" +
+      (finalStats?.impressions === impressionsExpected ? "" : "  ! MISMATCH"),
+  );
+  if (!drain.reached) {
+    console.log(
+      `  ! ${fmtInt(uniqueAccepted - written)} accepted events never reached D1 within 120 s. Check .bench/wrangler.log ` +
+        "for consumer errors; once in development the local queue (miniflare) stranded the final partial " +
+        "batch with no error logged at all, and a rerun drained fully",
+    );
+  }
+  if (deadLetters)
+    console.log(`  ! ${fmtInt(deadLetters)} queue message(s) dead-lettered (see the dead_letters table)`);
+
+  // ----- Report
+  const pass = (ok) => (ok ? "PASS" : "MISS");
+  const messagePass = ratio >= TARGETS.messageRatio;
+  const eventsPass = eventsPerSec >= TARGETS.eventsPerSec;
+  const drainPass = drain.reached && conservativeRate >= TARGETS.drainPerSec;
+  // A consumer that kept up with a slower-than-target ingest was never pushed to the target.
+  const drainVerdict = drainPass
+    ? "PASS"
+    : drain.reached && keptUp
+      ? "INCONCLUSIVE (the consumer kept up, so it was never pushed to the target)"
+      : "MISS";
+  const flagged = [
+    ["GET /health", health],
+    ["POST /v1/message", message],
+    ["POST /v1/events", events],
+  ].filter(([, r]) => r.error_ratio > ERROR_FLAG_RATIO || r.requests === 0);
+  const errCell = (r) => `${r.errors}${r.error_ratio > ERROR_FLAG_RATIO ? " (!)" : ""}`;
+  const row = (cols) =>
+    `${cols[0].padEnd(27)}${cols[1].padStart(9)}${cols[2].padStart(10)}${cols[3].padStart(9)}${cols[4].padStart(9)}   ${cols[5]}`;
+
+  console.log("");
+  console.log(row(["route", "req/s", "p50 ms", "p99 ms", "errors", "ratio vs /health"]));
+  console.log(
+    row([
+      "GET /health",
+      fmtInt(health.rps),
+      fmtMs(health.p50_ms),
+      fmtMs(health.p99_ms),
+      errCell(health),
+      "1.00x",
+    ]),
+  );
+  console.log(
+    row([
+      "POST /v1/message (warm)",
+      fmtInt(message.rps),
+      fmtMs(message.p50_ms),
+      fmtMs(message.p99_ms),
+      errCell(message),
+      `${ratio.toFixed(2)}x  (target >= ${TARGETS.messageRatio.toFixed(2)}x)  ${pass(messagePass)}`,
+    ]),
+  );
+  console.log(
+    row([
+      `POST /v1/events (${EVENTS_PER_REQUEST}/req)`,
+      fmtInt(events.rps),
+      fmtMs(events.p50_ms),
+      fmtMs(events.p99_ms),
+      errCell(events),
+      `${(events.rps / health.rps).toFixed(2)}x  events/s accepted: ${fmtInt(eventsPerSec)}  (target >= ${fmtInt(TARGETS.eventsPerSec)}/s)  ${pass(eventsPass)}`,
+    ]),
+  );
+  console.log(
+    `${"consumer drain".padEnd(27)}events/s: ${keptUp && drain.reached ? ">= " : ""}${fmtInt(conservativeRate)} incl. ingest` +
+      `${drain.reached ? "" : " (partial, timed out)"}, ${keptUp ? "kept up with ingest" : `${fmtInt(afterRate)} after ingest`}` +
+      `  (target >= ${fmtInt(TARGETS.drainPerSec)}/s)  ${drainVerdict}`,
+  );
+
+  console.log("");
+  console.log("CPU during each measured window (100% = one core; machine = all cores together)");
+  const cpuRow = (cols) =>
+    cols[0].padEnd(27) +
+    cols
+      .slice(1, 7)
+      .map((c, i) => c.padStart([8, 13, 16, 15, 10, 9][i]))
+      .join("") +
+    (cols[7] ? `   ${cols[7]}` : "");
+  console.log(
+    cpuRow([
+      "route",
+      "client",
+      "client loop",
+      "workerd Worker",
+      "workerd proxy",
+      "wrangler",
+      "machine",
+      "limited by",
+    ]),
+  );
+  for (const [name, r] of [
+    ["GET /health", health],
+    ["POST /v1/message (warm)", message],
+    [`POST /v1/events (${EVENTS_PER_REQUEST}/req)`, events],
+  ]) {
+    const c = r.cpu ?? {};
+    r.limited_by = limitedBy(c);
+    console.log(
+      cpuRow([
+        name,
+        fmtPct(c.client_cpu_pct),
+        fmtPct(100 * c.client_event_loop_utilization),
+        fmtPct(c.worker_workerd_cpu_pct),
+        fmtPct(c.proxy_workerd_cpu_pct),
+        fmtPct(c.wrangler_node_cpu_pct),
+        fmtPct(c.machine_busy_pct),
+        r.limited_by,
+      ]),
+    );
+    if (r.limited_by.startsWith("bench client")) {
+      const note = `${name}: the bench client's event loop was >90% busy, so the client may be the bottleneck`;
+      results.notes.push(note);
+      console.log(`  ! ${note}`);
+    }
+  }
+
+  results.phases.message.limited_by = message.limited_by;
+  results.phases.events.limited_by = events.limited_by;
+  results.summary = {
+    health_rps: health.rps,
+    message_rps: message.rps,
+    message_ratio_vs_health: ratio,
+    message_pass: messagePass,
+    events_rps: events.rps,
+    events_per_s_accepted: eventsPerSec,
+    events_pass: eventsPass,
+    drain_events_per_s_conservative: conservativeRate,
+    // Only meaningful with a real backlog; otherwise it measures max_batch_timeout.
+    drain_events_per_s_after_ingest: !keptUp && Number.isFinite(afterRate) ? afterRate : null,
+    drain_consumer_kept_up_with_ingest: keptUp,
+    drain_pass: drainPass,
+    drain_verdict: drainVerdict,
+    phases_with_errors_over_1pct: flagged.map(([n]) => n),
+  };
+  results.wrangler_log_tail = state.log.slice(-50);
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(path.join(OUT_DIR, "results.json"), `${JSON.stringify(results, jsonReplacer, 2)}\n`);
+  writeFileSync(path.join(OUT_DIR, "wrangler.log"), `${state.log.join("\n")}\n`);
+  console.log(
+    `\nresults: ${path.relative(process.cwd(), path.join(OUT_DIR, "results.json")) || ".bench/results.json"}`,
+  );
+  const interesting = state.log.filter(
+    (l) =>
+      !/Request\.cf|getaddrinfo|GetAddrInfoReqWrap|Scheduled Workers|cdn-cgi\/local\/scheduled|cron-triggers|manually trigger|^\s*$/.test(
+        l,
+      ),
+  );
+  if (interesting.length > 0) {
+    console.log(
+      `wrangler printed ${interesting.length} line(s) (full log in .bench/wrangler.log); first ones:`,
+    );
+    for (const l of interesting.slice(0, 10)) console.log(`  | ${l.slice(0, 300)}`);
+  }
+
+  if (flagged.length > 0) {
+    console.log(`\nFAILED: more than 1% errors in ${flagged.map(([n]) => n).join(", ")}`);
+    return 2;
+  }
+  return 0;
+}
+
+// NaN/Infinity are not JSON; write null instead.
+function jsonReplacer(_key, value) {
+  return typeof value === "number" && !Number.isFinite(value) ? null : value;
+}
+
+class StartError extends Error {}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  if (err instanceof StartError) console.error(`\nbench: the Worker could not start.\n${err.message}`);
+  else console.error(`\nbench: ${err?.stack ?? err}`);
+  if (state.childExited && !(err instanceof StartError)) {
+    console.error(`wrangler dev had exited (${state.exitInfo}); its last output:\n${logTail()}`);
+  }
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
