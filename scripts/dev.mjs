@@ -85,7 +85,12 @@ console.log(`
 const child = spawn(
   wrangler,
   ["dev", "--local", "--var", "ENVIRONMENT:development", "--var", "CORS_ORIGINS:*", ...passthrough],
-  { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: "inherit" },
+  // No network: skip fetching the Request.cf sample from Cloudflare.
+  {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    stdio: "inherit",
+  },
 );
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -19,24 +19,21 @@ const VERSION = "v1";
 // tokens short enough for push payloads.
 const SIG_BYTES = 16;
 const keyCache = new Map<string, Promise<CryptoKey>>();
+const utf8 = new TextEncoder();
 
 function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keyCache.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
+    key = crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+    ]);
     keyCache.set(secret, key);
   }
   return key;
 }
 
 async function sign(secret: string, body: string): Promise<Uint8Array> {
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(body));
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), utf8.encode(body));
   return new Uint8Array(mac).slice(0, SIG_BYTES);
 }
 

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { loadConfig } from "../env";
@@ -46,14 +47,22 @@ export function createApp(): App {
   });
 
   app.use("*", requestContext);
+  // Built once per configuration, not per request: it sits on every route's path.
+  const corsFor = new WeakMap<object, MiddlewareHandler>();
   app.use("*", (c, next) => {
-    const origins = loadConfig(c.env).corsOrigins;
-    return cors({
-      origin: origins === "*" ? "*" : (origin) => (origins.includes(origin) ? origin : null),
-      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-      exposeHeaders: ["X-Request-Id", "Retry-After"],
-      maxAge: 86_400,
-    })(c, next);
+    const config = loadConfig(c.env);
+    let handler = corsFor.get(config);
+    if (!handler) {
+      const origins = config.corsOrigins;
+      handler = cors({
+        origin: origins === "*" ? "*" : (origin) => (origins.includes(origin) ? origin : null),
+        allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+        exposeHeaders: ["X-Request-Id", "Retry-After"],
+        maxAge: 86_400,
+      });
+      corsFor.set(config, handler);
+    }
+    return handler(c, next);
   });
   app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : requireApiKey(c, next)));
 

@@ -4,6 +4,7 @@ import type { AppContext } from "../context";
 import { ServiceUnavailableError } from "../errors";
 import type { GenerateJob, ImpressionMessage } from "../queue/messages";
 import { loadPool, type Pool, type PoolVariant, refreshPool } from "./pool";
+import { enqueueBatched } from "./queue-batcher";
 
 export interface GetMessageInput {
   intentId: string;
@@ -68,12 +69,10 @@ export async function getMessage({
     userId: input.userId,
     createdAt: issuedAt,
   };
-  ctx.waitUntil(
-    ctx.queues.events.send(impression).catch((err: unknown) =>
-      // Not fatal for the count: the event consumer re-creates impressions from tokens, so an
-      // impression that earns an event is never missing from the denominator.
-      ctx.logger.error("impression enqueue failed", { impressionId, error: String(err) }),
-    ),
+  enqueueBatched(ctx.queues.events, impression, ctx.waitUntil, (err, count) =>
+    // Not fatal for the counts: the event consumer re-creates impressions from tokens, so an
+    // impression that earns an event is never missing from the denominator.
+    ctx.logger.error("impression enqueue failed", { count, error: String(err) }),
   );
   return { text, variantId: served.id, experimentId: pool.experimentId, trackingToken, locale };
 }
