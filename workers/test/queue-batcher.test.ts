@@ -22,7 +22,7 @@ describe("enqueueBatched", () => {
   it("sends the messages of one window as one batch, owned by the request that opened it", async () => {
     const { queue, sends } = fakeQueue();
     const requests = Array.from({ length: 5 }, () => request());
-    requests.forEach((r, i) => enqueueBatched(queue, { n: i }, r.waitUntil, () => {}));
+    for (const [i, r] of requests.entries()) enqueueBatched(queue, { n: i }, r.waitUntil, () => {});
     expect(requests.map((r) => r.owned.length)).toEqual([1, 0, 0, 0, 0]);
     expect(sends).toEqual([]);
     await Promise.all(requests[0]!.owned);
