@@ -87,6 +87,69 @@ describe("events queue consumer", () => {
     expect(await impressionsOf(k.variantId)).toEqual({ n: 1, o: 1 });
   });
 
+  it("in one batch: keeps the real impression's user id, counts duplicate events and implied impressions once", async () => {
+    const { projectId } = await seedProject();
+    const k = ids(projectId, "c4");
+    const at = Date.now();
+    const ev = (id: string, impressionId: string, type: "opened" | "conversion") => ({
+      id,
+      impressionId,
+      experimentId: k.experimentId,
+      variantId: k.variantId,
+      type,
+      occurredAt: at,
+      impressionAt: at - 10,
+      properties: null,
+    });
+    const impA = "imp_c4000000000000000001";
+    const impB = "imp_c4000000000000000002";
+    const events = {
+      kind: "events",
+      projectId,
+      receivedAt: at,
+      // impA: an open twice (client retry inside one request) and a conversion; impB: an open.
+      events: [
+        ev("evt_c4a", impA, "opened"),
+        ev("evt_c4b", impA, "opened"),
+        ev("evt_c4c", impA, "conversion"),
+      ],
+    };
+    const more = { ...events, events: [ev("evt_c4d", impB, "opened"), ev("evt_c4e", impA, "opened")] };
+    const result = await runBatch(QUEUES.events, [
+      { id: "x1", body: events },
+      { id: "x2", body: { kind: "impression", id: impA, ...k, userId: "u_real", createdAt: at - 10 } },
+      { id: "x3", body: more },
+      { id: "x4", body: events },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["x1", "x2", "x3", "x4"]);
+    // Redelivered later, everything again: nothing more is counted.
+    await runBatch(QUEUES.events, [
+      { id: "x3", body: more, attempts: 2 },
+      { id: "x1", body: events, attempts: 2 },
+    ]);
+    const stats = await env.DB.prepare(
+      "SELECT sum(impressions) AS n, sum(opens) AS o, sum(conversions) AS c FROM variant_daily_stats WHERE variant_id = ?",
+    )
+      .bind(k.variantId)
+      .first();
+    expect(stats).toEqual({ n: 2, o: 2, c: 1 });
+    const raw = await env.DB.prepare(
+      "SELECT (SELECT count(*) FROM impressions WHERE variant_id = ?1) AS imps, (SELECT count(*) FROM events WHERE variant_id = ?1) AS evs",
+    )
+      .bind(k.variantId)
+      .first();
+    expect(raw).toEqual({ imps: 2, evs: 3 });
+    const users = await env.DB.prepare(
+      "SELECT id, user_id, day, created_at FROM impressions WHERE variant_id = ? ORDER BY id",
+    )
+      .bind(k.variantId)
+      .all();
+    expect(users.results).toEqual([
+      { id: impA, user_id: "u_real", day: new Date(at - 10).toISOString().slice(0, 10), created_at: at - 10 },
+      { id: impB, user_id: null, day: new Date(at - 10).toISOString().slice(0, 10), created_at: at - 10 },
+    ]);
+  });
+
   it("parks an invalid body in dead_letters and acks it", async () => {
     const { projectId } = await seedProject();
     const result = await runBatch(QUEUES.events, [

@@ -1,6 +1,17 @@
-/** UTC calendar day (`YYYY-MM-DD`) of a millisecond timestamp. */
+// Events arrive in bursts from the same day or two: remember the last day formatted.
+let cachedDayStart = Number.NaN;
+let cachedDay = "";
+
+/** UTC calendar day (`YYYY-MM-DD`) of a millisecond timestamp; throws when it is not a date. */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // Only non-negative days are cached, where Date's truncation of a fraction stays in the day.
+  if (ms >= cachedDayStart && ms < cachedDayStart + DAY_MS) return cachedDay;
+  const day = new Date(ms).toISOString().slice(0, 10);
+  if (Number.isSafeInteger(ms) && ms >= 0) {
+    cachedDayStart = ms - (ms % DAY_MS);
+    cachedDay = day;
+  }
+  return day;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -36,6 +36,27 @@ describe("time", () => {
   it("gives the UTC day", () => {
     expect(utcDay(Date.UTC(2026, 10, 22, 23, 59, 59))).toBe("2026-11-22");
   });
+  it("gives the same day as toISOString across day edges, in any order, and throws on non-dates", () => {
+    const base = Date.UTC(2026, 10, 22);
+    const probes = [
+      0,
+      1,
+      -1,
+      86_399_999,
+      86_400_000,
+      base - 1,
+      base,
+      base + 1,
+      base + 86_399_999,
+      base + 86_400_000,
+    ];
+    for (const ms of [...probes, ...probes.reverse(), -86_400_001, 1.5, -0.5, -1.5, base - 0.5, base + 0.5]) {
+      expect(utcDay(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
+    }
+    expect(() => utcDay(9_000_000_000_000_000)).toThrow(RangeError);
+    expect(() => utcDay(Number.NaN)).toThrow(RangeError);
+    expect(utcDay(base)).toBe("2026-11-22");
+  });
   it.each([
     ["2026-11-22", Date.UTC(2026, 10, 22), true],
     ["2026-11-22T10:30:00Z", Date.UTC(2026, 10, 22, 10, 30), false],

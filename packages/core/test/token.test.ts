@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { signTrackingToken, verifyTrackingToken } from "../src/token";
+import {
+  hmacSha256AsciiForTest,
+  signTrackingToken,
+  verifyTrackingToken,
+  verifyTrackingTokenSync,
+} from "../src/token";
 
 const claims = {
   projectId: "prj_abc123",
@@ -39,5 +44,80 @@ describe("tracking tokens", () => {
     [`trk_${"x".repeat(500)}`, "too long"],
   ])("calls %j malformed (%s)", async (token) => {
     expect(await verifyTrackingToken(SECRET, token)).toEqual({ ok: false, problem: "malformed token" });
+  });
+});
+
+describe("synchronous verification", () => {
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  async function webCryptoHmac(secret: string, message: string) {
+    const enc = new TextEncoder();
+    const key = await crypto.subtle.importKey(
+      "raw",
+      enc.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    return new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(message)));
+  }
+
+  it("matches RFC 4231 test case 2", () => {
+    expect(hex(hmacSha256AsciiForTest("Jefe", "what do ya want for nothing?"))).toBe(
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+  });
+
+  it("matches WebCrypto for every message length up to 300 and keys of 1 to 200 bytes", async () => {
+    const secrets = [
+      "k",
+      SECRET,
+      "s".repeat(63),
+      "s".repeat(64),
+      "s".repeat(65),
+      "é-ünïcode-secret-ß",
+      "x".repeat(200),
+    ];
+    for (const secret of secrets) {
+      for (let n = 0; n <= 300; n += secret.length % 7 === 0 ? 1 : 3) {
+        const message = "v1.prj_a.exp_b.var_c.imp_d.abc.0123456789".repeat(8).slice(0, n);
+        expect(hex(hmacSha256AsciiForTest(secret, message))).toBe(hex(await webCryptoHmac(secret, message)));
+      }
+    }
+  });
+
+  it("agrees with the signer and refuses every single-character edit", async () => {
+    const token = await signTrackingToken(SECRET, claims);
+    expect(verifyTrackingTokenSync(SECRET, token)).toEqual({ ok: true, claims });
+    const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+    for (let i = 0; i < token.length; i++) {
+      const c = alphabet[(alphabet.indexOf(token[i] ?? "a") + 7) % alphabet.length] ?? "a";
+      const edited = token.slice(0, i) + c + token.slice(i + 1);
+      // Only the last signature character has don't-care low bits (22 × 6 = 132 bits for 128).
+      const result = verifyTrackingTokenSync(SECRET, edited);
+      if (result.ok) expect(i).toBe(token.length - 1);
+    }
+  });
+
+  it("classifies like the base64 reader: bad alphabet or length is malformed, other lengths are a bad signature", async () => {
+    const token = await signTrackingToken(SECRET, claims);
+    const body = token.slice(0, token.lastIndexOf("."));
+    expect(verifyTrackingTokenSync(SECRET, `${body}.`)).toEqual({ ok: false, problem: "invalid signature" });
+    expect(verifyTrackingTokenSync(SECRET, `${body}.A`)).toEqual({ ok: false, problem: "malformed token" });
+    expect(verifyTrackingTokenSync(SECRET, `${body}.AAAAA`)).toEqual({
+      ok: false,
+      problem: "malformed token",
+    });
+    expect(verifyTrackingTokenSync(SECRET, `${body}.AAAA`)).toEqual({
+      ok: false,
+      problem: "invalid signature",
+    });
+    expect(verifyTrackingTokenSync(SECRET, `${body}.${"A".repeat(24)}`)).toEqual({
+      ok: false,
+      problem: "invalid signature",
+    });
+    expect(verifyTrackingTokenSync(SECRET, `${body}.${"A".repeat(22)}=`)).toEqual({
+      ok: false,
+      problem: "malformed token",
+    });
   });
 });

@@ -7,8 +7,8 @@ import { generateChallengers } from "../services/generate-challengers";
 import { recordTrackingMessages } from "../services/record-tracking";
 import {
   type EventsQueueMessage,
-  EventsQueueMessage as EventsSchema,
   JobsQueueMessage,
+  parseEventsQueueMessage,
   QUEUES,
   retryDelaySeconds,
 } from "./messages";
@@ -54,10 +54,10 @@ async function park(ctx: AppContext, queue: string, msg: Message<unknown>, reaso
 async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Promise<void> {
   const valid: { msg: Message<unknown>; body: EventsQueueMessage }[] = [];
   for (const msg of batch.messages) {
-    const parsed = EventsSchema.safeParse(msg.body);
+    // The shared schema, with a hand-written fast path for plainly valid bodies (messages.ts).
+    const parsed = parseEventsQueueMessage(msg.body);
     if (parsed.success) valid.push({ msg, body: parsed.data });
-    else
-      await park(ctx, batch.queue, msg, `invalid message: ${parsed.error.issues[0]?.message ?? "unknown"}`);
+    else await park(ctx, batch.queue, msg, `invalid message: ${parsed.reason}`);
   }
   if (valid.length === 0) return;
   try {

@@ -6,8 +6,9 @@ import type { EventsQueueMessage } from "../queue/messages";
 /**
  * Turns validated queue messages into rows and writes them in one batch. An event's token
  * carries its impression, so the impression row is written too (ignored if it already
- * exists): an impression whose own message was lost still counts once it earns an event,
- * which keeps every rate within [0, 1].
+ * exists; the SQL derives it from the event rows this batch inserted, see recordTracking): an
+ * impression whose own message was lost still counts once it earns an event, which keeps
+ * every rate within [0, 1].
  */
 export async function recordTrackingMessages({
   ctx,
@@ -17,7 +18,6 @@ export async function recordTrackingMessages({
   input: EventsQueueMessage[];
 }): Promise<{ impressions: number; events: number }> {
   const impressions = new Map<string, ImpressionInsert>();
-  const implied: ImpressionInsert[] = [];
   const events: EventInsert[] = [];
   for (const m of input) {
     if (m.kind === "impression") {
@@ -33,16 +33,6 @@ export async function recordTrackingMessages({
       continue;
     }
     for (const e of m.events) {
-      const day = utcDay(e.impressionAt);
-      implied.push({
-        id: e.impressionId,
-        projectId: m.projectId,
-        experimentId: e.experimentId,
-        variantId: e.variantId,
-        userId: null,
-        day,
-        createdAt: e.impressionAt,
-      });
       events.push({
         id: e.id,
         projectId: m.projectId,
@@ -52,14 +42,12 @@ export async function recordTrackingMessages({
         type: e.type,
         occurredAt: e.occurredAt,
         impressionAt: e.impressionAt,
-        day,
+        day: utcDay(e.impressionAt),
         properties: e.properties,
         receivedAt: m.receivedAt,
       });
     }
   }
-  // Real impression messages first: they carry the user id the implied rows lack.
-  for (const row of implied) if (!impressions.has(row.id)) impressions.set(row.id, row);
   await recordTracking(ctx.db, { impressions: [...impressions.values()], events, batchId: newId("ing") });
   return { impressions: impressions.size, events: events.length };
 }

@@ -27,24 +27,89 @@ export interface EventInsert {
 }
 
 // Rows are inserted with this run's batch tag; duplicates (queue redelivery) keep their old
-// tag, so the aggregate step, which counts only rows carrying this tag, adds exactly the rows
-// that are new.
-function impressionStatements(db: Db, rows: ImpressionInsert[], batchId: string) {
-  if (rows.length === 0) return [];
+// tag, so the aggregate steps, which count only rows carrying this tag, add exactly the rows
+// that are new. Each row travels as a JSON array (not an object): no key names to serialise
+// and parse, and `value ->> n` reads a column without a JSON path.
+function impressionInserts(db: Db, rows: ImpressionInsert[], batchId: string) {
   const d1 = db.$client;
-  const inserts = chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
+  return chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
     d1
       .prepare(
         `INSERT OR IGNORE INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, ingest_batch)
-         SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.experimentId'),
-                json_extract(value, '$.variantId'), json_extract(value, '$.userId'), json_extract(value, '$.day'),
-                json_extract(value, '$.createdAt'), ?2
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
          FROM json_each(?1)`,
       )
-      .bind(JSON.stringify(part), batchId),
+      .bind(
+        JSON.stringify(
+          part.map((r) => [r.id, r.projectId, r.experimentId, r.variantId, r.userId, r.day, r.createdAt]),
+        ),
+        batchId,
+      ),
   );
-  return [
-    ...inserts,
+}
+
+function eventInserts(db: Db, rows: EventInsert[], batchId: string) {
+  const d1 = db.$client;
+  return chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
+    d1
+      .prepare(
+        `INSERT OR IGNORE INTO events (id, project_id, experiment_id, variant_id, impression_id, type, occurred_at,
+                                       impression_at, day, properties, received_at, ingest_batch)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
+                value ->> 7, value ->> 8, value ->> 9, value ->> 10, ?2
+         FROM json_each(?1)`,
+      )
+      .bind(
+        JSON.stringify(
+          part.map((r) => [
+            r.id,
+            r.projectId,
+            r.experimentId,
+            r.variantId,
+            r.impressionId,
+            r.type,
+            r.occurredAt,
+            r.impressionAt,
+            r.day,
+            r.properties,
+            r.receivedAt,
+          ]),
+        ),
+        batchId,
+      ),
+  );
+}
+
+/**
+ * Writes impressions, events and their aggregates in one atomic batch, idempotently: an
+ * impression id or an (impression, type) pair counts once, however often it is delivered.
+ *
+ * Events imply their impression (ADR 0002). The implied rows are read back from the event rows
+ * this batch inserted rather than sent again: an event that was already stored (a redelivery)
+ * had its impression written in the same atomic batch that first stored it. Real impression
+ * messages are inserted first, so their user id wins over an implied row's null.
+ */
+export async function recordTracking(
+  db: Db,
+  input: { impressions: ImpressionInsert[]; events: EventInsert[]; batchId: string },
+): Promise<void> {
+  if (input.impressions.length === 0 && input.events.length === 0) return;
+  const d1 = db.$client;
+  const { batchId } = input;
+  const statements = [...impressionInserts(db, input.impressions, batchId)];
+  if (input.events.length > 0) {
+    statements.push(
+      ...eventInserts(db, input.events, batchId),
+      d1
+        .prepare(
+          `INSERT OR IGNORE INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, ingest_batch)
+           SELECT impression_id, project_id, experiment_id, variant_id, NULL, day, impression_at, ?1
+           FROM events WHERE ingest_batch = ?1`,
+        )
+        .bind(batchId),
+    );
+  }
+  statements.push(
     d1
       .prepare(
         `INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
@@ -54,53 +119,22 @@ function impressionStatements(db: Db, rows: ImpressionInsert[], batchId: string)
          ON CONFLICT (variant_id, day) DO UPDATE SET impressions = impressions + excluded.impressions`,
       )
       .bind(batchId),
-  ];
-}
-
-function eventStatements(db: Db, rows: EventInsert[], batchId: string) {
-  if (rows.length === 0) return [];
-  const d1 = db.$client;
-  const inserts = chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
-    d1
-      .prepare(
-        `INSERT OR IGNORE INTO events (id, project_id, experiment_id, variant_id, impression_id, type, occurred_at,
-                                       impression_at, day, properties, received_at, ingest_batch)
-         SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.experimentId'),
-                json_extract(value, '$.variantId'), json_extract(value, '$.impressionId'), json_extract(value, '$.type'),
-                json_extract(value, '$.occurredAt'), json_extract(value, '$.impressionAt'), json_extract(value, '$.day'),
-                json_extract(value, '$.properties'), json_extract(value, '$.receivedAt'), ?2
-         FROM json_each(?1)`,
-      )
-      .bind(JSON.stringify(part), batchId),
   );
-  return [
-    ...inserts,
-    d1
-      .prepare(
-        `INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
-         SELECT project_id, experiment_id, variant_id, day, 0, sum(type = 'opened'), sum(type = 'conversion')
-         FROM events WHERE ingest_batch = ?1
-         GROUP BY project_id, experiment_id, variant_id, day
-         ON CONFLICT (variant_id, day) DO UPDATE SET
-           opens = opens + excluded.opens, conversions = conversions + excluded.conversions`,
-      )
-      .bind(batchId),
-  ];
-}
-
-/**
- * Writes impressions, events and their aggregates in one atomic batch, idempotently: an
- * impression id or an (impression, type) pair counts once, however often it is delivered.
- */
-export async function recordTracking(
-  db: Db,
-  input: { impressions: ImpressionInsert[]; events: EventInsert[]; batchId: string },
-): Promise<void> {
-  const statements = [
-    ...impressionStatements(db, input.impressions, input.batchId),
-    ...eventStatements(db, input.events, input.batchId),
-  ];
-  if (statements.length > 0) await db.$client.batch(statements);
+  if (input.events.length > 0) {
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
+           SELECT project_id, experiment_id, variant_id, day, 0, sum(type = 'opened'), sum(type = 'conversion')
+           FROM events WHERE ingest_batch = ?1
+           GROUP BY project_id, experiment_id, variant_id, day
+           ON CONFLICT (variant_id, day) DO UPDATE SET
+             opens = opens + excluded.opens, conversions = conversions + excluded.conversions`,
+        )
+        .bind(batchId),
+    );
+  }
+  await d1.batch(statements);
 }
 
 export interface VariantCounts {
