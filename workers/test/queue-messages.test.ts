@@ -9,7 +9,6 @@ import {
 // refuses, and must produce the same data when it accepts.
 
 const event = () => ({
-  id: "evt_mi3k2j1a0123456789abcdef0123",
   impressionId: "imp_00112233445566778899",
   experimentId: "exp_0011223344",
   variantId: "var_3f9a1c2b7d4e",

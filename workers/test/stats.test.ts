@@ -35,7 +35,6 @@ async function seedHistory(
       });
       if (i < d.opens) {
         events.push({
-          id: `evt_${id.slice(4)}`,
           impressionId: id,
           experimentId,
           variantId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newId } from "../src/ids";
+import { isId, newId, newTimeId } from "../src/ids";
 import { charLength, normalizeText, placeholdersOf, renderTemplate } from "../src/text";
 import { parseIsoInstant, utcDay } from "../src/time";
 
@@ -29,6 +29,17 @@ describe("ids", () => {
     expect(newId("var")).toMatch(/^var_[0-9a-f]{12}$/);
     expect(newId("imp")).toMatch(/^imp_[0-9a-f]{20}$/);
     expect(new Set(Array.from({ length: 1000 }, () => newId("imp"))).size).toBe(1000);
+  });
+  it("makes time ids that sort by time, are unique within a millisecond and pass isId", () => {
+    const at = Date.UTC(2026, 10, 23, 12);
+    const id = newTimeId("imp", at);
+    expect(id).toMatch(/^imp_[0-9a-z]{9}[0-9a-f]{20}$/);
+    expect(isId(id)).toBe(true);
+    expect(Number.parseInt(id.slice(4, 13), 36)).toBe(at);
+    const times = [0, 1, 35, 36, at - 1, at, at + 1, Date.UTC(2100, 0, 1), Date.UTC(5000, 0, 1)];
+    const ids = times.map((t) => newTimeId("imp", t));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(Array.from({ length: 1000 }, () => newTimeId("imp", at))).size).toBe(1000);
   });
 });
 

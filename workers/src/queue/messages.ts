@@ -21,8 +21,9 @@ export const ImpressionMessage = z.object({
   createdAt: ms,
 });
 
+// (impression, type) is an event's identity; messages queued before 0.2 also carried an `id`,
+// which the schema strips.
 export const TrackedEvent = z.object({
-  id,
   impressionId: id,
   experimentId: id,
   variantId: id,
@@ -97,9 +98,8 @@ function fastProperties(v: unknown): Record<string, string> | null | undefined {
 
 function fastEvent(v: unknown): TrackedEvent | undefined {
   if (!isPlainRecord(v)) return undefined;
-  const { id, impressionId, experimentId, variantId, type, occurredAt, impressionAt } = v;
+  const { impressionId, experimentId, variantId, type, occurredAt, impressionAt } = v;
   if (
-    !isIdValue(id) ||
     !isIdValue(impressionId) ||
     !isIdValue(experimentId) ||
     !isIdValue(variantId) ||
@@ -111,7 +111,7 @@ function fastEvent(v: unknown): TrackedEvent | undefined {
   }
   const properties = fastProperties(v.properties);
   if (properties === undefined) return undefined;
-  return { id, impressionId, experimentId, variantId, type, occurredAt, impressionAt, properties };
+  return { impressionId, experimentId, variantId, type, occurredAt, impressionAt, properties };
 }
 
 /** The fast path alone: a parsed body, or undefined when zod must decide. Exported for tests. */

@@ -1,4 +1,4 @@
-import { type TokenVerification, verifyTrackingTokenSync } from "@pushbunny/core";
+import { type TokenVerification, verifyTrackingToken } from "@pushbunny/core";
 import type { AppContext } from "../context";
 import type { EventsMessage, TrackedEvent } from "../queue/messages";
 
@@ -50,14 +50,13 @@ export async function ingestEvents({
   const verify = (token: string) => {
     let result = verified.get(token);
     if (!result) {
-      result = verifyTrackingTokenSync(secret, token);
+      result = verifyTrackingToken(secret, token);
       verified.set(token, result);
     }
     return result;
   };
-  const ids = new EventIds(now, input.length);
   for (let index = 0; index < input.length; index++) {
-    const r = checkEvent(verify, projectId, input[index], now, ids);
+    const r = checkEvent(verify, projectId, input[index], now);
     if (typeof r === "string") rejected.push({ index, reason: r });
     else accepted.push(r);
   }
@@ -65,40 +64,11 @@ export async function ingestEvents({
   return { recorded: accepted.length, total: input.length, rejected };
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const ID_RANDOM_BYTES = 10;
-
-/**
- * Event ids for one request: `evt_` + the receive time in base 36 + 80 random bits, drawn with
- * one getRandomValues call. The time prefix makes new ids sort together, so the consumer's
- * inserts touch the right edge of the events primary-key index instead of random pages.
- */
-class EventIds {
-  private readonly prefix: string;
-  private readonly random: Uint8Array;
-  private next = 0;
-
-  constructor(now: number, count: number) {
-    this.prefix = `evt_${Math.max(0, Math.floor(now)).toString(36)}`;
-    this.random = crypto.getRandomValues(new Uint8Array(Math.max(1, count) * ID_RANDOM_BYTES));
-  }
-
-  take(): string {
-    const r = this.random;
-    const at = this.next;
-    this.next += ID_RANDOM_BYTES;
-    let out = this.prefix;
-    for (let i = at; i < at + ID_RANDOM_BYTES; i++) out += HEX[r[i] as number];
-    return out;
-  }
-}
-
 function checkEvent(
   verify: (token: string) => TokenVerification,
   projectId: string,
   raw: unknown,
   now: number,
-  ids: EventIds,
 ): TrackedEvent | string {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "event must be an object";
   const e = raw as Record<string, unknown>;
@@ -117,7 +87,6 @@ function checkEvent(
   if (claims.projectId !== projectId) return "tracking_token belongs to another project";
   if (ts < claims.issuedAt - CLOCK_SKEW_MS) return "timestamp is before the message was served";
   return {
-    id: ids.take(),
     impressionId: claims.impressionId,
     experimentId: claims.experimentId,
     variantId: claims.variantId,

@@ -1,14 +1,13 @@
-import { newId, utcDay } from "@pushbunny/core";
+import { utcDay } from "@pushbunny/core";
 import { type EventInsert, type ImpressionInsert, recordTracking } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import type { EventsQueueMessage } from "../queue/messages";
 
 /**
- * Turns validated queue messages into rows and writes them in one batch. An event's token
- * carries its impression, so the impression row is written too (ignored if it already
- * exists; the SQL derives it from the event rows this batch inserted, see recordTracking): an
- * impression whose own message was lost still counts once it earns an event, which keeps
- * every rate within [0, 1].
+ * Turns validated queue messages into rows and writes them in one atomic batch. An event's
+ * token carries its impression, so the database creates a missing impression row from the
+ * event (see recordTracking): an impression whose own message was lost still counts once it
+ * earns an event, which keeps every rate within [0, 1].
  */
 export async function recordTrackingMessages({
   ctx,
@@ -34,7 +33,6 @@ export async function recordTrackingMessages({
     }
     for (const e of m.events) {
       events.push({
-        id: e.id,
         projectId: m.projectId,
         experimentId: e.experimentId,
         variantId: e.variantId,
@@ -48,6 +46,6 @@ export async function recordTrackingMessages({
       });
     }
   }
-  await recordTracking(ctx.db, { impressions: [...impressions.values()], events, batchId: newId("ing") });
+  await recordTracking(ctx.db, { impressions: [...impressions.values()], events });
   return { impressions: impressions.size, events: events.length };
 }

@@ -13,7 +13,6 @@ export interface ImpressionInsert {
 }
 
 export interface EventInsert {
-  id: string;
   projectId: string;
   experimentId: string;
   variantId: string;
@@ -26,115 +25,69 @@ export interface EventInsert {
   receivedAt: number;
 }
 
-// Rows are inserted with this run's batch tag; duplicates (queue redelivery) keep their old
-// tag, so the aggregate steps, which count only rows carrying this tag, add exactly the rows
-// that are new. Each row travels as a JSON array (not an object): no key names to serialise
-// and parse, and `value ->> n` reads a column without a JSON path.
-function impressionInserts(db: Db, rows: ImpressionInsert[], batchId: string) {
+// Each statement takes its rows as one JSON array of arrays (not objects): no key names to
+// serialise and parse, and `value ->> n` reads a column without a JSON path. D1 allows only
+// 100 bound parameters per statement, so rows cannot be bound one value at a time.
+function jsonRowsInsert(db: Db, sqlText: string, rows: unknown[][]) {
   const d1 = db.$client;
-  return chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
-    d1
-      .prepare(
-        `INSERT OR IGNORE INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, ingest_batch)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
-         FROM json_each(?1)`,
-      )
-      .bind(
-        JSON.stringify(
-          part.map((r) => [r.id, r.projectId, r.experimentId, r.variantId, r.userId, r.day, r.createdAt]),
-        ),
-        batchId,
-      ),
-  );
+  return chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) => d1.prepare(sqlText).bind(JSON.stringify(part)));
 }
 
-function eventInserts(db: Db, rows: EventInsert[], batchId: string) {
-  const d1 = db.$client;
-  return chunk(rows, JSON_ROWS_PER_STATEMENT).map((part) =>
-    d1
-      .prepare(
-        `INSERT OR IGNORE INTO events (id, project_id, experiment_id, variant_id, impression_id, type, occurred_at,
-                                       impression_at, day, properties, received_at, ingest_batch)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
-                value ->> 7, value ->> 8, value ->> 9, value ->> 10, ?2
-         FROM json_each(?1)`,
-      )
-      .bind(
-        JSON.stringify(
-          part.map((r) => [
-            r.id,
-            r.projectId,
-            r.experimentId,
-            r.variantId,
-            r.impressionId,
-            r.type,
-            r.occurredAt,
-            r.impressionAt,
-            r.day,
-            r.properties,
-            r.receivedAt,
-          ]),
-        ),
-        batchId,
-      ),
-  );
-}
+// An impression message that arrives after one of its events finds the row that event
+// implied and only fills in the user id: the update path fires no INSERT trigger, so nothing
+// is counted twice. (`WHERE true` keeps SQLite from reading ON CONFLICT as a join clause.)
+const INSERT_IMPRESSIONS = `INSERT INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?1) WHERE true
+  ON CONFLICT (id) DO UPDATE SET user_id = coalesce(impressions.user_id, excluded.user_id)`;
+
+const INSERT_EVENTS = `INSERT OR IGNORE INTO events (project_id, experiment_id, variant_id, impression_id, type, occurred_at,
+                                 impression_at, day, properties, received_at)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+         value ->> 8, value ->> 9 FROM json_each(?1)`;
 
 /**
- * Writes impressions, events and their aggregates in one atomic batch, idempotently: an
- * impression id or an (impression, type) pair counts once, however often it is delivered.
- *
- * Events imply their impression (ADR 0002). The implied rows are read back from the event rows
- * this batch inserted rather than sent again: an event that was already stored (a redelivery)
- * had its impression written in the same atomic batch that first stored it. Real impression
- * messages are inserted first, so their user id wins over an implied row's null.
+ * Writes impressions and events in one atomic batch, idempotently: an impression id or an
+ * (impression, type) pair is stored once, however often it is delivered. The aggregates are
+ * kept by triggers that fire only for rows really inserted (migration 0001, ADR 0006), and an
+ * event whose impression row is missing creates it (ADR 0002). Impressions go first, so a real
+ * impression's user id wins over an implied row's null.
  */
 export async function recordTracking(
   db: Db,
-  input: { impressions: ImpressionInsert[]; events: EventInsert[]; batchId: string },
+  input: { impressions: ImpressionInsert[]; events: EventInsert[] },
 ): Promise<void> {
-  if (input.impressions.length === 0 && input.events.length === 0) return;
-  const d1 = db.$client;
-  const { batchId } = input;
-  const statements = [...impressionInserts(db, input.impressions, batchId)];
-  if (input.events.length > 0) {
-    statements.push(
-      ...eventInserts(db, input.events, batchId),
-      d1
-        .prepare(
-          `INSERT OR IGNORE INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, ingest_batch)
-           SELECT impression_id, project_id, experiment_id, variant_id, NULL, day, impression_at, ?1
-           FROM events WHERE ingest_batch = ?1`,
-        )
-        .bind(batchId),
-    );
-  }
-  statements.push(
-    d1
-      .prepare(
-        `INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
-         SELECT project_id, experiment_id, variant_id, day, count(*), 0, 0
-         FROM impressions WHERE ingest_batch = ?1
-         GROUP BY project_id, experiment_id, variant_id, day
-         ON CONFLICT (variant_id, day) DO UPDATE SET impressions = impressions + excluded.impressions`,
-      )
-      .bind(batchId),
-  );
-  if (input.events.length > 0) {
-    statements.push(
-      d1
-        .prepare(
-          `INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
-           SELECT project_id, experiment_id, variant_id, day, 0, sum(type = 'opened'), sum(type = 'conversion')
-           FROM events WHERE ingest_batch = ?1
-           GROUP BY project_id, experiment_id, variant_id, day
-           ON CONFLICT (variant_id, day) DO UPDATE SET
-             opens = opens + excluded.opens, conversions = conversions + excluded.conversions`,
-        )
-        .bind(batchId),
-    );
-  }
-  await d1.batch(statements);
+  const statements = [
+    ...jsonRowsInsert(
+      db,
+      INSERT_IMPRESSIONS,
+      input.impressions.map((r) => [
+        r.id,
+        r.projectId,
+        r.experimentId,
+        r.variantId,
+        r.userId,
+        r.day,
+        r.createdAt,
+      ]),
+    ),
+    ...jsonRowsInsert(
+      db,
+      INSERT_EVENTS,
+      input.events.map((r) => [
+        r.projectId,
+        r.experimentId,
+        r.variantId,
+        r.impressionId,
+        r.type,
+        r.occurredAt,
+        r.impressionAt,
+        r.day,
+        r.properties,
+        r.receivedAt,
+      ]),
+    ),
+  ];
+  if (statements.length > 0) await db.$client.batch(statements);
 }
 
 export interface VariantCounts {

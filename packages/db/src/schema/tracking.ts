@@ -4,9 +4,9 @@ export const EVENT_TYPES = ["opened", "conversion"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * One row per served message. `ingest_batch` tags the consumer run that inserted the row, so
- * the aggregate update in the same batch counts only rows that run really added (a
- * redelivered message inserts nothing and adds nothing).
+ * One row per served message. Ids sort by serve time (`newTimeId`), so inserts land at the
+ * right edge of the key index. A trigger (migration 0001, ADR 0006) adds every row that is
+ * really inserted to variant_daily_stats; a redelivered row is ignored and adds nothing.
  */
 export const impressions = sqliteTable(
   "impressions",
@@ -18,23 +18,20 @@ export const impressions = sqliteTable(
     userId: text("user_id"),
     day: text("day").notNull(),
     createdAt: integer("created_at").notNull(),
-    ingestBatch: text("ingest_batch").notNull(),
   },
-  (t) => [
-    index("impressions_variant_idx").on(t.projectId, t.variantId, t.createdAt),
-    index("impressions_batch_idx").on(t.ingestBatch),
-  ],
+  (t) => [index("impressions_variant_idx").on(t.projectId, t.variantId, t.createdAt)],
 );
 
 /**
- * Opens and conversions, unique per (impression, type) so retries never double count. Events
- * are attributed to their impression's time (`impression_at`, `day`): a date range selects a
- * cohort of impressions and the events those impressions earned, so rates stay within [0, 1].
+ * Opens and conversions. (impression, type) is the event's identity, so retries never double
+ * count. Events are attributed to their impression's time (`impression_at`, `day`): a date
+ * range selects a cohort of impressions and the events those impressions earned, so rates
+ * stay within [0, 1]. A trigger counts each inserted event and creates its impression if that
+ * row is missing (ADR 0002, ADR 0006).
  */
 export const events = sqliteTable(
   "events",
   {
-    id: text("id").primaryKey(),
     projectId: text("project_id").notNull(),
     experimentId: text("experiment_id").notNull(),
     variantId: text("variant_id").notNull(),
@@ -45,12 +42,10 @@ export const events = sqliteTable(
     day: text("day").notNull(),
     properties: text("properties", { mode: "json" }).$type<Record<string, string>>(),
     receivedAt: integer("received_at").notNull(),
-    ingestBatch: text("ingest_batch").notNull(),
   },
   (t) => [
     uniqueIndex("events_impression_type_uq").on(t.impressionId, t.type),
     index("events_variant_idx").on(t.projectId, t.variantId, t.impressionAt),
-    index("events_batch_idx").on(t.ingestBatch),
   ],
 );
 
