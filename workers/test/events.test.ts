@@ -75,7 +75,7 @@ describe("POST /v1/events", () => {
     const other = await seedProject({ challengerCount: 0 });
     const m = await message(apiKey, { intent_id: "e3", base_example: "Hello" });
     const foreign = await message(other.apiKey, { intent_id: "e3", base_example: "Hello" });
-    const forged = await signTrackingToken("not-the-server-secret-at-all", {
+    const forged = signTrackingToken("not-the-server-secret-at-all", {
       projectId,
       experimentId: m.experiment_id,
       variantId: m.variant_id,

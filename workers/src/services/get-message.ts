@@ -1,4 +1,4 @@
-import { newId, normalizeText, renderTemplate, signTrackingToken } from "@pushbunny/core";
+import { newId, newTimeId, normalizeText, renderTemplate, signTrackingToken } from "@pushbunny/core";
 import { createExperimentWithControl, type KeyOwner } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import { ServiceUnavailableError } from "../errors";
@@ -52,8 +52,8 @@ export async function getMessage({
   }
 
   const issuedAt = ctx.now();
-  const impressionId = newId("imp");
-  const trackingToken = await signTrackingToken(ctx.config.trackingSecret, {
+  const impressionId = newTimeId("imp", issuedAt);
+  const trackingToken = signTrackingToken(ctx.config.trackingSecret, {
     projectId: owner.projectId,
     experimentId: pool.experimentId,
     variantId: served.id,

@@ -1,5 +1,5 @@
 /** How long an isolate gathers messages before sending them as one batch. */
-export const BATCH_WINDOW_MS = 20;
+export const BATCH_WINDOW_MS = 50;
 // Queues take at most 100 messages and 256 KB per sendBatch.
 const MAX_MESSAGES = 100;
 
