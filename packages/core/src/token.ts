@@ -65,7 +65,7 @@ export function verifyTrackingToken(secret: string, token: string): TokenVerific
     string,
   ];
   const issuedAt = Number.parseInt(issued36, 36);
-  // Base64url as fromBase64Url reads it: only a 22-character signature decodes to 16 bytes.
+  // Base64url alphabet, and a length that base64 can have; only 22 characters carry 16 bytes.
   if (
     !isId(projectId) ||
     !isId(experimentId) ||
