@@ -21,8 +21,8 @@ export const ImpressionMessage = z.object({
   createdAt: ms,
 });
 
-// (impression, type) is an event's identity; messages queued before 0.2 also carried an `id`,
-// which the schema strips.
+// (impression, type) is an event's identity. Messages queued by builds before migration 0001
+// also carried an `id`; the schema strips it, so they are still consumed.
 export const TrackedEvent = z.object({
   impressionId: id,
   experimentId: id,
