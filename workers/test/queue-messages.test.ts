@@ -31,6 +31,7 @@ const impressionBody = () => ({
   variantId: "var_3f9a1c2b7d4e",
   userId: "u_1",
   createdAt: 1_763_769_599_000,
+  allocation: 1_763_769_500_000,
 });
 
 class Thing {
@@ -105,7 +106,13 @@ function corpus(): unknown[] {
 
 describe("events queue message validation", () => {
   it("takes the fast path for valid bodies, with zod's output", () => {
-    for (const body of [eventsBody(), impressionBody(), { ...impressionBody(), userId: null }]) {
+    const { allocation: _, ...beforeAllocations } = impressionBody();
+    for (const body of [
+      eventsBody(),
+      impressionBody(),
+      { ...impressionBody(), userId: null, allocation: null },
+      beforeAllocations,
+    ]) {
       const fast = fastParseEventsQueueMessage(body);
       expect(fast).toBeDefined();
       expect(fast).toEqual(EventsQueueMessage.parse(body));

@@ -8,6 +8,7 @@ import { createLogger, describeError } from "../logger";
 import { requireApiKey } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
 import { registerPostEvents } from "./routes/events/post-events";
+import { registerExperimentRoutes } from "./routes/experiments";
 import { registerPostMessage } from "./routes/message/post-message";
 import { registerGetStats } from "./routes/stats/get-stats";
 import { registerSystemRoutes } from "./routes/system";
@@ -76,6 +77,7 @@ export function createApp(): App {
   registerPostMessage(app);
   registerPostEvents(app);
   registerGetStats(app);
+  registerExperimentRoutes(app);
 
   app.notFound((c) =>
     c.json(

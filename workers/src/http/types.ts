@@ -10,6 +10,8 @@ export interface AppEnv {
     requestId: string;
     ctx: AppContext;
     owner: KeyOwner;
+    /** Who is calling, for history entries: `api_key:<first 12 characters>…`, never the whole key. */
+    actor: string;
   };
 }
 

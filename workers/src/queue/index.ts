@@ -5,6 +5,7 @@ import { describeError } from "../logger";
 import { buildContext } from "../services/build-context";
 import { generateChallengers } from "../services/generate-challengers";
 import { recordTrackingMessages } from "../services/record-tracking";
+import { refreshPosteriors } from "../services/refresh-posteriors";
 import {
   type EventsQueueMessage,
   JobsQueueMessage,
@@ -63,7 +64,12 @@ async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Pro
   try {
     const written = await recordTrackingMessages({ ctx, input: valid.map((v) => v.body) });
     for (const v of valid) v.msg.ack();
-    ctx.logger.debug("tracking batch written", { messages: valid.length, ...written });
+    ctx.logger.debug("tracking batch written", {
+      messages: valid.length,
+      impressions: written.impressions,
+      events: written.events,
+    });
+    await refreshAfterWrite(ctx, written.touched);
     return;
   } catch (err) {
     ctx.logger.warn("tracking batch failed, isolating messages", {
@@ -84,6 +90,18 @@ async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Pro
       });
       v.msg.retry({ delaySeconds: retryDelaySeconds(v.msg.attempts) });
     }
+  }
+}
+
+/** The counts are safe in D1 already: a failed refresh is left to the every-minute sweep. */
+async function refreshAfterWrite(
+  ctx: AppContext,
+  touched: { projectId: string; experimentIds: string[] }[],
+): Promise<void> {
+  try {
+    await refreshPosteriors({ ctx, input: touched });
+  } catch (err) {
+    ctx.logger.warn("posterior refresh failed, the sweep will retry", describeError(err));
   }
 }
 

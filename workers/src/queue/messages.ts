@@ -19,6 +19,8 @@ export const ImpressionMessage = z.object({
   variantId: id,
   userId: z.string().max(256).nullable(),
   createdAt: ms,
+  /** Allocation version it was served under (absent in messages queued before migration 0002). */
+  allocation: ms.nullable().optional(),
 });
 
 // (impression, type) is an event's identity. Messages queued by builds before migration 0001
@@ -131,18 +133,29 @@ export function fastParseEventsQueueMessage(body: unknown): EventsQueueMessage |
     return { kind: "events", projectId, receivedAt, events: out };
   }
   if (body.kind === "impression") {
-    const { id, projectId, experimentId, variantId, userId, createdAt } = body;
+    const { id, projectId, experimentId, variantId, userId, createdAt, allocation } = body;
     if (
       !isIdValue(id) ||
       !isIdValue(projectId) ||
       !isIdValue(experimentId) ||
       !isIdValue(variantId) ||
       !(userId === null || (typeof userId === "string" && userId.length <= 256)) ||
-      !isMs(createdAt)
+      !isMs(createdAt) ||
+      !(allocation === undefined || allocation === null || isMs(allocation))
     ) {
       return undefined;
     }
-    return { kind: "impression", id, projectId, experimentId, variantId, userId, createdAt };
+    const message: ImpressionMessage = {
+      kind: "impression",
+      id,
+      projectId,
+      experimentId,
+      variantId,
+      userId,
+      createdAt,
+    };
+    if (allocation !== undefined) message.allocation = allocation;
+    return message;
   }
   return undefined;
 }

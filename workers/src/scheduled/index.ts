@@ -1,5 +1,7 @@
 import type { Env } from "../env";
 import { buildContext } from "../services/build-context";
+import { runOptimisationLoop } from "../services/optimisation-loop";
+import { sweepPosteriors } from "../services/refresh-posteriors";
 import { sweepGenerations } from "../services/sweep-generations";
 import { CRONS } from "./crons";
 
@@ -11,8 +13,14 @@ export async function handleScheduled(
 ): Promise<void> {
   const app = buildContext(env, (p) => ctx.waitUntil(p), { cron: controller.cron });
   switch (controller.cron) {
+    case CRONS.posteriorSweep:
+      await sweepPosteriors({ ctx: app });
+      return;
     case CRONS.generationSweep:
       await sweepGenerations({ ctx: app });
+      return;
+    case CRONS.optimisationLoop:
+      await runOptimisationLoop({ ctx: app });
       return;
     default:
       app.logger.warn("unknown cron", { cron: controller.cron });

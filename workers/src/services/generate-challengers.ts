@@ -1,7 +1,14 @@
 import { newId, normalizeText } from "@pushbunny/core";
-import { addChallengers, findExperiment, markGeneration } from "@pushbunny/db";
+import {
+  addChallengers,
+  countsFromAggregates,
+  type ExperimentWithVariants,
+  findExperiment,
+  markGeneration,
+} from "@pushbunny/db";
 import { LlmError, validateCandidates } from "@pushbunny/llm";
 import type { AppContext } from "../context";
+import { MAX_VARIANTS } from "./experiments";
 import { refreshPool } from "./pool";
 
 export type GenerateOutcome =
@@ -28,8 +35,15 @@ export async function generateChallengers({
   if (experiment.generationStatus !== "pending")
     return { kind: "skipped", reason: `generation is ${experiment.generationStatus}` };
 
-  const existing = found.variants.map((v) => v.text);
-  const wanted = experiment.challengerCount - found.variants.filter((v) => v.source === "llm").length;
+  // Retired texts stay in the avoid list: a loser must not come back.
+  const existing = found.variants.filter((v) => v.source !== "holdout").map((v) => v.text);
+  const activeChallengers = found.variants.filter(
+    (v) => (v.source === "llm" || v.source === "manual") && v.status !== "retired",
+  ).length;
+  const wanted = Math.min(
+    experiment.challengerCount - activeChallengers,
+    MAX_VARIANTS - found.variants.length,
+  );
   const now = ctx.now();
   if (wanted <= 0) {
     await markGeneration(ctx.db, {
@@ -53,6 +67,7 @@ export async function generateChallengers({
         count: wanted,
         contextKeys: experiment.contextKeys,
         avoid: existing,
+        guidance: await resultsGuidance(ctx, found),
       },
       // The provider enforces the LLM timeout itself; this is the backstop for a provider that does not.
       { signal: AbortSignal.timeout(ctx.config.llmTimeoutMs + 5_000) },
@@ -124,3 +139,47 @@ const ids = (input: { projectId: string; experimentId: string }) => ({
   projectId: input.projectId,
   experimentId: input.experimentId,
 });
+
+/**
+ * What won and lost so far, for the provider to condition on: each arm's text with its goal
+ * rate and sample, best first. Undefined before any arm has data.
+ */
+export async function resultsGuidance(
+  ctx: AppContext,
+  found: ExperimentWithVariants,
+): Promise<string | undefined> {
+  const { experiment } = found;
+  const counts = await countsFromAggregates(ctx.db, {
+    projectId: experiment.projectId,
+    experimentIds: [experiment.id],
+  });
+  const byId = new Map(counts.map((c) => [c.variantId, c]));
+  const metric = experiment.goalMetric === "conversion" ? "conversion" : "open";
+  const rows = found.variants
+    .filter((v) => v.source !== "holdout")
+    .map((v) => {
+      const c = byId.get(v.id);
+      const n = c?.impressions ?? 0;
+      const k = metric === "conversion" ? (c?.conversions ?? 0) : (c?.opens ?? 0);
+      return { v, n, rate: n > 0 ? k / n : 0 };
+    })
+    .filter((r) => r.n >= Math.min(experiment.minSample, 100))
+    .sort((a, b) => b.rate - a.rate);
+  if (rows.length === 0) return undefined;
+  const lines = rows.map((r) => {
+    const label =
+      r.v.status === "winner"
+        ? "winner"
+        : r.v.status === "retired"
+          ? "lost (retired)"
+          : r.v.source === "control"
+            ? "control"
+            : "in test";
+    return `- ${JSON.stringify(r.v.text)}: ${(r.rate * 100).toFixed(2)}% ${metric} rate over ${r.n} sends (${label})`;
+  });
+  return [
+    `Results so far, best first (goal: ${metric} rate).`,
+    ...lines,
+    "Write new variants that build on what the best ones do and avoid what the worst ones do.",
+  ].join("\n");
+}

@@ -1,4 +1,12 @@
-import { newId, newTimeId, normalizeText, renderTemplate, signTrackingToken } from "@pushbunny/core";
+import {
+  inHoldout,
+  newId,
+  newTimeId,
+  normalizeText,
+  pickArm,
+  renderTemplate,
+  signTrackingToken,
+} from "@pushbunny/core";
 import { createExperimentWithControl, type KeyOwner } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import { ServiceUnavailableError } from "../errors";
@@ -40,14 +48,16 @@ export async function getMessage({
   const key = { projectId: owner.projectId, intentId: input.intentId, locale };
   const pool = (await loadPool(ctx, key)) ?? (await createPool(ctx, owner, input, locale));
 
-  const variant = await choose(ctx, pool);
-  // The control arm always shows the app's own current copy: the base example is the app's,
-  // may change between releases, and must never be another user's personalised text.
-  let served: PoolVariant = variant;
-  let text = renderTemplate(variant.source === "control" ? input.baseExample : variant.text, input.context);
+  // The control and the holdout always show the app's own current copy: the base example is
+  // the app's, may change between releases, and must never be another user's personalised text.
+  let served = await choose(ctx, pool, input.userId);
+  let allocation: number | null = pool.allocation;
+  let text = renderTemplate(usesBaseExample(served) ? input.baseExample : served.text, input.context);
   if (text === null) {
-    // The challenger needs context this request lacks: serve the control and count it as such.
-    served = pool.variants.find((v) => v.source === "control") ?? variant;
+    // The challenger needs context this request lacks: serve the control and count it as such,
+    // outside the split (the sample-ratio test checks assignment, not this fallback).
+    served = pool.control;
+    allocation = null;
     text = renderTemplate(input.baseExample, input.context) ?? input.baseExample;
   }
 
@@ -68,6 +78,7 @@ export async function getMessage({
     variantId: served.id,
     userId: input.userId,
     createdAt: issuedAt,
+    allocation,
   };
   enqueueBatched(ctx.queues.events, impression, ctx.waitUntil, (err, count) =>
     // Not fatal for the counts: the event consumer re-creates impressions from tokens, so an
@@ -77,22 +88,40 @@ export async function getMessage({
   return { text, variantId: served.id, experimentId: pool.experimentId, trackingToken, locale };
 }
 
-async function choose(ctx: AppContext, pool: Pool): Promise<PoolVariant> {
-  const active = pool.variants;
-  const control = active.find((v) => v.source === "control");
-  if (active.length === 0 || !control) throw new ServiceUnavailableError("experiment has no active variants");
-  if (pool.status === "paused" || active.length === 1) return control;
+const usesBaseExample = (v: PoolVariant) => v.source === "control" || v.source === "holdout";
+
+/**
+ * Picks the arm: the holdout first (an independent hash, so holdout membership says nothing
+ * about the arm a user would get), then the strategy.
+ */
+async function choose(ctx: AppContext, pool: Pool, userId: string | null): Promise<PoolVariant> {
+  const arms = pool.variants;
+  const first = arms[0];
+  if (!first) throw new ServiceUnavailableError("experiment has no active variants");
+  const plan = {
+    experimentId: pool.experimentId,
+    weights: pool.weights,
+    holdoutShare: pool.holdout?.share ?? 0,
+  };
+  if (pool.holdout && inHoldout(plan, userId, Math.random)) {
+    return { id: pool.holdout.variantId, text: pool.control.text, source: "holdout", needs: [] };
+  }
+  if (arms.length === 1) return first;
+  // Sticky without a user id falls back to the default strategy, round-robin.
+  if (pool.strategy === "thompson" || (pool.strategy === "sticky" && userId !== null)) {
+    return arms[pickArm(plan, userId, Math.random)] ?? first;
+  }
   try {
     const seq = await ctx.rotation.next(pool.experimentId);
-    return active[seq % active.length] ?? control;
+    return arms[seq % arms.length] ?? first;
   } catch (err) {
-    // A rotation outage must not fail the send: fall back to a uniform random pick, which
-    // keeps the arms balanced in expectation.
+    // A rotation outage must not fail the send: a uniform random pick keeps the arms balanced
+    // in expectation, so it still follows the split.
     ctx.logger.warn("rotation unavailable, random pick", {
       experimentId: pool.experimentId,
       error: String(err),
     });
-    return active[Math.floor(Math.random() * active.length)] ?? control;
+    return arms[Math.floor(Math.random() * arms.length)] ?? first;
   }
 }
 
@@ -114,6 +143,7 @@ async function createPool(
     normalizedBase: normalizeText(input.baseExample),
     contextKeys: Object.keys(input.context).sort(),
     challengerCount: owner.challengerCount,
+    historyId: newId("hst"),
     now,
   });
   const pool = await refreshPool(ctx, { projectId: owner.projectId, intentId: input.intentId, locale });

@@ -15,7 +15,11 @@ export async function recordTrackingMessages({
 }: {
   ctx: AppContext;
   input: EventsQueueMessage[];
-}): Promise<{ impressions: number; events: number }> {
+}): Promise<{
+  impressions: number;
+  events: number;
+  touched: { projectId: string; experimentIds: string[] }[];
+}> {
   const impressions = new Map<string, ImpressionInsert>();
   const events: EventInsert[] = [];
   for (const m of input) {
@@ -28,6 +32,7 @@ export async function recordTrackingMessages({
         userId: m.userId,
         day: utcDay(m.createdAt),
         createdAt: m.createdAt,
+        allocation: m.allocation ?? null,
       });
       continue;
     }
@@ -46,6 +51,16 @@ export async function recordTrackingMessages({
       });
     }
   }
-  await recordTracking(ctx.db, { impressions: [...impressions.values()], events });
-  return { impressions: impressions.size, events: events.length };
+  await recordTracking(ctx.db, { impressions: [...impressions.values()], events, now: ctx.now() });
+  const touched = new Map<string, Set<string>>();
+  for (const r of [...impressions.values(), ...events]) {
+    const ids = touched.get(r.projectId) ?? new Set<string>();
+    ids.add(r.experimentId);
+    touched.set(r.projectId, ids);
+  }
+  return {
+    impressions: impressions.size,
+    events: events.length,
+    touched: [...touched].map(([projectId, ids]) => ({ projectId, experimentIds: [...ids] })),
+  };
 }

@@ -91,6 +91,7 @@ export interface NewExperimentInput {
   normalizedBase: string;
   contextKeys: string[];
   challengerCount: number;
+  historyId: string;
   now: number;
 }
 
@@ -126,6 +127,13 @@ export async function createExperimentWithControl(db: Db, input: NewExperimentIn
          SELECT ?1, project_id, id, ?2, ?3, 'control', 'active', ?4, ?4 FROM experiments WHERE id = ?5`,
       )
       .bind(input.controlVariantId, input.baseExample, input.normalizedBase, input.now, input.experimentId),
+    d1
+      .prepare(
+        `INSERT OR IGNORE INTO experiment_history (id, project_id, experiment_id, at, actor, action, reason, detail)
+         SELECT ?1, project_id, id, ?2, 'system', 'created', 'first message for this intent and locale', NULL
+         FROM experiments WHERE id = ?3`,
+      )
+      .bind(input.historyId, input.now, input.experimentId),
   ]);
 }
 
@@ -207,4 +215,50 @@ export function findStaleGenerations(db: Db, olderThan: number, limit = 100): Pr
       ),
     )
     .limit(limit);
+}
+
+const THOMPSON_DUE = `strategy = 'thompson' AND status = 'running' AND winner_variant_id IS NULL`;
+
+/**
+ * Claims the Thompson experiments among `experimentIds` whose split was last published at
+ * least `minIntervalMs` ago, marking them published now. KV takes about one write per second
+ * per key, so consumers running side by side must not all republish: the UPDATE lets exactly
+ * one of them win each interval.
+ */
+export async function claimPosteriorRefresh(
+  db: Db,
+  input: { projectId: string; experimentIds: string[]; now: number; minIntervalMs: number },
+): Promise<string[]> {
+  if (input.experimentIds.length === 0) return [];
+  const { results } = await db.$client
+    .prepare(
+      `UPDATE experiments SET published_at = ?2
+       WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?3)) AND ${THOMPSON_DUE}
+         AND (published_at IS NULL OR published_at <= ?2 - ?4)
+       RETURNING id`,
+    )
+    .bind(input.projectId, input.now, JSON.stringify(input.experimentIds), input.minIntervalMs)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/**
+ * Claims Thompson experiments with data newer than their published split (what a throttled
+ * consumer left behind), oldest first.
+ */
+export async function claimStalePosteriors(
+  db: Db,
+  input: { now: number; limit: number },
+): Promise<{ projectId: string; id: string }[]> {
+  const { results } = await db.$client
+    .prepare(
+      `UPDATE experiments SET published_at = ?1
+       WHERE id IN (SELECT id FROM experiments WHERE ${THOMPSON_DUE} AND data_at IS NOT NULL
+                    AND (published_at IS NULL OR data_at > published_at)
+                    ORDER BY data_at LIMIT ?2)
+       RETURNING project_id AS projectId, id`,
+    )
+    .bind(input.now, input.limit)
+    .all<{ projectId: string; id: string }>();
+  return results;
 }

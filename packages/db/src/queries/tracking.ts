@@ -10,6 +10,8 @@ export interface ImpressionInsert {
   userId: string | null;
   day: string;
   createdAt: number;
+  /** Allocation version the edge served it under, if the split decided it. */
+  allocation: number | null;
 }
 
 export interface EventInsert {
@@ -36,9 +38,14 @@ function jsonRowsInsert(db: Db, sqlText: string, rows: unknown[][]) {
 // An impression message that arrives after one of its events finds the row that event
 // implied and only fills in the user id: the update path fires no INSERT trigger, so nothing
 // is counted twice. (`WHERE true` keeps SQLite from reading ON CONFLICT as a join clause.)
-const INSERT_IMPRESSIONS = `INSERT INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?1) WHERE true
-  ON CONFLICT (id) DO UPDATE SET user_id = coalesce(impressions.user_id, excluded.user_id)`;
+const INSERT_IMPRESSIONS = `INSERT INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, allocation)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7
+  FROM json_each(?1) WHERE true
+  ON CONFLICT (id) DO UPDATE SET user_id = coalesce(impressions.user_id, excluded.user_id),
+    allocation = coalesce(impressions.allocation, excluded.allocation)`;
+
+// Tells the optimisation loop and the Thompson refresh which experiments have new data.
+const MARK_DATA = `UPDATE experiments SET data_at = ?2 WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?3))`;
 
 const INSERT_EVENTS = `INSERT OR IGNORE INTO events (project_id, experiment_id, variant_id, impression_id, type, occurred_at,
                                  impression_at, day, properties, received_at)
@@ -54,7 +61,7 @@ const INSERT_EVENTS = `INSERT OR IGNORE INTO events (project_id, experiment_id, 
  */
 export async function recordTracking(
   db: Db,
-  input: { impressions: ImpressionInsert[]; events: EventInsert[] },
+  input: { impressions: ImpressionInsert[]; events: EventInsert[]; now: number },
 ): Promise<void> {
   const statements = [
     ...jsonRowsInsert(
@@ -68,6 +75,7 @@ export async function recordTracking(
         r.userId,
         r.day,
         r.createdAt,
+        r.allocation,
       ]),
     ),
     ...jsonRowsInsert(
@@ -87,7 +95,17 @@ export async function recordTracking(
       ]),
     ),
   ];
-  if (statements.length > 0) await db.$client.batch(statements);
+  if (statements.length === 0) return;
+  const touched = new Map<string, Set<string>>();
+  for (const r of [...input.impressions, ...input.events]) {
+    const ids = touched.get(r.projectId) ?? new Set<string>();
+    ids.add(r.experimentId);
+    touched.set(r.projectId, ids);
+  }
+  for (const [projectId, ids] of touched) {
+    statements.push(db.$client.prepare(MARK_DATA).bind(projectId, input.now, JSON.stringify([...ids])));
+  }
+  await db.$client.batch(statements);
 }
 
 export interface VariantCounts {

@@ -18,6 +18,8 @@ export const impressions = sqliteTable(
     userId: text("user_id"),
     day: text("day").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** Allocation version the edge served it under; null when the split did not decide it. */
+    allocation: integer("allocation"),
   },
   (t) => [index("impressions_variant_idx").on(t.projectId, t.variantId, t.createdAt)],
 );
@@ -64,6 +66,25 @@ export const variantDailyStats = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.variantId, t.day] }),
     index("variant_daily_stats_experiment_idx").on(t.projectId, t.experimentId, t.day),
+  ],
+);
+
+/**
+ * Impressions per variant and allocation version, kept by triggers (migration 0002): what the
+ * sample-ratio test compares with each version's weights.
+ */
+export const variantAllocationStats = sqliteTable(
+  "variant_allocation_stats",
+  {
+    projectId: text("project_id").notNull(),
+    experimentId: text("experiment_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    allocation: integer("allocation").notNull(),
+    impressions: integer("impressions").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.variantId, t.allocation] }),
+    index("variant_allocation_stats_experiment_idx").on(t.projectId, t.experimentId),
   ],
 );
 

@@ -1,8 +1,13 @@
+import { sql } from "drizzle-orm";
 import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { timestamps } from "./columns";
 import { experiments } from "./experiments";
 
-export const VARIANT_SOURCES = ["control", "llm", "manual"] as const;
+/**
+ * `holdout` is the experiment's holdout group: it serves the base example like the control but
+ * is counted apart, so uplift is measured against traffic no arm could influence.
+ */
+export const VARIANT_SOURCES = ["control", "llm", "manual", "holdout"] as const;
 export const VARIANT_STATUSES = ["active", "retired", "winner"] as const;
 export type VariantSource = (typeof VARIANT_SOURCES)[number];
 
@@ -22,7 +27,8 @@ export const variants = sqliteTable(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex("variants_text_uq").on(t.experimentId, t.normalized),
+    // The holdout repeats the control's text on purpose.
+    uniqueIndex("variants_text_uq").on(t.experimentId, t.normalized).where(sql`source != 'holdout'`),
     index("variants_project_idx").on(t.projectId, t.experimentId),
   ],
 );

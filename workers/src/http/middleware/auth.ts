@@ -6,6 +6,9 @@ import type { AppEnv } from "../types";
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization");
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  c.set("owner", await authenticate(c.get("ctx"), match?.[1]));
+  const apiKey = match?.[1];
+  c.set("owner", await authenticate(c.get("ctx"), apiKey));
+  // History records which key made a change; the prefix identifies it without revealing it.
+  c.set("actor", `api_key:${(apiKey ?? "").slice(0, 12)}…`);
   await next();
 });

@@ -1,0 +1,19 @@
+import type { App } from "../../types";
+import { registerAddVariant } from "./add-variant";
+import { registerGetExperiment } from "./get-experiment";
+import { registerListExperiments } from "./list-experiments";
+import { registerRetireVariant } from "./retire-variant";
+import { registerSetStatus } from "./set-status";
+import { registerUpdateExperiment } from "./update-experiment";
+import { registerWinner } from "./winner";
+
+/** Every /v1/experiments route: list, read, settings, pause/resume, variants, winner. */
+export function registerExperimentRoutes(app: App) {
+  registerListExperiments(app);
+  registerGetExperiment(app);
+  registerUpdateExperiment(app);
+  registerSetStatus(app);
+  registerAddVariant(app);
+  registerRetireVariant(app);
+  registerWinner(app);
+}
