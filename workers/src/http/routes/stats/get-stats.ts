@@ -30,6 +30,37 @@ export const StatsQuery = z.object({
   date_to: isoInstant("date_to"),
 });
 
+const Interval = z.object({ low: z.number(), high: z.number() });
+
+const VariantStatistics = z
+  .object({
+    metric: z.enum(["opened", "conversion"]),
+    rate: z.number(),
+    ci95: Interval.openapi({ description: "Wilson 95% interval" }),
+    vs_control: z
+      .object({
+        uplift: z.number().nullable(),
+        z: z.number(),
+        p_value: z.number(),
+        p_value_holm: z.number(),
+        chance_to_beat: z.number(),
+      })
+      .nullable(),
+    uplift_vs_holdout: z.number().nullable(),
+    p_best: z.number(),
+    expected_loss: z.number(),
+    guards_met: z.boolean(),
+  })
+  .openapi("VariantStatistics");
+
+const Decision = z
+  .object({
+    status: z.enum(["collecting", "underpowered", "srm_alarm", "winner", "no_difference"]),
+    variant_id: z.string().nullable(),
+    reason: z.string(),
+  })
+  .openapi("Decision");
+
 const VariantStats = z.object({
   variant_id: z.string(),
   text: z.string(),
@@ -42,6 +73,7 @@ const VariantStats = z.object({
   locale: z.string(),
   source: z.string(),
   status: z.string(),
+  statistics: VariantStatistics.nullable(),
 });
 
 export const StatsResponse = z
@@ -61,10 +93,30 @@ export const StatsResponse = z
         experiment_id: z.string(),
         locale: z.string(),
         status: z.string(),
+        strategy: z.string(),
+        goal_metric: z.string(),
         generation_status: z.string(),
         generation_error: z.string().nullable(),
+        winner_variant_id: z.string().nullable(),
+        holdout: z
+          .object({
+            variant_id: z.string(),
+            share: z.number(),
+            impressions: z.number().int(),
+            successes: z.number().int(),
+            rate: z.number(),
+            ci95: Interval,
+          })
+          .nullable(),
+        srm: z
+          .object({ chi2: z.number().nullable(), df: z.number(), p_value: z.number(), alarm: z.boolean() })
+          .nullable(),
+        decision: Decision,
       }),
     ),
+    decision: Decision.nullable().openapi({
+      description: "The experiment's decision when the response covers one experiment (filter by locale)",
+    }),
   })
   .openapi("Stats");
 
@@ -75,7 +127,7 @@ const route = createRoute({
   tags: ["stats"],
   summary: "Per-variant impressions, opens, conversions and rates",
   description:
-    "Upstream PushBunny contract (UPSTREAM.md §A) plus `locale`, per-variant experiment/locale/source/status and generation state. Dates are UTC; a range selects impressions and the events those impressions earned, so rates never exceed 1.",
+    "Upstream PushBunny contract (UPSTREAM.md §A) plus `locale`, per-variant experiment/locale/source/status, generation state, and the statistics (Wilson intervals, Holm-corrected z-tests, chance to beat control, P(best), expected loss, holdout, SRM) with a decision. Dates are UTC; a range selects impressions and the events those impressions earned, so rates never exceed 1.",
   security: BEARER,
   request: { query: StatsQuery },
   responses: {
