@@ -1,4 +1,4 @@
-import { recordDeadLetter } from "@pushbunny/db";
+import { recordDeadLetter, type TouchedExperiments } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import type { Env } from "../env";
 import { describeError } from "../logger";
@@ -94,10 +94,7 @@ async function consumeEvents(ctx: AppContext, batch: MessageBatch<unknown>): Pro
 }
 
 /** The counts are safe in D1 already: a failed refresh is left to the every-minute sweep. */
-async function refreshAfterWrite(
-  ctx: AppContext,
-  touched: { projectId: string; experimentIds: string[] }[],
-): Promise<void> {
+async function refreshAfterWrite(ctx: AppContext, touched: TouchedExperiments[]): Promise<void> {
   try {
     await refreshPosteriors({ ctx, input: touched });
   } catch (err) {

@@ -1,4 +1,4 @@
-import { analyzeExperiment, type ExperimentAnalysis, expectedCounts, srmTest } from "@pushbunny/core";
+import { analyzeExperiment, type ExperimentAnalysis, expectedCounts } from "@pushbunny/core";
 import {
   type AllocationPeriod,
   allocationPeriods,
@@ -91,10 +91,4 @@ export async function analyzeExperiments(
     );
   }
   return out;
-}
-
-/** The SRM test alone (exported for tests of the period bookkeeping). */
-export function srmOf(periods: AllocationPeriod[]) {
-  const input = srmFromPeriods(periods);
-  return input ? srmTest(input.observed, input.expected) : null;
 }

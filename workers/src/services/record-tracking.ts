@@ -1,5 +1,10 @@
 import { utcDay } from "@pushbunny/core";
-import { type EventInsert, type ImpressionInsert, recordTracking } from "@pushbunny/db";
+import {
+  type EventInsert,
+  type ImpressionInsert,
+  recordTracking,
+  type TouchedExperiments,
+} from "@pushbunny/db";
 import type { AppContext } from "../context";
 import type { EventsQueueMessage } from "../queue/messages";
 
@@ -18,7 +23,7 @@ export async function recordTrackingMessages({
 }): Promise<{
   impressions: number;
   events: number;
-  touched: { projectId: string; experimentIds: string[] }[];
+  touched: TouchedExperiments[];
 }> {
   const impressions = new Map<string, ImpressionInsert>();
   const events: EventInsert[] = [];
@@ -51,16 +56,14 @@ export async function recordTrackingMessages({
       });
     }
   }
-  await recordTracking(ctx.db, { impressions: [...impressions.values()], events, now: ctx.now() });
-  const touched = new Map<string, Set<string>>();
-  for (const r of [...impressions.values(), ...events]) {
-    const ids = touched.get(r.projectId) ?? new Set<string>();
-    ids.add(r.experimentId);
-    touched.set(r.projectId, ids);
-  }
+  const touched = await recordTracking(ctx.db, {
+    impressions: [...impressions.values()],
+    events,
+    now: ctx.now(),
+  });
   return {
     impressions: impressions.size,
     events: events.length,
-    touched: [...touched].map(([projectId, ids]) => ({ projectId, experimentIds: [...ids] })),
+    touched,
   };
 }

@@ -1,4 +1,4 @@
-import { claimPosteriorRefresh, claimStalePosteriors } from "@pushbunny/db";
+import { claimPosteriorRefresh, claimStalePosteriors, type TouchedExperiments } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import { refreshExperimentPool } from "./pool";
 
@@ -18,7 +18,7 @@ export async function refreshPosteriors({
   input,
 }: {
   ctx: AppContext;
-  input: { projectId: string; experimentIds: string[] }[];
+  input: TouchedExperiments[];
 }): Promise<number> {
   let refreshed = 0;
   const now = ctx.now();

@@ -62,7 +62,7 @@ const INSERT_EVENTS = `INSERT OR IGNORE INTO events (project_id, experiment_id, 
 export async function recordTracking(
   db: Db,
   input: { impressions: ImpressionInsert[]; events: EventInsert[]; now: number },
-): Promise<void> {
+): Promise<TouchedExperiments[]> {
   const statements = [
     ...jsonRowsInsert(
       db,
@@ -95,7 +95,7 @@ export async function recordTracking(
       ]),
     ),
   ];
-  if (statements.length === 0) return;
+  if (statements.length === 0) return [];
   const touched = new Map<string, Set<string>>();
   for (const r of [...input.impressions, ...input.events]) {
     const ids = touched.get(r.projectId) ?? new Set<string>();
@@ -106,6 +106,13 @@ export async function recordTracking(
     statements.push(db.$client.prepare(MARK_DATA).bind(projectId, input.now, JSON.stringify([...ids])));
   }
   await db.$client.batch(statements);
+  return [...touched].map(([projectId, ids]) => ({ projectId, experimentIds: [...ids] }));
+}
+
+/** The experiments a write recorded data for, per project. */
+export interface TouchedExperiments {
+  projectId: string;
+  experimentIds: string[];
 }
 
 export interface VariantCounts {
