@@ -1,5 +1,5 @@
 import type { Db } from "@pushbunny/db";
-import type { VariantProvider } from "@pushbunny/llm";
+import type { Analyst, VariantProvider } from "@pushbunny/llm";
 import type { Config, Env } from "./env";
 import type { Logger } from "./logger";
 import type { Rotation } from "./services/rotation";
@@ -12,6 +12,8 @@ export interface AppContext {
   queues: { events: Queue<unknown>; jobs: Queue<unknown> };
   rotation: Rotation;
   llm: VariantProvider;
+  /** Writes analysis narratives (Gemini when configured, else the template). */
+  analyst: Analyst;
   logger: Logger;
   now: () => number;
   /** Work that must finish after the response is sent (ExecutionContext.waitUntil). */

@@ -18,6 +18,13 @@ export interface Env {
   CORS_ORIGINS?: string;
   CHALLENGER_COUNT?: string;
   LLM_TIMEOUT_MS?: string;
+  ANALYSIS_INTERVAL_HOURS?: string;
+  CREDENTIALS_KEY?: string;
+  ADSYNC_LOOKBACK_DAYS?: string;
+  META_API_BASE_URL?: string;
+  GOOGLE_ADS_API_BASE_URL?: string;
+  GOOGLE_OAUTH_BASE_URL?: string;
+  TIKTOK_API_BASE_URL?: string;
 }
 
 const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -44,6 +51,16 @@ const ConfigSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(100).max(120_000).default(15_000),
   ),
+  ANALYSIS_INTERVAL_HOURS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(168).default(1)),
+  CREDENTIALS_KEY: z.preprocess(
+    blankToUndefined,
+    z.string().min(32, "CREDENTIALS_KEY must be at least 32 characters").optional(),
+  ),
+  ADSYNC_LOOKBACK_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(30).default(3)),
+  META_API_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  GOOGLE_ADS_API_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  GOOGLE_OAUTH_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  TIKTOK_API_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
 });
 
 /** Parsed, validated configuration. */
@@ -57,6 +74,14 @@ export interface Config {
   corsOrigins: "*" | string[];
   challengerCount: number;
   llmTimeoutMs: number;
+  /** Minimum hours between two scheduled analyses of one experiment. */
+  analysisIntervalHours: number;
+  /** Seals ad-channel credentials at rest; null in production until the secret is set. */
+  credentialsKey: string | null;
+  /** Days the hourly ad sync re-fetches (channels restate recent days as conversions arrive). */
+  adsyncLookbackDays: number;
+  /** API origins for the ad connectors; unset means the real services. */
+  adsyncBaseUrls: { meta?: string; googleAds?: string; googleOAuth?: string; tiktok?: string };
 }
 
 export class ConfigError extends Error {
@@ -65,6 +90,7 @@ export class ConfigError extends Error {
 
 // Only usable outside production: lets `wrangler dev` and tests run with no secret set up.
 const DEV_TRACKING_SECRET = "pushbunny-dev-tracking-secret-not-for-production";
+const DEV_CREDENTIALS_KEY = "pushbunny-dev-credentials-key-not-for-production";
 const parsed = new WeakMap<object, Config>();
 
 /** Validates the environment once per isolate; throws ConfigError with every problem listed. */
@@ -99,6 +125,15 @@ export function loadConfig(env: Env): Config {
     corsOrigins: origins.includes("*") ? "*" : origins,
     challengerCount: c.CHALLENGER_COUNT,
     llmTimeoutMs: c.LLM_TIMEOUT_MS,
+    analysisIntervalHours: c.ANALYSIS_INTERVAL_HOURS,
+    credentialsKey: c.CREDENTIALS_KEY ?? (isProduction ? null : DEV_CREDENTIALS_KEY),
+    adsyncLookbackDays: c.ADSYNC_LOOKBACK_DAYS,
+    adsyncBaseUrls: {
+      ...(c.META_API_BASE_URL ? { meta: c.META_API_BASE_URL } : {}),
+      ...(c.GOOGLE_ADS_API_BASE_URL ? { googleAds: c.GOOGLE_ADS_API_BASE_URL } : {}),
+      ...(c.GOOGLE_OAUTH_BASE_URL ? { googleOAuth: c.GOOGLE_OAUTH_BASE_URL } : {}),
+      ...(c.TIKTOK_API_BASE_URL ? { tiktok: c.TIKTOK_API_BASE_URL } : {}),
+    },
   };
   parsed.set(env, config);
   return config;

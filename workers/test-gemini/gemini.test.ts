@@ -1,6 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { eventually, message, seedProject, variantsOf } from "../test/helpers";
+import {
+  call,
+  eventually,
+  experimentWithArms,
+  json,
+  message,
+  seedProject,
+  variantsOf,
+} from "../test/helpers";
 
 const experiment = (id: string) =>
   env.DB.prepare(
@@ -68,5 +76,44 @@ describe("challenger generation with Gemini", () => {
     });
     expect(state?.status).toBe("pending");
     expect(state?.error).toMatch(/^attempt \d+ failed, retrying: gemini rate_limited/);
+  });
+});
+
+/** The analysis narrative through the real client and the stub; code validates what it writes. */
+describe("experiment analysis with Gemini", () => {
+  it("serves Gemini's narrative when every number is in the snapshot", async () => {
+    const { apiKey, experimentId } = await experimentWithArms(
+      "ga_ok",
+      ["Come back soon"],
+      "[ok] Analysis base",
+    );
+    const res = await call(`/v1/experiments/${experimentId}/analyze`, { key: apiKey, method: "POST" });
+    const a = await json<{
+      provider: string;
+      fallback_reason: string | null;
+      summary: string;
+      flags: string[];
+    }>(res, 200);
+    expect(a.provider).toBe("gemini");
+    expect(a.fallback_reason).toBeNull();
+    // The narrative never said "collecting": code stated it first.
+    expect(a.flags).toEqual(["collecting"]);
+    expect(a.summary).toMatch(
+      /^Still collecting: .* Control is opened 0\.00% of the time; B is opened 0\.00% of the time\.$/,
+    );
+  });
+
+  it("rejects a narrative with an invented number and stores the template with the reason", async () => {
+    const { apiKey, experimentId } = await experimentWithArms(
+      "ga_invented",
+      ["Come back soon"],
+      "[invented] Analysis base",
+    );
+    const res = await call(`/v1/experiments/${experimentId}/analyze`, { key: apiKey, method: "POST" });
+    const a = await json<{ provider: string; fallback_reason: string | null; summary: string }>(res, 200);
+    expect(a.provider).toBe("offline");
+    expect(a.fallback_reason).toMatch(/^rejected: summary: 48,000 is not a number in the snapshot/);
+    expect(a.summary).toMatch(/^Still collecting/);
+    expect(a.summary).not.toContain("48,000");
   });
 });

@@ -16,7 +16,16 @@ import type { StatsOutput } from "../src/services/get-stats";
 import { optimiseExperiment } from "../src/services/optimisation-loop";
 import { clearIsolatePools, type Pool, poolKvKey } from "../src/services/pool";
 import { POSTERIOR_REFRESH_MS } from "../src/services/refresh-posteriors";
-import { call, eventually, json, message, seedProject, variantsOf } from "./helpers";
+import {
+  call,
+  eventually,
+  experimentWithArms,
+  json,
+  message,
+  runCron,
+  seedProject,
+  variantsOf,
+} from "./helpers";
 
 async function runConsumer(bodies: unknown[], now?: number) {
   const batch = createMessageBatch(
@@ -33,32 +42,6 @@ async function runConsumer(bodies: unknown[], now?: number) {
     Date.now = realNow;
   }
   return getQueueResult(batch, ctx);
-}
-
-async function runCron(cron: string, now = Date.now()) {
-  const ctx = createExecutionContext();
-  const realNow = Date.now;
-  Date.now = () => now;
-  try {
-    await worker.scheduled(createScheduledController({ cron, scheduledTime: now }), env, ctx);
-    await waitOnExecutionContext(ctx);
-  } finally {
-    Date.now = realNow;
-  }
-}
-
-/** An experiment with the control and `extra` manual arms, no LLM generation. */
-async function experimentWithArms(intent: string, extra: string[]) {
-  const { apiKey, projectId } = await seedProject({ challengerCount: 0 });
-  const m = await message(apiKey, { intent_id: intent, base_example: "Your cart misses you" });
-  for (const text of extra) {
-    await json(
-      await call(`/v1/experiments/${m.experiment_id}/variants`, { key: apiKey, body: { text } }),
-      201,
-    );
-  }
-  const variants = (await variantsOf(m.experiment_id)).filter((v) => v.source !== "holdout");
-  return { apiKey, projectId, experimentId: m.experiment_id, variants };
 }
 
 async function patch(apiKey: string, experimentId: string, body: Record<string, unknown>) {

@@ -681,18 +681,25 @@ describe("security", () => {
     }>(await call("/v1/openapi.json"), 200);
     const ops = Object.values(doc.paths)
       .flatMap((p) => Object.values(p))
-      .filter((op) => op.operationId && /Experiment|Variant|Winner/.test(op.operationId))
+      .filter((op) => op.operationId && /Experiment|Variant|Winner|Iteration/.test(op.operationId))
       .map((op) => op.operationId)
       .sort();
     expect(ops).toEqual([
       "addVariant",
+      "analyzeExperiment",
       "clearWinner",
+      "confirmIteration",
       "declareWinner",
+      "discardIteration",
       "getExperiment",
+      "getExperimentAnalysis",
+      "getIterationProposal",
       "listExperiments",
       "pauseExperiment",
+      "proposeIteration",
       "resumeExperiment",
       "retireVariant",
+      "simulateExperiment",
       "updateExperiment",
     ]);
     expect(doc.paths["/v1/experiments/{experiment_id}"]?.patch?.security).toEqual([{ bearerAuth: [] }]);

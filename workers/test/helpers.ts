@@ -1,7 +1,9 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { newId, sha256Hex } from "@pushbunny/core";
 import { createDb, ensureProject, insertApiKey } from "@pushbunny/db";
 import { expect } from "vitest";
+import worker from "../src/index";
 
 export const db = createDb(env.DB);
 
@@ -107,4 +109,35 @@ export async function variantsOf(experimentId: string) {
     .bind(experimentId)
     .all<{ id: string; text: string; source: string; status: string }>();
   return results;
+}
+
+/** Fires a Cron Trigger the way the runtime does, with the clock at `now`. */
+export async function runCron(cron: string, now = Date.now()) {
+  const ctx = createExecutionContext();
+  const realNow = Date.now;
+  Date.now = () => now;
+  try {
+    await worker.scheduled(createScheduledController({ cron, scheduledTime: now }), env, ctx);
+    await waitOnExecutionContext(ctx);
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+/** An experiment with the control and `extra` manual arms, no LLM generation. */
+export async function experimentWithArms(
+  intent: string,
+  extra: string[],
+  baseExample = "Your cart misses you",
+) {
+  const { apiKey, projectId } = await seedProject({ challengerCount: 0 });
+  const m = await message(apiKey, { intent_id: intent, base_example: baseExample });
+  for (const text of extra) {
+    await json(
+      await call(`/v1/experiments/${m.experiment_id}/variants`, { key: apiKey, body: { text } }),
+      201,
+    );
+  }
+  const variants = (await variantsOf(m.experiment_id)).filter((v) => v.source !== "holdout");
+  return { apiKey, projectId, experimentId: m.experiment_id, variants };
 }

@@ -1,6 +1,19 @@
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-export type IdPrefix = "prj" | "key" | "exp" | "var" | "imp" | "dlq" | "req" | "hst";
+export type IdPrefix =
+  | "prj"
+  | "key"
+  | "exp"
+  | "var"
+  | "imp"
+  | "sim"
+  | "dlq"
+  | "req"
+  | "hst"
+  | "ana"
+  | "prp"
+  | "cha"
+  | "asr";
 
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {

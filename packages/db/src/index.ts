@@ -1,5 +1,6 @@
 export * from "./client";
 export * from "./queries/allocations";
+export * from "./queries/analyses";
 export * from "./queries/experiments";
 export * from "./queries/history";
 export * from "./queries/manage";

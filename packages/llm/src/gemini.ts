@@ -66,12 +66,42 @@ interface ResponseMeta {
 
 /** Variant generation through the Gemini API (structured JSON output) via @google/genai. */
 export function createGeminiProvider(opts: GeminiOptions): VariantProvider {
+  const callJson = createGeminiJsonCaller(opts);
+  return {
+    name: "gemini",
+    async generate(input: GenerateInput, options?: GenerateOptions): Promise<string[]> {
+      assertGenerateInput(input);
+      const requested = Math.min(input.count + SPARE_CANDIDATES, MAX_COUNT + SPARE_CANDIDATES);
+      const text = await callJson({
+        prompt: buildPrompt(input, requested),
+        schema: RESPONSE_SCHEMA,
+        temperature: TEMPERATURE,
+        ...(options?.signal ? { signal: options.signal } : {}),
+      });
+      return parseVariantsJson(text);
+    },
+  };
+}
+
+export interface JsonCall {
+  prompt: string;
+  schema: Schema;
+  temperature: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One structured-output call to Gemini: returns the model's JSON text, or throws a classified
+ * LlmError (timeout, rate limit with its Retry-After, auth, upstream, malformed, bad request).
+ * Shared by variant generation and experiment analysis.
+ */
+export function createGeminiJsonCaller(opts: GeminiOptions): (call: JsonCall) => Promise<string> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const userFetch = opts.fetch;
   // Looked up per call, not captured: tests and wrappers may swap globalThis.fetch after creation.
   const baseFetch: FetchLike = userFetch ? (i, init) => userFetch(i, init) : (i, init) => fetch(i, init);
-  // Configuration mistakes surface on generate(), where callers already handle LlmError, instead of
-  // throwing while the worker builds its per-isolate context.
+  // Configuration mistakes surface on the call, where callers already handle LlmError, instead
+  // of throwing while the worker builds its per-isolate context.
   const configError = checkConfig(opts);
   const ai = configError
     ? undefined
@@ -80,67 +110,60 @@ export function createGeminiProvider(opts: GeminiOptions): VariantProvider {
         httpOptions: { ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), timeout: timeoutMs },
       });
 
-  return {
-    name: "gemini",
-    async generate(input: GenerateInput, options?: GenerateOptions): Promise<string[]> {
-      if (!ai) throw configError ?? new LlmError("bad_request", "Gemini provider is misconfigured");
-      assertGenerateInput(input);
-      const requested = Math.min(input.count + SPARE_CANDIDATES, MAX_COUNT + SPARE_CANDIDATES);
+  return async ({ prompt, schema, temperature, signal: callerSignal }) => {
+    if (!ai) throw configError ?? new LlmError("bad_request", "Gemini provider is misconfigured");
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCallerAbort = (): void => controller.abort();
+    if (callerSignal?.aborted) controller.abort();
+    else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
 
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutMs);
-      const callerSignal = options?.signal;
-      const onCallerAbort = (): void => controller.abort();
-      if (callerSignal?.aborted) controller.abort();
-      else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+    // Per call, not per client: the provider is an isolate-wide singleton serving concurrent
+    // requests, and each call must read the headers of its own response.
+    let last: ResponseMeta | undefined;
+    const recordingFetch: FetchLike = async (i, init) => {
+      const response = await baseFetch(i, init);
+      last = { status: response.status, retryAfter: response.headers.get("retry-after") };
+      return response;
+    };
 
-      // Per call, not per client: the provider is an isolate-wide singleton serving concurrent
-      // requests, and each call must read the headers of its own response.
-      let last: ResponseMeta | undefined;
-      const recordingFetch: FetchLike = async (i, init) => {
-        const response = await baseFetch(i, init);
-        last = { status: response.status, retryAfter: response.headers.get("retry-after") };
-        return response;
-      };
+    // The SDK honours abortSignal, but a custom fetch might not; racing guarantees we return on time.
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = (): void => reject(new LlmError("timeout", "aborted"));
+      if (controller.signal.aborted) fail();
+      else controller.signal.addEventListener("abort", fail, { once: true });
+    });
+    const call = ai.models.generateContent({
+      model: opts.model,
+      contents: [{ role: "user", parts: [{ text: prompt }] }],
+      config: {
+        responseMimeType: "application/json",
+        responseSchema: schema,
+        temperature,
+        candidateCount: 1,
+        // One request per call keeps the timeout and error mapping about a single response.
+        automaticContinuation: false,
+        abortSignal: controller.signal,
+        httpOptions: { fetch: recordingFetch },
+      },
+    });
+    // Whichever promise loses the race must not surface later as an unhandled rejection.
+    call.catch(() => {});
+    aborted.catch(() => {});
 
-      // The SDK honours abortSignal, but a custom fetch might not; racing guarantees we return on time.
-      const aborted = new Promise<never>((_, reject) => {
-        const fail = (): void => reject(new LlmError("timeout", "aborted"));
-        if (controller.signal.aborted) fail();
-        else controller.signal.addEventListener("abort", fail, { once: true });
-      });
-      const call = ai.models.generateContent({
-        model: opts.model,
-        contents: [{ role: "user", parts: [{ text: buildPrompt(input, requested) }] }],
-        config: {
-          responseMimeType: "application/json",
-          responseSchema: RESPONSE_SCHEMA,
-          temperature: TEMPERATURE,
-          candidateCount: 1,
-          // One request per call keeps the timeout and error mapping about a single response.
-          automaticContinuation: false,
-          abortSignal: controller.signal,
-          httpOptions: { fetch: recordingFetch },
-        },
-      });
-      // Whichever promise loses the race must not surface later as an unhandled rejection.
-      call.catch(() => {});
-      aborted.catch(() => {});
-
-      try {
-        const response = await Promise.race([call, aborted]);
-        return variantsFrom(response);
-      } catch (err) {
-        throw toLlmError(err, { timedOut, callerAborted: callerSignal?.aborted === true, timeoutMs, last });
-      } finally {
-        clearTimeout(timer);
-        callerSignal?.removeEventListener("abort", onCallerAbort);
-      }
-    },
+    try {
+      const response = await Promise.race([call, aborted]);
+      return textOf(response);
+    } catch (err) {
+      throw toLlmError(err, { timedOut, callerAborted: callerSignal?.aborted === true, timeoutMs, last });
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    }
   };
 }
 
@@ -156,7 +179,7 @@ function checkConfig(opts: GeminiOptions): LlmError | undefined {
   return undefined;
 }
 
-function variantsFrom(response: GenerateContentResponse): string[] {
+function textOf(response: GenerateContentResponse): string {
   const blocked = response.promptFeedback?.blockReason;
   // The same prompt would be blocked again, so this is not worth a retry.
   if (blocked) throw new LlmError("bad_request", `Gemini blocked the prompt (${blocked})`);
@@ -171,22 +194,25 @@ function variantsFrom(response: GenerateContentResponse): string[] {
       `Gemini returned no text (finishReason ${candidate?.finishReason ?? "none"})`,
     );
   }
-  return parseVariantsJson(text);
+  return text;
 }
 
-/** Parses the model's `{"variants": [...]}` text; anything else is a retryable "malformed" error. */
-export function parseVariantsJson(text: string): string[] {
-  // JSON mode should not produce fences, but models occasionally add them anyway.
+/** Strips the code fences models occasionally add even in JSON mode, then parses. */
+export function parseModelJson(text: string): unknown {
   const unfenced = text
     .trim()
     .replace(/^```(?:json)?\s*/iu, "")
     .replace(/\s*```$/u, "");
-  let json: unknown;
   try {
-    json = JSON.parse(unfenced);
+    return JSON.parse(unfenced);
   } catch (err) {
     throw new LlmError("malformed", `Gemini returned invalid JSON: ${preview(text)}`, { cause: err });
   }
+}
+
+/** Parses the model's `{"variants": [...]}` text; anything else is a retryable "malformed" error. */
+export function parseVariantsJson(text: string): string[] {
+  const json = parseModelJson(text);
   const parsed = variantsPayload.safeParse(json);
   if (!parsed.success) {
     throw new LlmError("malformed", `Gemini returned JSON without a "variants" array: ${preview(text)}`);

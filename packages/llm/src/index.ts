@@ -1,3 +1,4 @@
+import { type Analyst, createGeminiAnalyst, createOfflineAnalyst } from "./analysis/analyst";
 import { createGeminiProvider, DEFAULT_GEMINI_MODEL } from "./gemini";
 import { createOfflineProvider } from "./offline";
 import type { VariantProvider } from "./types";
@@ -27,6 +28,47 @@ export function createProvider(config: ProviderConfig): VariantProvider {
   const apiKey = config.geminiApiKey?.trim();
   if (!apiKey) return createOfflineProvider();
   return createGeminiProvider({
+    apiKey,
+    model: config.geminiModel?.trim() || DEFAULT_GEMINI_MODEL,
+    ...(config.geminiBaseUrl?.trim() ? { baseUrl: config.geminiBaseUrl.trim() } : {}),
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+}
+
+export {
+  type AnalysisResult,
+  type Analyst,
+  buildAnalysisPrompt,
+  createGeminiAnalyst,
+  createOfflineAnalyst,
+} from "./analysis/analyst";
+export { templateReport } from "./analysis/offline";
+export {
+  type AnalysisReport,
+  type ChartSpec,
+  DraftReport,
+  expectedRecommendation,
+  finishReport,
+  numbersIn,
+  type RecommendationAction,
+  snapshotNumbers,
+  validateReport,
+} from "./analysis/report";
+export {
+  type AnalysisFlag,
+  type AnalysisSnapshot,
+  armLabel,
+  type DecisionStatus,
+  flagsFor,
+  type SnapshotArm,
+} from "./analysis/snapshot";
+
+/** Gemini's analyst when an API key is set, else the template (the default). */
+export function createAnalyst(config: ProviderConfig): Analyst {
+  const apiKey = config.geminiApiKey?.trim();
+  if (!apiKey) return createOfflineAnalyst();
+  return createGeminiAnalyst({
     apiKey,
     model: config.geminiModel?.trim() || DEFAULT_GEMINI_MODEL,
     ...(config.geminiBaseUrl?.trim() ? { baseUrl: config.geminiBaseUrl.trim() } : {}),

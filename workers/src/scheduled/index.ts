@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { buildContext } from "../services/build-context";
+import { runScheduledAnalyses } from "../services/experiment-report";
 import { runOptimisationLoop } from "../services/optimisation-loop";
 import { sweepPosteriors } from "../services/refresh-posteriors";
 import { sweepGenerations } from "../services/sweep-generations";
@@ -21,6 +22,9 @@ export async function handleScheduled(
       return;
     case CRONS.optimisationLoop:
       await runOptimisationLoop({ ctx: app });
+      return;
+    case CRONS.experimentAnalysis:
+      await runScheduledAnalyses({ ctx: app });
       return;
     default:
       app.logger.warn("unknown cron", { cron: controller.cron });

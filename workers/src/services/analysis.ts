@@ -13,6 +13,11 @@ export interface ExperimentStatsInput {
   /** All variants of the experiment (holdout and retired ones included). */
   variants: VariantRow[];
   counts: Map<string, VariantCounts>;
+  /**
+   * The sample-ratio input when the allocation periods do not describe the traffic (a
+   * simulation knows its own split); absent means "from the periods".
+   */
+  srm?: { observed: number[]; expected: number[] } | null;
 }
 
 const successesOf = (e: ExperimentRow, c: VariantCounts | undefined) =>
@@ -59,7 +64,7 @@ export async function analyzeExperiments(
     inputs.map((i) => i.experiment.id),
   );
   const out = new Map<string, ExperimentAnalysis>();
-  for (const { experiment: e, variants, counts } of inputs) {
+  for (const { experiment: e, variants, counts, srm: srmOverride } of inputs) {
     const arms = comparedArms(variants).map((v) => {
       const c = counts.get(v.id);
       const impressions = c?.impressions ?? 0;
@@ -79,7 +84,7 @@ export async function analyzeExperiments(
             successes: Math.min(successesOf(e, holdoutCounts), holdoutCounts?.impressions ?? 0),
           }
         : null;
-    const srm = srmFromPeriods(periods.get(e.id) ?? []);
+    const srm = srmOverride !== undefined ? srmOverride : srmFromPeriods(periods.get(e.id) ?? []);
     out.set(
       e.id,
       analyzeExperiment({

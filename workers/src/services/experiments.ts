@@ -189,7 +189,7 @@ export async function listExperiments({
   };
 }
 
-async function mustFind(
+export async function mustFind(
   ctx: AppContext,
   projectId: string,
   experimentId: string,

@@ -15,6 +15,8 @@ export interface GetStatsInput {
   locale?: string;
   dateFrom?: InstantBound;
   dateTo?: InstantBound;
+  /** Count simulated traffic too (it is excluded unless asked). */
+  includeSimulated?: boolean;
 }
 
 export interface VariantStats {
@@ -120,6 +122,7 @@ export async function getStats({
   }
   const experimentIds = experiments.map((e) => e.id);
   const localeOf = new Map(experiments.map((e) => [e.id, e.locale]));
+  const lane = input.includeSimulated ? "all" : "real";
   const wholeDays = (input.dateFrom?.dateOnly ?? true) && (input.dateTo?.dateOnly ?? true);
   const [variants, counts] = await Promise.all([
     listVariantsOf(ctx.db, projectId, experimentIds),
@@ -129,6 +132,7 @@ export async function getStats({
           experimentIds,
           fromDay: input.dateFrom ? utcDay(input.dateFrom.ms) : undefined,
           toDay: input.dateTo ? utcDay(input.dateTo.ms) : undefined,
+          lane,
         })
       : countsFromRaw(ctx.db, {
           projectId,
@@ -140,6 +144,7 @@ export async function getStats({
               ? input.dateTo.ms + DAY_MS - 1
               : input.dateTo.ms
             : undefined,
+          lane,
         }),
   ]);
   const byVariant = new Map<string, VariantCounts>(counts.map((c) => [c.variantId, c]));

@@ -35,10 +35,16 @@ export async function ingestEvents({
   ctx,
   projectId,
   input,
+  deliver,
 }: {
   ctx: AppContext;
   projectId: string;
   input: readonly unknown[];
+  /**
+   * Where the packed messages go; the events queue by default. A simulation hands them
+   * straight to the consumer's writer so its analysis can read them in the same request.
+   */
+  deliver?: (messages: EventsMessage[]) => Promise<void>;
 }): Promise<IngestResult> {
   const now = ctx.now();
   const rejected: Rejection[] = [];
@@ -60,7 +66,7 @@ export async function ingestEvents({
     if (typeof r === "string") rejected.push({ index, reason: r });
     else accepted.push(r);
   }
-  if (accepted.length > 0) await enqueue(ctx, projectId, accepted, now);
+  if (accepted.length > 0) await enqueue(ctx, projectId, accepted, now, deliver);
   return { recorded: accepted.length, total: input.length, rejected };
 }
 
@@ -131,6 +137,7 @@ async function enqueue(
   projectId: string,
   events: TrackedEvent[],
   now: number,
+  deliver?: (messages: EventsMessage[]) => Promise<void>,
 ): Promise<void> {
   const messages: { body: EventsMessage; bytes: number }[] = [];
   let current: TrackedEvent[] = [];
@@ -151,6 +158,10 @@ async function enqueue(
     bytes += size;
   }
   flush();
+  if (deliver) {
+    await deliver(messages.map((m) => m.body));
+    return;
+  }
 
   let batch: { body: EventsMessage }[] = [];
   let batchBytes = 0;

@@ -1,6 +1,13 @@
 import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { chunk, type Db, JSON_ROWS_PER_STATEMENT } from "../client";
-import { deadLetters, type EventType, events, impressions, variantDailyStats } from "../schema";
+import {
+  deadLetters,
+  type EventType,
+  events,
+  impressions,
+  simulatedDailyStats,
+  variantDailyStats,
+} from "../schema";
 
 export interface ImpressionInsert {
   id: string;
@@ -98,6 +105,8 @@ export async function recordTracking(
   if (statements.length === 0) return [];
   const touched = new Map<string, Set<string>>();
   for (const r of [...input.impressions, ...input.events]) {
+    // Simulated rows never count as new data: the loop and the Thompson refresh read real traffic.
+    if (isSimulatedImpression("id" in r ? r.id : r.impressionId)) continue;
     const ids = touched.get(r.projectId) ?? new Set<string>();
     ids.add(r.experimentId);
     touched.set(r.projectId, ids);
@@ -122,29 +131,126 @@ export interface VariantCounts {
   conversions: number;
 }
 
+/**
+ * Which traffic a read counts: real (the default everywhere), the simulated lane alone, or
+ * both (the `include_simulated` query flag).
+ */
+export type TrafficLane = "real" | "simulated" | "all";
+
+/** Simulated impressions are minted with the `sim_` prefix by the simulate endpoint only. */
+export const isSimulatedImpression = (impressionId: string) => impressionId.startsWith("sim_");
+
 /** Per-variant totals from the daily aggregates, for whole UTC days [fromDay, toDay]. */
 export async function countsFromAggregates(
   db: Db,
-  input: { projectId: string; experimentIds: string[]; fromDay?: string; toDay?: string },
+  input: { projectId: string; experimentIds: string[]; fromDay?: string; toDay?: string; lane?: TrafficLane },
 ): Promise<VariantCounts[]> {
   if (input.experimentIds.length === 0) return [];
-  return db
-    .select({
-      variantId: variantDailyStats.variantId,
-      impressions: sql<number>`coalesce(sum(${variantDailyStats.impressions}), 0)`.mapWith(Number),
-      opens: sql<number>`coalesce(sum(${variantDailyStats.opens}), 0)`.mapWith(Number),
-      conversions: sql<number>`coalesce(sum(${variantDailyStats.conversions}), 0)`.mapWith(Number),
-    })
-    .from(variantDailyStats)
-    .where(
-      and(
-        eq(variantDailyStats.projectId, input.projectId),
-        inArray(variantDailyStats.experimentId, input.experimentIds),
-        input.fromDay ? gte(variantDailyStats.day, input.fromDay) : undefined,
-        input.toDay ? lte(variantDailyStats.day, input.toDay) : undefined,
-      ),
-    )
-    .groupBy(variantDailyStats.variantId);
+  const lane = input.lane ?? "real";
+  const tables =
+    lane === "all"
+      ? [variantDailyStats, simulatedDailyStats]
+      : lane === "real"
+        ? [variantDailyStats]
+        : [simulatedDailyStats];
+  const parts = await Promise.all(
+    tables.map((t) =>
+      db
+        .select({
+          variantId: t.variantId,
+          impressions: sql<number>`coalesce(sum(${t.impressions}), 0)`.mapWith(Number),
+          opens: sql<number>`coalesce(sum(${t.opens}), 0)`.mapWith(Number),
+          conversions: sql<number>`coalesce(sum(${t.conversions}), 0)`.mapWith(Number),
+        })
+        .from(t)
+        .where(
+          and(
+            eq(t.projectId, input.projectId),
+            inArray(t.experimentId, input.experimentIds),
+            input.fromDay ? gte(t.day, input.fromDay) : undefined,
+            input.toDay ? lte(t.day, input.toDay) : undefined,
+          ),
+        )
+        .groupBy(t.variantId),
+    ),
+  );
+  return mergeCounts(parts.flat());
+}
+
+function mergeCounts(rows: VariantCounts[]): VariantCounts[] {
+  const out = new Map<string, VariantCounts>();
+  for (const r of rows) {
+    const prev = out.get(r.variantId);
+    if (!prev) out.set(r.variantId, { ...r });
+    else {
+      prev.impressions += r.impressions;
+      prev.opens += r.opens;
+      prev.conversions += r.conversions;
+    }
+  }
+  return [...out.values()];
+}
+
+/** Daily per-variant counts of one experiment, oldest day first: the series analysis charts. */
+export async function dailyCounts(
+  db: Db,
+  input: { projectId: string; experimentId: string; lane?: TrafficLane },
+): Promise<(VariantCounts & { day: string })[]> {
+  const lane = input.lane ?? "real";
+  const tables =
+    lane === "all"
+      ? [variantDailyStats, simulatedDailyStats]
+      : lane === "real"
+        ? [variantDailyStats]
+        : [simulatedDailyStats];
+  const parts = await Promise.all(
+    tables.map((t) =>
+      db
+        .select({
+          variantId: t.variantId,
+          day: t.day,
+          impressions: t.impressions,
+          opens: t.opens,
+          conversions: t.conversions,
+        })
+        .from(t)
+        .where(and(eq(t.projectId, input.projectId), eq(t.experimentId, input.experimentId))),
+    ),
+  );
+  const out = new Map<string, VariantCounts & { day: string }>();
+  for (const r of parts.flat()) {
+    const key = `${r.day}|${r.variantId}`;
+    const prev = out.get(key);
+    if (!prev) out.set(key, { ...r });
+    else {
+      prev.impressions += r.impressions;
+      prev.opens += r.opens;
+      prev.conversions += r.conversions;
+    }
+  }
+  return [...out.values()].sort((a, b) =>
+    a.day === b.day ? a.variantId.localeCompare(b.variantId) : a.day.localeCompare(b.day),
+  );
+}
+
+/** Removes an experiment's simulated rows (raw and aggregated) before a new simulation. */
+export async function clearSimulation(db: Db, projectId: string, experimentId: string): Promise<void> {
+  const d1 = db.$client;
+  await d1.batch([
+    d1
+      .prepare(
+        "DELETE FROM events WHERE project_id = ?1 AND experiment_id = ?2 AND substr(impression_id, 1, 4) = 'sim_'",
+      )
+      .bind(projectId, experimentId),
+    d1
+      .prepare(
+        "DELETE FROM impressions WHERE project_id = ?1 AND experiment_id = ?2 AND substr(id, 1, 4) = 'sim_'",
+      )
+      .bind(projectId, experimentId),
+    d1
+      .prepare("DELETE FROM simulated_daily_stats WHERE project_id = ?1 AND experiment_id = ?2")
+      .bind(projectId, experimentId),
+  ]);
 }
 
 /**
@@ -153,9 +259,18 @@ export async function countsFromAggregates(
  */
 export async function countsFromRaw(
   db: Db,
-  input: { projectId: string; experimentIds: string[]; fromMs?: number; toMs?: number },
+  input: { projectId: string; experimentIds: string[]; fromMs?: number; toMs?: number; lane?: TrafficLane },
 ): Promise<VariantCounts[]> {
   if (input.experimentIds.length === 0) return [];
+  const lane = input.lane ?? "real";
+  const impLane =
+    lane === "all"
+      ? undefined
+      : sql`substr(${impressions.id}, 1, 4) ${sql.raw(lane === "real" ? "!=" : "=")} 'sim_'`;
+  const evtLane =
+    lane === "all"
+      ? undefined
+      : sql`substr(${events.impressionId}, 1, 4) ${sql.raw(lane === "real" ? "!=" : "=")} 'sim_'`;
   const [imps, evts] = await Promise.all([
     db
       .select({ variantId: impressions.variantId, n: sql<number>`count(*)`.mapWith(Number) })
@@ -166,6 +281,7 @@ export async function countsFromRaw(
           inArray(impressions.experimentId, input.experimentIds),
           input.fromMs === undefined ? undefined : gte(impressions.createdAt, input.fromMs),
           input.toMs === undefined ? undefined : lte(impressions.createdAt, input.toMs),
+          impLane,
         ),
       )
       .groupBy(impressions.variantId),
@@ -182,6 +298,7 @@ export async function countsFromRaw(
           inArray(events.experimentId, input.experimentIds),
           input.fromMs === undefined ? undefined : gte(events.impressionAt, input.fromMs),
           input.toMs === undefined ? undefined : lte(events.impressionAt, input.toMs),
+          evtLane,
         ),
       )
       .groupBy(events.variantId),

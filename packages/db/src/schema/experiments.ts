@@ -60,6 +60,8 @@ export const experiments = sqliteTable(
     publishedAt: integer("published_at"),
     /** Last time the optimisation loop looked at this experiment. */
     analyzedAt: integer("analyzed_at"),
+    /** Last time a narrative analysis (scheduled or on demand) was stored for real traffic. */
+    reportedAt: integer("reported_at"),
     /** The loop's last verdict, and the arms that were below the retirement threshold then. */
     decision: text("decision", { mode: "json" }).$type<LoopVerdict>(),
     ...timestamps,
@@ -106,6 +108,7 @@ export const HISTORY_ACTIONS = [
   "winner_promoted",
   "winner_cleared",
   "challengers_requested",
+  "iteration_applied",
 ] as const;
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
 

@@ -1,3 +1,5 @@
+export * from "./ads";
+export * from "./analyses";
 export * from "./api-keys";
 export * from "./experiments";
 export * from "./projects";

@@ -8,6 +8,8 @@ export const projects = sqliteTable("projects", {
   defaultLocale: text("default_locale").notNull().default("en-US"),
   /** How many LLM challengers a new experiment gets. */
   challengerCount: integer("challenger_count").notNull().default(3),
+  /** Set while the hourly ad-channel sync is paused for this project; manual runs still work. */
+  adSyncPausedAt: integer("ad_sync_paused_at"),
   ...timestamps,
 });
 

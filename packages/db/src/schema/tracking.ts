@@ -70,6 +70,28 @@ export const variantDailyStats = sqliteTable(
 );
 
 /**
+ * Simulated traffic (impression ids `sim_…`, minted only by the simulate endpoint), counted
+ * apart from real traffic by the same triggers so a simulation never moves real statistics
+ * (migration 0003).
+ */
+export const simulatedDailyStats = sqliteTable(
+  "simulated_daily_stats",
+  {
+    projectId: text("project_id").notNull(),
+    experimentId: text("experiment_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    day: text("day").notNull(),
+    impressions: integer("impressions").notNull().default(0),
+    opens: integer("opens").notNull().default(0),
+    conversions: integer("conversions").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.variantId, t.day] }),
+    index("simulated_daily_stats_experiment_idx").on(t.projectId, t.experimentId, t.day),
+  ],
+);
+
+/**
  * Impressions per variant and allocation version, kept by triggers (migration 0002): what the
  * sample-ratio test compares with each version's weights.
  */

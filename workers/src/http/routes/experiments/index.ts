@@ -1,5 +1,6 @@
 import type { App } from "../../types";
 import { registerAddVariant } from "./add-variant";
+import { registerAnalysisRoutes } from "./analysis";
 import { registerGetExperiment } from "./get-experiment";
 import { registerListExperiments } from "./list-experiments";
 import { registerRetireVariant } from "./retire-variant";
@@ -7,7 +8,7 @@ import { registerSetStatus } from "./set-status";
 import { registerUpdateExperiment } from "./update-experiment";
 import { registerWinner } from "./winner";
 
-/** Every /v1/experiments route: list, read, settings, pause/resume, variants, winner. */
+/** Every /v1/experiments route: list, read, settings, pause/resume, variants, winner, analysis. */
 export function registerExperimentRoutes(app: App) {
   registerListExperiments(app);
   registerGetExperiment(app);
@@ -16,4 +17,5 @@ export function registerExperimentRoutes(app: App) {
   registerAddVariant(app);
   registerRetireVariant(app);
   registerWinner(app);
+  registerAnalysisRoutes(app);
 }

@@ -28,6 +28,15 @@ export const StatsQuery = z.object({
   locale: LocaleTag.optional().openapi({ type: "string", example: "en-US" }),
   date_from: isoInstant("date_from"),
   date_to: isoInstant("date_to"),
+  include_simulated: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => v === "true" || v === "1")
+    .openapi({
+      type: "string",
+      enum: ["true", "false"],
+      description: "Also count traffic injected by POST /v1/experiments/{id}/simulate (default false)",
+    }),
 });
 
 const Interval = z.object({ low: z.number(), high: z.number() });
@@ -149,7 +158,13 @@ export function registerGetStats(app: App) {
     const stats = await getStats({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
-      input: { intentId: q.intent_id, locale: q.locale, dateFrom: q.date_from, dateTo: q.date_to },
+      input: {
+        intentId: q.intent_id,
+        locale: q.locale,
+        dateFrom: q.date_from,
+        dateTo: q.date_to,
+        includeSimulated: q.include_simulated,
+      },
     });
     return c.json(stats, 200);
   });
