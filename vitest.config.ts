@@ -1,16 +1,19 @@
 import { cloudflareTest, type D1Migration, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { startScenarioStub } from "./workers/test-gemini/stub-server";
+import { startAdsStub } from "./workers/test-support/ads-stub-server";
 
 // Two projects: pure packages run in plain Node (fast, no runtime), the Worker runs in
 // workerd with local D1, KV, Queues and Durable Objects from wrangler.toml.
-const workerBindings = (migrations: D1Migration[]) => ({
+const workerBindings = (migrations: D1Migration[], adsBaseUrl: string) => ({
   ENVIRONMENT: "test",
   LOG_LEVEL: "error",
   TRACKING_SECRET: "test-tracking-secret-0123456789",
   API_KEYS: "pb_bootstrap_test_key",
   CORS_ORIGINS: "https://app.example.com",
   TEST_MIGRATIONS: migrations,
+  // The Meta connector's real client talks to a local Graph API stand-in.
+  META_API_BASE_URL: adsBaseUrl,
 });
 
 export default defineConfig(async () => {
@@ -18,6 +21,7 @@ export default defineConfig(async () => {
   // A local server speaking Gemini's REST protocol; the Worker reaches it through the real
   // @google/genai client. It lives as long as the test run.
   const gemini = await startScenarioStub();
+  const ads = await startAdsStub();
   return {
     test: {
       projects: [
@@ -32,7 +36,7 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: workerBindings(migrations) },
+              miniflare: { bindings: workerBindings(migrations, ads.baseUrl) },
             }),
           ],
           test: {
@@ -48,7 +52,7 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
-                  ...workerBindings(migrations),
+                  ...workerBindings(migrations, ads.baseUrl),
                   GEMINI_API_KEY: "test-gemini-key",
                   GEMINI_BASE_URL: gemini.baseUrl,
                   GEMINI_MODEL: "gemini-test",

@@ -1,7 +1,6 @@
 import {
   createExecutionContext,
   createMessageBatch,
-  createScheduledController,
   getQueueResult,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -16,16 +15,7 @@ import type { StatsOutput } from "../src/services/get-stats";
 import { optimiseExperiment } from "../src/services/optimisation-loop";
 import { clearIsolatePools, type Pool, poolKvKey } from "../src/services/pool";
 import { POSTERIOR_REFRESH_MS } from "../src/services/refresh-posteriors";
-import {
-  call,
-  eventually,
-  experimentWithArms,
-  json,
-  message,
-  runCron,
-  seedProject,
-  variantsOf,
-} from "./helpers";
+import { call, eventually, experimentWithArms, json, message, runCron, variantsOf } from "./helpers";
 
 async function runConsumer(bodies: unknown[], now?: number) {
   const batch = createMessageBatch(

@@ -12,3 +12,12 @@ export async function sha256Hex(text: string): Promise<string> {
   for (const b of digest) out += b.toString(16).padStart(2, "0");
   return out;
 }
+
+/** Inverse of toBase64Url; throws on characters outside the alphabet. */
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError("not base64url");
+  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

@@ -1,4 +1,5 @@
 export * from "./client";
+export * from "./queries/ads";
 export * from "./queries/allocations";
 export * from "./queries/analyses";
 export * from "./queries/experiments";

@@ -141,7 +141,9 @@ describe("validateReport", () => {
 
   it("allows the snapshot's own differences and their roundings, rejects ratios it computed itself", () => {
     // diff_vs_control 0.0208 is 2.08 points; uplift 0.52 is 52%.
-    expect(validateReport({ ...goodDraft(), summary: "B adds 2.08 points, a 52% lift." }, snapshot()).ok).toBe(true);
+    expect(
+      validateReport({ ...goodDraft(), summary: "B adds 2.08 points, a 52% lift." }, snapshot()).ok,
+    ).toBe(true);
     expect(validateReport({ ...goodDraft(), summary: "B adds 2.1 points." }, snapshot()).ok).toBe(true);
     // 6.08 / 4 = 1.52 is a number the model worked out: not in the snapshot.
     expect(validateReport({ ...goodDraft(), summary: "B is 1.52 times better." }, snapshot()).ok).toBe(false);

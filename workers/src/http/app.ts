@@ -7,6 +7,7 @@ import { AppError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
 import { createLogger, describeError } from "../logger";
 import { requireApiKey } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
+import { registerAdsRoutes } from "./routes/ads";
 import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
 import { registerPostMessage } from "./routes/message/post-message";
@@ -78,6 +79,7 @@ export function createApp(): App {
   registerPostEvents(app);
   registerGetStats(app);
   registerExperimentRoutes(app);
+  registerAdsRoutes(app);
 
   app.notFound((c) =>
     c.json(

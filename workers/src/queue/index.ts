@@ -2,6 +2,7 @@ import { recordDeadLetter, type TouchedExperiments } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import type { Env } from "../env";
 import { describeError } from "../logger";
+import { runSync } from "../services/ad-sync";
 import { buildContext } from "../services/build-context";
 import { generateChallengers } from "../services/generate-challengers";
 import { recordTrackingMessages } from "../services/record-tracking";
@@ -110,9 +111,17 @@ async function consumeJobs(ctx: AppContext, batch: MessageBatch<unknown>): Promi
       continue;
     }
     try {
+      const job = parsed.data;
+      if (job.kind === "adsync") {
+        // Channel failures are recorded in the run and retried by a new run; only D1 trouble
+        // throws here and is retried by the queue.
+        await runSync({ ctx, input: job });
+        msg.ack();
+        continue;
+      }
       const outcome = await generateChallengers({
         ctx,
-        input: { ...parsed.data, attempt: msg.attempts, maxAttempts: MAX_JOB_ATTEMPTS },
+        input: { ...job, attempt: msg.attempts, maxAttempts: MAX_JOB_ATTEMPTS },
       });
       if (outcome.kind === "retry") {
         msg.retry({ delaySeconds: outcome.delaySeconds ?? retryDelaySeconds(msg.attempts) });

@@ -56,7 +56,14 @@ export const GenerateJob = z.object({
   experimentId: id,
 });
 export type GenerateJob = z.infer<typeof GenerateJob>;
-export const JobsQueueMessage = z.discriminatedUnion("kind", [GenerateJob]);
+/** One ad-channel sync run (hourly, by hand, or a retry of the channels that failed). */
+export const AdSyncJob = z.object({
+  kind: z.literal("adsync"),
+  projectId: id,
+  runId: id,
+});
+export type AdSyncJob = z.infer<typeof AdSyncJob>;
+export const JobsQueueMessage = z.discriminatedUnion("kind", [GenerateJob, AdSyncJob]);
 export type JobsQueueMessage = z.infer<typeof JobsQueueMessage>;
 
 /** Backoff for a retried message: 2, 4, 8 … seconds, capped at five minutes. */

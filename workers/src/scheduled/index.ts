@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { scheduleAdSyncs } from "../services/ad-sync";
 import { buildContext } from "../services/build-context";
 import { runScheduledAnalyses } from "../services/experiment-report";
 import { runOptimisationLoop } from "../services/optimisation-loop";
@@ -22,6 +23,9 @@ export async function handleScheduled(
       return;
     case CRONS.optimisationLoop:
       await runOptimisationLoop({ ctx: app });
+      return;
+    case CRONS.adSync:
+      await scheduleAdSyncs({ ctx: app });
       return;
     case CRONS.experimentAnalysis:
       await runScheduledAnalyses({ ctx: app });
