@@ -8,8 +8,8 @@
 //
 // Steps: `wrangler whoami`; the D1 database, KV namespace and queues named in wrangler.toml
 // (each created only when missing, otherwise reused); a generated wrangler.deploy.toml next to
-// wrangler.toml with the real ids (gitignored, never edit it); TRACKING_SECRET (random, set once
-// via stdin, never printed); remote D1 migrations; `wrangler deploy`; a summary.
+// wrangler.toml with the real ids (gitignored, never edit it); TRACKING_SECRET and CREDENTIALS_KEY
+// (random, set once via stdin, never printed); remote D1 migrations; `wrangler deploy`; a summary.
 // wrangler.toml itself is never modified: its ids are placeholders that work locally.
 //
 // Environment: WRANGLER_BIN overrides the wrangler CLI (default node_modules/.bin/wrangler; a
@@ -330,17 +330,23 @@ async function listSecrets() {
   throw new DeployError("`wrangler secret list` failed (its output is above)");
 }
 
-async function ensureTrackingSecret(summary) {
+// Random secrets the Worker needs in production, each set once (an existing one is never
+// replaced: rotating TRACKING_SECRET invalidates issued tokens, CREDENTIALS_KEY sealed credentials).
+const GENERATED_SECRETS = ["TRACKING_SECRET", "CREDENTIALS_KEY"];
+
+async function ensureGeneratedSecrets(summary) {
   const existing = await listSecrets();
-  if (existing.includes("TRACKING_SECRET")) {
-    summary.reused.push("secret TRACKING_SECRET");
-  } else {
+  for (const name of GENERATED_SECRETS) {
+    if (existing.includes(name)) {
+      summary.reused.push(`secret ${name}`);
+      continue;
+    }
     const value = randomBytes(32).toString("hex");
-    await wrangler(["secret", "put", "TRACKING_SECRET", "--config", DEPLOY_CONFIG], {
+    await wrangler(["secret", "put", name, "--config", DEPLOY_CONFIG], {
       input: `${value}\n`,
       note: "   (random value on stdin)",
     });
-    summary.created.push("secret TRACKING_SECRET (random, 32 bytes)");
+    summary.created.push(`secret ${name} (random, 32 bytes)`);
   }
   summary.missingSecrets = SECRET_HINTS.filter((s) => !existing.includes(s.name));
 }
@@ -398,7 +404,7 @@ async function main() {
   writeDeployConfig(source, { d1Ids, kvIds }, { dryRun: false });
 
   step("Secrets");
-  await ensureTrackingSecret(summary);
+  await ensureGeneratedSecrets(summary);
 
   step("D1 migrations");
   for (const db of config.d1) {

@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 /** The documented development key. It exists only in the local D1 and is refused in production. */
 export const DEV_API_KEY = "pb_dev_local_0000000000000000";
 export const DEV_PROJECT_ID = "prj_dev";
+// The development project reads every ad channel from the deterministic sandbox source.
+const SANDBOX_CHANNELS = ["facebook", "instagram", "google_ads", "tiktok"];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(
@@ -53,7 +55,7 @@ run(["d1", "migrations", "apply", "DB", "--local", ...persistArgs], "migrations"
 
 const now = Date.now();
 const digest = createHash("sha256").update(DEV_API_KEY).digest("hex");
-console.log("• seeding the development project and API key…");
+console.log("• seeding the development project, API key and sandbox ad channels…");
 run(
   [
     "d1",
@@ -65,7 +67,9 @@ run(
     `INSERT OR IGNORE INTO projects (id, name, default_locale, challenger_count, created_at, updated_at)
        VALUES ('${DEV_PROJECT_ID}', 'Development', 'en-US', 3, ${now}, ${now});
      INSERT OR IGNORE INTO api_keys (id, project_id, name, prefix, digest, created_at)
-       VALUES ('key_dev', '${DEV_PROJECT_ID}', 'local development', '${DEV_API_KEY.slice(0, 12)}', '${digest}', ${now});`,
+       VALUES ('key_dev', '${DEV_PROJECT_ID}', 'local development', '${DEV_API_KEY.slice(0, 12)}', '${digest}', ${now});
+     INSERT OR IGNORE INTO channel_accounts (id, project_id, channel, source, credentials, created_at, updated_at)
+       VALUES ${SANDBOX_CHANNELS.map((c) => `('cha_dev_${c}', '${DEV_PROJECT_ID}', '${c}', 'sandbox', NULL, ${now}, ${now})`).join(", ")};`,
   ],
   "seeding",
 );

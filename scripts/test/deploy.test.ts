@@ -97,7 +97,7 @@ afterEach(() => {
 });
 
 describe("scripts/deploy.mjs", () => {
-  it("creates everything on a fresh account, sets TRACKING_SECRET via stdin, migrates and deploys", async () => {
+  it("creates everything on a fresh account, sets TRACKING_SECRET and CREDENTIALS_KEY via stdin, migrates and deploys", async () => {
     writeState(FRESH);
     const res = await runDeploy();
     expect(res.stderr).toBe("");
@@ -108,6 +108,7 @@ describe("scripts/deploy.mjs", () => {
       ...RESOURCE_CALLS,
       `secret list --config ${CONFIG}`,
       `secret put TRACKING_SECRET --config ${CONFIG}`,
+      `secret put CREDENTIALS_KEY --config ${CONFIG}`,
       `d1 migrations apply DB --remote --config ${CONFIG}`,
       `deploy --config ${CONFIG}`,
     ]);
@@ -122,7 +123,9 @@ describe("scripts/deploy.mjs", () => {
     const state = readState();
     const secret = state.secrets.TRACKING_SECRET!;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
-    const put = calls.find((c) => c.argv[0] === "secret" && c.argv[1] === "put")!;
+    const put = calls.find(
+      (c) => c.argv[0] === "secret" && c.argv[1] === "put" && c.argv[2] === "TRACKING_SECRET",
+    )!;
     expect(put.stdin?.trim()).toBe(secret);
     for (const call of calls) expect(call.argv.join(" ")).not.toContain(secret);
     expect(res.stdout).not.toContain(secret);
@@ -193,7 +196,7 @@ describe("scripts/deploy.mjs", () => {
       queues: ["pushbunny-events", "pushbunny-jobs", "pushbunny-dlq"],
       hideQueuesInList: true,
       workerExists: true,
-      secrets: { TRACKING_SECRET: "existing", GEMINI_API_KEY: "g" },
+      secrets: { TRACKING_SECRET: "existing", CREDENTIALS_KEY: "existing", GEMINI_API_KEY: "g" },
     });
     const res = await runDeploy();
     expect(res.code).toBe(0);

@@ -2,6 +2,7 @@ import { type DraftReport, expectedRecommendation } from "./report";
 import { type AnalysisSnapshot, round, type SnapshotArm } from "./snapshot";
 
 const pct = (x: number) => `${round(x * 100, 2)}%`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const metricName = (s: AnalysisSnapshot) => (s.goal_metric === "conversion" ? "conversion" : "open");
 
 /**
@@ -30,7 +31,7 @@ export function templateReport(s: AnalysisSnapshot): DraftReport {
 }
 
 function summaryOf(s: AnalysisSnapshot, metric: string, leader: SnapshotArm | undefined): string {
-  const scope = `${s.totals.arms} arms, ${s.totals.impressions} impressions and ${s.totals.successes} ${metric}s over ${s.totals.days} days`;
+  const scope = `${plural(s.totals.arms, "arm")}, ${plural(s.totals.impressions, "impression")} and ${plural(s.totals.successes, metric)} over ${plural(s.totals.days, "day")}`;
   const lane = s.lane === "simulated" ? " (simulated traffic)" : "";
   switch (s.decision.status) {
     case "winner": {
