@@ -2,7 +2,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CRONS } from "../src/scheduled/crons";
 import type { SyncRunView } from "../src/services/ad-sync";
+import { runSync } from "../src/services/ad-sync";
 import type { CampaignRowView, ChannelSummary } from "../src/services/ads-report";
+import { buildContext } from "../src/services/build-context";
 import { call, eventually, expectError, json, runCron, seedProject } from "./helpers";
 
 interface Status {
@@ -226,6 +228,53 @@ describe("ad-channel sync (real Meta client against a local Graph API stub)", ()
     });
     const retry = (await status(apiKey)).runs.find((r) => r.trigger === "retry");
     expect(retry).toMatchObject({ status: "queued", attempt: 2, channels: ["instagram"] });
+  });
+});
+
+describe("reconnecting and redelivery", () => {
+  it("switching a channel from the sandbox to the API replaces its rows; no body on an API channel is a 409", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const sandbox = await connect(apiKey, "facebook");
+    await finished(apiKey, sandbox.run.run_id);
+    expect((await tableRows(projectId)).length).toBeGreaterThan(2);
+    const api = await connect(apiKey, "facebook", {
+      credentials: { accessToken: "stub-ok-2", adAccountId: "1029384756" },
+    });
+    await finished(apiKey, api.run.run_id);
+    // Only the real account's rows remain: no sandbox spend mixed into the real ROI.
+    expect((await tableRows(projectId)).map((r) => r.campaign_id)).toEqual([
+      "120200000000000001",
+      "120200000000000002",
+    ]);
+    await expectError(
+      await call("/v1/ads/channels/facebook", { key: apiKey, method: "PUT" }),
+      409,
+      "CONFLICT",
+      /DELETE the channel first/,
+    );
+  });
+
+  it("a redelivered job for a finished run does nothing", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const { run } = await connect(apiKey, "tiktok");
+    const done = await finished(apiKey, run.run_id);
+    const ctx = buildContext(env, () => {});
+    expect(await runSync({ ctx, input: { projectId, runId: run.run_id } })).toBeNull();
+    const after = (await status(apiKey)).runs.find((r) => r.run_id === run.run_id);
+    expect(after).toEqual(done);
+  });
+
+  it("counts a campaign that runs on Facebook and Instagram once in the total", async () => {
+    const { apiKey } = await seedProject();
+    for (const c of ["facebook", "instagram"]) await finished(apiKey, (await connect(apiKey, c)).run.run_id);
+    const summary = await json<{ channels: ChannelSummary[]; total: ChannelSummary }>(
+      await call("/v1/ads/summary", { key: apiKey }),
+      200,
+    );
+    const fb = summary.channels.find((c) => c.channel === "facebook")!;
+    const ig = summary.channels.find((c) => c.channel === "instagram")!;
+    expect(summary.total.campaigns).toBeLessThan(fb.campaigns + ig.campaigns);
+    expect(summary.total.campaigns).toBe(Math.max(fb.campaigns, ig.campaigns));
   });
 });
 

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CRONS } from "../src/scheduled/crons";
 import type { AnalysisView } from "../src/services/experiment-report";
@@ -121,6 +121,16 @@ describe("POST /v1/experiments/{id}/simulate", () => {
     const users = weighted.simulation.arms.map((a) => a.users);
     expect(users[0]! / 1000).toBeGreaterThan(0.7);
     expect(users[0]! / 1000).toBeLessThan(0.8);
+  });
+
+  it("takes no body at all (the defaults: 2,000 users over 7 days)", async () => {
+    const { apiKey, experimentId } = await experimentWithArms("sim_nobody", ["Just checking in"]);
+    const res = await exports.default.fetch(`http://pushbunny.test/v1/experiments/${experimentId}/simulate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    const result = await json<SimulationResult>(res, 200);
+    expect(result.simulation).toMatchObject({ users: 2000, days: 7, seed: "pushbunny", impressions: 2000 });
   });
 
   it("refuses bad input with a 400 envelope that names the field", async () => {

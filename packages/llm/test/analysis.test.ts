@@ -149,6 +149,22 @@ describe("validateReport", () => {
     expect(validateReport({ ...goodDraft(), summary: "B is 1.52 times better." }, snapshot()).ok).toBe(false);
   });
 
+  it("states counts exactly, keeps signs in plots, and reads no numbers from copy or timestamps", () => {
+    const check = (summary: string) => validateReport({ ...goodDraft(), summary }, snapshot()).ok;
+    // 1,990 impressions, not a percentage of them.
+    expect(check("B was sent 1,990 times.")).toBe(true);
+    expect(check("B was sent 199000 times.")).toBe(false);
+    expect(check("B was sent 1,991 times.")).toBe(false);
+    // Quoting the copy is fine; its numbers are not findings.
+    expect(check('B ("Still want it? 20% off today") leads.')).toBe(true);
+    expect(check("B lifts opens by 20%.")).toBe(false);
+    // computed_at is 2026-11-22T10:00: its parts are not numbers to narrate.
+    expect(check("Computed at 10 o'clock.")).toBe(false);
+    const signFlip = goodDraft();
+    signFlip.plots[0]!.datasets[0]!.data = [4, -6.08];
+    expect(validateReport(signFlip, snapshot()).ok).toBe(false);
+  });
+
   it("rejects days and chart labels that are not in the snapshot", () => {
     const draft = goodDraft();
     draft.summary = "Since 2026-10-01 B leads.";
@@ -194,7 +210,9 @@ describe("validateReport", () => {
       });
       expect(s.flags).toContain(flag);
       const draft = goodDraft();
-      draft.summary = "Everything looks great for B.";
+      // Mentioning the condition to deny it does not count as stating it.
+      draft.summary =
+        "Everything looks great for B: no SRM problem, not underpowered, no significant difference issues.";
       draft.winner_recommendation = {
         action:
           status === "srm_alarm" ? "investigate_srm" : status === "no_difference" ? "stop" : "keep_testing",
@@ -205,7 +223,7 @@ describe("validateReport", () => {
       expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
       if (!outcome.ok) continue;
       expect(outcome.report.summary).toMatch(words);
-      expect(outcome.report.summary).toContain("Everything looks great for B.");
+      expect(outcome.report.summary).toContain("Everything looks great for B:");
       expect(outcome.report.flags).toEqual([flag]);
     }
   });

@@ -17,6 +17,7 @@ import {
   type ChannelRunResult,
   claimSyncRun,
   deleteChannelAccount,
+  deleteChannelMetrics,
   finishSyncRun,
   insertSyncRun,
   listChannelAccounts,
@@ -40,6 +41,9 @@ export const MAX_SYNC_ATTEMPTS = 3;
 const RETRY_BASE_SECONDS = 60;
 // Longer server-requested waits are not slept in the consumer: the run is retried via the queue.
 const IN_PROCESS_MAX_DELAY_MS = 20_000;
+
+/** How long a runner may hold a run before another delivery may take it over (a dead runner). */
+const RUN_LEASE_MS = 15 * 60_000;
 
 const sealContext = (projectId: string, channel: Channel) => `${projectId}:adsync:${channel}`;
 
@@ -126,6 +130,12 @@ export async function connectChannel({
   input: { channel: AdChannel; credentials?: Record<string, unknown> };
 }): Promise<{ channel: ChannelView; run: SyncRunView }> {
   const now = ctx.now();
+  const previous = (await listChannelAccounts(ctx.db, projectId)).find((a) => a.channel === input.channel);
+  if (previous?.source === "api" && input.credentials === undefined) {
+    throw new ConflictError(
+      `${input.channel} reads the real API: send credentials to replace them, or DELETE the channel first to switch it to the sandbox`,
+    );
+  }
   let sealed: string | null = null;
   if (input.credentials !== undefined) {
     const problems = credentialProblems(input.channel, input.credentials);
@@ -147,6 +157,21 @@ export async function connectChannel({
       sealContext(projectId, input.channel),
       JSON.stringify(trimStrings(input.credentials)),
     );
+  }
+  // Rows of another source or account would mix into this one's totals: they go.
+  if (previous) {
+    const before = await openCredentials(ctx, previous).catch(() => null);
+    const after =
+      input.credentials === undefined ? null : (input.credentials as unknown as ChannelCredentials);
+    const sameSource = previous.source === (sealed ? "api" : "sandbox");
+    if (!sameSource || accountIdOf(before) !== accountIdOf(after)) {
+      const removed = await deleteChannelMetrics(ctx.db, projectId, input.channel);
+      ctx.logger.info("reconnected channel: previous rows removed", {
+        projectId,
+        channel: input.channel,
+        removed,
+      });
+    }
   }
   const row = await upsertChannelAccount(ctx.db, {
     id: newId("cha"),
@@ -271,7 +296,8 @@ export async function runSync({
   ctx: AppContext;
   input: { projectId: string; runId: string };
 }): Promise<SyncRunView | null> {
-  const run = await claimSyncRun(ctx.db, { ...input, now: ctx.now() });
+  const claimedAt = ctx.now();
+  const run = await claimSyncRun(ctx.db, { ...input, now: claimedAt, leaseMs: RUN_LEASE_MS });
   if (!run) return null;
   const accounts = (await listChannelAccounts(ctx.db, input.projectId)).filter(
     (a) => !run.channels || run.channels.includes(a.channel),
@@ -288,14 +314,17 @@ export async function runSync({
         : failed.length === results.length
           ? "failed"
           : "partial";
-  await finishSyncRun(ctx.db, {
+  const finished = await finishSyncRun(ctx.db, {
     projectId: input.projectId,
     runId: run.id,
+    claimedAt,
     status,
     results,
     rows,
     now: ctx.now(),
   });
+  // Another runner took the run over (this one outlived its lease): that one reports and retries.
+  if (!finished) return null;
   const retryable = failed.filter((r) => r.error && ["rate_limited", "transient"].includes(r.error.kind));
   if (retryable.length > 0 && run.attempt < MAX_SYNC_ATTEMPTS) {
     const wantMs = Math.max(0, ...retryable.map((r) => r.error?.retryAfterMs ?? 0));

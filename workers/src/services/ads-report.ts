@@ -1,8 +1,10 @@
+import { fromBase64Url, toBase64Url } from "@pushbunny/core";
 import {
   type AdCampaignMetricsRow,
   type AdChannel,
   type ChannelTotals,
   campaignTotals,
+  distinctCampaigns,
   listCampaignMetrics,
 } from "@pushbunny/db";
 import type { AppContext } from "../context";
@@ -46,13 +48,16 @@ const rowView = (r: AdCampaignMetricsRow): CampaignRowView => ({
   synced_at: new Date(r.syncedAt).toISOString(),
 });
 
+// base64url of UTF-8: campaign ids are the channel's and may hold any character.
 function encodeCursor(r: AdCampaignMetricsRow): string {
-  return btoa(JSON.stringify([r.date, r.channel, r.campaignId])).replace(/=+$/, "");
+  return toBase64Url(new TextEncoder().encode(JSON.stringify([r.date, r.channel, r.campaignId])));
 }
 
 function decodeCursor(cursor: string): { date: string; channel: string; campaignId: string } {
   try {
-    const [date, channel, campaignId] = JSON.parse(atob(cursor)) as unknown[];
+    const [date, channel, campaignId] = JSON.parse(
+      new TextDecoder().decode(fromBase64Url(cursor)),
+    ) as unknown[];
     if (typeof date === "string" && typeof channel === "string" && typeof campaignId === "string") {
       return { date, channel, campaignId };
     }
@@ -146,12 +151,16 @@ export async function adsSummary({
   projectId: string;
   input: { dateFrom?: string; dateTo?: string; channel?: AdChannel };
 }) {
-  const totals = await campaignTotals(ctx.db, {
+  const filter = {
     projectId,
     ...(input.channel ? { channel: input.channel } : {}),
     ...(input.dateFrom ? { fromDay: input.dateFrom } : {}),
     ...(input.dateTo ? { toDay: input.dateTo } : {}),
-  });
+  };
+  const [totals, campaigns] = await Promise.all([
+    campaignTotals(ctx.db, filter),
+    distinctCampaigns(ctx.db, filter),
+  ]);
   const all = totals.reduce(
     (s, t) => ({
       campaigns: s.campaigns + t.campaigns,
@@ -178,6 +187,6 @@ export async function adsSummary({
     date_from: input.dateFrom ?? null,
     date_to: input.dateTo ?? null,
     channels: totals.map((t) => summarise(t.channel, t)),
-    total: summarise("all", all),
+    total: summarise("all", { ...all, campaigns }),
   };
 }

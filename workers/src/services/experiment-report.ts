@@ -205,6 +205,9 @@ export async function analyzeExperimentNow({
     srm?: { observed: number[]; expected: number[] } | null;
   };
 }): Promise<AnalysisView> {
+  // Stamped with the time before the reads: data landing while the LLM writes is newer than
+  // the analysis and is picked up by the next run.
+  const startedAt = ctx.now();
   const found = await findExperiment(ctx.db, input.projectId, input.experimentId);
   if (!found) throw new NotFoundError(`experiment '${input.experimentId}' not found`);
   const snapshot = await buildSnapshot(ctx, {
@@ -230,7 +233,7 @@ export async function analyzeExperimentNow({
     snapshot,
     report: result.report,
     decision: snapshot.decision.status,
-    createdAt: ctx.now(),
+    createdAt: startedAt,
   };
   await insertAnalysis(ctx.db, row);
   return analysisView(row);

@@ -6,6 +6,7 @@ import {
   insertProposal,
   latestAnalysis,
   type ProposalRow,
+  reopenProposal,
 } from "@pushbunny/db";
 import { type AnalysisSnapshot, isLlmError, validateCandidates } from "@pushbunny/llm";
 import type { AppContext } from "../context";
@@ -132,7 +133,8 @@ export async function proposeIteration({
     );
   }
   const plan = planFrom(analysis.snapshot, e.retireBelow);
-  const room = MAX_VARIANTS - found.variants.filter((v) => v.source !== "holdout").length;
+  // Counted like addManualVariant: the holdout row takes a slot too.
+  const room = MAX_VARIANTS - found.variants.length;
   const count = Math.min(PROPOSED_CHALLENGERS, room);
   let challengers: string[] = [];
   if (count > 0) {
@@ -244,7 +246,7 @@ export async function decideIteration({
     createdAt: now,
     updatedAt: now,
   }));
-  await applyExperimentChange(ctx.db, {
+  const change = {
     projectId,
     experimentId: e.id,
     variantStatus: retire.map((r) => ({ id: r.variant_id, status: "retired" as const })),
@@ -258,7 +260,14 @@ export async function decideIteration({
       }),
     ],
     now,
-  });
+  };
+  try {
+    await applyExperimentChange(ctx.db, change);
+  } catch (err) {
+    // The claim and the change are separate writes: give the proposal back so a retry can apply it.
+    await reopenProposal(ctx.db, { projectId, proposalId: row.id, decidedAt: now });
+    throw err;
+  }
   await publishPool(ctx, await mustFind(ctx, projectId, e.id));
   return {
     proposal: proposalView({ ...row, status: "applied", decidedAt: now }),

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { chunk, type Db, JSON_ROWS_PER_STATEMENT } from "../client";
 import {
   type AdCampaignMetricsRow,
@@ -45,6 +45,15 @@ export async function upsertChannelAccount(
     .returning();
   if (!saved) throw new Error("channel account upsert returned nothing");
   return saved;
+}
+
+/** Removes a channel's synced rows (when it now reads another account or source). */
+export async function deleteChannelMetrics(db: Db, projectId: string, channel: AdChannel): Promise<number> {
+  const rows = await db
+    .delete(adCampaignMetrics)
+    .where(and(eq(adCampaignMetrics.projectId, projectId), eq(adCampaignMetrics.channel, channel)))
+    .returning({ id: adCampaignMetrics.campaignId });
+  return rows.length;
 }
 
 /** Disconnects a channel; its synced metrics stay. False when it was not connected. */
@@ -193,10 +202,13 @@ export async function insertSyncRun(db: Db, row: AdSyncRunRow): Promise<void> {
   await db.insert(adSyncRuns).values(row);
 }
 
-/** Marks a run started; false when it already finished (a redelivered job does nothing). */
+/**
+ * Claims a queued run (or one whose runner has held it past `leaseMs`, i.e. died): null when it
+ * finished or another runner holds it, so a redelivered job never runs it twice at once.
+ */
 export async function claimSyncRun(
   db: Db,
-  input: { projectId: string; runId: string; now: number },
+  input: { projectId: string; runId: string; now: number; leaseMs: number },
 ): Promise<AdSyncRunRow | null> {
   const [row] = await db
     .update(adSyncRuns)
@@ -205,28 +217,51 @@ export async function claimSyncRun(
       and(
         eq(adSyncRuns.projectId, input.projectId),
         eq(adSyncRuns.id, input.runId),
-        inArray(adSyncRuns.status, ["queued", "running"]),
+        or(
+          eq(adSyncRuns.status, "queued"),
+          and(eq(adSyncRuns.status, "running"), lt(adSyncRuns.startedAt, input.now - input.leaseMs)),
+        ),
       ),
     )
     .returning();
   return row ?? null;
 }
 
+/** Records the outcome, only for the runner holding the claim made at `claimedAt`. */
 export async function finishSyncRun(
   db: Db,
   input: {
     projectId: string;
     runId: string;
+    claimedAt: number;
     status: SyncRunStatus;
     results: ChannelRunResult[];
     rows: number;
     now: number;
   },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const rows = await db
     .update(adSyncRuns)
     .set({ status: input.status, results: input.results, rows: input.rows, finishedAt: input.now })
-    .where(and(eq(adSyncRuns.projectId, input.projectId), eq(adSyncRuns.id, input.runId)));
+    .where(
+      and(
+        eq(adSyncRuns.projectId, input.projectId),
+        eq(adSyncRuns.id, input.runId),
+        eq(adSyncRuns.status, "running"),
+        eq(adSyncRuns.startedAt, input.claimedAt),
+      ),
+    )
+    .returning({ id: adSyncRuns.id });
+  return rows.length === 1;
+}
+
+/** Distinct campaigns over the filter, across channels (a Meta campaign runs on both). */
+export async function distinctCampaigns(db: Db, filter: CampaignFilter): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(DISTINCT ${adCampaignMetrics.campaignId})`.mapWith(Number) })
+    .from(adCampaignMetrics)
+    .where(filterOf(filter));
+  return row?.n ?? 0;
 }
 
 export function listSyncRuns(db: Db, projectId: string, limit: number): Promise<AdSyncRunRow[]> {

@@ -69,6 +69,8 @@ export function listAnalyses(
     .limit(input.limit);
 }
 
+const REPORT_SLACK_MS = 5 * 60_000;
+
 /**
  * Running experiments with real data newer than their last narrative, whose last narrative is
  * at least `minAgeMs` old (the analysis interval): what the hourly job writes about.
@@ -88,7 +90,9 @@ export function experimentsDueForReport(
           isNull(experiments.reportedAt),
           and(
             sql`${experiments.dataAt} > ${experiments.reportedAt}`,
-            lt(experiments.reportedAt, input.now - input.minAgeMs + 1),
+            // Slack for the run's own duration: a run stamped a few seconds after the hour
+            // mark is still due at the next hourly cron.
+            lt(experiments.reportedAt, input.now - input.minAgeMs + REPORT_SLACK_MS),
           ),
         ),
       ),
@@ -155,3 +159,21 @@ export async function decideProposal(
 }
 
 export type { AnalysisSource };
+
+/** Undoes a claim whose change failed to apply (only the claim made at `decidedAt`). */
+export async function reopenProposal(
+  db: Db,
+  input: { projectId: string; proposalId: string; decidedAt: number },
+) {
+  await db
+    .update(experimentProposals)
+    .set({ status: "pending", decidedAt: null })
+    .where(
+      and(
+        eq(experimentProposals.projectId, input.projectId),
+        eq(experimentProposals.id, input.proposalId),
+        eq(experimentProposals.status, "applied"),
+        eq(experimentProposals.decidedAt, input.decidedAt),
+      ),
+    );
+}

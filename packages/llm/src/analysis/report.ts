@@ -76,7 +76,8 @@ export function expectedRecommendation(snapshot: AnalysisSnapshot): {
 // ---------------------------------------------------------------------------------------------
 // Numbers
 
-const ISO_DAY = /\b\d{4}-\d{2}-\d{2}\b/g;
+// A day, also when a time follows it ("2026-11-22T10:00").
+const ISO_DAY = /\b\d{4}-\d{2}-\d{2}(?!\d)/g;
 // Ids carry hex digits that are not numbers anyone reads.
 const ID_TOKEN = /\b[a-z]{3}_[0-9a-z]+\b/g;
 const NUMBER = /\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g;
@@ -97,27 +98,67 @@ export function numbersIn(text: string): NumberToken[] {
   });
 }
 
-/** Every number the snapshot holds (values, and numbers written in its strings), unsigned. */
-export function snapshotNumbers(snapshot: AnalysisSnapshot): number[] {
-  const out = new Set<number>();
-  const walk = (v: unknown): void => {
-    if (typeof v === "number" && Number.isFinite(v)) out.add(Math.abs(v));
-    else if (typeof v === "string") for (const t of numbersIn(v)) out.add(t.value);
-    else if (Array.isArray(v)) for (const x of v) walk(x);
-    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x);
-  };
-  walk(snapshot);
-  return [...out];
+// Fields holding a proportion or probability: the narrative may show them as a percentage.
+const PROPORTIONS = new Set([
+  "rate",
+  "ci95_low",
+  "ci95_high",
+  "uplift",
+  "diff_vs_control",
+  "p_value_holm",
+  "chance_to_beat",
+  "p_best",
+  "expected_loss",
+  "p_value",
+  "alpha",
+  "win_probability",
+]);
+
+/** What the snapshot lets a narrative say, by kind of number. */
+export interface KnownNumbers {
+  /** Counts and other exact values: stated as they are (thousands separators allowed). */
+  exact: number[];
+  /** Proportions (signed): as written, rounded, or ×100 as a percentage, rounded. */
+  proportions: number[];
+  /** Other statistics (χ²) and the numbers of the decision's reason: as written or rounded. */
+  rounded: number[];
 }
 
 /**
- * True when `token` is a snapshot number as written, rounded to the token's precision, or the
- * same number as a percentage (0.0523 → "5.23", "5.2", "5"). Truncation and invention fail.
+ * The snapshot's numbers by kind, read from its numeric fields and the decision's reason only:
+ * copy texts and ids are not numbers the analysis found.
  */
-function isKnown(token: { value: number; decimals: number }, known: readonly number[]): boolean {
+export function snapshotNumbers(snapshot: AnalysisSnapshot): KnownNumbers {
+  const known: KnownNumbers = { exact: [], proportions: [], rounded: [] };
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === "number" && Number.isFinite(v)) {
+      if (PROPORTIONS.has(key)) known.proportions.push(v);
+      else if (key === "chi2") known.rounded.push(v);
+      else known.exact.push(v);
+    } else if (Array.isArray(v)) for (const x of v) walk(x, key);
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(snapshot, "");
+  for (const t of numbersIn(snapshot.decision.reason)) known.rounded.push(t.value);
+  return known;
+}
+
+const near = (a: number, b: number, tolerance: number) => Math.abs(a - b) <= tolerance;
+
+/**
+ * True when `token` states a snapshot number: a count exactly; a proportion as written or as
+ * a percentage, rounded to the token's precision; a statistic rounded. `signed` compares signs
+ * too (plot data); text is compared unsigned, since a dash is not always a minus.
+ */
+function isKnown(token: { value: number; decimals: number }, known: KnownNumbers, signed: boolean): boolean {
   const tolerance = 0.5 * 10 ** -token.decimals + 1e-9;
-  const target = Math.abs(token.value);
-  return known.some((v) => Math.abs(v - target) <= tolerance || Math.abs(v * 100 - target) <= tolerance);
+  const t = signed ? token.value : Math.abs(token.value);
+  const f = (v: number) => (signed ? v : Math.abs(v));
+  return (
+    known.exact.some((v) => f(v) === t) ||
+    known.rounded.some((v) => near(f(v), t, tolerance)) ||
+    known.proportions.some((v) => near(f(v), t, tolerance) || near(f(v) * 100, t, tolerance))
+  );
 }
 
 /** Decimal places a plotted number carries (plots hold numbers, not text). */
@@ -147,9 +188,15 @@ export function validateReport(raw: unknown, snapshot: AnalysisSnapshot): Valida
   const draft = parsed.data;
   const known = snapshotNumbers(snapshot);
   const problems: string[] = [];
+  // Quoting an arm's copy is fine ("20% off" is the copy, not a finding).
+  const copies = snapshot.arms
+    .map((a) => a.text)
+    .filter((t) => t.length > 0)
+    .sort((x, y) => y.length - x.length);
   const checkText = (where: string, text: string) => {
-    for (const t of numbersIn(text)) {
-      if (!isKnown(t, known)) problems.push(`${where}: ${t.text} is not a number in the snapshot`);
+    const unquoted = copies.reduce((acc, copy) => acc.split(copy).join(" "), text);
+    for (const t of numbersIn(unquoted)) {
+      if (!isKnown(t, known, false)) problems.push(`${where}: ${t.text} is not a number in the snapshot`);
     }
     for (const day of text.match(ISO_DAY) ?? []) {
       if (!snapshot.daily.some((d) => d.day === day) && !snapshot.computed_at.startsWith(day)) {
@@ -188,7 +235,7 @@ export function validateReport(raw: unknown, snapshot: AnalysisSnapshot): Valida
         );
       }
       for (const x of ds.data) {
-        if (!isKnown({ value: x, decimals: decimalsOf(x) }, known)) {
+        if (!isKnown({ value: x, decimals: decimalsOf(x) }, known, true)) {
           problems.push(`plots[${p}].datasets[${d}]: ${x} is not a number in the snapshot`);
         }
       }
@@ -198,29 +245,31 @@ export function validateReport(raw: unknown, snapshot: AnalysisSnapshot): Valida
   return { ok: true, report: finishReport(draft, snapshot) };
 }
 
+// A narrative states a flag only by leading with it: a mention elsewhere may be a negation
+// ("no SRM problem"), so anything else gets code's sentence first.
 const FLAG_WORDS: Record<AnalysisFlag, { pattern: RegExp; sentence: (s: AnalysisSnapshot) => string }> = {
   srm_alarm: {
-    pattern: /sample ratio mismatch|\bSRM\b/i,
+    pattern: /^SRM alarm\b/,
     sentence: () =>
       "SRM alarm: the traffic split does not match the allocation plan, so these results cannot be trusted.",
   },
   collecting: {
-    pattern: /still collecting|not enough data/i,
+    pattern: /^Still collecting\b/,
     sentence: () => "Still collecting: not every arm has reached the minimum sample yet.",
   },
   underpowered: {
-    pattern: /underpowered/i,
+    pattern: /^Underpowered\b/,
     sentence: () => "Underpowered: there is not yet enough data to call a winner.",
   },
   no_significant_difference: {
-    pattern: /no significant difference/i,
+    pattern: /^No significant difference\b/,
     sentence: () => "No significant difference: the arms perform the same within the test's resolution.",
   },
 };
 
 /** Chart.js configs from the drafts, and the flags stated in the summary whatever it said. */
 export function finishReport(draft: DraftReport, snapshot: AnalysisSnapshot): AnalysisReport {
-  const missing = snapshot.flags.filter((f) => !FLAG_WORDS[f].pattern.test(draft.summary));
+  const missing = snapshot.flags.filter((f) => !FLAG_WORDS[f].pattern.test(draft.summary.trimStart()));
   const summary = [...missing.map((f) => FLAG_WORDS[f].sentence(snapshot)), draft.summary].join(" ");
   return {
     summary,

@@ -163,7 +163,11 @@ const routes = {
         date_from: Day.optional(),
         date_to: Day.optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
-        cursor: z.string().max(300).optional().openapi({ description: "`next_cursor` of the previous page" }),
+        cursor: z
+          .string()
+          .max(2000)
+          .optional()
+          .openapi({ description: "`next_cursor` of the previous page" }),
       }),
     },
     responses: {

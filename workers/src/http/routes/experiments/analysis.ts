@@ -279,7 +279,8 @@ export function registerAnalysisRoutes(app: App) {
 
   app.openapi(simulateRoute, async (c) => {
     const { experiment_id } = c.req.valid("param");
-    const body = c.req.valid("json") ?? SimulateBody.parse({});
+    // An optional body arrives as a bare {} when none was sent: parse again for the defaults.
+    const body = SimulateBody.parse(c.req.valid("json") ?? {});
     const result = await simulateExperiment({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
