@@ -2,10 +2,11 @@ import { cloudflareTest, type D1Migration, readD1Migrations } from "@cloudflare/
 import { defineConfig } from "vitest/config";
 import { startScenarioStub } from "./workers/test-gemini/stub-server";
 import { startAdsStub } from "./workers/test-support/ads-stub-server";
+import { startFakePushService } from "./workers/test-support/fake-push-service";
 
 // Two projects: pure packages run in plain Node (fast, no runtime), the Worker runs in
 // workerd with local D1, KV, Queues and Durable Objects from wrangler.toml.
-const workerBindings = (migrations: D1Migration[], adsBaseUrl: string) => ({
+const workerBindings = (migrations: D1Migration[], adsBaseUrl: string, pushBaseUrl: string) => ({
   ENVIRONMENT: "test",
   LOG_LEVEL: "error",
   TRACKING_SECRET: "test-tracking-secret-0123456789",
@@ -14,6 +15,10 @@ const workerBindings = (migrations: D1Migration[], adsBaseUrl: string) => ({
   TEST_MIGRATIONS: migrations,
   // The Meta connector's real client talks to a local Graph API stand-in.
   META_API_BASE_URL: adsBaseUrl,
+  // A push service that decrypts with its own RFC 8291 code and checks the VAPID JWT; tests
+  // script its answers through its control API.
+  FAKE_PUSH_URL: pushBaseUrl,
+  METRICS_TOKEN: "test-metrics-token-0123456789",
 });
 
 export default defineConfig(async () => {
@@ -22,6 +27,7 @@ export default defineConfig(async () => {
   // @google/genai client. It lives as long as the test run.
   const gemini = await startScenarioStub();
   const ads = await startAdsStub();
+  const push = await startFakePushService();
   return {
     test: {
       projects: [
@@ -36,7 +42,7 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: workerBindings(migrations, ads.baseUrl) },
+              miniflare: { bindings: workerBindings(migrations, ads.baseUrl, push.baseUrl) },
             }),
           ],
           test: {
@@ -52,7 +58,7 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
-                  ...workerBindings(migrations, ads.baseUrl),
+                  ...workerBindings(migrations, ads.baseUrl, push.baseUrl),
                   GEMINI_API_KEY: "test-gemini-key",
                   GEMINI_BASE_URL: gemini.baseUrl,
                   GEMINI_MODEL: "gemini-test",

@@ -25,6 +25,10 @@ export interface Env {
   GOOGLE_ADS_API_BASE_URL?: string;
   GOOGLE_OAUTH_BASE_URL?: string;
   TIKTOK_API_BASE_URL?: string;
+  VAPID_SUBJECT?: string;
+  PUSH_ALLOWED_HOSTS?: string;
+  PUSH_ALLOW_LOOPBACK?: string;
+  METRICS_TOKEN?: string;
 }
 
 const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -61,6 +65,19 @@ const ConfigSchema = z.object({
   GOOGLE_ADS_API_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
   GOOGLE_OAUTH_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
   TIKTOK_API_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  VAPID_SUBJECT: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, "VAPID_SUBJECT must be a mailto: or https: URL")
+      .default("mailto:push@pushbunny.invalid"),
+  ),
+  PUSH_ALLOWED_HOSTS: z.preprocess(blankToUndefined, z.string().optional()),
+  PUSH_ALLOW_LOOPBACK: z.preprocess(blankToUndefined, z.enum(["true", "false"]).optional()),
+  METRICS_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  ),
 });
 
 /** Parsed, validated configuration. */
@@ -82,6 +99,15 @@ export interface Config {
   adsyncLookbackDays: number;
   /** API origins for the ad connectors; unset means the real services. */
   adsyncBaseUrls: { meta?: string; googleAds?: string; googleOAuth?: string; tiktok?: string };
+  push: {
+    vapidSubject: string;
+    /** Push-service hosts subscriptions may point at (suffix match); null: the built-in list. */
+    allowedHosts: string[] | null;
+    /** http://127.0.0.1 endpoints, for tests and local dev only; never in production. */
+    allowLoopback: boolean;
+  };
+  /** Bearer token for GET /metrics; null: the endpoint answers 404. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +154,16 @@ export function loadConfig(env: Env): Config {
     analysisIntervalHours: c.ANALYSIS_INTERVAL_HOURS,
     credentialsKey: c.CREDENTIALS_KEY ?? (isProduction ? null : DEV_CREDENTIALS_KEY),
     adsyncLookbackDays: c.ADSYNC_LOOKBACK_DAYS,
+    push: {
+      vapidSubject: c.VAPID_SUBJECT,
+      allowedHosts: c.PUSH_ALLOWED_HOSTS
+        ? c.PUSH_ALLOWED_HOSTS.split(",")
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean)
+        : null,
+      allowLoopback: !isProduction && c.PUSH_ALLOW_LOOPBACK !== "false",
+    },
+    metricsToken: c.METRICS_TOKEN ?? null,
     adsyncBaseUrls: {
       ...(c.META_API_BASE_URL ? { meta: c.META_API_BASE_URL } : {}),
       ...(c.GOOGLE_ADS_API_BASE_URL ? { googleAds: c.GOOGLE_ADS_API_BASE_URL } : {}),

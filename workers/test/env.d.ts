@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** The fake push service (workers/test-support/fake-push-service.ts). */
+      FAKE_PUSH_URL: string;
     }
     // Types `exports` from cloudflare:workers after the Worker's main module.
     interface GlobalProps {

@@ -13,7 +13,11 @@ export type IdPrefix =
   | "ana"
   | "prp"
   | "cha"
-  | "asr";
+  | "asr"
+  | "vap"
+  | "sub"
+  | "ntf"
+  | "dlv";
 
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {

@@ -4,6 +4,7 @@ export * from "./encoding";
 export * from "./hash";
 export * from "./ids";
 export * from "./random";
+export * from "./receipt";
 export * from "./seal";
 export * from "./sequence";
 export * from "./stats";

@@ -6,5 +6,6 @@ export * from "./queries/experiments";
 export * from "./queries/history";
 export * from "./queries/manage";
 export * from "./queries/projects";
+export * from "./queries/push";
 export * from "./queries/tracking";
 export * from "./schema";

@@ -11,6 +11,8 @@ import { registerAdsRoutes } from "./routes/ads";
 import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
 import { registerPostMessage } from "./routes/message/post-message";
+import { registerPushRoutes } from "./routes/push";
+import { registerBrowserPushRoutes } from "./routes/push/browser";
 import { registerGetStats } from "./routes/stats/get-stats";
 import { registerSystemRoutes } from "./routes/system";
 import type { App, AppEnv } from "./types";
@@ -80,6 +82,8 @@ export function createApp(): App {
   registerGetStats(app);
   registerExperimentRoutes(app);
   registerAdsRoutes(app);
+  registerPushRoutes(app);
+  registerBrowserPushRoutes(app);
 
   app.notFound((c) =>
     c.json(

@@ -5,6 +5,7 @@ import { describeError } from "../logger";
 import { runSync } from "../services/ad-sync";
 import { buildContext } from "../services/build-context";
 import { generateChallengers } from "../services/generate-challengers";
+import { dispatchNotification, sendPushBatch } from "../services/notifications";
 import { recordTrackingMessages } from "../services/record-tracking";
 import { refreshPosteriors } from "../services/refresh-posteriors";
 import {
@@ -112,6 +113,18 @@ async function consumeJobs(ctx: AppContext, batch: MessageBatch<unknown>): Promi
     }
     try {
       const job = parsed.data;
+      if (job.kind === "push_dispatch") {
+        await dispatchNotification({ ctx, input: job });
+        msg.ack();
+        continue;
+      }
+      if (job.kind === "push") {
+        // Push failures are recorded per delivery and retried by a new message; only D1
+        // trouble throws here and is retried by the queue.
+        await sendPushBatch({ ctx, input: job });
+        msg.ack();
+        continue;
+      }
       if (job.kind === "adsync") {
         // Channel failures are recorded in the run and retried by a new run; only D1 trouble
         // throws here and is retried by the queue.

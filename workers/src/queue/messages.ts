@@ -63,7 +63,29 @@ export const AdSyncJob = z.object({
   runId: id,
 });
 export type AdSyncJob = z.infer<typeof AdSyncJob>;
-export const JobsQueueMessage = z.discriminatedUnion("kind", [GenerateJob, AdSyncJob]);
+/** Turns a notification into deliveries and queues them in batches. */
+export const PushDispatchJob = z.object({
+  kind: z.literal("push_dispatch"),
+  projectId: id,
+  notificationId: id,
+});
+export type PushDispatchJob = z.infer<typeof PushDispatchJob>;
+/** Up to 100 deliveries of one notification, sent together. */
+export const PushBatchJob = z.object({
+  kind: z.literal("push"),
+  projectId: id,
+  notificationId: id,
+  deliveryIds: z.array(id).min(1).max(100),
+  /** 1 for the first send; retries of the batch's remaining deliveries count up. */
+  attempt: z.number().int().min(1).max(100).optional(),
+});
+export type PushBatchJob = z.infer<typeof PushBatchJob>;
+export const JobsQueueMessage = z.discriminatedUnion("kind", [
+  GenerateJob,
+  AdSyncJob,
+  PushDispatchJob,
+  PushBatchJob,
+]);
 export type JobsQueueMessage = z.infer<typeof JobsQueueMessage>;
 
 /** Backoff for a retried message: 2, 4, 8 … seconds, capped at five minutes. */

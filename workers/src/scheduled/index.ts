@@ -2,6 +2,7 @@ import type { Env } from "../env";
 import { scheduleAdSyncs } from "../services/ad-sync";
 import { buildContext } from "../services/build-context";
 import { runScheduledAnalyses } from "../services/experiment-report";
+import { dispatchDueNotifications } from "../services/notifications";
 import { runOptimisationLoop } from "../services/optimisation-loop";
 import { sweepPosteriors } from "../services/refresh-posteriors";
 import { sweepGenerations } from "../services/sweep-generations";
@@ -16,7 +17,8 @@ export async function handleScheduled(
   const app = buildContext(env, (p) => ctx.waitUntil(p), { cron: controller.cron });
   switch (controller.cron) {
     case CRONS.posteriorSweep:
-      await sweepPosteriors({ ctx: app });
+      // Both every minute: scheduled pushes go out within a minute of their time.
+      await Promise.all([sweepPosteriors({ ctx: app }), dispatchDueNotifications({ ctx: app })]);
       return;
     case CRONS.generationSweep:
       await sweepGenerations({ ctx: app });

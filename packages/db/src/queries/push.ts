@@ -1,0 +1,509 @@
+import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { chunk, type Db } from "../client";
+import {
+  type DeliveryRow,
+  type DeliveryStatus,
+  deliveries,
+  type NotificationRow,
+  type NotificationStatus,
+  type NotificationTarget,
+  notifications,
+  type SubscriptionRow,
+  subscriptions,
+  type VapidKeyRow,
+  vapidKeys,
+} from "../schema";
+
+// ---------------------------------------------------------------------------------------------
+// VAPID keys
+
+/** The newest unretired key of a project: what browsers subscribe with. */
+export async function currentVapidKey(db: Db, projectId: string): Promise<VapidKeyRow | null> {
+  const [row] = await db
+    .select()
+    .from(vapidKeys)
+    .where(and(eq(vapidKeys.projectId, projectId), isNull(vapidKeys.retiredAt)))
+    .orderBy(desc(vapidKeys.createdAt), desc(vapidKeys.id))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function vapidKeysByIds(db: Db, projectId: string, ids: string[]): Promise<VapidKeyRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(vapidKeys)
+    .where(and(eq(vapidKeys.projectId, projectId), inArray(vapidKeys.id, ids)));
+}
+
+/**
+ * Adds a key and retires the others in one batch (rotation). Retired keys still sign for the
+ * subscriptions made with them.
+ */
+export async function insertVapidKey(
+  db: Db,
+  row: VapidKeyRow,
+  opts: { retireOthers: boolean },
+): Promise<void> {
+  await db.batch([
+    db.insert(vapidKeys).values(row),
+    ...(opts.retireOthers
+      ? [
+          db
+            .update(vapidKeys)
+            .set({ retiredAt: row.createdAt })
+            .where(
+              and(
+                eq(vapidKeys.projectId, row.projectId),
+                isNull(vapidKeys.retiredAt),
+                sql`${vapidKeys.id} != ${row.id}`,
+              ),
+            ),
+        ]
+      : []),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions
+
+/**
+ * Creates a subscription or refreshes the one with the same endpoint (a browser re-subscribing
+ * gets its old id back, enabled again and un-deleted). Returns the row and whether it is new.
+ */
+export async function upsertSubscription(
+  db: Db,
+  row: Omit<SubscriptionRow, "expiredAt" | "deletedAt" | "lastSentAt" | "enabled" | "topics" | "userId"> & {
+    /** Undefined: a new row gets none, an existing one keeps its own. */
+    topics: string[] | undefined;
+    userId: string | null | undefined;
+  },
+): Promise<{ row: SubscriptionRow; created: boolean }> {
+  const [saved] = await db
+    .insert(subscriptions)
+    .values({
+      ...row,
+      topics: row.topics ?? [],
+      userId: row.userId ?? null,
+      enabled: true,
+      expiredAt: null,
+      deletedAt: null,
+      lastSentAt: null,
+    })
+    .onConflictDoUpdate({
+      target: [subscriptions.projectId, subscriptions.endpoint],
+      set: {
+        p256dh: row.p256dh,
+        auth: row.auth,
+        ...(row.topics !== undefined ? { topics: row.topics } : {}),
+        ...(row.userId !== undefined ? { userId: row.userId } : {}),
+        vapidKeyId: row.vapidKeyId,
+        enabled: true,
+        expiredAt: null,
+        deletedAt: null,
+        updatedAt: row.updatedAt,
+      },
+    })
+    .returning();
+  if (!saved) throw new Error("subscription upsert returned nothing");
+  return { row: saved, created: saved.id === row.id };
+}
+
+export async function findSubscription(
+  db: Db,
+  projectId: string,
+  id: string,
+): Promise<SubscriptionRow | null> {
+  const [row] = await db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.projectId, projectId), eq(subscriptions.id, id)));
+  return row ?? null;
+}
+
+export async function updateSubscription(
+  db: Db,
+  projectId: string,
+  id: string,
+  set: Partial<Pick<SubscriptionRow, "topics" | "enabled" | "userId" | "deletedAt" | "updatedAt">>,
+): Promise<SubscriptionRow | null> {
+  const [row] = await db
+    .update(subscriptions)
+    .set(set)
+    .where(and(eq(subscriptions.projectId, projectId), eq(subscriptions.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+// A recipient: enabled, not deleted, not expired.
+const ACTIVE = "s.enabled = 1 AND s.deleted_at IS NULL AND s.expired_at IS NULL";
+
+/** SQL selecting the active subscriptions a target names (lists bound as JSON arrays). */
+function targetFilter(target: NotificationTarget): { where: string; binds: string[] } {
+  if (target.all) return { where: ACTIVE, binds: [] };
+  const parts: string[] = [];
+  const binds: string[] = [];
+  // Parameters ?2.. follow ?1 (the project id).
+  const param = (v: unknown) => {
+    binds.push(JSON.stringify(v));
+    return `?${binds.length + 1}`;
+  };
+  if (target.subscriptionIds?.length)
+    parts.push(`s.id IN (SELECT value FROM json_each(${param(target.subscriptionIds)}))`);
+  if (target.userIds?.length)
+    parts.push(`s.user_id IN (SELECT value FROM json_each(${param(target.userIds)}))`);
+  if (target.topics?.length) {
+    parts.push(
+      `EXISTS (SELECT 1 FROM json_each(s.topics) t WHERE t.value IN (SELECT value FROM json_each(${param(target.topics)})))`,
+    );
+  }
+  return { where: `${ACTIVE} AND (${parts.length > 0 ? parts.join(" OR ") : "0"})`, binds };
+}
+
+/** How many active subscriptions a target reaches now. */
+export async function countTargets(db: Db, projectId: string, target: NotificationTarget): Promise<number> {
+  const f = targetFilter(target);
+  const row = await db.$client
+    .prepare(`SELECT count(*) AS n FROM subscriptions s WHERE s.project_id = ?1 AND ${f.where}`)
+    .bind(projectId, ...f.binds)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/**
+ * Creates one pending delivery per recipient in one statement (INSERT … SELECT), idempotently:
+ * (notification, subscription) is unique, so a redelivered dispatch job adds nothing.
+ */
+export async function createDeliveries(
+  db: Db,
+  input: { projectId: string; notificationId: string; target: NotificationTarget; now: number },
+): Promise<number> {
+  const f = targetFilter(input.target);
+  const n = input.target.all ? 0 : f.binds.length;
+  const at = `?${n + 2}`;
+  const ntf = `?${n + 3}`;
+  const result = await db.$client
+    .prepare(
+      `INSERT OR IGNORE INTO deliveries (id, project_id, notification_id, subscription_id, status, attempts, created_at, updated_at)
+       SELECT 'dlv_' || lower(hex(randomblob(10))), s.project_id, ${ntf}, s.id, 'pending', 0, ${at}, ${at}
+       FROM subscriptions s WHERE s.project_id = ?1 AND ${f.where}`,
+    )
+    .bind(input.projectId, ...f.binds, input.now, input.notificationId)
+    .run();
+  return result.meta.changes ?? 0;
+}
+
+/** Pending delivery ids of a notification, in pages (keyset on id). */
+export async function pendingDeliveryIds(
+  db: Db,
+  input: { projectId: string; notificationId: string; after: string | null; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.projectId, input.projectId),
+        eq(deliveries.notificationId, input.notificationId),
+        eq(deliveries.status, "pending"),
+        input.after ? sql`${deliveries.id} > ${input.after}` : undefined,
+      ),
+    )
+    .orderBy(deliveries.id)
+    .limit(input.limit);
+  return rows.map((r) => r.id);
+}
+
+export interface DeliveryWork {
+  delivery: DeliveryRow;
+  subscription: SubscriptionRow;
+}
+
+/** The deliveries of a batch that are still pending, with their subscriptions. */
+export async function loadDeliveryWork(db: Db, projectId: string, ids: string[]): Promise<DeliveryWork[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ delivery: deliveries, subscription: subscriptions })
+    .from(deliveries)
+    .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+    .where(
+      and(
+        eq(deliveries.projectId, projectId),
+        eq(subscriptions.projectId, projectId),
+        inArray(deliveries.id, ids),
+        eq(deliveries.status, "pending"),
+      ),
+    );
+  return rows;
+}
+
+export interface DeliveryUpdate {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatus: number | null;
+  error: string | null;
+  variantId?: string | null;
+  sentAt?: number | null;
+}
+
+const UPDATE_DELIVERIES = `UPDATE deliveries SET
+    status = u.value ->> 1, attempts = u.value ->> 2, last_status = u.value ->> 3, error = u.value ->> 4,
+    variant_id = coalesce(u.value ->> 5, deliveries.variant_id), sent_at = coalesce(u.value ->> 6, deliveries.sent_at),
+    updated_at = ?2
+  FROM json_each(?3) AS u
+  WHERE deliveries.project_id = ?1 AND deliveries.id = u.value ->> 0 AND deliveries.status = 'pending'`;
+
+/**
+ * Records the outcomes of a batch in one atomic D1 batch: delivery statuses, and the
+ * subscriptions the push service said are gone (404/410) marked expired.
+ */
+export async function recordDeliveryOutcomes(
+  db: Db,
+  input: {
+    projectId: string;
+    updates: DeliveryUpdate[];
+    expiredSubscriptionIds: string[];
+    sentSubscriptionIds: string[];
+    now: number;
+  },
+): Promise<void> {
+  const d1 = db.$client;
+  const statements = chunk(input.updates, 400).map((part) =>
+    d1
+      .prepare(UPDATE_DELIVERIES)
+      .bind(
+        input.projectId,
+        input.now,
+        JSON.stringify(
+          part.map((u) => [
+            u.id,
+            u.status,
+            u.attempts,
+            u.lastStatus,
+            u.error,
+            u.variantId ?? null,
+            u.sentAt ?? null,
+          ]),
+        ),
+      ),
+  );
+  if (input.expiredSubscriptionIds.length > 0) {
+    statements.push(
+      d1
+        .prepare(
+          "UPDATE subscriptions SET expired_at = ?2, updated_at = ?2 WHERE project_id = ?1 AND expired_at IS NULL AND id IN (SELECT value FROM json_each(?3))",
+        )
+        .bind(input.projectId, input.now, JSON.stringify(input.expiredSubscriptionIds)),
+    );
+  }
+  if (input.sentSubscriptionIds.length > 0) {
+    statements.push(
+      d1
+        .prepare(
+          "UPDATE subscriptions SET last_sent_at = ?2 WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?3))",
+        )
+        .bind(input.projectId, input.now, JSON.stringify(input.sentSubscriptionIds)),
+    );
+  }
+  if (statements.length > 0) await d1.batch(statements);
+}
+
+/** The service worker's receipt: sent → delivered (displayed), and clicked once. */
+export async function markDelivery(
+  db: Db,
+  input: { projectId: string; deliveryId: string; event: "displayed" | "clicked"; now: number },
+): Promise<DeliveryRow | null> {
+  const [row] = await db
+    .update(deliveries)
+    .set({
+      status: sql`CASE WHEN ${deliveries.status} IN ('sent', 'pending') THEN 'delivered' ELSE ${deliveries.status} END`,
+      deliveredAt: sql`coalesce(${deliveries.deliveredAt}, ${input.now})`,
+      ...(input.event === "clicked"
+        ? { clickedAt: sql`coalesce(${deliveries.clickedAt}, ${input.now})` }
+        : {}),
+      updatedAt: input.now,
+    })
+    .where(and(eq(deliveries.projectId, input.projectId), eq(deliveries.id, input.deliveryId)))
+    .returning();
+  return row ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+export async function insertNotification(db: Db, row: NotificationRow): Promise<void> {
+  await db.insert(notifications).values(row);
+}
+
+export async function findNotification(
+  db: Db,
+  projectId: string,
+  id: string,
+): Promise<NotificationRow | null> {
+  const [row] = await db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.projectId, projectId), eq(notifications.id, id)));
+  return row ?? null;
+}
+
+/** Moves a notification between statuses if it is still in `from`; false when it was not. */
+export async function transitionNotification(
+  db: Db,
+  input: { projectId: string; id: string; from: NotificationStatus[]; set: Partial<NotificationRow> },
+): Promise<NotificationRow | null> {
+  const [row] = await db
+    .update(notifications)
+    .set(input.set)
+    .where(
+      and(
+        eq(notifications.projectId, input.projectId),
+        eq(notifications.id, input.id),
+        inArray(notifications.status, input.from),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/** Scheduled notifications that are due, across projects (the every-minute cron). */
+export function dueNotifications(db: Db, now: number, limit: number): Promise<NotificationRow[]> {
+  return db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.status, "scheduled"), lt(notifications.scheduledAt, now + 1)))
+    .orderBy(notifications.scheduledAt)
+    .limit(limit);
+}
+
+export function listNotifications(
+  db: Db,
+  input: {
+    projectId: string;
+    type?: "send" | "broadcast";
+    status?: NotificationStatus;
+    offset: number;
+    limit: number;
+  },
+): Promise<NotificationRow[]> {
+  return db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.projectId, input.projectId),
+        input.type ? eq(notifications.type, input.type) : undefined,
+        input.status ? eq(notifications.status, input.status) : undefined,
+      ),
+    )
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(input.limit)
+    .offset(input.offset);
+}
+
+export async function countNotifications(
+  db: Db,
+  input: { projectId: string; type?: "send" | "broadcast"; status?: NotificationStatus },
+): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.projectId, input.projectId),
+        input.type ? eq(notifications.type, input.type) : undefined,
+        input.status ? eq(notifications.status, input.status) : undefined,
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+/** Delivery counts by status per notification. */
+export async function deliveryCounts(
+  db: Db,
+  projectId: string,
+  notificationIds: string[],
+): Promise<Map<string, Record<DeliveryStatus, number> & { clicked: number }>> {
+  const out = new Map<string, Record<DeliveryStatus, number> & { clicked: number }>();
+  if (notificationIds.length === 0) return out;
+  const rows = await db
+    .select({
+      notificationId: deliveries.notificationId,
+      status: deliveries.status,
+      n: sql<number>`count(*)`.mapWith(Number),
+      clicked: sql<number>`sum(${deliveries.clickedAt} IS NOT NULL)`.mapWith(Number),
+    })
+    .from(deliveries)
+    .where(and(eq(deliveries.projectId, projectId), inArray(deliveries.notificationId, notificationIds)))
+    .groupBy(deliveries.notificationId, deliveries.status);
+  for (const r of rows) {
+    const c = out.get(r.notificationId) ?? {
+      pending: 0,
+      sent: 0,
+      delivered: 0,
+      failed: 0,
+      expired: 0,
+      clicked: 0,
+    };
+    c[r.status] = r.n;
+    c.clicked += r.clicked;
+    out.set(r.notificationId, c);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analytics
+
+const dayOf = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
+
+/** Subscriptions created / expired / deleted per UTC day in [from, to], and active now. */
+export async function subscriptionAnalytics(
+  db: Db,
+  input: { projectId: string; fromMs: number; toMs: number },
+) {
+  const d1 = db.$client;
+  const byDay = (column: string) =>
+    d1
+      .prepare(
+        `SELECT ${dayOf(column)} AS day, count(*) AS n FROM subscriptions WHERE project_id = ?1 AND ${column} BETWEEN ?2 AND ?3 GROUP BY day ORDER BY day`,
+      )
+      .bind(input.projectId, input.fromMs, input.toMs);
+  const [created, expired, deleted, active] = await d1.batch<{ day: string; n: number }>([
+    byDay("created_at"),
+    byDay("expired_at"),
+    byDay("deleted_at"),
+    d1
+      .prepare(
+        "SELECT 'now' AS day, count(*) AS n FROM subscriptions WHERE project_id = ?1 AND enabled = 1 AND deleted_at IS NULL AND expired_at IS NULL",
+      )
+      .bind(input.projectId),
+  ]);
+  return {
+    created: created?.results ?? [],
+    expired: expired?.results ?? [],
+    deleted: deleted?.results ?? [],
+    active: active?.results[0]?.n ?? 0,
+  };
+}
+
+/** Deliveries by UTC day of creation and status in [from, to], and clicks. */
+export async function deliveryAnalytics(db: Db, input: { projectId: string; fromMs: number; toMs: number }) {
+  const { results } = await db.$client
+    .prepare(
+      `SELECT ${dayOf("created_at")} AS day, status, count(*) AS n, sum(clicked_at IS NOT NULL) AS clicked
+       FROM deliveries WHERE project_id = ?1 AND created_at BETWEEN ?2 AND ?3 GROUP BY day, status ORDER BY day`,
+    )
+    .bind(input.projectId, input.fromMs, input.toMs)
+    .all<{ day: string; status: DeliveryStatus; n: number; clicked: number }>();
+  return results;
+}
+
+/** Deliveries by status across all projects, for /metrics. */
+export async function deliveryTotalsByStatus(db: Db): Promise<{ status: string; n: number }[]> {
+  const { results } = await db.$client
+    .prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status")
+    .all<{ status: string; n: number }>();
+  return results;
+}

@@ -1,0 +1,149 @@
+// The browser side of Web Push, served by the Worker: a service worker and a small subscribe
+// page. Kept as strings so the Worker ships them without a static-assets binding.
+
+/**
+ * The service worker. Registered as /push/sw.js?project=<id>[&topics=a,b][&user=<id>]: the
+ * query tells it where to re-subscribe when the browser rotates the subscription.
+ */
+export const SERVICE_WORKER_JS = `// PushBunny Edge service worker
+const params = new URL(self.location.href).searchParams;
+const PROJECT = params.get("project");
+const TOPICS = (params.get("topics") || "").split(",").filter(Boolean);
+const USER = params.get("user");
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+function report(data, event) {
+  if (!data || !data.receipt) return Promise.resolve();
+  return fetch("/push/receipts", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ receipt: data.receipt, event, tracking_token: data.tracking_token || undefined }),
+    keepalive: true,
+  }).catch(() => {});
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  const options = {
+    body: data.body || "",
+    icon: data.icon,
+    image: data.image,
+    badge: data.badge,
+    tag: data.tag,
+    actions: data.actions || [],
+    data,
+  };
+  event.waitUntil(
+    Promise.all([self.registration.showNotification(data.title || "", options), report(data, "displayed")]),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  const open = data.url ? self.clients.openWindow(data.url) : Promise.resolve();
+  // A click on a tracked notification is reported as an "opened" event for its variant.
+  event.waitUntil(Promise.all([report(data, "clicked"), open]));
+});
+
+function keyBytes(base64url) {
+  const b64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+  const raw = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+async function resubscribe() {
+  if (!PROJECT) return;
+  const key = await (await fetch("/push/" + PROJECT + "/vapid-public-key")).json();
+  const sub = await self.registration.pushManager.subscribe({
+    userVisibleOnly: true,
+    applicationServerKey: keyBytes(key.public_key),
+  });
+  await fetch("/push/" + PROJECT + "/subscriptions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(Object.assign(sub.toJSON(), { topics: TOPICS, user_id: USER })),
+  });
+}
+
+// The browser replaced (or dropped) the subscription: register a new one with the current key.
+self.addEventListener("pushsubscriptionchange", (event) => event.waitUntil(resubscribe()));
+`;
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
+
+/** A minimal page that registers the service worker and subscribes this browser. */
+export function subscribePage(projectId: string): string {
+  const project = escapeHtml(projectId);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Notifications · PushBunny</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; }
+  button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 0; background: #5b3cc4; color: #fff; cursor: pointer; }
+  pre { background: #f4f4f8; padding: .8rem; border-radius: .4rem; white-space: pre-wrap; word-break: break-all; }
+</style>
+</head>
+<body>
+<h1>Stay in the loop</h1>
+<p>Get a notification when something needs your attention.</p>
+<label>Topics (comma-separated) <input id="topics" value=""></label>
+<p><button id="subscribe">Enable notifications</button></p>
+<pre id="status" data-state="idle">Service worker: not registered yet.</pre>
+<script type="module">
+const PROJECT = ${JSON.stringify(projectId)};
+const statusEl = document.getElementById("status");
+const show = (state, text) => { statusEl.dataset.state = state; statusEl.textContent = text; };
+const keyBytes = (b) => {
+  const b64 = b.replace(/-/g, "+").replace(/_/g, "/");
+  const raw = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+};
+async function register() {
+  if (!("serviceWorker" in navigator)) { show("unsupported", "This browser has no service workers."); return null; }
+  const topics = document.getElementById("topics").value.split(",").map((t) => t.trim()).filter(Boolean);
+  const url = "/push/sw.js?project=" + encodeURIComponent(PROJECT) + (topics.length ? "&topics=" + encodeURIComponent(topics.join(",")) : "");
+  const registration = await navigator.serviceWorker.register(url, { scope: "/push/" });
+  await navigator.serviceWorker.ready;
+  show("registered", "Service worker: registered (scope " + registration.scope + ").");
+  return { registration, topics };
+}
+async function subscribe() {
+  try {
+    const reg = await register();
+    if (!reg) return;
+    if ((await Notification.requestPermission()) !== "granted") { show("denied", "Notifications are blocked for this site."); return; }
+    const key = await (await fetch("/push/" + PROJECT + "/vapid-public-key")).json();
+    const sub = await reg.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key.public_key) });
+    const res = await fetch("/push/" + PROJECT + "/subscriptions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(Object.assign(sub.toJSON(), { topics: reg.topics })),
+    });
+    const body = await res.json();
+    show(res.ok ? "subscribed" : "error", res.ok ? "Subscribed: " + body.subscription_id : "Error: " + body.error.message);
+  } catch (err) {
+    show("error", "Could not subscribe: " + err.message);
+  }
+}
+document.getElementById("subscribe").addEventListener("click", subscribe);
+register().catch((err) => show("error", "Service worker: " + err.message));
+</script>
+</body>
+</html>
+`;
+}
