@@ -92,19 +92,15 @@ export async function buildPushRequest(
   const audienceEndpoint =
     url.protocol === "http:" ? `https://${url.hostname}:${url.port || "80"}/` : sub.endpoint;
   const subscription = { endpoint: audienceEndpoint, expirationTime: null, keys: sub.keys };
-  const [{ headers: auth }, body] = await Promise.all([
-    vapidHeaders(subscription, {
-      subject: vapid.subject,
-      publicKey: vapid.publicKey,
-      privateKey: vapid.privateKey,
-    }),
+  const [authorization, body] = await Promise.all([
+    vapidAuthorization(subscription, vapid),
     encryptNotification(subscription, plaintext),
   ]);
 
   // buildPushPayload from the library is not used: it turns a TTL of 0 into 60 and has no
   // "very-low" urgency.
   const headers: Record<string, string> = {
-    authorization: auth.authorization,
+    authorization,
     ttl: String(options.ttl),
     "content-encoding": "aes128gcm",
     "content-type": "application/octet-stream",
@@ -113,6 +109,33 @@ export async function buildPushRequest(
   if (options.urgency !== undefined) headers.urgency = options.urgency;
   if (options.topic !== undefined) headers.topic = options.topic;
   return { url: sub.endpoint, init: { method: "POST", headers, body }, encryptedBytes: body.byteLength };
+}
+
+// A VAPID JWT depends only on the push service's origin, the key and the subject, and the
+// library signs it for 12 h: one signature per (service, key) serves a whole broadcast instead
+// of one ECDSA signature per message. Renewed well before it expires.
+const JWT_REUSE_MS = 6 * 3_600_000;
+const MAX_CACHED_JWTS = 1_000;
+const jwtCache = new Map<string, { authorization: Promise<string>; renewAt: number }>();
+
+function vapidAuthorization(
+  subscription: { endpoint: string; expirationTime: null; keys: SubscriptionKeys },
+  vapid: { subject: string } & VapidKeyPair,
+): Promise<string> {
+  const key = `${new URL(subscription.endpoint).origin}|${vapid.publicKey}|${vapid.subject}`;
+  const now = Date.now();
+  const hit = jwtCache.get(key);
+  if (hit && hit.renewAt > now) return hit.authorization;
+  if (jwtCache.size >= MAX_CACHED_JWTS) jwtCache.clear();
+  const authorization = vapidHeaders(subscription, {
+    subject: vapid.subject,
+    publicKey: vapid.publicKey,
+    privateKey: vapid.privateKey,
+  }).then((h) => h.headers.authorization);
+  // A failed signature must not be served from the cache.
+  authorization.catch(() => jwtCache.delete(key));
+  jwtCache.set(key, { authorization, renewAt: now + JWT_REUSE_MS });
+  return authorization;
 }
 
 function checkOptions(options: PushOptions): void {

@@ -147,3 +147,25 @@ describe("buildPushRequest", () => {
     }
   });
 });
+
+describe("VAPID JWT reuse", () => {
+  it("signs once per (push service, key) and reuses it; another service or key gets its own", async () => {
+    const a = await buildPushRequest(sub, "one", { ttl: 60 }, vapid);
+    const b = await buildPushRequest({ ...sub, endpoint: `${FCM}-other-device` }, "two", { ttl: 60 }, vapid);
+    expect(b.init.headers.authorization).toBe(a.init.headers.authorization);
+    // A different body every time: only the signature is reused, never the encryption.
+    expect(Buffer.from(b.init.body).equals(Buffer.from(a.init.body))).toBe(false);
+    const mozilla = await buildPushRequest(
+      { ...sub, endpoint: "https://updates.push.services.mozilla.com/wpush/v2/gAAAA" },
+      "three",
+      { ttl: 60 },
+      vapid,
+    );
+    expect(claimsOf(mozilla.init.headers.authorization).aud).toBe("https://updates.push.services.mozilla.com");
+    expect(mozilla.init.headers.authorization).not.toBe(a.init.headers.authorization);
+    const rotated = { subject: vapid.subject, ...(await generateVapidKeys()) };
+    const c = await buildPushRequest(sub, "four", { ttl: 60 }, rotated);
+    expect(c.init.headers.authorization).not.toBe(a.init.headers.authorization);
+    expect(c.init.headers.authorization).toContain(`k=${rotated.publicKey}`);
+  });
+});

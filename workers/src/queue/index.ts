@@ -104,48 +104,54 @@ async function refreshAfterWrite(ctx: AppContext, touched: TouchedExperiments[])
   }
 }
 
+// Jobs are independent (each acks or retries itself), so a batch runs side by side: one push
+// batch's fetches overlap another's encryption and D1 writes.
 async function consumeJobs(ctx: AppContext, batch: MessageBatch<unknown>): Promise<void> {
-  for (const msg of batch.messages) {
-    const parsed = JobsQueueMessage.safeParse(msg.body);
-    if (!parsed.success) {
-      await park(ctx, batch.queue, msg, `invalid job: ${parsed.error.issues[0]?.message ?? "unknown"}`);
-      continue;
-    }
-    try {
-      const job = parsed.data;
-      if (job.kind === "push_dispatch") {
+  await Promise.all(batch.messages.map((msg) => consumeJob(ctx, batch.queue, msg)));
+}
+
+async function consumeJob(ctx: AppContext, queue: string, msg: Message<unknown>): Promise<void> {
+  const parsed = JobsQueueMessage.safeParse(msg.body);
+  if (!parsed.success) {
+    await park(ctx, queue, msg, `invalid job: ${parsed.error.issues[0]?.message ?? "unknown"}`);
+    return;
+  }
+  try {
+    const job = parsed.data;
+    switch (job.kind) {
+      case "push_dispatch":
         await dispatchNotification({ ctx, input: job });
         msg.ack();
-        continue;
-      }
-      if (job.kind === "push") {
+        return;
+      case "push":
         // Push failures are recorded per delivery and retried by a new message; only D1
         // trouble throws here and is retried by the queue.
         await sendPushBatch({ ctx, input: job });
         msg.ack();
-        continue;
-      }
-      if (job.kind === "adsync") {
+        return;
+      case "adsync":
         // Channel failures are recorded in the run and retried by a new run; only D1 trouble
         // throws here and is retried by the queue.
         await runSync({ ctx, input: job });
         msg.ack();
-        continue;
+        return;
+      case "generate": {
+        const outcome = await generateChallengers({
+          ctx,
+          input: { ...job, attempt: msg.attempts, maxAttempts: MAX_JOB_ATTEMPTS },
+        });
+        if (outcome.kind === "retry") {
+          msg.retry({ delaySeconds: outcome.delaySeconds ?? retryDelaySeconds(msg.attempts) });
+        } else {
+          msg.ack();
+        }
+        return;
       }
-      const outcome = await generateChallengers({
-        ctx,
-        input: { ...job, attempt: msg.attempts, maxAttempts: MAX_JOB_ATTEMPTS },
-      });
-      if (outcome.kind === "retry") {
-        msg.retry({ delaySeconds: outcome.delaySeconds ?? retryDelaySeconds(msg.attempts) });
-      } else {
-        msg.ack();
-      }
-    } catch (err) {
-      // D1 or KV trouble, not the LLM's: try again later.
-      ctx.logger.error("job failed", { messageId: msg.id, attempts: msg.attempts, ...describeError(err) });
-      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
     }
+  } catch (err) {
+    // D1 or KV trouble, not the LLM's or a push service's: try again later.
+    ctx.logger.error("job failed", { messageId: msg.id, attempts: msg.attempts, ...describeError(err) });
+    msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
   }
 }
 
