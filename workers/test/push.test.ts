@@ -346,6 +346,31 @@ describe("Web Push end to end (fake push service with its own RFC 8291 decryptio
   });
 });
 
+describe("no delivery is lost", () => {
+  it("the minute cron re-queues pending deliveries whose queue message was lost", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const fake = await fakeSubscriber();
+    const sub = await subscribe(apiKey, fake);
+    // A notification whose dispatch died after creating its delivery, before queueing it.
+    const old = Date.now() - 3 * 3_600_000;
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO notifications (id, project_id, type, target, payload, ttl, status, dispatched_at, recipients, created_at) VALUES ('ntf_lost1', ?1, 'broadcast', '{\"all\":true}', '{\"title\":\"Lost\"}', 60, 'dispatched', ?2, 1, ?2)",
+      ).bind(projectId, old),
+      env.DB.prepare(
+        "INSERT INTO deliveries (id, project_id, notification_id, subscription_id, status, attempts, created_at, updated_at) VALUES ('dlv_lost1', ?1, 'ntf_lost1', ?2, 'pending', 0, ?3, ?3)",
+      ).bind(projectId, sub.subscription_id, old),
+    ]);
+    await runCron(CRONS.posteriorSweep);
+    const done = await settled(apiKey, "ntf_lost1");
+    expect(done.deliveries.sent).toBe(1);
+    const titles = (await received(fake.endpoint)).deliveries.map(
+      (d) => (JSON.parse(d.payload) as { title: string }).title,
+    );
+    expect(titles).toEqual(["Lost"]);
+  });
+});
+
 describe("push input and safety", () => {
   it("refuses unsafe endpoints (SSRF), bad keys and bad sends with 4xx envelopes", async () => {
     const { apiKey } = await seedProject();

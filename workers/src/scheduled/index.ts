@@ -2,7 +2,7 @@ import type { Env } from "../env";
 import { scheduleAdSyncs } from "../services/ad-sync";
 import { buildContext } from "../services/build-context";
 import { runScheduledAnalyses } from "../services/experiment-report";
-import { dispatchDueNotifications } from "../services/notifications";
+import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";
 import { runOptimisationLoop } from "../services/optimisation-loop";
 import { sweepPosteriors } from "../services/refresh-posteriors";
 import { sweepGenerations } from "../services/sweep-generations";
@@ -18,7 +18,11 @@ export async function handleScheduled(
   switch (controller.cron) {
     case CRONS.posteriorSweep:
       // Both every minute: scheduled pushes go out within a minute of their time.
-      await Promise.all([sweepPosteriors({ ctx: app }), dispatchDueNotifications({ ctx: app })]);
+      await Promise.all([
+        sweepPosteriors({ ctx: app }),
+        dispatchDueNotifications({ ctx: app }),
+        requeueStaleDeliveries({ ctx: app }),
+      ]);
       return;
     case CRONS.generationSweep:
       await sweepGenerations({ ctx: app });

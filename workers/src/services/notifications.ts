@@ -1,5 +1,6 @@
 import { newId, signReceipt } from "@pushbunny/core";
 import {
+  claimStalePendingDeliveries,
   countNotifications,
   countTargets,
   createDeliveries,
@@ -272,6 +273,47 @@ export async function dispatchDueNotifications({ ctx }: { ctx: AppContext }): Pr
     queued++;
   }
   return queued;
+}
+
+/** Longer than any retry delay (at most an hour), so a retry in flight is never re-queued. */
+const STALE_PENDING_MS = 2 * 3_600_000;
+
+/**
+ * Cron (every minute): pending deliveries whose queue message was lost are queued again, so
+ * nothing accepted by the API is silently dropped.
+ */
+export async function requeueStaleDeliveries({ ctx }: { ctx: AppContext }): Promise<number> {
+  const stale = await claimStalePendingDeliveries(ctx.db, {
+    now: ctx.now(),
+    olderThanMs: STALE_PENDING_MS,
+    limit: 1000,
+  });
+  const groups = new Map<string, { projectId: string; notificationId: string; ids: string[] }>();
+  for (const d of stale) {
+    const g = groups.get(d.notificationId) ?? {
+      projectId: d.projectId,
+      notificationId: d.notificationId,
+      ids: [],
+    };
+    g.ids.push(d.id);
+    groups.set(d.notificationId, g);
+  }
+  const messages: { body: PushBatchJob }[] = [];
+  for (const g of groups.values()) {
+    for (let i = 0; i < g.ids.length; i += PUSH_BATCH) {
+      messages.push({
+        body: {
+          kind: "push",
+          projectId: g.projectId,
+          notificationId: g.notificationId,
+          deliveryIds: g.ids.slice(i, i + PUSH_BATCH),
+        },
+      });
+    }
+  }
+  for (let i = 0; i < messages.length; i += 100) await ctx.queues.jobs.sendBatch(messages.slice(i, i + 100));
+  if (stale.length > 0) ctx.logger.warn("re-queued stale push deliveries", { deliveries: stale.length });
+  return stale.length;
 }
 
 interface Attempt {

@@ -507,3 +507,23 @@ export async function deliveryTotalsByStatus(db: Db): Promise<{ status: string; 
     .all<{ status: string; n: number }>();
   return results;
 }
+
+/**
+ * Pending deliveries nobody has touched for `olderThanMs` (their queue message was lost, e.g.
+ * a dispatch that died between claiming and queueing): claimed by bumping `updated_at`, so two
+ * sweeps never re-queue the same ones.
+ */
+export async function claimStalePendingDeliveries(
+  db: Db,
+  input: { now: number; olderThanMs: number; limit: number },
+): Promise<{ id: string; projectId: string; notificationId: string }[]> {
+  const { results } = await db.$client
+    .prepare(
+      `UPDATE deliveries SET updated_at = ?1
+       WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND updated_at < ?2 ORDER BY updated_at LIMIT ?3)
+       RETURNING id, project_id AS projectId, notification_id AS notificationId`,
+    )
+    .bind(input.now, input.now - input.olderThanMs, input.limit)
+    .all<{ id: string; projectId: string; notificationId: string }>();
+  return results;
+}

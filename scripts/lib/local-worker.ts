@@ -1,0 +1,166 @@
+// Starts the Worker the way `pnpm dev` does (scripts/dev.mjs: migrations, the seeded development
+// project, `wrangler dev --var ENVIRONMENT:development`), but on a fresh state directory and a free
+// port, for tests that need the real thing over HTTP. Same lifecycle as scripts/bench.mjs: its own
+// process group, readiness through GET /health, the whole group killed at the end.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+// dev.mjs and wrangler need Node 22; this shim runs the pinned one whatever Node runs the caller.
+const NODE = path.join(ROOT, "node_modules", ".bin", "node");
+const DEV_SCRIPT = path.join(ROOT, "scripts", "dev.mjs");
+const LOG_LINES = 200;
+
+/** The project and key scripts/dev.mjs seeds (importing dev.mjs would start a server). */
+export const DEV_PROJECT_ID = "prj_dev";
+export const DEV_API_KEY = "pb_dev_local_0000000000000000";
+
+/** A running local Worker: `origin` uses localhost (a secure context for browsers). */
+export interface LocalWorker {
+  origin: string;
+  port: number;
+  stateDir: string;
+  /** The last lines wrangler printed, for failure messages. */
+  log(): string;
+  /** Stops every process of the group and removes the state directory; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
+    });
+  });
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Runs scripts/dev.mjs on a temp `--persist-to` dir and a free port; resolves once /health is ok. */
+export async function startLocalWorker({ timeoutMs = 60_000 } = {}): Promise<LocalWorker> {
+  const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), "pushbunny-worker-"));
+  const lines: string[] = [];
+  const pushLog = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim() !== "") lines.push(line);
+    }
+    if (lines.length > LOG_LINES) lines.splice(0, lines.length - LOG_LINES);
+  };
+  const log = () => lines.join("\n");
+
+  // Detached: dev.mjs, wrangler's node, esbuild and both workerd processes share one process
+  // group, so one signal reaches them all (workerd can outlive wrangler otherwise).
+  const child: ChildProcess = spawn(
+    NODE,
+    [
+      DEV_SCRIPT,
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--inspector-port",
+      String(inspectorPort),
+      "--inspector-ip",
+      "127.0.0.1",
+      "--persist-to",
+      stateDir,
+      "--log-level",
+      "warn",
+      "--show-interactive-dev-session=false",
+      "--live-reload=false",
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      // No prompts, telemetry or update checks: CI may have no network beyond the npm registry.
+      env: {
+        ...process.env,
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_SEND_ERROR_REPORTS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        WRANGLER_NO_SKILLS_UPDATE_PROMPTS: "true",
+        NO_UPDATE_NOTIFIER: "1",
+        FORCE_COLOR: "0",
+        NO_COLOR: "1",
+      },
+    },
+  );
+  const pgid = child.pid ?? 0;
+  let exited: string | null = null;
+  child.stdout?.on("data", pushLog);
+  child.stderr?.on("data", pushLog);
+  child.on("error", (err) => {
+    exited = `spawn failed: ${err.message}`;
+  });
+  child.on("exit", (code, signal) => {
+    exited = signal ? `signal ${signal}` : `exit code ${code}`;
+  });
+
+  // Last resort if the caller never reaches stop(): 'exit' handlers must be synchronous.
+  const onExit = () => {
+    if (pgid) killGroup(pgid, "SIGKILL");
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  process.once("exit", onExit);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (pgid) {
+      killGroup(pgid, "SIGTERM");
+      const deadline = Date.now() + 5_000;
+      while (exited === null && Date.now() < deadline) await sleep(50);
+      await sleep(200);
+      killGroup(pgid, "SIGKILL");
+    }
+    process.removeListener("exit", onExit);
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+
+  const health = `http://127.0.0.1:${port}/health`;
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  try {
+    while (true) {
+      if (exited !== null) throw new Error(`scripts/dev.mjs exited (${exited}) before /health answered`);
+      if (Date.now() > deadline) {
+        throw new Error(`GET ${health} did not answer within ${timeoutMs / 1000} s (last: ${last})`);
+      }
+      try {
+        const res = await fetch(health, { signal: AbortSignal.timeout(2_000) });
+        const text = await res.text();
+        if (res.status === 200 && /"status"\s*:\s*"ok"/.test(text)) break;
+        last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
+      } catch (err) {
+        last = err instanceof Error ? err.message : String(err);
+      }
+      await sleep(250);
+    }
+  } catch (err) {
+    await stop();
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nwrangler output:\n${log()}`);
+  }
+  return { origin: `http://localhost:${port}`, port, stateDir, log, stop };
+}
