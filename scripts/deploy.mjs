@@ -35,6 +35,7 @@ const LOGIN_HINT =
   "run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID, then try again";
 const SECRET_HINTS = [
   { name: "GEMINI_API_KEY", why: "optional: enables AI-written challengers (Gemini)" },
+  { name: "METRICS_TOKEN", why: "optional: enables GET /metrics (Prometheus) behind this bearer token" },
   { name: "API_KEYS", why: "optional: comma-separated bootstrap API keys" },
 ];
 
