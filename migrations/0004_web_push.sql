@@ -17,6 +17,7 @@ CREATE TABLE `deliveries` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `deliveries_recipient_uq` ON `deliveries` (`notification_id`,`subscription_id`);--> statement-breakpoint
 CREATE INDEX `deliveries_project_idx` ON `deliveries` (`project_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `deliveries_pending_idx` ON `deliveries` (`updated_at`) WHERE "deliveries"."status" = 'pending';--> statement-breakpoint
 CREATE TABLE `notifications` (
 	`id` text PRIMARY KEY NOT NULL,
 	`project_id` text NOT NULL,

@@ -2,14 +2,18 @@
 // Local throughput bench for the Worker: starts `wrangler dev` on a fresh state dir, drives
 // keep-alive HTTP load from this process, and reports each route side by side with GET /health.
 //
-//   pnpm bench [--duration S] [--quick] [--concurrency N] [--port P] [--keep]
+//   pnpm bench [--duration S] [--quick] [--concurrency N] [--subscribers N] [--port P] [--keep]
 //
 // Phases (one run, in order): GET /health, warm POST /v1/message, POST /v1/events (100/req),
-// then the queue consumer's drain of those events into D1 (read back through GET /v1/stats).
+// then the queue consumer's drain of those events into D1 (read back through GET /v1/stats),
+// then one Web Push broadcast to 10,000 subscriptions on the fake push service
+// (workers/test-support/fake-push-service.ts, run by scripts/bench-push-service.ts in a Node
+// process of its own, which decrypts and verifies every message).
 // Results go to stdout and .bench/results.json. Exit code: 0 when the bench ran (targets
 // missed or not), 1 when the Worker could not start or the bench failed, 2 when a phase had
-// more than 1% errors.
-// No dependencies beyond Node's standard library.
+// more than 1% errors or a broadcast message did not arrive, decrypt and verify.
+// No dependencies beyond Node's standard library (phase e's helper scripts are TypeScript, run by
+// this same Node through scripts/register-ts.mjs).
 
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -32,7 +36,15 @@ const MAX_TOKENS = 200_000;
 // Events phase c is expected to need at most: 40,000 events/s over warm-up + window + tail.
 const PREMINT_EVENTS = 500_000;
 const ERROR_FLAG_RATIO = 0.01;
-const TARGETS = { messageRatio: 0.7, eventsPerSec: 20_000, drainPerSec: 10_000 };
+const TARGETS = {
+  messageRatio: 0.7,
+  eventsPerSec: 20_000,
+  drainPerSec: 10_000,
+  broadcastDeliveriesPerSec: 1_000,
+};
+const BROADCAST_SUBSCRIBERS = { full: 10_000, quick: 2_000 };
+// Messages for the Node micro-benchmark of buildPushRequest.
+const ENCRYPT_BENCH_MESSAGES = 2_000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -45,6 +57,7 @@ function parseArgs(argv) {
     port: undefined,
     keep: false,
     realTokensOnly: false,
+    subscribers: undefined,
   };
   let durationGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +87,9 @@ function parseArgs(argv) {
       case "--port":
         opts.port = Math.round(positive(value(), "--port"));
         break;
+      case "--subscribers":
+        opts.subscribers = Math.round(positive(value(), "--subscribers"));
+        break;
       case "--keep":
         opts.keep = true;
         break;
@@ -83,10 +99,11 @@ function parseArgs(argv) {
       case "-h":
       case "--help":
         console.log(
-          "usage: pnpm bench [--duration S] [--quick] [--concurrency N] [--port P] [--keep] [--real-tokens-only]\n" +
+          "usage: pnpm bench [--duration S] [--quick] [--concurrency N] [--subscribers N] [--port P] [--keep] [--real-tokens-only]\n" +
             "  --duration S     measured seconds per phase (default 8)\n" +
-            "  --quick          3 s phases and 1 s warm-ups\n" +
+            `  --quick          3 s phases, 1 s warm-ups, ${BROADCAST_SUBSCRIBERS.quick.toLocaleString("en-US")} subscriptions in phase e\n` +
             "  --concurrency N  in-flight requests (default 32)\n" +
+            `  --subscribers N  subscriptions the phase e broadcast goes to (default ${BROADCAST_SUBSCRIBERS.full.toLocaleString("en-US")})\n` +
             "  --port P         port for wrangler dev (default: a free one)\n" +
             "  --keep           keep the temporary wrangler state directory\n" +
             "  --real-tokens-only  phase c uses only phase b's tokens (repeats once they run out)\n" +
@@ -99,6 +116,7 @@ function parseArgs(argv) {
     }
   }
   if (opts.quick && !durationGiven) opts.duration = 3;
+  opts.subscribers ??= opts.quick ? BROADCAST_SUBSCRIBERS.quick : BROADCAST_SUBSCRIBERS.full;
   opts.warmup = opts.quick ? 1 : 2;
   return opts;
 }
@@ -203,12 +221,16 @@ function roleOf(pid) {
   return role;
 }
 
-/** CPU ticks of every process in wrangler's process group: Worker workerd, proxy workerd, rest. */
+/**
+ * CPU ticks of every process in wrangler's process group: Worker workerd, proxy workerd, rest;
+ * and which pids run the Worker, since wrangler replaces that process when a source file changes.
+ */
 function groupCpu(pgid) {
   if (!pgid) return null;
   let worker = 0;
   let proxy = 0;
   let other = 0;
+  const workerPids = [];
   let entries;
   try {
     entries = readdirSync("/proc");
@@ -221,9 +243,12 @@ function groupCpu(pgid) {
     if (!s || s.pgid !== pgid) continue;
     if (procComm(name) !== "workerd") other += s.ticks;
     else if (roleOf(name) === "proxy") proxy += s.ticks;
-    else worker += s.ticks;
+    else {
+      worker += s.ticks;
+      workerPids.push(name);
+    }
   }
-  return { worker, proxy, other };
+  return { worker, proxy, other, workerPids: workerPids.sort().join(",") };
 }
 
 function machineCpu() {
@@ -259,10 +284,13 @@ function cpuUsage(a, b) {
     proxy_workerd_cpu_pct: Number.NaN,
     wrangler_node_cpu_pct: Number.NaN,
     machine_busy_pct: Number.NaN,
+    worker_restarted: false,
   };
   if (a.group && b.group) {
     const pct = (k) => (100 * ((b.group[k] - a.group[k]) * (1000 / CLK_TCK))) / wallMs;
-    out.worker_workerd_cpu_pct = pct("worker");
+    // A replaced process takes its ticks with it: the difference would mean nothing.
+    out.worker_restarted = a.group.workerPids !== b.group.workerPids;
+    out.worker_workerd_cpu_pct = out.worker_restarted ? Number.NaN : pct("worker");
     out.proxy_workerd_cpu_pct = pct("proxy");
     out.wrangler_node_cpu_pct = pct("other");
   }
@@ -296,6 +324,7 @@ const state = {
   tmpDir: null,
   keep: false,
   log: [],
+  pushService: null, // the fake push service's child process (phase e)
 };
 const LOG_LINES = 400;
 
@@ -434,12 +463,14 @@ let cleaningUp = false;
 async function cleanup() {
   if (cleaningUp) return;
   cleaningUp = true;
+  await stopPushService();
   await stopWrangler();
   removeTmp();
 }
 
 // Last resort for paths that skip cleanup(): synchronous, so it works inside 'exit'.
 process.on("exit", () => {
+  if (state.pushService && state.pushService.exitCode === null) state.pushService.kill("SIGKILL");
   if (state.pgid) {
     try {
       process.kill(-state.pgid, "SIGKILL");
@@ -479,6 +510,73 @@ async function waitForHealth(base, timeoutMs) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Web Push helpers (phase e): TypeScript scripts run by this Node through the repo's loader
+
+const TS_LOADER = ["--import", "./scripts/register-ts.mjs"];
+
+/**
+ * Starts scripts/bench-push-service.ts and resolves with { child, pid, baseUrl, audience } once it
+ * prints its address. It exits by itself when our end of its stdin closes.
+ */
+function startPushService(timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...TS_LOADER, "scripts/bench-push-service.ts"], {
+      cwd: ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    state.pushService = child;
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the fake push service did not start within ${timeoutMs / 1000} s:\n${err}`));
+    }, timeoutMs);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const nl = out.indexOf("\n");
+      if (nl < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve({ child, ...JSON.parse(out.slice(0, nl)) });
+      } catch {
+        reject(new Error(`the fake push service printed ${out.slice(0, 200)} instead of its address`));
+      }
+    });
+    child.stderr.on("data", (d) => {
+      err = (err + d).slice(-4_000);
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`could not start the fake push service: ${e.message}`));
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      // After it started this rejects nothing; the phase notices through failed requests.
+      reject(new Error(`the fake push service exited (${signal ?? `code ${code}`}):\n${err}`));
+    });
+  });
+}
+
+async function stopPushService() {
+  const child = state.pushService;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin.end();
+  const deadline = Date.now() + 2_000;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(25);
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+/** Runs `fn(i)` for i in 0..count-1 with at most `concurrency` calls in flight. */
+async function pool(count, concurrency, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTTP
 
 /** One-off requests (setup, stats polling) on their own small keep-alive agent. */
@@ -509,23 +607,30 @@ function request(agent, { host, port, method, path: p, headers, body, timeoutMs 
   });
 }
 
-function makeApi(host, port, apiKey) {
-  const auth = `Bearer ${apiKey}`;
+/** JSON requests to host:port with the API key (none when apiKey is null), on `agent`. */
+function makeApi(host, port, apiKey, agent = controlAgent) {
+  const auth = apiKey === null ? undefined : `Bearer ${apiKey}`;
   return async (method, p, json) => {
     const body = json === undefined ? undefined : JSON.stringify(json);
-    const headers = { authorization: auth };
+    const headers = auth === undefined ? {} : { authorization: auth };
     if (body !== undefined) {
       headers["content-type"] = "application/json";
       headers["content-length"] = Buffer.byteLength(body);
     }
-    const r = await request(controlAgent, { host, port, method, path: p, headers, body });
+    const r = await request(agent, { host, port, method, path: p, headers, body });
     let parsed = null;
     try {
       parsed = r.body ? JSON.parse(r.body) : null;
     } catch {
       // not JSON
     }
-    return { status: r.status, json: parsed, text: r.body ?? String(r.error?.message), error: r.error };
+    return {
+      status: r.status,
+      json: parsed,
+      text: r.body ?? String(r.error?.message),
+      error: r.error,
+      ms: r.ms,
+    };
   };
 }
 
@@ -693,6 +798,348 @@ async function pollStats(api, { done, timeoutMs, watch }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Phase e: one Web Push broadcast to the fake push service
+
+const BROADCAST_PAYLOAD = { title: "Bench broadcast", body: "One message to every subscription" };
+const BROADCAST_TIMEOUT_MS = 180_000;
+// No new delivery and no change in the Worker's counts for this long ends the wait early.
+const BROADCAST_STALL_MS = 30_000;
+
+/** A process's CPU time in ms (from /proc), or NaN. */
+function procCpuMs(pid) {
+  const s = procCpuTicks(pid);
+  return s ? s.ticks * (1000 / CLK_TCK) : Number.NaN;
+}
+
+/** cpuUsage plus the fake push service's share (100% = one core). */
+function broadcastCpu(a, b) {
+  return { ...cpuUsage(a, b), push_service_cpu_pct: (100 * (b.push - a.push)) / (b.t - a.t) };
+}
+
+/** What capped the deliveries, from the CPU figures while they flowed. */
+function broadcastLimitedBy(c) {
+  if (!c || !Number.isFinite(c.worker_workerd_cpu_pct)) return "n/a";
+  if (c.worker_workerd_cpu_pct >= 90) return "Worker's workerd thread (one core)";
+  if (c.push_service_cpu_pct >= 90) return "fake push service (one core: decrypt + verify)";
+  if (c.machine_busy_pct >= 80) return "machine CPU (all cores busy)";
+  return "latency / queue pacing (no CPU saturated)";
+}
+
+/**
+ * Subscribes `opts.subscribers` fake browsers, broadcasts once and waits for every delivery.
+ * Deliveries/s runs from the broadcast's 202 to the moment the fake push service accepted the
+ * last message (its own timestamps); every message must decrypt and carry a valid VAPID JWT.
+ */
+async function broadcastPhase({ host, port, apiKey, pgid, opts, api }) {
+  const n = opts.subscribers;
+  const push = await startPushService();
+  const pushUrl = new URL(push.baseUrl);
+  const pushAgent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const workerAgent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const fake = makeApi(pushUrl.hostname, Number(pushUrl.port), null, pushAgent);
+  const subscribeApi = makeApi(host, port, apiKey, workerAgent);
+  console.log(
+    `  fake push service on ${push.baseUrl} (pid ${push.pid}, decrypts and verifies every message)`,
+  );
+  const out = { subscribers_requested: n };
+  try {
+    const reset = await fake("POST", "/_control/reset");
+    if (reset.status !== 200) throw new Error(`fake push service reset: HTTP ${reset.status} ${reset.text}`);
+    // The first subscription would create the project's VAPID key, and 32 concurrent first ones
+    // would each make one; asking for the public key creates it once.
+    const key = await api("GET", "/v1/push/vapid-public-key");
+    if (key.status !== 200) {
+      throw new Error(`GET /v1/push/vapid-public-key: HTTP ${key.status} ${key.text?.slice(0, 300)}`);
+    }
+
+    const tFake = performance.now();
+    const fakes = new Array(n);
+    await pool(n, opts.concurrency, async (i) => {
+      const r = await fake("POST", "/_control/subscriptions", {});
+      if (r.status !== 201 || typeof r.json?.endpoint !== "string") {
+        throw new Error(`fake push service subscriber: HTTP ${r.status} ${r.text?.slice(0, 300)}`);
+      }
+      fakes[i] = r.json;
+    });
+    const fakeSeconds = (performance.now() - tFake) / 1000;
+
+    const subscribed = new Set();
+    const subLatencies = [];
+    const subErrors = new Map();
+    const tSub = performance.now();
+    await pool(n, opts.concurrency, async (i) => {
+      const f = fakes[i];
+      const r = await subscribeApi("POST", "/v1/subscriptions", { endpoint: f.endpoint, keys: f.keys });
+      if (r.status === 201) {
+        subscribed.add(f.id);
+        subLatencies.push(r.ms);
+        return;
+      }
+      const kind = r.error
+        ? `socket: ${r.error.code ?? r.error.message}`
+        : `HTTP ${r.status} ${r.json?.error?.code ?? ""}`.trim();
+      const e = subErrors.get(kind) ?? { count: 0, sample: r.text?.slice(0, 300) };
+      e.count++;
+      subErrors.set(kind, e);
+    });
+    const subSeconds = (performance.now() - tSub) / 1000;
+    const subSorted = Float64Array.from(subLatencies).sort();
+    const recipientsExpected = subscribed.size;
+    out.subscribe = {
+      fake_subscribers_seconds: fakeSeconds,
+      requests: n,
+      created: recipientsExpected,
+      errors: n - recipientsExpected,
+      error_ratio: (n - recipientsExpected) / n,
+      seconds: subSeconds,
+      per_s: recipientsExpected / subSeconds,
+      p50_ms: percentile(subSorted, 0.5),
+      p99_ms: percentile(subSorted, 0.99),
+      error_kinds: [...subErrors].map(([kind, v]) => ({ kind, count: v.count, sample: v.sample })),
+    };
+    console.log(
+      `  ${fmtInt(n)} fake subscribers in ${fakeSeconds.toFixed(1)} s; POST /v1/subscriptions: ` +
+        `${fmtInt(recipientsExpected)} × 201 in ${subSeconds.toFixed(1)} s (${fmtInt(out.subscribe.per_s)}/s, ` +
+        `p50 ${fmtMs(out.subscribe.p50_ms)} ms, p99 ${fmtMs(out.subscribe.p99_ms)} ms), ${out.subscribe.errors} errors`,
+    );
+    for (const e of out.subscribe.error_kinds) {
+      console.log(`    ${e.count} × ${e.kind}${e.sample ? `\n      e.g. ${e.sample}` : ""}`);
+    }
+    if (recipientsExpected === 0)
+      throw new Error("no subscription was accepted, so there is nobody to broadcast to");
+
+    // A moment for the subscribe traffic's tail (waitUntil work) so the window holds the broadcast only.
+    await sleep(1_000);
+    const snap = () => ({ ...cpuSnapshot(pgid), push: procCpuMs(push.pid) });
+    const start = snap();
+    const sent = await api("POST", "/v1/notifications/broadcast", { payload: BROADCAST_PAYLOAD });
+    const acceptedEpoch = Date.now();
+    const acceptedAt = performance.now();
+    if (sent.status !== 202 || typeof sent.json?.notification_id !== "string") {
+      throw new Error(`POST /v1/notifications/broadcast: HTTP ${sent.status} ${sent.text?.slice(0, 500)}`);
+    }
+    const notificationId = sent.json.notification_id;
+
+    // The fake's counters are polled often (another process, cheap); the Worker's rarely until
+    // everything arrived, since each answer counts the deliveries in D1 on the measured thread.
+    let fakeStats = null;
+    let view = null;
+    let firstSnap = null; // when the fake first reported a delivery
+    let allSnap = null; // when it reported them all
+    let doneAt = Number.NaN;
+    let nextWorkerPoll = acceptedAt + 1_000;
+    const deadline = acceptedAt + BROADCAST_TIMEOUT_MS;
+    let progress = "";
+    let progressAt = acceptedAt;
+    let stalled = false;
+    while (true) {
+      const s = await fake("GET", "/_control/stats");
+      if (s.status === 200 && s.json) fakeStats = s.json;
+      const arrived = (fakeStats?.deliveries ?? 0) + (fakeStats?.failures ?? 0);
+      if (arrived > 0 && !firstSnap) firstSnap = snap();
+      if (arrived >= recipientsExpected && !allSnap) allSnap = snap();
+      const t = performance.now();
+      if (t >= nextWorkerPoll || allSnap) {
+        const v = await api("GET", `/v1/notifications/${notificationId}`);
+        if (v.status === 200 && v.json) view = v.json;
+        nextWorkerPoll = performance.now() + 1_000;
+        if (view && view.recipients !== null && view.deliveries?.pending === 0) {
+          doneAt = performance.now();
+          break;
+        }
+      }
+      const now = `${arrived}|${view?.recipients}|${JSON.stringify(view?.deliveries ?? null)}`;
+      if (now !== progress) {
+        progress = now;
+        progressAt = t;
+      }
+      if (t - progressAt >= BROADCAST_STALL_MS) {
+        stalled = true;
+        break;
+      }
+      if (t >= deadline) break;
+      if (state.pushService.exitCode !== null || state.pushService.signalCode !== null) {
+        throw new Error("the fake push service exited mid-phase");
+      }
+      await sleep(allSnap ? 250 : 100);
+    }
+    const end = snap();
+    const reached = Number.isFinite(doneAt);
+
+    const listed = await fake("GET", "/_control/deliveries");
+    const deliveries = listed.json?.deliveries ?? [];
+    const failures = listed.json?.failures ?? [];
+    let firstAt = Number.POSITIVE_INFINITY;
+    let lastAt = Number.NEGATIVE_INFINITY;
+    const seen = new Set();
+    let duplicates = 0;
+    let strangers = 0;
+    let badPayloads = 0;
+    let firstBadPayload = null;
+    for (const d of deliveries) {
+      firstAt = Math.min(firstAt, d.at);
+      lastAt = Math.max(lastAt, d.at);
+      if (!subscribed.has(d.id)) strangers++;
+      else if (seen.has(d.id)) duplicates++;
+      else seen.add(d.id);
+      let p = null;
+      try {
+        p = JSON.parse(d.payload);
+      } catch {
+        // counted below
+      }
+      const ok =
+        p?.notification_id === notificationId &&
+        p.title === BROADCAST_PAYLOAD.title &&
+        p.body === BROADCAST_PAYLOAD.body &&
+        typeof p.delivery_id === "string";
+      if (!ok) {
+        badPayloads++;
+        firstBadPayload ??= String(d.payload).slice(0, 300);
+      }
+    }
+
+    const counts = view?.deliveries ?? {};
+    const recipients = view?.recipients ?? null;
+    const sentCount = counts.sent ?? 0;
+    const spanSeconds = (lastAt - acceptedEpoch) / 1000;
+    const deliveriesPerSec = deliveries.length > 0 ? sentCount / spanSeconds : Number.NaN;
+    const steadyPerSec =
+      deliveries.length > 1 ? (deliveries.length - 1) / ((lastAt - firstAt) / 1000) : Number.NaN;
+    const verified =
+      reached &&
+      recipients === recipientsExpected &&
+      sentCount === recipients &&
+      deliveries.length === recipients &&
+      seen.size === recipients &&
+      failures.length === 0 &&
+      duplicates === 0 &&
+      strangers === 0 &&
+      badPayloads === 0;
+
+    const cpuAll = broadcastCpu(start, end);
+    // While deliveries flowed; the whole window also holds the queue's batch timeout and the tail.
+    const cpuFlow =
+      firstSnap && allSnap && allSnap.t - firstSnap.t >= 500 ? broadcastCpu(firstSnap, allSnap) : cpuAll;
+    const groupMs = (k) =>
+      start.group && end.group && !cpuAll.worker_restarted
+        ? (end.group[k] - start.group[k]) * (1000 / CLK_TCK)
+        : Number.NaN;
+    const perDelivery = (ms) => (sentCount > 0 ? (1000 * ms) / sentCount : Number.NaN);
+    const workerCpuMs = groupMs("worker");
+    Object.assign(out, {
+      notification_id: notificationId,
+      estimated_recipients: sent.json.estimated_recipients ?? null,
+      recipients,
+      reached,
+      stalled,
+      delivery_counts: counts,
+      sent: sentCount,
+      first_delivery_after_s: deliveries.length > 0 ? (firstAt - acceptedEpoch) / 1000 : null,
+      last_delivery_after_s: deliveries.length > 0 ? spanSeconds : null,
+      pending_zero_after_s: reached ? (doneAt - acceptedAt) / 1000 : null,
+      deliveries_per_s: deliveriesPerSec,
+      deliveries_per_s_first_to_last: steadyPerSec,
+      fake_push_service: {
+        received: deliveries.length,
+        decrypted_and_verified: deliveries.length,
+        distinct_subscribers: seen.size,
+        failures: failures.length,
+        first_failures: failures.slice(0, 5),
+        duplicates,
+        unknown_subscribers: strangers,
+        bad_payloads: badPayloads,
+        first_bad_payload: firstBadPayload,
+        by_status: fakeStats?.byStatus ?? null,
+      },
+      verified,
+      window_s: (end.t - start.t) / 1000,
+      worker_cpu_ms: workerCpuMs,
+      worker_cpu_us_per_delivery: perDelivery(workerCpuMs),
+      proxy_cpu_us_per_delivery: perDelivery(groupMs("proxy")),
+      wrangler_cpu_us_per_delivery: perDelivery(groupMs("other")),
+      push_service_cpu_us_per_delivery: perDelivery(end.push - start.push),
+      cpu: cpuFlow,
+      cpu_whole_window: cpuAll,
+      limited_by: broadcastLimitedBy(cpuFlow),
+    });
+  } finally {
+    pushAgent.destroy();
+    workerAgent.destroy();
+    await stopPushService();
+  }
+
+  // The same library in Node, with the fake push service stopped and the Worker idle.
+  const enc = await runCommand(process.execPath, [
+    ...TS_LOADER,
+    "scripts/bench-push-encrypt.ts",
+    "--messages",
+    String(ENCRYPT_BENCH_MESSAGES),
+  ]);
+  const line = enc.out
+    .trim()
+    .split("\n")
+    .findLast((l) => l.startsWith("{"));
+  try {
+    out.node_encrypt = enc.code === 0 && line ? JSON.parse(line) : null;
+  } catch {
+    out.node_encrypt = null;
+  }
+  if (!out.node_encrypt) out.node_encrypt_error = enc.out.trim().slice(-1_000);
+
+  const f = out.fake_push_service;
+  console.log(
+    `  broadcast ${out.notification_id}: 202, ${fmtInt(out.recipients)} recipients; ` +
+      (f.received > 0
+        ? `first delivery after ${out.first_delivery_after_s.toFixed(2)} s, last after ${out.last_delivery_after_s.toFixed(2)} s, `
+        : "no delivery arrived, ") +
+      (out.reached
+        ? `none pending after ${out.pending_zero_after_s.toFixed(2)} s`
+        : `${out.stalled ? "STALLED" : "TIMEOUT"}: ${fmtInt(out.delivery_counts.pending)} still pending after ${out.window_s.toFixed(0)} s ` +
+          "(the Worker's errors are in the wrangler output below and .bench/wrangler.log)"),
+  );
+  if (f.received > 0) {
+    console.log(
+      `  deliveries/s: ${fmtInt(out.deliveries_per_s)} (${fmtInt(out.sent)} sent / ${out.last_delivery_after_s.toFixed(2)} s ` +
+        `from the 202 to the last delivery accepted); ${fmtInt(out.deliveries_per_s_first_to_last)}/s from first to last delivery`,
+    );
+  }
+  console.log(
+    `  fake push service: ${fmtInt(f.received)} received, decrypted and VAPID-verified from ${fmtInt(f.distinct_subscribers)} ` +
+      `distinct subscribers, ${f.failures} failures` +
+      (out.verified ? " — matches the recipients" : "  ! MISMATCH") +
+      ` (Worker counts: ${["sent", "failed", "expired", "pending"].map((k) => `${k} ${fmtInt(out.delivery_counts[k])}`).join(", ")})`,
+  );
+  if (!out.verified) {
+    if (f.duplicates || f.unknown_subscribers) {
+      console.log(
+        `  ! ${f.duplicates} duplicate deliveries, ${f.unknown_subscribers} to unknown subscribers`,
+      );
+    }
+    if (f.bad_payloads)
+      console.log(`  ! ${f.bad_payloads} payloads not as broadcast, e.g. ${f.first_bad_payload}`);
+    for (const x of f.first_failures) console.log(`  ! refused: HTTP ${x.status} ${x.reason}`);
+  }
+  console.log(
+    `  Worker CPU per delivery (workerd, incl. fetch + D1): ${fmtInt(out.worker_cpu_us_per_delivery)} µs ` +
+      `(${fmtInt(out.worker_cpu_ms)} ms over ${out.window_s.toFixed(1)} s, the whole broadcast)`,
+  );
+  const e = out.node_encrypt;
+  console.log(
+    e
+      ? `  encrypt+sign per message (Node, same library): ${fmtInt(e.cpu_us_per_message)} µs CPU ` +
+          `(${fmtInt(e.messages)} messages, ${fmtInt(e.messages_per_cpu_second)}/CPU-s; VAPID JWT signed once and cached, as in a broadcast; ` +
+          `Node ${e.node}, OpenSSL ${e.openssl}; the subscriber-key check alone ${fmtInt(e.key_check_cpu_us_per_message)} µs)`
+      : `  ! encrypt+sign micro-benchmark failed:\n${out.node_encrypt_error}`,
+  );
+  console.log(
+    `  fake push service CPU: ${fmtPct(out.cpu.push_service_cpu_pct)} of a core while deliveries flowed, ` +
+      `${fmtInt(out.push_service_cpu_us_per_delivery)} µs per delivery (decrypt + VAPID verify, not the Worker's cost)`,
+  );
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 async function main() {
@@ -791,6 +1238,7 @@ async function main() {
       port,
       quick: opts.quick,
       events_per_request: EVENTS_PER_REQUEST,
+      broadcast_subscribers: opts.subscribers,
     },
     targets: TARGETS,
     phases: {},
@@ -1168,6 +1616,19 @@ async function main() {
   if (deadLetters)
     console.log(`  ! ${fmtInt(deadLetters)} queue message(s) dead-lettered (see the dead_letters table)`);
 
+  // ----- e. broadcast (Web Push)
+  console.log(`e. broadcast (Web Push) to ${fmtInt(opts.subscribers)} subscriptions`);
+  let broadcast;
+  try {
+    broadcast = await broadcastPhase({ host, port, apiKey, pgid, opts, api });
+  } catch (err) {
+    // The Worker dying fails the run; anything else fails this phase and a–d are still reported.
+    if (state.childExited) throw err;
+    console.log(`  ! phase e failed: ${err?.stack ?? err}`);
+    broadcast = { error: String(err?.message ?? err), verified: false, limited_by: "n/a", cpu: null };
+  }
+  results.phases.broadcast = broadcast;
+
   // ----- Report
   const pass = (ok) => (ok ? "PASS" : "MISS");
   const messagePass = ratio >= TARGETS.messageRatio;
@@ -1179,11 +1640,22 @@ async function main() {
     : drain.reached && keptUp
       ? "INCONCLUSIVE (the consumer kept up, so it was never pushed to the target)"
       : "MISS";
+  const broadcastPass = broadcast.verified && broadcast.deliveries_per_s >= TARGETS.broadcastDeliveriesPerSec;
+  const broadcastVerdict = broadcastPass
+    ? "PASS"
+    : broadcast.verified
+      ? "MISS"
+      : broadcast.error
+        ? "ERROR (see phase e above)"
+        : "MISS (not every delivery arrived, decrypted and verified)";
   const flagged = [
     ["GET /health", health],
     ["POST /v1/message", message],
     ["POST /v1/events", events],
+    ...(broadcast.subscribe ? [["POST /v1/subscriptions", broadcast.subscribe]] : []),
   ].filter(([, r]) => r.error_ratio > ERROR_FLAG_RATIO || r.requests === 0);
+  // A message the push service could not decrypt or verify is a bug, not load: any one fails the run.
+  if (!broadcast.verified) flagged.push(["broadcast (Web Push)", broadcast]);
   const errCell = (r) => `${r.errors}${r.error_ratio > ERROR_FLAG_RATIO ? " (!)" : ""}`;
   const row = (cols) =>
     `${cols[0].padEnd(27)}${cols[1].padStart(9)}${cols[2].padStart(10)}${cols[3].padStart(9)}${cols[4].padStart(9)}   ${cols[5]}`;
@@ -1225,9 +1697,20 @@ async function main() {
       `${drain.reached ? "" : " (partial, timed out)"}, ${keptUp ? "kept up with ingest" : `${fmtInt(afterRate)} after ingest`}` +
       `  (target >= ${fmtInt(TARGETS.drainPerSec)}/s)  ${drainVerdict}`,
   );
+  console.log(
+    `${"broadcast (Web Push)".padEnd(27)}deliveries/s: ${fmtInt(broadcast.deliveries_per_s)} to ${fmtInt(broadcast.recipients)} subscriptions, ` +
+      `Worker CPU ${fmtInt(broadcast.worker_cpu_us_per_delivery)} µs/delivery` +
+      `  (target >= ${fmtInt(TARGETS.broadcastDeliveriesPerSec)}/s)  ${broadcastVerdict}`,
+  );
 
   console.log("");
   console.log("CPU during each measured window (100% = one core; machine = all cores together)");
+  const noteRestart = (name, c) => {
+    if (!c.worker_restarted) return;
+    const note = `${name}: the Worker's workerd process was replaced during the window (wrangler reloads when a source file changes), so its CPU is unknown`;
+    results.notes.push(note);
+    console.log(`  ! ${note}`);
+  };
   const cpuRow = (cols) =>
     cols[0].padEnd(27) +
     cols
@@ -1271,7 +1754,25 @@ async function main() {
       results.notes.push(note);
       console.log(`  ! ${note}`);
     }
+    noteRestart(name, c);
   }
+  const bc = broadcast.cpu ?? {};
+  console.log(
+    cpuRow([
+      "broadcast (Web Push)",
+      fmtPct(bc.client_cpu_pct),
+      fmtPct(100 * bc.client_event_loop_utilization),
+      fmtPct(bc.worker_workerd_cpu_pct),
+      fmtPct(bc.proxy_workerd_cpu_pct),
+      fmtPct(bc.wrangler_node_cpu_pct),
+      fmtPct(bc.machine_busy_pct),
+      broadcast.limited_by,
+    ]),
+  );
+  console.log(
+    `  (while deliveries flowed; the fake push service, a separate node process, used ${fmtPct(bc.push_service_cpu_pct)})`,
+  );
+  noteRestart("broadcast (Web Push)", broadcast.cpu_whole_window ?? {});
 
   results.phases.message.limited_by = message.limited_by;
   results.phases.events.limited_by = events.limited_by;
@@ -1289,6 +1790,14 @@ async function main() {
     drain_consumer_kept_up_with_ingest: keptUp,
     drain_pass: drainPass,
     drain_verdict: drainVerdict,
+    broadcast_subscribers: broadcast.recipients,
+    broadcast_deliveries_per_s: broadcast.deliveries_per_s,
+    broadcast_verified: broadcast.verified,
+    broadcast_pass: broadcastPass,
+    broadcast_verdict: broadcastVerdict,
+    broadcast_limited_by: broadcast.limited_by,
+    worker_cpu_us_per_delivery: broadcast.worker_cpu_us_per_delivery,
+    node_encrypt_cpu_us_per_message: broadcast.node_encrypt?.cpu_us_per_message ?? null,
     phases_with_errors_over_1pct: flagged.map(([n]) => n),
   };
   results.wrangler_log_tail = state.log.slice(-50);
@@ -1312,7 +1821,9 @@ async function main() {
   }
 
   if (flagged.length > 0) {
-    console.log(`\nFAILED: more than 1% errors in ${flagged.map(([n]) => n).join(", ")}`);
+    console.log(
+      `\nFAILED: more than 1% errors, or push messages not all delivered and verified, in ${flagged.map(([n]) => n).join(", ")}`,
+    );
     return 2;
   }
   return 0;

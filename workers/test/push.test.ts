@@ -346,6 +346,30 @@ describe("Web Push end to end (fake push service with its own RFC 8291 decryptio
   });
 });
 
+describe("full batches", () => {
+  it("delivers a broadcast to 150 subscriptions: a full batch of 100 and the rest, each message once", async () => {
+    const { apiKey } = await seedProject();
+    const fakes = await Promise.all(Array.from({ length: 150 }, () => fakeSubscriber()));
+    for (let i = 0; i < fakes.length; i += 25)
+      await Promise.all(fakes.slice(i, i + 25).map((f) => subscribe(apiKey, f)));
+    const sent = await json<NotificationView>(
+      await call("/v1/notifications/broadcast", { key: apiKey, body: { payload: { title: "Everyone" } } }),
+      202,
+    );
+    const done = await settled(apiKey, sent.notification_id, 60_000);
+    expect(done.recipients).toBe(150);
+    expect(done.deliveries.sent).toBe(150);
+    const counts = await Promise.all(fakes.map(async (f) => (await received(f.endpoint)).deliveries.length));
+    expect(counts.every((n) => n === 1)).toBe(true);
+    // The history page of 100 reads its counts in one query too.
+    const history = await json<{ notifications: NotificationView[] }>(
+      await call("/v1/notifications/history?limit=100", { key: apiKey }),
+      200,
+    );
+    expect(history.notifications[0]?.deliveries.sent).toBe(150);
+  }, 90_000);
+});
+
 describe("no delivery is lost", () => {
   it("the minute cron re-queues pending deliveries whose queue message was lost", async () => {
     const { apiKey, projectId } = await seedProject();

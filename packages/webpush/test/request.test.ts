@@ -161,7 +161,9 @@ describe("VAPID JWT reuse", () => {
       { ttl: 60 },
       vapid,
     );
-    expect(claimsOf(mozilla.init.headers.authorization).aud).toBe("https://updates.push.services.mozilla.com");
+    expect(claimsOf(mozilla.init.headers.authorization).aud).toBe(
+      "https://updates.push.services.mozilla.com",
+    );
     expect(mozilla.init.headers.authorization).not.toBe(a.init.headers.authorization);
     const rotated = { subject: vapid.subject, ...(await generateVapidKeys()) };
     const c = await buildPushRequest(sub, "four", { ttl: 60 }, rotated);

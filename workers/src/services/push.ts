@@ -80,7 +80,7 @@ export async function signingKeys(
   ids: string[],
 ): Promise<Map<string, VapidKeyPair>> {
   const out = new Map<string, VapidKeyPair>();
-  const missing = ids.filter((id) => !openedKeys.has(id));
+  const missing = [...new Set(ids)].filter((id) => !openedKeys.has(id));
   if (missing.length > 0) {
     const rows = await vapidKeysByIds(ctx.db, projectId, missing);
     const secret = credentialsKey(ctx);

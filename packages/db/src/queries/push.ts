@@ -33,7 +33,7 @@ export async function vapidKeysByIds(db: Db, projectId: string, ids: string[]): 
   return db
     .select()
     .from(vapidKeys)
-    .where(and(eq(vapidKeys.projectId, projectId), inArray(vapidKeys.id, ids)));
+    .where(and(eq(vapidKeys.projectId, projectId), inArray(vapidKeys.id, [...new Set(ids)].slice(0, 90))));
 }
 
 /**
@@ -203,8 +203,8 @@ export async function pendingDeliveryIds(
     .from(deliveries)
     .where(
       and(
-        eq(deliveries.projectId, input.projectId),
         eq(deliveries.notificationId, input.notificationId),
+        sql`+${deliveries.projectId} = ${input.projectId}`,
         eq(deliveries.status, "pending"),
         input.after ? sql`${deliveries.id} > ${input.after}` : undefined,
       ),
@@ -228,9 +228,11 @@ export async function loadDeliveryWork(db: Db, projectId: string, ids: string[])
     .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
     .where(
       and(
-        eq(deliveries.projectId, projectId),
-        eq(subscriptions.projectId, projectId),
-        inArray(deliveries.id, ids),
+        // Ids as one JSON value (D1 binds at most 100 parameters), looked up by primary key:
+        // the unary + keeps SQLite from walking the project's whole delivery history instead.
+        sql`${deliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+        sql`+${deliveries.projectId} = ${projectId}`,
+        sql`+${subscriptions.projectId} = ${projectId}`,
         eq(deliveries.status, "pending"),
       ),
     );
@@ -252,7 +254,7 @@ const UPDATE_DELIVERIES = `UPDATE deliveries SET
     variant_id = coalesce(u.value ->> 5, deliveries.variant_id), sent_at = coalesce(u.value ->> 6, deliveries.sent_at),
     updated_at = ?2
   FROM json_each(?3) AS u
-  WHERE deliveries.project_id = ?1 AND deliveries.id = u.value ->> 0 AND deliveries.status = 'pending'`;
+  WHERE deliveries.id = u.value ->> 0 AND +deliveries.project_id = ?1 AND deliveries.status = 'pending'`;
 
 /**
  * Records the outcomes of a batch in one atomic D1 batch: delivery statuses, and the
@@ -292,7 +294,7 @@ export async function recordDeliveryOutcomes(
     statements.push(
       d1
         .prepare(
-          "UPDATE subscriptions SET expired_at = ?2, updated_at = ?2 WHERE project_id = ?1 AND expired_at IS NULL AND id IN (SELECT value FROM json_each(?3))",
+          "UPDATE subscriptions SET expired_at = ?2, updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?3)) AND +project_id = ?1 AND expired_at IS NULL",
         )
         .bind(input.projectId, input.now, JSON.stringify(input.expiredSubscriptionIds)),
     );
@@ -435,7 +437,13 @@ export async function deliveryCounts(
       clicked: sql<number>`sum(${deliveries.clickedAt} IS NOT NULL)`.mapWith(Number),
     })
     .from(deliveries)
-    .where(and(eq(deliveries.projectId, projectId), inArray(deliveries.notificationId, notificationIds)))
+    .where(
+      and(
+        // Through the (notification, subscription) index, not the project's whole history.
+        sql`${deliveries.notificationId} IN (SELECT value FROM json_each(${JSON.stringify(notificationIds)}))`,
+        sql`+${deliveries.projectId} = ${projectId}`,
+      ),
+    )
     .groupBy(deliveries.notificationId, deliveries.status);
   for (const r of rows) {
     const c = out.get(r.notificationId) ?? {

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -107,6 +108,8 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex("deliveries_recipient_uq").on(t.notificationId, t.subscriptionId),
     index("deliveries_project_idx").on(t.projectId, t.createdAt),
+    // What the minute cron's lost-message sweep reads: only pending rows, oldest first.
+    index("deliveries_pending_idx").on(t.updatedAt).where(sql`${t.status} = 'pending'`),
   ],
 );
 
