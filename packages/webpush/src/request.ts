@@ -70,6 +70,8 @@ export async function buildPushRequest(
   payload: string,
   options: PushOptions,
   vapid: { subject: string } & VapidKeyPair,
+  /** `keysChecked`: the keys passed subscriptionProblems when stored, skip checking them again. */
+  trust: { keysChecked?: boolean } = {},
 ): Promise<PushRequest> {
   checkOptions(options);
   // RFC 8292 §2.1 contact URI. Some services (Apple) refuse JWTs without one, and failing here beats
@@ -85,8 +87,10 @@ export async function buildPushRequest(
   }
   // The library's own key checks throw bare Errors (or a DOMException from importKey); naming the
   // field lets the caller retire the subscription instead of retrying it forever.
-  const problems = await keyProblems(sub.keys);
-  if (problems.length > 0) throw new InvalidSubscriptionError(problems);
+  if (!trust.keysChecked) {
+    const problems = await keyProblems(sub.keys);
+    if (problems.length > 0) throw new InvalidSubscriptionError(problems);
+  }
 
   // An explicit ":80" keeps the port distinct: https://localhost would mean port 443.
   const audienceEndpoint =

@@ -32,6 +32,8 @@ import type { PushBatchJob, PushDispatchJob } from "../queue/messages";
 import { getMessage } from "./get-message";
 import { signingKeys } from "./push";
 
+const DISPATCH_SAFETY_DELAY_S = 60;
+
 /** Deliveries per queue message: one consumer invocation's worth of encryption and fetches. */
 export const PUSH_BATCH = 100;
 /** Attempts per delivery before a retryable failure (5xx, network, 429) counts as failed. */
@@ -187,8 +189,18 @@ export async function sendNotification({
   };
   await insertNotification(ctx.db, row);
   if (!scheduled) {
+    // Dispatched right after the response; the delayed job is the safety net if this isolate
+    // dies first (the queued → dispatched claim lets only one of them run it).
     const job: PushDispatchJob = { kind: "push_dispatch", projectId, notificationId: row.id };
-    await ctx.queues.jobs.send(job);
+    await ctx.queues.jobs.send(job, { delaySeconds: DISPATCH_SAFETY_DELAY_S });
+    ctx.waitUntil(
+      dispatchNotification({ ctx, input: { projectId, notificationId: row.id } }).catch((err) =>
+        ctx.logger.warn("immediate dispatch failed; the queued job will retry", {
+          notificationId: row.id,
+          error: String(err),
+        }),
+      ),
+    );
   }
   return {
     ...notificationView(row),
@@ -411,6 +423,8 @@ export async function sendPushBatch({
           ...(notification.topic ? { topic: notification.topic } : {}),
         },
         { subject, ...pair },
+        // Checked by subscriptionProblems when the subscription was stored.
+        { keysChecked: true },
       );
       let response: Response;
       try {
