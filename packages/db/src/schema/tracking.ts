@@ -51,10 +51,9 @@ export const events = sqliteTable(
   ],
 );
 
-/** What /v1/stats reads: per variant and impression day. */
-export const variantDailyStats = sqliteTable(
-  "variant_daily_stats",
-  {
+/** Per variant and impression day: the shape of both daily aggregate tables. */
+function dailyStatsColumns() {
+  return {
     projectId: text("project_id").notNull(),
     experimentId: text("experiment_id").notNull(),
     variantId: text("variant_id").notNull(),
@@ -62,34 +61,24 @@ export const variantDailyStats = sqliteTable(
     impressions: integer("impressions").notNull().default(0),
     opens: integer("opens").notNull().default(0),
     conversions: integer("conversions").notNull().default(0),
-  },
-  (t) => [
-    primaryKey({ columns: [t.variantId, t.day] }),
-    index("variant_daily_stats_experiment_idx").on(t.projectId, t.experimentId, t.day),
-  ],
-);
+  };
+}
+
+/** What /v1/stats reads: per variant and impression day. */
+export const variantDailyStats = sqliteTable("variant_daily_stats", dailyStatsColumns(), (t) => [
+  primaryKey({ columns: [t.variantId, t.day] }),
+  index("variant_daily_stats_experiment_idx").on(t.projectId, t.experimentId, t.day),
+]);
 
 /**
  * Simulated traffic (impression ids `sim_…`, minted only by the simulate endpoint), counted
  * apart from real traffic by the same triggers so a simulation never moves real statistics
  * (migration 0003).
  */
-export const simulatedDailyStats = sqliteTable(
-  "simulated_daily_stats",
-  {
-    projectId: text("project_id").notNull(),
-    experimentId: text("experiment_id").notNull(),
-    variantId: text("variant_id").notNull(),
-    day: text("day").notNull(),
-    impressions: integer("impressions").notNull().default(0),
-    opens: integer("opens").notNull().default(0),
-    conversions: integer("conversions").notNull().default(0),
-  },
-  (t) => [
-    primaryKey({ columns: [t.variantId, t.day] }),
-    index("simulated_daily_stats_experiment_idx").on(t.projectId, t.experimentId, t.day),
-  ],
-);
+export const simulatedDailyStats = sqliteTable("simulated_daily_stats", dailyStatsColumns(), (t) => [
+  primaryKey({ columns: [t.variantId, t.day] }),
+  index("simulated_daily_stats_experiment_idx").on(t.projectId, t.experimentId, t.day),
+]);
 
 /**
  * Impressions per variant and allocation version, kept by triggers (migration 0002): what the

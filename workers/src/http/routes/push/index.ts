@@ -5,6 +5,7 @@ import {
   cancelNotification,
   getNotification,
   notificationHistory,
+  type SendInput,
   sendNotification,
 } from "../../../services/notifications";
 import {
@@ -327,8 +328,22 @@ function range(now: number, from?: string, to?: string) {
   return { fromMs, toMs };
 }
 
-function scheduledAt(iso: string | undefined): number | undefined {
-  return iso === undefined ? undefined : Date.parse(iso);
+/** The verb's input from a send or broadcast body. */
+function sendInput(
+  type: SendInput["type"],
+  target: SendInput["target"],
+  payload: z.infer<typeof Payload>,
+  options: z.infer<typeof Options>,
+): SendInput {
+  return {
+    type,
+    target,
+    content: payload,
+    ttl: options.ttl,
+    ...(options.urgency ? { urgency: options.urgency } : {}),
+    ...(options.topic ? { topic: options.topic } : {}),
+    ...(options.scheduled_at ? { scheduledAt: Date.parse(options.scheduled_at) } : {}),
+  };
 }
 
 /** Every /v1 push route: VAPID keys, subscriptions, sending, history and analytics. */
@@ -386,42 +401,25 @@ export function registerPushRoutes(app: App) {
   });
   app.openapi(routes.send, async (c) => {
     const b = c.req.valid("json");
-    const result = await sendNotification({
-      ctx: c.get("ctx"),
-      projectId: c.get("owner").projectId,
-      input: {
-        type: "send",
-        target: {
-          ...(b.target.subscription_ids ? { subscriptionIds: b.target.subscription_ids } : {}),
-          ...(b.target.user_ids ? { userIds: b.target.user_ids } : {}),
-          ...(b.target.topics ? { topics: b.target.topics } : {}),
-          ...(b.target.all ? { all: true } : {}),
-        },
-        content: b.payload,
-        ttl: b.options.ttl,
-        ...(b.options.urgency ? { urgency: b.options.urgency } : {}),
-        ...(b.options.topic ? { topic: b.options.topic } : {}),
-        ...(b.options.scheduled_at ? { scheduledAt: scheduledAt(b.options.scheduled_at) } : {}),
-      },
-    });
-    return c.json(result, 202);
+    const target = {
+      ...(b.target.subscription_ids ? { subscriptionIds: b.target.subscription_ids } : {}),
+      ...(b.target.user_ids ? { userIds: b.target.user_ids } : {}),
+      ...(b.target.topics ? { topics: b.target.topics } : {}),
+      ...(b.target.all ? { all: true } : {}),
+    };
+    const input = sendInput("send", target, b.payload, b.options);
+    return c.json(
+      await sendNotification({ ctx: c.get("ctx"), projectId: c.get("owner").projectId, input }),
+      202,
+    );
   });
   app.openapi(routes.broadcast, async (c) => {
     const b = c.req.valid("json");
-    const result = await sendNotification({
-      ctx: c.get("ctx"),
-      projectId: c.get("owner").projectId,
-      input: {
-        type: "broadcast",
-        target: { all: true },
-        content: b.payload,
-        ttl: b.options.ttl,
-        ...(b.options.urgency ? { urgency: b.options.urgency } : {}),
-        ...(b.options.topic ? { topic: b.options.topic } : {}),
-        ...(b.options.scheduled_at ? { scheduledAt: scheduledAt(b.options.scheduled_at) } : {}),
-      },
-    });
-    return c.json(result, 202);
+    const input = sendInput("broadcast", { all: true }, b.payload, b.options);
+    return c.json(
+      await sendNotification({ ctx: c.get("ctx"), projectId: c.get("owner").projectId, input }),
+      202,
+    );
   });
   app.openapi(routes.history, async (c) => {
     const q = c.req.valid("query");
