@@ -1,7 +1,6 @@
 import {
   AdSyncError,
   type CampaignMetrics,
-  CHANNELS,
   type Channel,
   type ChannelCredentials,
   createConnector,
@@ -475,5 +474,3 @@ export async function setSyncPaused({
   if (!input.paused && current !== null) await setAdSyncPaused(ctx.db, { projectId, pausedAt: null, now });
   return syncStatus({ ctx, projectId });
 }
-
-export const AD_CHANNEL_LIST: readonly AdChannel[] = CHANNELS;

@@ -50,25 +50,6 @@ export async function latestAnalysis(
   return rows[0] ?? null;
 }
 
-/** Analyses of an experiment, newest first (id and time only; the list view). */
-export function listAnalyses(
-  db: Db,
-  input: { projectId: string; experimentId: string; limit: number },
-): Promise<Pick<AnalysisRow, "id" | "source" | "provider" | "decision" | "createdAt">[]> {
-  return db
-    .select({
-      id: analyses.id,
-      source: analyses.source,
-      provider: analyses.provider,
-      decision: analyses.decision,
-      createdAt: analyses.createdAt,
-    })
-    .from(analyses)
-    .where(and(eq(analyses.projectId, input.projectId), eq(analyses.experimentId, input.experimentId)))
-    .orderBy(desc(analyses.createdAt))
-    .limit(input.limit);
-}
-
 const REPORT_SLACK_MS = 5 * 60_000;
 
 /**
