@@ -138,6 +138,33 @@ describe("Web Push end to end (fake push service with its own RFC 8291 decryptio
     expect(projectId).toMatch(/^prj_/);
   });
 
+  it("encrypts for keys a client library sent padded (base64url with '=')", async () => {
+    const { apiKey } = await seedProject();
+    const fake = await fakeSubscriber();
+    const pad = (k: string) => k + "=".repeat((4 - (k.length % 4)) % 4);
+    const padded = { p256dh: pad(fake.keys.p256dh), auth: pad(fake.keys.auth) };
+    expect(padded.p256dh).toMatch(/=$/);
+    expect(padded.auth).toMatch(/==$/);
+    const sub = await json<{ subscription_id: string }>(
+      await call("/v1/subscriptions", { key: apiKey, body: { endpoint: fake.endpoint, keys: padded } }),
+      201,
+    );
+    const sent = await json<NotificationView>(
+      await call("/v1/notifications/send", {
+        key: apiKey,
+        body: {
+          payload: { title: "Padded", body: "still opens" },
+          target: { subscription_ids: [sub.subscription_id] },
+        },
+      }),
+      202,
+    );
+    expect((await settled(apiKey, sent.notification_id)).deliveries.sent).toBe(1);
+    const { deliveries, failures } = await received(fake.endpoint);
+    expect(failures).toEqual([]);
+    expect(JSON.parse(deliveries[0]!.payload)).toMatchObject({ title: "Padded", body: "still opens" });
+  });
+
   it("classifies every push service answer: 410 expires, 413 fails and keeps, 429 and 5xx retry, 401 stops the batch", async () => {
     const { apiKey } = await seedProject();
     const ok = await fakeSubscriber([201]);

@@ -93,11 +93,10 @@ export async function buildPushRequest(
   }
 
   // An explicit ":80" keeps the port distinct: https://localhost would mean port 443.
-  const audienceEndpoint =
-    url.protocol === "http:" ? `https://${url.hostname}:${url.port || "80"}/` : sub.endpoint;
-  const subscription = { endpoint: audienceEndpoint, expirationTime: null, keys: sub.keys };
+  const audience = url.protocol === "http:" ? `https://${url.hostname}:${url.port || "80"}` : url.origin;
+  const subscription = { endpoint: `${audience}/`, expirationTime: null, keys: sub.keys };
   const [authorization, body] = await Promise.all([
-    vapidAuthorization(subscription, vapid),
+    vapidAuthorization(audience, subscription, vapid),
     encryptNotification(subscription, plaintext),
   ]);
 
@@ -123,10 +122,11 @@ const MAX_CACHED_JWTS = 1_000;
 const jwtCache = new Map<string, { authorization: Promise<string>; renewAt: number }>();
 
 function vapidAuthorization(
+  audience: string,
   subscription: { endpoint: string; expirationTime: null; keys: SubscriptionKeys },
   vapid: { subject: string } & VapidKeyPair,
 ): Promise<string> {
-  const key = `${new URL(subscription.endpoint).origin}|${vapid.publicKey}|${vapid.subject}`;
+  const key = `${audience}|${vapid.publicKey}|${vapid.subject}`;
   const now = Date.now();
   const hit = jwtCache.get(key);
   if (hit && hit.renewAt > now) return hit.authorization;

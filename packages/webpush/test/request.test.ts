@@ -52,6 +52,14 @@ describe("buildPushRequest", () => {
     expect(decryptAes128gcm(request.init.body, browser)).toBe(text);
   });
 
+  it("encrypts for keys sent padded, as some client libraries do", async () => {
+    const pad = (k: string) => k + "=".repeat((4 - (k.length % 4)) % 4);
+    const padded = { endpoint: FCM, keys: { p256dh: pad(browser.p256dh), auth: pad(browser.authSecret) } };
+    expect(padded.keys.auth.endsWith("==")).toBe(true);
+    const request = await buildPushRequest(padded, "padded keys", { ttl: 60 }, vapid);
+    expect(decryptAes128gcm(request.init.body, browser)).toBe("padded keys");
+  });
+
   it("signs for the push service's origin, expiring in 12 hours", async () => {
     const before = Math.floor(Date.now() / 1000);
     const request = await buildPushRequest(sub, "hi", { ttl: 60 }, vapid);
