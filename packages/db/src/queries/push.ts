@@ -249,12 +249,23 @@ export interface DeliveryUpdate {
   sentAt?: number | null;
 }
 
-const UPDATE_DELIVERIES = `UPDATE deliveries SET
+/**
+ * The statements each push batch runs, exported so a test can hold their query plans to
+ * primary-key lookups: ids arrive as one JSON value (D1 binds at most 100 parameters), and the
+ * unary + on project_id keeps SQLite from walking the project's whole index instead.
+ */
+export const PUSH_BATCH_SQL = {
+  updateDeliveries: `UPDATE deliveries SET
     status = u.value ->> 1, attempts = u.value ->> 2, last_status = u.value ->> 3, error = u.value ->> 4,
     variant_id = coalesce(u.value ->> 5, deliveries.variant_id), sent_at = coalesce(u.value ->> 6, deliveries.sent_at),
     updated_at = ?2
   FROM json_each(?3) AS u
-  WHERE deliveries.id = u.value ->> 0 AND +deliveries.project_id = ?1 AND deliveries.status = 'pending'`;
+  WHERE deliveries.id = u.value ->> 0 AND +deliveries.project_id = ?1 AND deliveries.status = 'pending'`,
+  expireSubscriptions:
+    "UPDATE subscriptions SET expired_at = ?2, updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?3)) AND +project_id = ?1 AND expired_at IS NULL",
+  markSubscriptionsSent:
+    "UPDATE subscriptions SET last_sent_at = ?2 WHERE id IN (SELECT value FROM json_each(?3)) AND +project_id = ?1",
+} as const;
 
 /**
  * Records the outcomes of a batch in one atomic D1 batch: delivery statuses, and the
@@ -273,7 +284,7 @@ export async function recordDeliveryOutcomes(
   const d1 = db.$client;
   const statements = chunk(input.updates, 400).map((part) =>
     d1
-      .prepare(UPDATE_DELIVERIES)
+      .prepare(PUSH_BATCH_SQL.updateDeliveries)
       .bind(
         input.projectId,
         input.now,
@@ -293,18 +304,14 @@ export async function recordDeliveryOutcomes(
   if (input.expiredSubscriptionIds.length > 0) {
     statements.push(
       d1
-        .prepare(
-          "UPDATE subscriptions SET expired_at = ?2, updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?3)) AND +project_id = ?1 AND expired_at IS NULL",
-        )
+        .prepare(PUSH_BATCH_SQL.expireSubscriptions)
         .bind(input.projectId, input.now, JSON.stringify(input.expiredSubscriptionIds)),
     );
   }
   if (input.sentSubscriptionIds.length > 0) {
     statements.push(
       d1
-        .prepare(
-          "UPDATE subscriptions SET last_sent_at = ?2 WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?3))",
-        )
+        .prepare(PUSH_BATCH_SQL.markSubscriptionsSent)
         .bind(input.projectId, input.now, JSON.stringify(input.sentSubscriptionIds)),
     );
   }
