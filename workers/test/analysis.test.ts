@@ -297,6 +297,33 @@ describe("POST /v1/experiments/{id}/iterate", () => {
     expect(got.status).toBe("applied");
   });
 
+  it("skips a proposed challenger that reads the same as copy added since the proposal", async () => {
+    const { apiKey, experimentId } = await experimentWithArms("iter_same", ["Still here?"]);
+    const proposal = await json<ProposalView>(
+      await call(`/v1/experiments/${experimentId}/iterate`, { key: apiKey, method: "POST" }),
+      201,
+    );
+    const [first, ...rest] = proposal.challengers;
+    expect(first).toBeDefined();
+    // Differs from the proposed copy only in case and a trailing "!", which the rule folds away.
+    const handWritten = `${first!.toUpperCase()}!`;
+    await json(
+      await call(`/v1/experiments/${experimentId}/variants`, { key: apiKey, body: { text: handWritten } }),
+      201,
+    );
+    const applied = await json<{ experiment: { variants: { text: string; source: string }[] } }>(
+      await call(`/v1/experiments/${experimentId}/iterate/${proposal.proposal_id}/confirm`, {
+        key: apiKey,
+        method: "POST",
+      }),
+      200,
+    );
+    const llm = applied.experiment.variants.filter((v) => v.source === "llm").map((v) => v.text);
+    expect(llm).not.toContain(first);
+    expect(llm).toEqual(expect.arrayContaining(rest));
+    expect(applied.experiment.variants.filter((v) => v.text === handWritten)).toHaveLength(1);
+  });
+
   it("builds on a real winner and proposes retiring arms with no chance", async () => {
     const { apiKey, projectId, experimentId, variants } = await experimentWithArms("iter_winner", [
       "Big news inside",

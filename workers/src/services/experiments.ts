@@ -12,6 +12,7 @@ import {
   type HistoryRow,
   listExperimentsPage,
   listHistory,
+  type NewVariantRow,
   ON_WINNER,
   type OnWinner,
   STRATEGIES,
@@ -27,6 +28,35 @@ import { publishPool, servingArms } from "./pool";
 
 /** An experiment never grows past this many variants (control, holdout and retired ones included). */
 export const MAX_VARIANTS = 24;
+
+/**
+ * One rule for "this copy is already in the experiment", shared by hand-added variants and
+ * applied iteration proposals. It folds more than the unique index's `normalized` column
+ * (quotes, trailing punctuation), so passing it also keeps the insert clear of that index.
+ */
+export function readsTheSame(a: string, b: string): boolean {
+  return normalizeForCompare(a) === normalizeForCompare(b);
+}
+
+/** A variant row for new copy, written by a person (`manual`) or the LLM. */
+export function newVariantRow(input: {
+  projectId: string;
+  experimentId: string;
+  text: string;
+  source: "manual" | "llm";
+  now: number;
+}): NewVariantRow & { id: string } {
+  return {
+    id: newId("var"),
+    projectId: input.projectId,
+    experimentId: input.experimentId,
+    text: input.text,
+    normalized: normalizeText(input.text),
+    source: input.source,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+}
 
 export interface ExperimentSettings {
   strategy?: Strategy;
@@ -383,26 +413,15 @@ export async function addManualVariant({
       `an experiment holds at most ${MAX_VARIANTS} variants; retire is not enough, start a new intent`,
     );
   }
-  const folded = normalizeForCompare(text);
-  const same = found.variants.find((v) => v.source !== "holdout" && normalizeForCompare(v.text) === folded);
+  const same = found.variants.find((v) => v.source !== "holdout" && readsTheSame(v.text, text));
   if (same) throw new ConflictError(`variant '${same.id}' already reads the same (${same.status})`);
   const now = ctx.now();
-  const id = newId("var");
+  const row = newVariantRow({ projectId, experimentId: e.id, text, source: "manual", now });
+  const id = row.id;
   await applyExperimentChange(ctx.db, {
     projectId,
     experimentId: e.id,
-    newVariants: [
-      {
-        id,
-        projectId,
-        experimentId: e.id,
-        text,
-        normalized: normalizeText(text),
-        source: "manual",
-        createdAt: now,
-        updatedAt: now,
-      },
-    ],
+    newVariants: [row],
     history: [entry(ctx, e, actor, "variant_added", input.reason ?? null, { variant_id: id, text })],
     now,
   });

@@ -1,4 +1,4 @@
-import { newId, normalizeText } from "@pushbunny/core";
+import { newId } from "@pushbunny/core";
 import {
   applyExperimentChange,
   decideProposal,
@@ -12,7 +12,15 @@ import { type AnalysisSnapshot, isLlmError, validateCandidates } from "@pushbunn
 import type { AppContext } from "../context";
 import { ConflictError, NotFoundError, ServiceUnavailableError } from "../errors";
 import { type AnalysisView, analysisView, analyzeExperimentNow } from "./experiment-report";
-import { type Actor, getExperiment, historyEntry, MAX_VARIANTS, mustFind } from "./experiments";
+import {
+  type Actor,
+  getExperiment,
+  historyEntry,
+  MAX_VARIANTS,
+  mustFind,
+  newVariantRow,
+  readsTheSame,
+} from "./experiments";
 import { publishPool } from "./pool";
 
 const PROPOSED_CHALLENGERS = 3;
@@ -228,24 +236,20 @@ export async function decideIteration({
   const found = await mustFind(ctx, projectId, input.experimentId);
   const e = found.experiment;
   const proposal = row.proposal as Proposal;
-  const taken = new Set(
-    found.variants.filter((v) => v.source !== "holdout").map((v) => normalizeText(v.text)),
-  );
-  const room = MAX_VARIANTS - taken.size;
-  const fresh = proposal.challengers.filter((t) => !taken.has(normalizeText(t))).slice(0, Math.max(0, room));
+  // The pool may have changed since the proposal was made (a hand-added variant, another round).
+  const taken = found.variants.filter((v) => v.source !== "holdout").map((v) => v.text);
+  const room = MAX_VARIANTS - taken.length;
+  const fresh: string[] = [];
+  for (const text of proposal.challengers) {
+    if (fresh.length >= room) break;
+    if (![...taken, ...fresh].some((t) => readsTheSame(t, text))) fresh.push(text);
+  }
   const retire = proposal.retire.filter((r) =>
     found.variants.some((v) => v.id === r.variant_id && v.status === "active" && v.source !== "control"),
   );
-  const newVariants = fresh.map((text) => ({
-    id: newId("var"),
-    projectId,
-    experimentId: e.id,
-    text,
-    normalized: normalizeText(text),
-    source: "llm" as const,
-    createdAt: now,
-    updatedAt: now,
-  }));
+  const newVariants = fresh.map((text) =>
+    newVariantRow({ projectId, experimentId: e.id, text, source: "llm", now }),
+  );
   const change = {
     projectId,
     experimentId: e.id,
