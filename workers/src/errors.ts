@@ -27,8 +27,10 @@ export class AppError extends Error {
     message: string,
     readonly issues: ErrorIssue[] = [],
     readonly headers: Record<string, string> = {},
+    /** What went wrong underneath (logged, never sent to the client). */
+    options: { cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options);
     this.name = "AppError";
   }
 
@@ -38,8 +40,16 @@ export class AppError extends Error {
 }
 
 export class BadRequestError extends AppError {
-  constructor(message: string, issues: ErrorIssue[] = []) {
-    super("BAD_REQUEST", message, issues);
+  constructor(message: string, issues: ErrorIssue[] = [], options: { cause?: unknown } = {}) {
+    super("BAD_REQUEST", message, issues, {}, options);
+  }
+
+  /** The one 400 for failed validation: a readable message per field, joined. */
+  static fromIssues(issues: ErrorIssue[]): BadRequestError {
+    return new BadRequestError(
+      issues.map((i) => `${i.path}: ${i.message}`).join("; ") || "invalid request",
+      issues,
+    );
   }
 }
 
@@ -67,9 +77,25 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super("FORBIDDEN", message);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super("RATE_LIMITED", message, [], { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
+/**
+ * A dependency that is down for now (a queue, a missing secret): the client may retry. Never
+ * for a plain bug: those are logged 500s.
+ */
 export class ServiceUnavailableError extends AppError {
-  constructor(message: string, retryAfterSeconds = 5) {
-    super("SERVICE_UNAVAILABLE", message, [], { "Retry-After": String(retryAfterSeconds) });
+  constructor(message: string, retryAfterSeconds = 5, options: { cause?: unknown } = {}) {
+    super("SERVICE_UNAVAILABLE", message, [], { "Retry-After": String(retryAfterSeconds) }, options);
   }
 }
 
@@ -80,10 +106,11 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, i
 
 /** Readable per-field issues from a zod error (`context.name: expected string`). */
 export function issuesFromZod(error: {
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
-}) {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string }>;
+}): ErrorIssue[] {
   return error.issues.map((i) => ({
     path: i.path.map(String).join(".") || "(body)",
-    message: i.message,
+    // "Invalid input: expected string, received undefined" says less than the word for it.
+    message: i.code === "invalid_type" && /received undefined$/.test(i.message) ? "required" : i.message,
   }));
 }

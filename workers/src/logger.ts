@@ -30,6 +30,13 @@ export function createLogger(level: LogLevel, base: Record<string, unknown> = {}
 
 /** Error details for logs (never for responses). */
 export function describeError(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { error: err.message, errorName: err.name, stack: err.stack };
+  if (err instanceof Error) {
+    return {
+      error: err.message,
+      errorName: err.name,
+      stack: err.stack,
+      ...(err.cause !== undefined ? { cause: describeError(err.cause) } : {}),
+    };
+  }
   return { error: String(err) };
 }

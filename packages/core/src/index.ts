@@ -1,5 +1,6 @@
 export * from "./analysis";
 export * from "./bandit";
+export * from "./cursor";
 export * from "./encoding";
 export * from "./hash";
 export * from "./ids";

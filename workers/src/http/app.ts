@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { loadConfig } from "../env";
-import { AppError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
+import { AppError, BadRequestError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
 import { createLogger, describeError } from "../logger";
 import { requireApiKey } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
@@ -34,19 +34,8 @@ const STATUS_CODE: Record<number, ErrorCode> = {
 export function createApp(): App {
   const app = new OpenAPIHono<AppEnv>({
     // Validation failures become the 400 envelope with one readable issue per field.
-    defaultHook: (result, c) => {
-      if (!result.success) {
-        const issues = issuesFromZod(result.error);
-        return c.json(
-          errorBody(
-            "BAD_REQUEST",
-            issues.map((i) => `${i.path}: ${i.message}`).join("; "),
-            c.get("requestId"),
-            issues,
-          ),
-          400,
-        );
-      }
+    defaultHook: (result) => {
+      if (!result.success) throw BadRequestError.fromIssues(issuesFromZod(result.error));
     },
   });
 
@@ -95,6 +84,15 @@ export function createApp(): App {
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
     if (err instanceof AppError) {
+      if (err.status >= 500 || err.cause !== undefined) {
+        const logger = c.get("ctx")?.logger ?? createLogger("error", { requestId });
+        logger.warn("request failed", {
+          method: c.req.method,
+          path: c.req.path,
+          code: err.code,
+          ...describeError(err),
+        });
+      }
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json(errorBody(err.code, err.message, requestId, err.issues), err.status);
     }

@@ -49,3 +49,28 @@ export const LocaleTag = z
     ctx.addIssue({ code: "custom", message: `'${value}' is not a BCP 47 language tag (e.g. en-US)` });
     return z.NEVER;
   });
+
+// Unix milliseconds from 2000-01-01 to 9999-12-31: seconds by mistake (1.7e9) fall below it.
+const MIN_MS = 946_684_800_000;
+const MAX_MS = 253_402_300_799_999;
+
+/**
+ * A point in time, accepted the same way on every route: an ISO 8601 date-time with a zone
+ * (`2026-12-06T09:00:00Z`, `…+01:00`) or Unix milliseconds. Parsed to Unix milliseconds.
+ */
+export const Instant = z
+  .union([
+    z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
+    z
+      .number()
+      .int("Unix milliseconds are a whole number")
+      .min(MIN_MS, "Unix milliseconds after 2000 (seconds are not accepted)")
+      .max(MAX_MS),
+  ])
+  .openapi({
+    oneOf: [
+      { type: "string", format: "date-time", example: "2026-12-06T09:00:00Z" },
+      { type: "integer", description: "Unix milliseconds", example: 1_796_547_600_000 },
+    ],
+    description: "ISO 8601 date-time with a zone, or Unix milliseconds",
+  });
