@@ -7,6 +7,7 @@ import { AppError, BadRequestError, type ErrorCode, errorBody, issuesFromZod } f
 import { createLogger, describeError } from "../logger";
 import { requireApiKey } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
+import { securityHeaders } from "./middleware/security-headers";
 import { registerAdsRoutes } from "./routes/ads";
 import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
@@ -40,6 +41,7 @@ export function createApp(): App {
   });
 
   app.use("*", requestContext);
+  app.use("*", securityHeaders);
   // Built once per configuration, not per request: it sits on every route's path.
   const corsFor = new WeakMap<object, MiddlewareHandler>();
   app.use("*", (c, next) => {
