@@ -12,6 +12,10 @@ export {
 export {
   DEFAULT_PUSH_HOSTS,
   type EndpointPolicy,
+  endpointProblems,
+  isLoopbackHost,
+  type NormalizedEndpoint,
+  normalizeEndpoint,
   type SubscriptionKeys,
   subscriptionProblems,
 } from "./subscription";

@@ -1,4 +1,4 @@
-import { encodeBase64Url } from "./base64url";
+import { encodeBase64Url } from "@pushbunny/core";
 
 /** A VAPID (RFC 8292) application server key pair in the encodings browsers and the signer use. */
 export interface VapidKeyPair {

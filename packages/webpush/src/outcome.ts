@@ -12,6 +12,11 @@ export type PushOutcome =
   | { kind: "vapid_rejected"; status: number }
   /** 5xx, a network error or a timeout (status null): try again later. */
   | { kind: "retry"; status: number | null }
+  /**
+   * 3xx: a push service never redirects a delivery. Requests are sent with `redirect: "manual"`
+   * so the VAPID header never reaches another host; the delivery fails, the subscription stays.
+   */
+  | { kind: "redirected"; status: number }
   /** Any other status: fail this delivery, keep the subscription. */
   | { kind: "failed"; status: number };
 
@@ -25,6 +30,7 @@ export function classifyPushResponse(
   now: number = Date.now(),
 ): PushOutcome {
   if (status >= 200 && status < 300) return { kind: "sent" };
+  if (status >= 300 && status < 400) return { kind: "redirected", status };
   switch (status) {
     case 404:
     case 410:

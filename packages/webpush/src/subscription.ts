@@ -1,4 +1,4 @@
-import { decodeBase64Url } from "./base64url";
+import { decodeBase64Url } from "@pushbunny/core";
 
 /** The keys of a browser PushSubscription, as `toJSON()` gives them. */
 export interface SubscriptionKeys {
@@ -13,7 +13,10 @@ export interface EndpointPolicy {
    * subdomains, ".push.apple.com" only subdomains.
    */
   allowedHosts: readonly string[];
-  /** Accept 127.0.0.1, localhost and [::1], over http too: tests and local development only. */
+  /**
+   * Accept loopback endpoints, over http too: tests and local development only. Loopback means
+   * exactly the hosts `localhost`, `127.0.0.0/8` in dotted decimal, and `[::1]` (see isLoopbackHost).
+   */
   allowLoopback: boolean;
 }
 
@@ -37,11 +40,51 @@ export const DEFAULT_PUSH_HOSTS: readonly string[] = Object.freeze([
 // RFC 8030 leaves endpoint length open; real ones are under 500 characters, and a bound keeps a
 // hostile client from storing kilobytes per row.
 const MAX_ENDPOINT_LENGTH = 2048;
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+// 127.0.0.0/8 in plain dotted decimal only: no leading zeros, no decimal/hex/octal shorthands
+// (2130706433, 0x7f.1, 0177.0.0.1), which URL parsers quietly turn into 127.0.0.1.
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const LOOPBACK = new RegExp(`^(?:localhost|127(?:\\.${OCTET}){3}|\\[::1\\])$`);
 
-/** Whether `hostname` (as URL.hostname gives it) is a loopback host this package lets through. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname);
+/**
+ * Whether `host` is a loopback host this package lets through when the policy allows it:
+ * exactly `localhost`, an address in 127.0.0.0/8 written as four decimal octets, or `[::1]`.
+ * Not 0.0.0.0, not `localhost.example.com`, not other spellings of 127.0.0.1.
+ */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+// ASCII controls, DEL, and every Unicode space: none belongs inside a URL a browser hands out.
+const CONTROL_OR_SPACE =
+  /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const SCHEME_AND_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
+
+/** An endpoint in its one stored form, or why it has none. */
+export type NormalizedEndpoint =
+  | { ok: true; endpoint: string; host: string }
+  | { ok: false; problem: string };
+
+/**
+ * The one form an endpoint is validated and stored in, so one browser is stored once: trimmed,
+ * scheme and host lower-cased, the rest (path and query, which push services treat as opaque
+ * tokens) kept byte for byte. Control characters or whitespace inside are refused. `host` is
+ * the host as written (without userinfo and port), before any URL parser rewrote it.
+ */
+export function normalizeEndpoint(raw: string): NormalizedEndpoint {
+  const trimmed = raw.trim();
+  if (CONTROL_OR_SPACE.test(trimmed)) {
+    return { ok: false, problem: "endpoint: must not contain whitespace or control characters" };
+  }
+  const parts = SCHEME_AND_AUTHORITY.exec(trimmed);
+  if (!parts) return { ok: false, problem: "endpoint: not a valid URL" };
+  const [, scheme = "", authority = "", rest = ""] = parts;
+  const lowered = authority.toLowerCase();
+  const endpoint = `${scheme.toLowerCase()}://${lowered}${rest}`;
+  const hostPort = lowered.slice(lowered.lastIndexOf("@") + 1);
+  const host = hostPort.startsWith("[")
+    ? hostPort.slice(0, hostPort.indexOf("]") + 1)
+    : hostPort.replace(/:\d*$/, "");
+  return { ok: true, endpoint, host };
 }
 
 /** Whether `hostname` matches an allowlist entry (see EndpointPolicy.allowedHosts). */
@@ -54,19 +97,26 @@ export function hostAllowed(hostname: string, allowedHosts: readonly string[]): 
   });
 }
 
-/** Problems with a push endpoint URL, each starting "endpoint: " (empty = acceptable). */
+/**
+ * Problems with a push endpoint URL, each starting "endpoint: " (empty = acceptable). The
+ * endpoint is read in its normalised form (see normalizeEndpoint).
+ */
 export function endpointProblems(endpoint: string, policy: EndpointPolicy): string[] {
-  if (endpoint.length > MAX_ENDPOINT_LENGTH) {
+  const normal = normalizeEndpoint(endpoint);
+  if (!normal.ok) return [normal.problem];
+  if (normal.endpoint.length > MAX_ENDPOINT_LENGTH) {
     return [`endpoint: longer than ${MAX_ENDPOINT_LENGTH} characters`];
   }
   let url: URL;
   try {
-    url = new URL(endpoint);
+    url = new URL(normal.endpoint);
   } catch {
     return ["endpoint: not a valid URL"];
   }
   const problems: string[] = [];
-  const loopback = policy.allowLoopback && isLoopbackHost(url.hostname);
+  // The host as written must be the host the URL parser reads: `http://2130706433/` is parsed
+  // as 127.0.0.1 and must not pass for loopback.
+  const loopback = policy.allowLoopback && normal.host === url.hostname && isLoopbackHost(normal.host);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
     problems.push("endpoint: must be an https URL");
   }

@@ -30,7 +30,10 @@ describe("classifyPushResponse", () => {
     [503, { "retry-after": "10" }, { kind: "retry", status: 503 }],
     [400, {}, { kind: "failed", status: 400 }],
     [405, {}, { kind: "failed", status: 405 }],
-    [301, {}, { kind: "failed", status: 301 }],
+    [301, {}, { kind: "redirected", status: 301 }],
+    [302, { location: "https://evil.example/" }, { kind: "redirected", status: 302 }],
+    [307, {}, { kind: "redirected", status: 307 }],
+    [308, {}, { kind: "redirected", status: 308 }],
   ];
 
   it.each(cases)("%i %j → %j", (status, headers, outcome) => {
