@@ -54,9 +54,17 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.test(host);
 }
 
-// ASCII controls, DEL, and every Unicode space: none belongs inside a URL a browser hands out.
-const CONTROL_OR_SPACE =
-  /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+// ASCII controls, DEL, C1 controls and every Unicode space: none belongs inside a URL a browser
+// hands out, and a stray one would make the same browser a second, undeliverable row.
+function hasControlOrSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xfeff || c === 0x200b || /\s/.test(text[i] ?? "")) {
+      return true;
+    }
+  }
+  return false;
+}
 const SCHEME_AND_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
 
 /** An endpoint in its one stored form, or why it has none. */
@@ -72,7 +80,7 @@ export type NormalizedEndpoint =
  */
 export function normalizeEndpoint(raw: string): NormalizedEndpoint {
   const trimmed = raw.trim();
-  if (CONTROL_OR_SPACE.test(trimmed)) {
+  if (hasControlOrSpace(trimmed)) {
     return { ok: false, problem: "endpoint: must not contain whitespace or control characters" };
   }
   const parts = SCHEME_AND_AUTHORITY.exec(trimmed);
