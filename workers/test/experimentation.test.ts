@@ -39,7 +39,7 @@ async function patch(apiKey: string, experimentId: string, body: Record<string, 
 }
 
 async function kvPool(projectId: string, intentId: string): Promise<Pool> {
-  const pool = await env.KV.get<Pool>(poolKvKey({ projectId, intentId, locale: "en-US" }), "json");
+  const pool = await env.KV.get<Pool>(await poolKvKey({ projectId, intentId, locale: "en-US" }), "json");
   if (!pool) throw new Error("no pool in KV");
   return pool;
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { isId, newId, newTimeId } from "../src/ids";
-import { charLength, normalizeText, placeholdersOf, renderTemplate } from "../src/text";
+import {
+  charLength,
+  normalizeText,
+  placeholdersOf,
+  renderTemplate,
+  renderTemplateDropping,
+} from "../src/text";
 import { parseIsoInstant, utcDay } from "../src/time";
 
 describe("text", () => {
@@ -18,6 +24,30 @@ describe("text", () => {
     expect(renderTemplate("Hi {{name}}", {})).toBeNull();
     expect(renderTemplate("Hi {{name}}", { name: "  " })).toBeNull();
     expect(renderTemplate("No placeholders 🎉", {})).toBe("No placeholders 🎉");
+  });
+  it("never reads the prototype: {{constructor}} is a missing value", () => {
+    for (const key of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      expect(renderTemplate(`Hi {{${key}}}`, {})).toBeNull();
+      expect(renderTemplateDropping(`Hi {{${key}}}`, {})).toBe("Hi");
+    }
+    const own = JSON.parse('{"__proto__":"Ada","constructor":"Bo"}') as Record<string, string>;
+    expect(renderTemplate("{{__proto__}} & {{constructor}}", own)).toBe("Ada & Bo");
+  });
+  it("uses a placeholder's fallback when the value is missing", () => {
+    expect(renderTemplate("Hi {{name|there}}!", {})).toBe("Hi there!");
+    expect(renderTemplate("Hi {{ name | there }}!", { name: "Ada" })).toBe("Hi Ada!");
+    expect(placeholdersOf("{{name|there}}")).toEqual(["name"]);
+  });
+  it.each([
+    ["Hi {{name}}, your cart is waiting", "Hi, your cart is waiting"],
+    ["{{name}}, your cart is waiting", "Your cart is waiting"],
+    ["Your {{count}} items ({{total}}) are here", "Your items () are here"],
+    ["Hi {{name}}!", "Hi!"],
+    ["Thanks {{name}} 🎉", "Thanks 🎉"],
+    ["Hi {{name}}", "Hi"],
+  ])("drops a missing placeholder and tidies: %s", (template, text) => {
+    expect(renderTemplateDropping(template, {})).toBe(text);
+    expect(renderTemplateDropping(template, {})).not.toMatch(/[{}]/);
   });
   it("counts emoji as one character", () => {
     expect(charLength("🎉💬")).toBe(2);

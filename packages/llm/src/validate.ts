@@ -40,7 +40,7 @@ export function codePointLength(text: string): number {
 }
 
 // Same grammar as @pushbunny/core's renderTemplate: anything else would reach users verbatim.
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]{1,64})\s*\}\}/g;
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]{1,64})\s*(?:\|([^{}|]{0,64}))?\}\}/g;
 const STRAY_BRACES = /\{\{|\}\}|\{[^{}\s]{1,64}\}/;
 
 const LIST_MARKER = /^(?:\d{1,2}[.)]|[-*•–—])(?:\s+|$)/u;

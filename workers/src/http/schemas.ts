@@ -34,6 +34,17 @@ export const unavailable = {
 
 export const BEARER = [{ bearerAuth: [] }];
 
+// In a /u regex a surrogate pair is one code point outside this range: only lone halves match.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** True when a string is well-formed UTF-16 (it can be stored, hashed and encoded as UTF-8). */
+export const isWellFormed = (value: string) => !LONE_SURROGATE.test(value);
+export const WELL_FORMED = "must be valid Unicode (a lone surrogate such as \\ud800 is not)";
+
+// A language subtag of 2–3 letters: Intl also accepts 5–8 letter "registered" subtags, so it
+// would take "english" and generation would then fail on it forever.
+const LANGUAGE = /^[a-z]{2,3}(-|$)/;
+
 /** A BCP-47 tag in canonical case (`en-us` → `en-US`), so one language maps to one pool. */
 export const LocaleTag = z
   .string()
@@ -42,11 +53,14 @@ export const LocaleTag = z
   .transform((value, ctx) => {
     try {
       const [canonical] = Intl.getCanonicalLocales(value);
-      if (canonical) return canonical;
+      if (canonical && LANGUAGE.test(canonical)) return canonical;
     } catch {
       // reported below
     }
-    ctx.addIssue({ code: "custom", message: `'${value}' is not a BCP 47 language tag (e.g. en-US)` });
+    ctx.addIssue({
+      code: "custom",
+      message: `'${value}' is not a BCP 47 language tag: a 2–3 letter language, then optional script and region (en, en-US, zh-Hant-TW, es-419)`,
+    });
     return z.NEVER;
   });
 

@@ -5,6 +5,7 @@ import {
   normalizeText,
   pickArm,
   renderTemplate,
+  renderTemplateDropping,
   signTrackingToken,
 } from "@pushbunny/core";
 import { createExperimentWithControl, type KeyOwner } from "@pushbunny/db";
@@ -58,7 +59,7 @@ export async function getMessage({
     // outside the split (the sample-ratio test checks assignment, not this fallback).
     served = pool.control;
     allocation = null;
-    text = renderTemplate(input.baseExample, input.context) ?? input.baseExample;
+    text = renderTemplateDropping(input.baseExample, input.context);
   }
 
   const issuedAt = ctx.now();

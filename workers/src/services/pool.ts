@@ -1,5 +1,6 @@
-import { fnv1a32, placeholdersOf, thompsonWeights } from "@pushbunny/core";
+import { fnv1a32, placeholdersOf, sha256Hex, thompsonWeights } from "@pushbunny/core";
 import {
+  type AllocationRow,
   countsFromAggregates,
   type ExperimentRow,
   type ExperimentWithVariants,
@@ -61,10 +62,22 @@ const isolatePools = new TtlCache<Pool>(ISOLATE_TTL_MS);
 // Weights that differ by less than this are the same split: no new allocation period.
 const SAME_WEIGHT = 1e-9;
 
-/** The KV key of a pool; intent ids are free text, so they are URI-encoded. */
-export function poolKvKey(key: PoolKey): string {
-  return `pool:v2:${key.projectId}:${encodeURIComponent(key.locale)}:${encodeURIComponent(key.intentId)}`;
+/** The isolate cache's key: any string works in memory, so no hashing on the warm path. */
+function memoryKey(key: PoolKey): string {
+  return `${key.projectId}\u0000${key.locale}\u0000${key.intentId}`;
 }
+
+/**
+ * The KV key of a pool. Intent ids are free text (up to 128 characters of any script, so up to
+ * 512 UTF-8 bytes, over KV's key limit), so the key is a digest, never the text itself; a
+ * loaded pool is checked against the intent and locale it was asked for.
+ */
+export async function poolKvKey(key: PoolKey): Promise<string> {
+  return `pool:v3:${key.projectId}:${await sha256Hex(`${key.locale}\u0000${key.intentId}`)}`;
+}
+
+const samePool = (pool: Pool, key: PoolKey) =>
+  pool.projectId === key.projectId && pool.intentId === key.intentId && pool.locale === key.locale;
 
 const toPoolVariant = (v: VariantRow): PoolVariant => ({
   id: v.id,
@@ -147,8 +160,10 @@ export async function publishPool(ctx: AppContext, found: ExperimentWithVariants
 
   const split = shares(arms, weights, holdout);
   const latest = await latestAllocation(ctx.db, experiment.projectId, experiment.id);
+  const same = (period: AllocationRow) =>
+    period.strategy === experiment.strategy && sameShares(period.weights, split);
   const allocation =
-    latest && latest.strategy === experiment.strategy && sameShares(latest.weights, split)
+    latest && same(latest)
       ? latest.version
       : await insertAllocation(ctx.db, {
           projectId: experiment.projectId,
@@ -157,6 +172,7 @@ export async function publishPool(ctx: AppContext, found: ExperimentWithVariants
           weights: split,
           now,
           after: latest?.version ?? null,
+          sameAs: same,
         });
 
   const pool: Pool = {
@@ -175,21 +191,20 @@ export async function publishPool(ctx: AppContext, found: ExperimentWithVariants
     allocation,
     builtAt: now,
   };
-  const kvKey = poolKvKey(experiment);
-  isolatePools.set(kvKey, pool, now);
-  await ctx.kv.put(kvKey, JSON.stringify(pool), { expirationTtl: KV_TTL_SECONDS });
+  isolatePools.set(memoryKey(experiment), pool, now);
+  await ctx.kv.put(await poolKvKey(experiment), JSON.stringify(pool), { expirationTtl: KV_TTL_SECONDS });
   return pool;
 }
 
 /** The pool for (project, intent, locale): isolate memory, then KV, then D1. Null if none exists. */
 export async function loadPool(ctx: AppContext, key: PoolKey): Promise<Pool | null> {
-  const kvKey = poolKvKey(key);
+  const memKey = memoryKey(key);
   const now = ctx.now();
-  const cached = isolatePools.get(kvKey, now);
+  const cached = isolatePools.get(memKey, now);
   if (cached) return cached;
-  const fromKv = await ctx.kv.get<Pool>(kvKey, "json");
-  if (fromKv && fromKv.v === 2) {
-    isolatePools.set(kvKey, fromKv, now);
+  const fromKv = await ctx.kv.get<Pool>(await poolKvKey(key), "json");
+  if (fromKv && fromKv.v === 2 && samePool(fromKv, key)) {
+    isolatePools.set(memKey, fromKv, now);
     return fromKv;
   }
   return refreshPool(ctx, key);
@@ -199,7 +214,7 @@ export async function loadPool(ctx: AppContext, key: PoolKey): Promise<Pool | nu
 export async function refreshPool(ctx: AppContext, key: PoolKey): Promise<Pool | null> {
   const found = await findExperimentByIntent(ctx.db, key);
   if (!found) {
-    isolatePools.delete(poolKvKey(key));
+    isolatePools.delete(memoryKey(key));
     return null;
   }
   return publishPool(ctx, found);

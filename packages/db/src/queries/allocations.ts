@@ -19,8 +19,10 @@ export async function latestAllocation(
 
 /**
  * Records a new split and returns its version. Versions are start times in ms, bumped past the
- * previous one, so they order periods; two publishers racing for one version cannot both win,
- * and the loser takes the next.
+ * previous one, so they order periods. Racing publishers (a hundred first requests for one new
+ * intent) cannot both take a version: the loser re-reads the newest period and, when it is the
+ * split it wanted to record, uses it; otherwise it takes the next version. Bounded, and each
+ * lost round means another publisher made progress.
  */
 export async function insertAllocation(
   db: Db,
@@ -31,10 +33,12 @@ export async function insertAllocation(
     weights: Record<string, number>;
     now: number;
     after: number | null;
+    /** True when an existing period records the same split (then it is reused). */
+    sameAs: (period: AllocationRow) => boolean;
   },
 ): Promise<number> {
   let version = Math.max(input.now, (input.after ?? 0) + 1);
-  for (let attempt = 0; attempt < 5; attempt++, version++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     const inserted = await db
       .insert(allocations)
       .values({
@@ -48,6 +52,9 @@ export async function insertAllocation(
       .onConflictDoNothing()
       .returning({ version: allocations.version });
     if (inserted.length > 0) return version;
+    const latest = await latestAllocation(db, input.projectId, input.experimentId);
+    if (latest && input.sameAs(latest)) return latest.version;
+    version = Math.max(version, latest?.version ?? 0) + 1;
   }
   throw new Error(`allocation versions of ${input.experimentId} kept colliding`);
 }

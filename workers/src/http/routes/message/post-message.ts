@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getMessage } from "../../../services/get-message";
 import { limitBody } from "../../middleware/limits";
-import { BEARER, commonErrors, LocaleTag, unavailable } from "../../schemas";
+import { BEARER, commonErrors, isWellFormed, LocaleTag, unavailable, WELL_FORMED } from "../../schemas";
 import type { App } from "../../types";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
@@ -17,12 +17,14 @@ export const MessageRequest = z
       .min(1, "must not be empty")
       .max(128)
       .refine((v) => !CONTROL_CHARS.test(v), "must not contain control characters")
+      .refine(isWellFormed, WELL_FORMED)
       .openapi({ example: "cart_abandonment" }),
     base_example: z
       .string()
       .trim()
       .min(1, "must not be empty")
       .max(1_000)
+      .refine(isWellFormed, WELL_FORMED)
       .openapi({ example: "You left items in your cart" }),
     locale: LocaleTag.nullish().openapi({
       type: "string",
