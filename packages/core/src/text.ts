@@ -45,16 +45,17 @@ export function renderTemplate(template: string, context: Readonly<Record<string
 export function renderTemplateDropping(template: string, context: Readonly<Record<string, string>>): string {
   const rendered = renderTemplate(template, context);
   if (rendered !== null) return rendered;
-  const GAP = "\u0000";
+  // A private-use character marks each gap; any in the template itself is dropped first.
+  const GAP = "\uE000";
   let out = template
-    .replace(/\u0000/g, "")
+    .replace(/\uE000/g, "")
     .replace(
       PLACEHOLDER,
       (_, key: string, fallback: string | undefined) => lookup(context, key) ?? fallback?.trim() ?? GAP,
     );
   const leadingGap = out.trimStart().startsWith(GAP);
   out = out
-    .replace(/[ \t]*\u0000[ \t]*/g, " ")
+    .replace(/[ \t]*\uE000[ \t]*/g, " ")
     .replace(/ +([,.!?;:…)])/g, "$1")
     .replace(/([(]) +/g, "$1")
     .replace(/[ \t]{2,}/g, " ")
