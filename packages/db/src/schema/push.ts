@@ -38,6 +38,11 @@ export const subscriptions = sqliteTable(
     /** Soft delete (DELETE): kept for analytics, never sent to. */
     deletedAt: integer("deleted_at"),
     lastSentAt: integer("last_sent_at"),
+    /**
+     * When the tenant last created or changed it with an API key. From then on the anonymous
+     * subscribe route never changes it (keys, topics, user, enabled, deleted).
+     */
+    managedAt: integer("managed_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -47,6 +52,21 @@ export const subscriptions = sqliteTable(
     index("subscriptions_created_idx").on(t.projectId, t.createdAt),
   ],
 );
+
+/**
+ * A project's push settings: the topics a browser may pick without an API key, and the identity
+ * secret (sealed with CREDENTIALS_KEY) whose HMAC proves a user id on the anonymous route. After
+ * a rotation the previous secret still verifies until `previousIdentitySecretExpiresAt`.
+ */
+export const pushSettings = sqliteTable("push_settings", {
+  projectId: text("project_id").primaryKey(),
+  publicTopics: text("public_topics", { mode: "json" }).$type<string[]>().notNull().default([]),
+  identitySecret: text("identity_secret"),
+  identitySecretCreatedAt: integer("identity_secret_created_at"),
+  previousIdentitySecret: text("previous_identity_secret"),
+  previousIdentitySecretExpiresAt: integer("previous_identity_secret_expires_at"),
+  updatedAt: integer("updated_at").notNull(),
+});
 
 export const NOTIFICATION_STATUSES = ["scheduled", "queued", "dispatched", "canceled"] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
@@ -113,6 +133,7 @@ export const deliveries = sqliteTable(
   ],
 );
 
+export type PushSettingsRow = typeof pushSettings.$inferSelect;
 export type VapidKeyRow = typeof vapidKeys.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
