@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type AnalysisRow,
@@ -132,7 +132,7 @@ export async function decideProposal(
       and(
         eq(experimentProposals.projectId, input.projectId),
         eq(experimentProposals.id, input.proposalId),
-        inArray(experimentProposals.status, ["pending"]),
+        eq(experimentProposals.status, "pending"),
       ),
     )
     .returning({ id: experimentProposals.id });

@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { type ExperimentRow, experiments, type VariantRow, variants } from "../schema";
+import { inJsonList } from "./in-list";
 
 export interface ExperimentWithVariants {
   experiment: ExperimentRow;
@@ -77,7 +78,7 @@ export function listVariantsOf(db: Db, projectId: string, experimentIds: string[
   return db
     .select()
     .from(variants)
-    .where(and(eq(variants.projectId, projectId), inArray(variants.experimentId, experimentIds)))
+    .where(and(eq(variants.projectId, projectId), inJsonList(variants.experimentId, experimentIds)))
     .orderBy(asc(variants.createdAt), asc(variants.id));
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type ExperimentRow,
@@ -9,6 +9,7 @@ import {
   variants,
 } from "../schema";
 import { type HistoryEntry, historyInsert } from "./history";
+import { inJsonList } from "./in-list";
 
 export interface ExperimentPageQuery {
   status?: "running" | "paused";
@@ -69,7 +70,10 @@ export function experimentTotals(
     })
     .from(variantDailyStats)
     .where(
-      and(eq(variantDailyStats.projectId, projectId), inArray(variantDailyStats.experimentId, experimentIds)),
+      and(
+        eq(variantDailyStats.projectId, projectId),
+        inJsonList(variantDailyStats.experimentId, experimentIds),
+      ),
     )
     .groupBy(variantDailyStats.experimentId);
 }
@@ -91,7 +95,7 @@ export function variantCounts(
     .where(
       and(
         eq(variants.projectId, projectId),
-        inArray(variants.experimentId, experimentIds),
+        inJsonList(variants.experimentId, experimentIds),
         sql`${variants.source} != 'holdout'`,
       ),
     )

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { chunk, type Db, JSON_ROWS_PER_STATEMENT } from "../client";
 import {
   deadLetters,
@@ -8,6 +8,7 @@ import {
   simulatedDailyStats,
   variantDailyStats,
 } from "../schema";
+import { inJsonList } from "./in-list";
 
 export interface ImpressionInsert {
   id: string;
@@ -166,7 +167,7 @@ export async function countsFromAggregates(
         .where(
           and(
             eq(t.projectId, input.projectId),
-            inArray(t.experimentId, input.experimentIds),
+            inJsonList(t.experimentId, input.experimentIds),
             input.fromDay ? gte(t.day, input.fromDay) : undefined,
             input.toDay ? lte(t.day, input.toDay) : undefined,
           ),
@@ -278,7 +279,7 @@ export async function countsFromRaw(
       .where(
         and(
           eq(impressions.projectId, input.projectId),
-          inArray(impressions.experimentId, input.experimentIds),
+          inJsonList(impressions.experimentId, input.experimentIds),
           input.fromMs === undefined ? undefined : gte(impressions.createdAt, input.fromMs),
           input.toMs === undefined ? undefined : lte(impressions.createdAt, input.toMs),
           impLane,
@@ -295,7 +296,7 @@ export async function countsFromRaw(
       .where(
         and(
           eq(events.projectId, input.projectId),
-          inArray(events.experimentId, input.experimentIds),
+          inJsonList(events.experimentId, input.experimentIds),
           input.fromMs === undefined ? undefined : gte(events.impressionAt, input.fromMs),
           input.toMs === undefined ? undefined : lte(events.impressionAt, input.toMs),
           evtLane,

@@ -58,3 +58,5 @@ export function registerListExperiments(app: App) {
     return c.json(page, 200);
   });
 }
+
+export type ExperimentListView = z.infer<typeof ExperimentList>;

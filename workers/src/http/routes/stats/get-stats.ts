@@ -169,3 +169,5 @@ export function registerGetStats(app: App) {
     return c.json(stats, 200);
   });
 }
+
+export type StatsView = z.infer<typeof StatsResponse>;
