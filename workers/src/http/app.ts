@@ -2,9 +2,11 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { getPath } from "hono/utils/url";
 import { loadConfig } from "../env";
 import { AppError, BadRequestError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
 import { createLogger, describeError } from "../logger";
+import { allowedMethods } from "./method-not-allowed";
 import { requireApiKey } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
 import { securityHeaders } from "./middleware/security-headers";
@@ -34,6 +36,11 @@ const STATUS_CODE: Record<number, ErrorCode> = {
 /** The Hono app: middleware, routes, OpenAPI document, one error envelope. */
 export function createApp(): App {
   const app = new OpenAPIHono<AppEnv>({
+    // "/v1/subscriptions/" is "/v1/subscriptions": the seed service documented trailing slashes.
+    getPath: (req) => {
+      const path = getPath(req);
+      return path.length > 1 && path.endsWith("/") ? path.replace(/\/+$/, "") || "/" : path;
+    },
     // Validation failures become the 400 envelope with one readable issue per field.
     defaultHook: (result) => {
       if (!result.success) throw BadRequestError.fromIssues(issuesFromZod(result.error));
@@ -76,12 +83,23 @@ export function createApp(): App {
   registerPushRoutes(app);
   registerBrowserPushRoutes(app);
 
-  app.notFound((c) =>
-    c.json(
-      errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.get("requestId") ?? "unknown"),
-      404,
-    ),
-  );
+  const methodsFor = allowedMethods(app);
+  app.notFound((c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    const allow = methodsFor(c.req.path);
+    if (allow.length > 0) {
+      return c.json(
+        errorBody(
+          "METHOD_NOT_ALLOWED",
+          `${c.req.method} is not supported on ${c.req.path}; use ${allow.filter((m) => m !== "HEAD" && m !== "OPTIONS").join(" or ")}`,
+          requestId,
+        ),
+        405,
+        { Allow: allow.join(", ") },
+      );
+    }
+    return c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, requestId), 404);
+  });
 
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
