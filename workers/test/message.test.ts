@@ -204,7 +204,7 @@ describe("POST /v1/message", () => {
       await call("/v1/message", { body, headers: { authorization: "Basic abc" } }),
       401,
       "UNAUTHORIZED",
-      /missing API key/,
+      /must use the Bearer scheme/,
     );
   });
 
