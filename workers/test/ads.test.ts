@@ -21,6 +21,10 @@ interface Status {
   runs: SyncRunView[];
 }
 
+/** A Meta token the local Graph API stub answers with `scenario` (workers/test-support/ads-stub-server.ts). */
+const stubToken = (scenario: string) => `EAAStub${scenario}${"0".repeat(32)}`;
+const OK_TOKEN = stubToken("Ok");
+
 const status = async (key: string) => json<Status>(await call("/v1/ads/sync/status", { key }), 200);
 
 /** Waits for a run to finish and returns it. */
@@ -162,7 +166,7 @@ describe("ad-channel sync (real Meta client against a local Graph API stub)", ()
   it("syncs every page, keeps going when another channel fails, and schedules a retry for a rate limit", async () => {
     const { apiKey, projectId } = await seedProject();
     const ok = await connect(apiKey, "facebook", {
-      credentials: { accessToken: "stub-ok-token", adAccountId: "1029384756" },
+      credentials: { accessToken: OK_TOKEN, adAccountId: "1029384756" },
     });
     expect(ok.channel).toMatchObject({ source: "api", account_id: "1029384756" });
     // The token is sealed at rest, never stored or served in the clear.
@@ -172,8 +176,8 @@ describe("ad-channel sync (real Meta client against a local Graph API stub)", ()
       .bind(projectId)
       .first<{ credentials: string }>();
     expect(stored?.credentials).toMatch(/^v1\./);
-    expect(stored?.credentials).not.toContain("stub-ok-token");
-    expect(JSON.stringify(await status(apiKey))).not.toContain("stub-ok-token");
+    expect(stored?.credentials).not.toContain(OK_TOKEN);
+    expect(JSON.stringify(await status(apiKey))).not.toContain(OK_TOKEN);
     expect((await finished(apiKey, ok.run.run_id)).status).toBe("succeeded");
 
     const rows = await allCampaigns(apiKey, "&channel=facebook");
@@ -194,7 +198,7 @@ describe("ad-channel sync (real Meta client against a local Graph API stub)", ()
 
     // Instagram's token has expired; the sandbox TikTok still syncs in the same run.
     await connect(apiKey, "instagram", {
-      credentials: { accessToken: "stub-expired-token", adAccountId: "1029384756" },
+      credentials: { accessToken: stubToken("Expired"), adAccountId: "1029384756" },
     });
     await connect(apiKey, "tiktok");
     const run = await json<SyncRunView>(await call("/v1/ads/sync", { key: apiKey, method: "POST" }), 202);
@@ -214,7 +218,7 @@ describe("ad-channel sync (real Meta client against a local Graph API stub)", ()
 
     // A rate limit longer than the consumer waits in process becomes a delayed retry run.
     await connect(apiKey, "instagram", {
-      credentials: { accessToken: "stub-429-token", adAccountId: "1029384756" },
+      credentials: { accessToken: stubToken("RateLimited"), adAccountId: "1029384756" },
     });
     const limited = await json<SyncRunView>(
       await call("/v1/ads/sync", { key: apiKey, method: "POST", body: { channels: ["instagram"] } }),
@@ -238,7 +242,7 @@ describe("reconnecting and redelivery", () => {
     await finished(apiKey, sandbox.run.run_id);
     expect((await tableRows(projectId)).length).toBeGreaterThan(2);
     const api = await connect(apiKey, "facebook", {
-      credentials: { accessToken: "stub-ok-2", adAccountId: "1029384756" },
+      credentials: { accessToken: `${stubToken("Ok")}2`, adAccountId: "1029384756" },
     });
     await finished(apiKey, api.run.run_id);
     // Only the real account's rows remain: no sandbox spend mixed into the real ROI.

@@ -63,16 +63,39 @@ export async function send(
         "transient",
         client.channel,
         `${label} did not answer within ${client.timeoutMs} ms`,
+        { code: "timeout" },
       );
     }
-    const message = err instanceof Error ? err.message : String(err);
-    throw new AdSyncError("transient", client.channel, `${label} request failed: ${preview(message)}`, {
-      cause: err,
-    });
+    throw new AdSyncError(
+      "transient",
+      client.channel,
+      `${label} could not be reached: ${networkDetail(err)}`,
+      {
+        code: "connection_failed",
+        cause: err,
+      },
+    );
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onCallerAbort);
   }
+}
+
+/**
+ * What a failed fetch says about the network: Node puts the system error (ENOTFOUND,
+ * ECONNREFUSED) in `cause`; workerd only says "internal error; reference = …" or "Network
+ * connection lost", which tells the operator nothing the code does not.
+ */
+function networkDetail(err: unknown): string {
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === "string" ? cause.code : undefined;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `DNS lookup failed (${code})`;
+  if (code) return `connection failed (${code})`;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/internal error; reference =/i.test(message) || message.trim() === "") {
+    return "DNS lookup or connection failed";
+  }
+  return preview(message);
 }
 
 /** The body of a successful response as JSON; anything else is a "bad_response" (retrying returns the same). */
@@ -85,7 +108,7 @@ export function parseJsonBody(channel: Channel, label: string, response: HttpRes
       "bad_response",
       channel,
       `${label} returned a body that is not JSON (HTTP ${response.status}): ${preview(response.text)}`,
-      { status: response.status },
+      { status: response.status, code: "malformed_response" },
     );
   }
 }

@@ -12,13 +12,23 @@ import { type Channel, type Connector, type ConnectorOptions, isChannel } from "
 
 export {
   type ChannelCredentials,
+  type CredentialIssue,
+  credentialIssues,
   credentialProblems,
   type GoogleAdsCredentials,
   type MetaCredentials,
   type TikTokCredentials,
 } from "./credentials";
 export { MAX_RANGE_DAYS } from "./dates";
-export { AdSyncError, type AdSyncErrorKind, isAdSyncError } from "./errors";
+export {
+  AdSyncError,
+  type AdSyncErrorKind,
+  type AdSyncFailure,
+  type AdSyncFailureCode,
+  describeFailure,
+  isAdSyncError,
+  redactTokens,
+} from "./errors";
 export { createGoogleAdsConnector } from "./google-ads";
 export { createMetaConnector } from "./meta";
 export { createSandboxConnector } from "./sandbox";

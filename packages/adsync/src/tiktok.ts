@@ -154,8 +154,8 @@ function codeFailure(code: number, message: string, response: HttpResponse): AdS
       `${text} — check the access token and its access to this advertiser`,
     );
   }
-  if (isSystemError(code)) return new AdSyncError("transient", CHANNEL, text);
-  return new AdSyncError("bad_response", CHANNEL, text);
+  if (isSystemError(code)) return new AdSyncError("transient", CHANNEL, text, { code: "channel_error" });
+  return new AdSyncError("bad_response", CHANNEL, text, { code: "request_rejected" });
 }
 
 /** A non-200 status, which TikTok's gateway sends for throttling and outages; the body may still carry a code. */

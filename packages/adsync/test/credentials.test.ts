@@ -1,15 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { type Channel, credentialProblems } from "../src/index";
+import { type Channel, credentialIssues, credentialProblems } from "../src/index";
 
-const META = { accessToken: "EAAGm0PX4ZCpsBAKZC1234", adAccountId: "act_1029384756" };
+const META = {
+  accessToken: "EAAGm0PX4ZCpsBAKZC1234abcdefghijklmnopqrstuvwxyz",
+  adAccountId: "act_1029384756",
+};
 const GOOGLE = {
   developerToken: "DevTok_aBcDeFgHiJkLmNoPqRs",
   clientId: "1234567890-abcdefg.apps.googleusercontent.com",
-  clientSecret: "GOCSPX-secret",
-  refreshToken: "1//0gRefresh",
+  clientSecret: "GOCSPX-clientSecretValue42",
+  refreshToken: "1//0gRefreshTokenValueThatIsLong",
   customerId: "123-456-7890",
 };
-const TIKTOK = { accessToken: "3f9c1e7a5b2d4c6e8f0a", advertiserId: "7012345678901234567" };
+const TIKTOK = {
+  accessToken: "3f9c1e7a5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e",
+  advertiserId: "7012345678901234567",
+};
 
 describe("credentialProblems", () => {
   it.each<[Channel, unknown]>([
@@ -51,7 +57,7 @@ describe("credentialProblems", () => {
     [
       "google_ads",
       { ...GOOGLE, clientId: "1234567890-abcdefg" },
-      ['clientId: must end with ".apps.googleusercontent.com"'],
+      ['clientId: must be an OAuth client id like "123…-abc….apps.googleusercontent.com"'],
     ],
     [
       "google_ads",
@@ -79,6 +85,7 @@ describe("credentialProblems", () => {
         "customerId: required",
         "accessToken: unknown field",
         "adAccountId: unknown field",
+        "credentials: these look like Meta (facebook/instagram) credentials",
       ],
     ],
     ["tiktok", { ...TIKTOK, advertiserId: "adv_701" }, ["advertiserId: must be the numeric advertiser id"]],
@@ -90,6 +97,80 @@ describe("credentialProblems", () => {
     ["linkedin" as Channel, TIKTOK, ['channel: unknown channel "linkedin"']],
   ])("finds the problems in bad %s credentials", (channel, value, problems) => {
     expect(credentialProblems(channel, value)).toEqual(problems);
+  });
+
+  const PLACEHOLDER = /is a placeholder/;
+  it.each<[Channel, Record<string, unknown>, string]>([
+    ["facebook", { ...META, accessToken: "EAAB…" }, "accessToken"],
+    ["facebook", { ...META, accessToken: "EAABwzLixnjYBO..." }, "accessToken"],
+    ["instagram", { ...META, accessToken: "<your token>" }, "accessToken"],
+    ["facebook", { ...META, accessToken: "{{META_TOKEN}}" }, "accessToken"],
+    ["facebook", { ...META, accessToken: "EAABxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }, "accessToken"],
+    ["facebook", { ...META, adAccountId: "act_xxx" }, "adAccountId"],
+    ["facebook", { ...META, accessToken: "TODO" }, "accessToken"],
+    ["facebook", { ...META, accessToken: "undefined" }, "accessToken"],
+    ["google_ads", { ...GOOGLE, developerToken: "YOUR_DEVELOPER_TOKEN" }, "developerToken"],
+    ["google_ads", { ...GOOGLE, clientSecret: "changeme" }, "clientSecret"],
+    ["google_ads", { ...GOOGLE, customerId: "123-xxx-xxxx" }, "customerId"],
+    ["google_ads", { ...GOOGLE, refreshToken: "1//xxx" }, "refreshToken"],
+    ["tiktok", { ...TIKTOK, accessToken: "xxx" }, "accessToken"],
+    ["tiktok", { ...TIKTOK, advertiserId: "<advertiser id>" }, "advertiserId"],
+  ])("rejects a placeholder for %s (%j)", (channel, value, field) => {
+    const issues = credentialIssues(channel, value);
+    expect(issues).toEqual([{ field, problem: expect.stringMatching(PLACEHOLDER) }]);
+  });
+
+  it.each<[Channel, Record<string, unknown>, string, RegExp]>([
+    [
+      "facebook",
+      { ...META, accessToken: "ya29.a0AfH6SMBx3kNz9q8tQ2vRr7" },
+      "accessToken",
+      /starts with "EAA"/,
+    ],
+    ["facebook", { ...META, accessToken: "EAAGm0PX4ZC" }, "accessToken", /at least 32 characters/],
+    [
+      "facebook",
+      { ...META, accessToken: "EAAGm0PX4ZCpsBAKZC1234-abcdefghijklmnopq" },
+      "accessToken",
+      /letters and digits/,
+    ],
+    [
+      "facebook",
+      { ...META, accessToken: '"EAAGm0PX4ZCpsBAKZC1234abcdefghijklmnop"' },
+      "accessToken",
+      /quotes/,
+    ],
+    [
+      "facebook",
+      { ...META, accessToken: "EAAGm0PX4ZCps\tBAKZC1234abcdefghijklmnop" },
+      "accessToken",
+      /whitespace/,
+    ],
+    ["google_ads", { ...GOOGLE, developerToken: "abc" }, "developerToken", /developer token/],
+    ["google_ads", { ...GOOGLE, clientId: "abc.apps.googleusercontent.com" }, "clientId", /OAuth client id/],
+    [
+      "google_ads",
+      { ...GOOGLE, refreshToken: "ya29.a0AfH6SMBx3kNz9q8tQ2vRr7" },
+      "refreshToken",
+      /access token \(ya29/,
+    ],
+    [
+      "google_ads",
+      { ...GOOGLE, refreshToken: "4/0AX4XfWh-authorization-code" },
+      "refreshToken",
+      /refresh token/,
+    ],
+    ["google_ads", { ...GOOGLE, customerId: "123 456 7890" }, "customerId", /whitespace/],
+    ["google_ads", { ...GOOGLE, customerId: "12345678901" }, "customerId", /10-digit/],
+    [
+      "tiktok",
+      { ...TIKTOK, accessToken: "act.3f9c1e7a5b2d4c6e8f0a1b3c" },
+      "accessToken",
+      /letters and digits/,
+    ],
+    ["tiktok", { ...TIKTOK, accessToken: "3f9c1e7a" }, "accessToken", /40 characters/],
+  ])("rejects a %s value of the wrong shape (%j)", (channel, value, field, problem) => {
+    expect(credentialIssues(channel, value)).toEqual([{ field, problem: expect.stringMatching(problem) }]);
   });
 
   it("never echoes a value", () => {

@@ -17,8 +17,11 @@ describe("public interface", () => {
         "createMetaConnector",
         "createSandboxConnector",
         "createTikTokConnector",
+        "credentialIssues",
         "credentialProblems",
+        "describeFailure",
         "isAdSyncError",
+        "redactTokens",
       ].sort(),
     );
     expect(adsync.CHANNELS).toEqual(["facebook", "instagram", "google_ads", "tiktok"]);
@@ -26,10 +29,12 @@ describe("public interface", () => {
   });
 
   it("picks the real client when credentials are given", () => {
-    const meta = { accessToken: "EAAG-token-123456", adAccountId: "1" };
+    const meta = { accessToken: "EAAGtoken1234567890abcdefghijklmnop", adAccountId: "1" };
     expect(createConnector("facebook", meta).source).toBe("api");
     expect(createConnector("instagram", meta).channel).toBe("instagram");
-    expect(createConnector("tiktok", { accessToken: "t0ken-123456", advertiserId: "7" }).source).toBe("api");
+    expect(
+      createConnector("tiktok", { accessToken: "t0ken1234567890abcdef", advertiserId: "7" }).source,
+    ).toBe("api");
   });
 
   it("refuses an unknown channel at once", () => {
@@ -37,10 +42,13 @@ describe("public interface", () => {
   });
 
   it("reports credentials for another channel as config on fetch", async () => {
-    const connector = createConnector("google_ads", { accessToken: "EAAG-token-123456", adAccountId: "1" });
+    const connector = createConnector("google_ads", {
+      accessToken: "EAAGtoken1234567890abcdefghijklmnop",
+      adAccountId: "1",
+    });
     const err = await adSyncFailure(connector.fetchMetrics(RANGE), "config");
     expect(err.message).toContain("developerToken: required");
-    expect(err.message).not.toContain("EAAG-token-123456");
+    expect(err.message).not.toContain("EAAGtoken1234567890abcdefghijklmnop");
   });
 
   it.each([
@@ -52,7 +60,7 @@ describe("public interface", () => {
     let called = false;
     const connector = createConnector(
       "tiktok",
-      { accessToken: "t0ken-123456", advertiserId: "7" },
+      { accessToken: "t0ken1234567890abcdef", advertiserId: "7" },
       {
         ...options,
         fetch: async () => {
@@ -76,7 +84,7 @@ describe("public interface", () => {
     } as typeof fetch;
     const connector = createConnector(
       "tiktok",
-      { accessToken: "t0ken-123456", advertiserId: "7" },
+      { accessToken: "t0ken1234567890abcdef", advertiserId: "7" },
       { fetch: injected },
     );
     expect(await connector.fetchMetrics(RANGE)).toEqual([]);
