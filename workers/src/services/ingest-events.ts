@@ -1,5 +1,6 @@
 import { type TokenVerification, verifyTrackingToken } from "@pushbunny/core";
 import type { AppContext } from "../context";
+import { ServiceUnavailableError } from "../errors";
 import type { EventsMessage, TrackedEvent } from "../queue/messages";
 
 export const MAX_EVENTS_PER_REQUEST = 1_000;
@@ -176,5 +177,10 @@ async function enqueue(
     batchBytes += m.bytes;
   }
   if (batch.length > 0) sends.push(ctx.queues.events.sendBatch(batch));
-  await Promise.all(sends);
+  try {
+    await Promise.all(sends);
+  } catch (err) {
+    // Nothing was recorded and every event is idempotent per (token, type): a retry is safe.
+    throw new ServiceUnavailableError("events could not be queued; retry the request", 5, { cause: err });
+  }
 }

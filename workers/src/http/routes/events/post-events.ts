@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError } from "../../../errors";
+import { BadRequestError, PayloadTooLargeError } from "../../../errors";
 import { ingestEvents, MAX_EVENTS_PER_REQUEST } from "../../../services/ingest-events";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, unavailable } from "../../schemas";
@@ -69,14 +69,11 @@ export function registerPostEvents(app: App) {
         `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${events.length}`,
       );
     }
-    const ctx = c.get("ctx");
-    try {
-      const result = await ingestEvents({ ctx, projectId: c.get("owner").projectId, input: events });
-      return c.json(result, 200);
-    } catch (err) {
-      // Only the queue send can fail here; nothing was lost, the client retries safely.
-      ctx.logger.error("event enqueue failed", { error: String(err) });
-      throw new ServiceUnavailableError("events could not be queued; retry the request");
-    }
+    const result = await ingestEvents({
+      ctx: c.get("ctx"),
+      projectId: c.get("owner").projectId,
+      input: events,
+    });
+    return c.json(result, 200);
   });
 }
