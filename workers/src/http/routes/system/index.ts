@@ -1,7 +1,7 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import type { App } from "../../types";
+import { registerDocsPages } from "./docs";
 
 export const API_VERSION = "0.1.0";
 
@@ -105,12 +105,5 @@ export function registerSystemRoutes(app: App) {
       description: "AI-written notification copy with live experiments, at the edge.",
     },
   });
-  app.get("/v1/docs", swaggerUI({ url: "/v1/openapi.json", title: "PushBunny Edge API" }));
-  app.get("/v1/redoc", (c) =>
-    c.html(`<!doctype html>
-<html><head><meta charset="utf-8"><title>PushBunny Edge API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><redoc spec-url="/v1/openapi.json"></redoc>
-<script src="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"></script></body></html>`),
-  );
+  registerDocsPages(app);
 }
