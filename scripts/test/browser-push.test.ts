@@ -3,41 +3,13 @@
 // the system one (Debian `chromium`), driven by playwright-core, which downloads no browser; with
 // none installed (CI) the suite is skipped, and its title says why.
 
-import { accessSync, constants, statSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_PROJECT_ID, type LocalWorker, startLocalWorker } from "../lib/local-worker";
-
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** CHROMIUM_PATH when set (and then only it), else the Debian/Ubuntu locations. */
-function findChromium(): { executablePath: string } | { reason: string } {
-  const explicit = process.env.CHROMIUM_PATH?.trim();
-  if (explicit) {
-    return isExecutable(explicit)
-      ? { executablePath: explicit }
-      : { reason: `CHROMIUM_PATH=${explicit} is not an executable file` };
-  }
-  const found = CANDIDATES.find(isExecutable);
-  return found
-    ? { executablePath: found }
-    : {
-        reason: `no Chromium at ${CANDIDATES.join(" or ")} (apt-get install chromium, or set CHROMIUM_PATH)`,
-      };
-}
+import { browserSuiteTitle, findChromium } from "./helpers/chromium";
 
 const found = findChromium();
 const executablePath = "executablePath" in found ? found.executablePath : undefined;
-const skipReason = "reason" in found ? found.reason : undefined;
 const title = "browser push in headless Chromium";
 const SW_SUFFIX = `/push/sw.js?project=${DEV_PROJECT_ID}`;
 
@@ -56,7 +28,7 @@ const READ_REGISTRATION = `(async () => {
   };
 })()`;
 
-describe.skipIf(!executablePath)(skipReason ? `${title}: skipped, ${skipReason}` : title, () => {
+describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
   let worker: LocalWorker | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
