@@ -486,7 +486,9 @@ describe("push input and safety", () => {
     await expectError(await call("/push/prj_nope/vapid-public-key"), 404, "NOT_FOUND");
     const page = await call(`/push/${a.projectId}/subscribe`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('navigator.serviceWorker.register(url, { scope: "/push/" })');
+    expect(await page.text()).toContain('<script type="module" src="/push/subscribe.js"></script>');
+    const script = await call("/push/subscribe.js");
+    expect(await script.text()).toContain('navigator.serviceWorker.register(url, { scope: "/push/" })');
     const sw = await call("/push/sw.js");
     expect(sw.headers.get("content-type")).toMatch(/javascript/);
     expect(await sw.text()).toContain('addEventListener("pushsubscriptionchange"');

@@ -2,7 +2,7 @@
 // page. Kept as strings so the Worker ships them without a static-assets binding.
 
 /**
- * The service worker. Registered as /push/sw.js?project=<id>[&topics=a,b][&user=<id>]: the
+ * The service worker. Registered as /push/sw.js?project=<id>[&topics=a,b][&user=<id>&user_hash=<hmac>]: the
  * query tells it where to re-subscribe when the browser rotates the subscription.
  */
 export const SERVICE_WORKER_JS = `// PushBunny Edge service worker
@@ -10,6 +10,7 @@ const params = new URL(self.location.href).searchParams;
 const PROJECT = params.get("project");
 const TOPICS = (params.get("topics") || "").split(",").filter(Boolean);
 const USER = params.get("user");
+const USER_HASH = params.get("user_hash");
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -69,7 +70,11 @@ async function resubscribe() {
   await fetch("/push/" + PROJECT + "/subscriptions", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(Object.assign(sub.toJSON(), { topics: TOPICS, user_id: USER })),
+    // A user id goes only with its proof (the HMAC the site's backend made); without one the
+    // subscription is anonymous.
+    body: JSON.stringify(
+      Object.assign(sub.toJSON(), { topics: TOPICS }, USER && USER_HASH ? { user_id: USER, user_hash: USER_HASH } : {}),
+    ),
   });
 }
 
@@ -77,31 +82,17 @@ async function resubscribe() {
 self.addEventListener("pushsubscriptionchange", (event) => event.waitUntil(resubscribe()));
 `;
 
+/** The subscribe page's stylesheet, served as /push/subscribe.css (no inline style: CSP). */
+export const SUBSCRIBE_CSS = `body { font: 16px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; }
+button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 0; background: #5b3cc4; color: #fff; cursor: pointer; }
+pre { background: #f4f4f8; padding: .8rem; border-radius: .4rem; white-space: pre-wrap; word-break: break-all; }
+`;
+
 /**
- * A minimal page that registers the service worker and subscribes this browser. `projectId`
- * is a known project's id (prj_ + [0-9a-z_]), so it is safe inside the script as JSON.
+ * The subscribe page's script, served as /push/subscribe.js (no inline script: the default CSP
+ * allows scripts from this origin only). The project id comes from the page's data-project.
  */
-export function subscribePage(projectId: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Notifications · PushBunny</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; }
-  button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 0; background: #5b3cc4; color: #fff; cursor: pointer; }
-  pre { background: #f4f4f8; padding: .8rem; border-radius: .4rem; white-space: pre-wrap; word-break: break-all; }
-</style>
-</head>
-<body>
-<h1>Stay in the loop</h1>
-<p>Get a notification when something needs your attention.</p>
-<label>Topics (comma-separated) <input id="topics" value=""></label>
-<p><button id="subscribe">Enable notifications</button></p>
-<pre id="status" data-state="idle">Service worker: not registered yet.</pre>
-<script type="module">
-const PROJECT = ${JSON.stringify(projectId)};
+export const SUBSCRIBE_JS = `const PROJECT = document.body.dataset.project;
 const statusEl = document.getElementById("status");
 const show = (state, text) => { statusEl.dataset.state = state; statusEl.textContent = text; };
 const keyBytes = (b) => {
@@ -138,7 +129,28 @@ async function subscribe() {
 }
 document.getElementById("subscribe").addEventListener("click", subscribe);
 register().catch((err) => show("error", "Service worker: " + err.message));
-</script>
+`;
+
+/**
+ * A minimal page that registers the service worker and subscribes this browser. `projectId`
+ * is a known project's id (prj_ + [0-9a-z_]), so it is safe in an attribute as is.
+ */
+export function subscribePage(projectId: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Notifications · PushBunny</title>
+<link rel="stylesheet" href="/push/subscribe.css">
+<script type="module" src="/push/subscribe.js"></script>
+</head>
+<body data-project="${projectId}">
+<h1>Stay in the loop</h1>
+<p>Get a notification when something needs your attention.</p>
+<label>Topics (comma-separated) <input id="topics" value=""></label>
+<p><button id="subscribe">Enable notifications</button></p>
+<pre id="status" data-state="idle">Service worker: not registered yet.</pre>
 </body>
 </html>
 `;

@@ -1,0 +1,30 @@
+import { findNotification, transitionNotification } from "@pushbunny/db";
+import type { AppContext } from "../../context";
+import { ConflictError, NotFoundError } from "../../errors";
+import { type Notification, toNotification } from "../../push/notifications";
+
+/** Cancels a scheduled notification that has not gone out (409 once it has). */
+export async function cancelNotification({
+  ctx,
+  projectId,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  input: { id: string };
+}): Promise<Notification> {
+  const row = await findNotification(ctx.db, projectId, input.id);
+  if (!row) throw new NotFoundError(`notification '${input.id}' not found`);
+  const moved = await transitionNotification(ctx.db, {
+    projectId,
+    id: row.id,
+    from: ["scheduled"],
+    set: { status: "canceled" },
+  });
+  if (!moved) {
+    throw new ConflictError(
+      `notification '${row.id}' is ${row.status}: only a scheduled one can be canceled`,
+    );
+  }
+  return toNotification(moved);
+}
