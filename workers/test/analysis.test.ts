@@ -1,9 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type {
+  AnalysisView,
+  ProposalView,
+  SimulationView as SimulationResult,
+} from "../src/http/routes/experiments/analysis/views";
 import { CRONS } from "../src/scheduled/crons";
-import type { AnalysisView } from "../src/services/experiment-report";
-import type { ProposalView } from "../src/services/iterate";
-import type { SimulationResult } from "../src/services/simulate";
 import {
   call,
   eventually,

@@ -7,11 +7,11 @@ import {
 import { env } from "cloudflare:workers";
 import { utcDay } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
+import type { StatsView as StatsOutput } from "../src/http/routes/stats/get-stats";
 import worker from "../src/index";
 import { QUEUES } from "../src/queue/messages";
 import { CRONS } from "../src/scheduled/crons";
 import { buildContext } from "../src/services/build-context";
-import type { StatsOutput } from "../src/services/get-stats";
 import { optimiseExperiment } from "../src/services/optimisation-loop";
 import { clearIsolatePools, type Pool, poolKvKey } from "../src/services/pool";
 import { POSTERIOR_REFRESH_MS } from "../src/services/refresh-posteriors";

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { utcDay } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
+import type { StatsView } from "../src/http/routes/stats/get-stats";
 import { buildContext } from "../src/services/build-context";
-import type { StatsOutput } from "../src/services/get-stats";
 import { recordTrackingMessages } from "../src/services/record-tracking";
 import { call, eventually, expectError, json, message, seedProject } from "./helpers";
 
-type Stats = StatsOutput;
+type Stats = StatsView;
 
 const DAY = 86_400_000;
 const ctx = () => buildContext(env, () => {});
@@ -145,14 +145,14 @@ describe("GET /v1/stats", () => {
       "/v1/stats?intent_id=x&date_from=yesterday",
       400,
       "BAD_REQUEST",
-      /^date_from: date_from must be an ISO-8601/,
+      /^date_from: must be a day \(YYYY-MM-DD\), an ISO 8601 date-time with a zone, or Unix milliseconds/,
     ],
     ["/v1/stats?intent_id=x&date_to=2026-02-30", 400, "BAD_REQUEST", /^date_to: /],
     [
       "/v1/stats?intent_id=x&date_from=2026-11-02&date_to=2026-11-01",
       400,
       "BAD_REQUEST",
-      "date_from must not be after date_to",
+      "date_from: must not be after date_to",
     ],
     ["/v1/stats?intent_id=x&locale=%%%", 400, "BAD_REQUEST", /^locale: .* is not a BCP 47/],
     ["/v1/stats?intent_id=never_seen", 404, "NOT_FOUND", "intent 'never_seen' not found"],

@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { scheduleAdSyncs } from "../services/ad-sync";
+import { runScheduledAnalyses } from "../services/analysis/run-scheduled-analyses";
 import { buildContext } from "../services/build-context";
-import { runScheduledAnalyses } from "../services/experiment-report";
 import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";
 import { runOptimisationLoop } from "../services/optimisation-loop";
 import { sweepPosteriors } from "../services/refresh-posteriors";

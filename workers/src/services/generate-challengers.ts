@@ -8,7 +8,7 @@ import {
 } from "@pushbunny/db";
 import { LlmError, validateCandidates } from "@pushbunny/llm";
 import type { AppContext } from "../context";
-import { MAX_VARIANTS } from "./experiments";
+import { MAX_VARIANTS } from "./experiments/variant-rules";
 import { refreshPool } from "./pool";
 
 export type GenerateOutcome =

@@ -7,8 +7,11 @@ import {
   type LoopVerdict,
 } from "@pushbunny/db";
 import type { AppContext } from "../context";
-import { analyzeExperiments } from "./analysis";
-import { declareWinner, historyEntry, MAX_VARIANTS, requestChallengers } from "./experiments";
+import { analyzeExperiments } from "./analysis/statistics";
+import { declareWinner } from "./experiments/declare-winner";
+import { historyEntry } from "./experiments/history-entry";
+import { requestChallengers } from "./experiments/request-challengers";
+import { MAX_VARIANTS } from "./experiments/variant-rules";
 import { publishPool } from "./pool";
 
 /** The loop's name in experiment history. */

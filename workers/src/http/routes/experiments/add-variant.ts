@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { MAX_VARIANT_LENGTH } from "@pushbunny/llm";
-import { addManualVariant } from "../../../services/experiments";
+import { addManualVariant } from "../../../services/experiments/add-variant";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, notFound } from "../../schemas";
 import type { App } from "../../types";
 import { conflict, ExperimentParams, Reason, Variant } from "./schemas";
+import { toVariantView } from "./views";
 
 export const AddVariantRequest = z
   .strictObject({
@@ -54,6 +55,6 @@ export function registerAddVariant(app: App) {
       actor: c.get("actor"),
       input: { experimentId: experiment_id, text: body.text, reason: body.reason },
     });
-    return c.json(variant, 201);
+    return c.json(toVariantView(variant), 201);
   });
 }

@@ -1,8 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { getExperiment } from "../../../services/experiments";
+import { getExperiment } from "../../../services/experiments/get-experiment";
 import { BEARER, commonErrors, notFound } from "../../schemas";
 import type { App } from "../../types";
 import { ExperimentParams, experimentResponse } from "./schemas";
+import { toExperimentView } from "./views";
 
 const route = createRoute({
   method: "get",
@@ -28,6 +29,6 @@ export function registerGetExperiment(app: App) {
       projectId: c.get("owner").projectId,
       input: { experimentId: experiment_id },
     });
-    return c.json(experiment, 200);
+    return c.json(toExperimentView(experiment), 200);
   });
 }

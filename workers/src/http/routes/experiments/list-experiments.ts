@@ -1,17 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { listExperiments } from "../../../services/experiments";
+import { LIST_LIMIT, listExperiments } from "../../../services/experiments/list-experiments";
 import { BEARER, commonErrors } from "../../schemas";
 import type { App } from "../../types";
 import { ExperimentSummary, Strategy } from "./schemas";
+import { toSummaryView } from "./views";
 
 export const ListExperimentsQuery = z.object({
   status: z.enum(["running", "paused"]).optional().openapi({ example: "running" }),
   strategy: Strategy.optional(),
   intent_id: z.string().trim().min(1).max(128).optional().openapi({ example: "cart_abandonment" }),
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  limit: z.coerce.number().int().min(LIST_LIMIT.min).max(LIST_LIMIT.max).default(20).openapi({ example: 20 }),
   cursor: z.string().max(200).optional().openapi({
-    description: "`next_cursor` of the previous page",
-    example: "MTc2MzcyMDAwMDAwMDpleHBfMGExYg==",
+    description: "`next_cursor` of the previous page; anything else is a 400",
+    example: "WzE3OTY1NDc2MDAwMDAsImV4cF8wYTFiIl0",
   }),
 });
 
@@ -55,7 +56,7 @@ export function registerListExperiments(app: App) {
         cursor: q.cursor,
       },
     });
-    return c.json(page, 200);
+    return c.json({ experiments: page.experiments.map(toSummaryView), next_cursor: page.nextCursor }, 200);
   });
 }
 

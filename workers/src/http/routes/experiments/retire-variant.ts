@@ -1,9 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
-import { retireVariant } from "../../../services/experiments";
+import { retireVariant } from "../../../services/experiments/retire-variant";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, notFound } from "../../schemas";
 import type { App } from "../../types";
 import { conflict, emptyJsonIsEmptyObject, experimentResponse, ReasonBody, VariantParams } from "./schemas";
+import { toExperimentView } from "./views";
 
 const route = createRoute({
   method: "post",
@@ -12,12 +13,12 @@ const route = createRoute({
   tags: ["experiments"],
   summary: "Take a variant out of rotation for good",
   description:
-    "It stops serving from the next message on; its counts stay in the statistics. Retiring a declared winner clears the winner. The body is optional.",
+    "It stops serving from the next message on; its counts stay in the statistics. Retiring a declared winner clears the winner. The body may be empty or left out.",
   security: BEARER,
   middleware: [limitBody(16 * 1024), emptyJsonIsEmptyObject] as const,
   request: {
     params: VariantParams,
-    body: { required: false, content: { "application/json": { schema: ReasonBody } } },
+    body: { required: true, content: { "application/json": { schema: ReasonBody } } },
   },
   responses: {
     200: experimentResponse("The experiment after the change"),
@@ -38,6 +39,6 @@ export function registerRetireVariant(app: App) {
       actor: c.get("actor"),
       input: { experimentId: experiment_id, variantId: variant_id, reason: body.reason },
     });
-    return c.json(experiment, 200);
+    return c.json(toExperimentView(experiment), 200);
   });
 }

@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type ExperimentSettings, SETTING_LIMITS, updateExperiment } from "../../../services/experiments";
+import { type ExperimentSettings, SETTING_LIMITS } from "../../../services/experiments/settings";
+import { updateExperiment } from "../../../services/experiments/update-experiment";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, notFound } from "../../schemas";
 import type { App } from "../../types";
 import { ExperimentParams, experimentResponse, GoalMetric, OnWinner, Reason, Strategy } from "./schemas";
+import { toExperimentView } from "./views";
 
 const between = (limit: { min: number; max: number; integer: boolean }) => {
   const n = z.number().min(limit.min).max(limit.max);
@@ -83,6 +85,6 @@ export function registerUpdateExperiment(app: App) {
       actor: c.get("actor"),
       input: { experimentId: experiment_id, settings, reason: body.reason },
     });
-    return c.json(experiment, 200);
+    return c.json(toExperimentView(experiment), 200);
   });
 }

@@ -1,33 +1,47 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { parseIsoInstant } from "@pushbunny/core";
-import { BadRequestError } from "../../../errors";
-import { getStats } from "../../../services/get-stats";
-import { BEARER, commonErrors, LocaleTag, notFound } from "../../schemas";
+import { type InstantBound, parseIsoInstant } from "@pushbunny/core";
+import { getStats, type Stats } from "../../../services/stats/get-stats";
+import { BEARER, commonErrors, Instant, LocaleTag, notFound } from "../../schemas";
 import type { App } from "../../types";
 
-const isoInstant = (field: string) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === "") return undefined;
-      const parsed = parseIsoInstant(value);
-      if (!parsed) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${field} must be an ISO-8601 date or date-time (UTC when no zone)`,
-        });
-        return z.NEVER;
-      }
-      return parsed;
-    })
-    .openapi({ type: "string", example: "2026-11-01" });
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A range bound: a whole UTC day (`YYYY-MM-DD`, read from the daily aggregates) or an instant
+ * through the shared `Instant` input (ISO 8601 with a zone, or Unix milliseconds; a query
+ * string carries the milliseconds as digits).
+ */
+const RangeBound = z
+  .string()
+  .optional()
+  .transform((value, ctx): InstantBound | undefined => {
+    if (value === undefined || value === "") return undefined;
+    if (DAY.test(value)) {
+      const day = parseIsoInstant(value);
+      if (day) return day;
+      ctx.addIssue({ code: "custom", message: `'${value}' is not a calendar day` });
+      return z.NEVER;
+    }
+    const instant = Instant.safeParse(/^\d+$/.test(value) ? Number(value) : value);
+    if (instant.success) return { ms: instant.data, dateOnly: false };
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a day (YYYY-MM-DD), an ISO 8601 date-time with a zone, or Unix milliseconds",
+    });
+    return z.NEVER;
+  })
+  .openapi({
+    type: "string",
+    description:
+      "A UTC day (`2026-11-01`, the whole day), an ISO 8601 date-time with a zone, or Unix milliseconds",
+    example: "2026-11-01",
+  });
 
 export const StatsQuery = z.object({
   intent_id: z.string().trim().min(1, "is required").max(128).openapi({ example: "cart_abandonment" }),
   locale: LocaleTag.optional().openapi({ type: "string", example: "en-US" }),
-  date_from: isoInstant("date_from"),
-  date_to: isoInstant("date_to"),
+  date_from: RangeBound,
+  date_to: RangeBound,
   include_simulated: z
     .enum(["true", "false", "1", "0"])
     .optional()
@@ -150,11 +164,6 @@ const route = createRoute({
 export function registerGetStats(app: App) {
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    if (q.date_from && q.date_to && q.date_from.ms > q.date_to.ms) {
-      throw new BadRequestError("date_from must not be after date_to", [
-        { path: "date_from", message: "after date_to" },
-      ]);
-    }
     const stats = await getStats({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
@@ -166,8 +175,79 @@ export function registerGetStats(app: App) {
         includeSimulated: q.include_simulated,
       },
     });
-    return c.json(stats, 200);
+    return c.json(toStatsView(stats), 200);
   });
 }
 
 export type StatsView = z.infer<typeof StatsResponse>;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The wire shape of the statistics (upstream field names first, then ours). */
+export function toStatsView(s: Stats): StatsView {
+  return {
+    intent_id: s.intentId,
+    total_impressions: s.impressions,
+    total_opens: s.opens,
+    overall_open_rate: s.openRate,
+    total_conversions: s.conversions,
+    overall_conversion_rate: s.conversionRate,
+    variants: s.variants.map((v) => ({
+      variant_id: v.variant.id,
+      text: v.variant.text,
+      impressions: v.impressions,
+      opens: v.opens,
+      open_rate: v.openRate,
+      conversions: v.conversions,
+      conversion_rate: v.conversionRate,
+      experiment_id: v.variant.experimentId,
+      locale: v.locale,
+      source: v.variant.source,
+      status: v.variant.status,
+      statistics: v.statistics && {
+        metric: v.metric,
+        rate: v.statistics.rate,
+        ci95: { low: v.statistics.ci95.low, high: v.statistics.ci95.high },
+        vs_control: v.statistics.vsControl && {
+          uplift: v.statistics.vsControl.uplift,
+          z: v.statistics.vsControl.z,
+          p_value: v.statistics.vsControl.pValue,
+          p_value_holm: v.statistics.vsControl.pValueHolm,
+          chance_to_beat: v.statistics.vsControl.chanceToBeat,
+        },
+        uplift_vs_holdout: v.statistics.upliftVsHoldout,
+        p_best: v.statistics.pBest,
+        expected_loss: v.statistics.expectedLoss,
+        guards_met: v.statistics.guardsMet,
+      },
+    })),
+    locale: s.locale,
+    date_from: iso(s.dateFrom),
+    date_to: iso(s.dateTo),
+    experiments: s.experiments.map(({ experiment: e, holdout, srm, decision }) => ({
+      experiment_id: e.id,
+      locale: e.locale,
+      status: e.status,
+      strategy: e.strategy,
+      goal_metric: e.goalMetric,
+      generation_status: e.generationStatus,
+      generation_error: e.generationError,
+      winner_variant_id: e.winnerVariantId,
+      holdout: holdout && {
+        variant_id: holdout.variantId,
+        share: e.holdoutShare,
+        impressions: holdout.impressions,
+        successes: holdout.successes,
+        rate: holdout.rate,
+        ci95: holdout.ci95,
+      },
+      srm: srm && { chi2: srm.chi2, df: srm.df, p_value: srm.pValue, alarm: srm.alarm },
+      decision: decisionView(decision),
+    })),
+    decision: s.decision && decisionView(s.decision),
+  };
+}
+
+function decisionView(d: Stats["experiments"][number]["decision"]) {
+  return { status: d.status, variant_id: d.variantId, reason: d.reason };
+}

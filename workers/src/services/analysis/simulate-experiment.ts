@@ -9,14 +9,15 @@ import {
 } from "@pushbunny/core";
 import { clearSimulation, type VariantRow } from "@pushbunny/db";
 import { armLabel } from "@pushbunny/llm";
-import type { AppContext } from "../context";
-import { BadRequestError, ConflictError } from "../errors";
-import type { EventsMessage, ImpressionMessage } from "../queue/messages";
-import { comparedArms } from "./analysis";
-import { type AnalysisView, analyzeExperimentNow } from "./experiment-report";
-import { mustFind } from "./experiments";
-import { ingestEvents } from "./ingest-events";
-import { recordTrackingMessages } from "./record-tracking";
+import type { AppContext } from "../../context";
+import { BadRequestError, ConflictError } from "../../errors";
+import type { EventsMessage, ImpressionMessage } from "../../queue/messages";
+import { mustFind } from "../experiments/lookup";
+import { ingestEvents } from "../ingest-events";
+import { recordTrackingMessages } from "../record-tracking";
+import type { Analysis } from "./analyses";
+import { analyzeExperimentNow } from "./analyze-experiment";
+import { comparedArms } from "./statistics";
 
 export const SIMULATION_LIMITS = { minUsers: 10, maxUsers: 20_000, maxDays: 30 } as const;
 const DEFAULT_OPEN_RATE = 0.05;
@@ -46,15 +47,16 @@ export interface SimulationResult {
     impressions: number;
     events: { opened: number; conversion: number; rejected: number };
     arms: {
-      variant_id: string;
+      variantId: string;
       label: string;
+      /** Share of the assignment weight, 0–1. */
       weight: number;
-      true_open_rate: number;
-      true_conversion_rate: number;
+      trueOpenRate: number;
+      trueConversionRate: number;
       users: number;
     }[];
   };
-  analysis: AnalysisView;
+  analysis: Analysis;
 }
 
 /**
@@ -74,6 +76,22 @@ export async function simulateExperiment({
   projectId: string;
   input: SimulateInput;
 }): Promise<SimulationResult> {
+  const issues = [
+    ...(Number.isInteger(input.users) &&
+    input.users >= SIMULATION_LIMITS.minUsers &&
+    input.users <= SIMULATION_LIMITS.maxUsers
+      ? []
+      : [
+          {
+            path: "users",
+            message: `must be an integer from ${SIMULATION_LIMITS.minUsers} to ${SIMULATION_LIMITS.maxUsers}`,
+          },
+        ]),
+    ...(Number.isInteger(input.days) && input.days >= 1 && input.days <= SIMULATION_LIMITS.maxDays
+      ? []
+      : [{ path: "days", message: `must be an integer from 1 to ${SIMULATION_LIMITS.maxDays}` }]),
+  ];
+  if (issues.length > 0) throw BadRequestError.fromIssues(issues);
   const found = await mustFind(ctx, projectId, input.experimentId);
   const e = found.experiment;
   const arms = comparedArms(found.variants).filter((v) => v.status !== "retired");
@@ -160,8 +178,8 @@ export async function simulateExperiment({
   const totalWeight = weights.reduce((s, w) => s + w, 0);
   const analysis = await analyzeExperimentNow({
     ctx,
+    projectId,
     input: {
-      projectId,
       experimentId: e.id,
       source: "simulation",
       // The split a simulation should show is its own weights, not the allocation history.
@@ -186,11 +204,11 @@ export async function simulateExperiment({
         rejected,
       },
       arms: plan.map((p) => ({
-        variant_id: p.variant.id,
+        variantId: p.variant.id,
         label: labels.get(p.variant.id) ?? p.variant.id,
         weight: p.weight / totalWeight,
-        true_open_rate: p.open,
-        true_conversion_rate: p.conversion,
+        trueOpenRate: p.open,
+        trueConversionRate: p.conversion,
         users: p.users,
       })),
     },

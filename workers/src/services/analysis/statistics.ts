@@ -7,7 +7,7 @@ import {
   type VariantCounts,
   type VariantRow,
 } from "@pushbunny/db";
-import type { AppContext } from "../context";
+import type { AppContext } from "../../context";
 
 export interface ExperimentStatsInput {
   experiment: ExperimentRow;
