@@ -30,7 +30,12 @@ export function findChromium(): { executablePath: string } | { reason: string } 
       };
 }
 
-/** A describe title that says "skipped" and why when there is no Chromium. */
+/**
+ * A describe title that says "skipped" and why when there is no Chromium; the reason is also
+ * printed, since reporters do not show the titles of skipped suites.
+ */
 export function browserSuiteTitle(title: string, found: ReturnType<typeof findChromium>): string {
-  return "reason" in found ? `${title}: skipped, ${found.reason}` : title;
+  if (!("reason" in found)) return title;
+  console.warn(`⚠ SKIPPED: ${title}: ${found.reason}`);
+  return `${title}: skipped, ${found.reason}`;
 }
