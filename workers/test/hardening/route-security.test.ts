@@ -1,0 +1,208 @@
+// Walks every operation in /v1/openapi.json: without credentials each answers 401, and with
+// another project's key each answers 404 for this project's ids (or, for lists, shows none of
+// them) and changes nothing. A new route is covered the day it is declared; a new public route
+// or a new route that takes a body fails here until it is listed below.
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, json, type MessageBody, seedProject } from "../helpers";
+import { fillPath, loadOperations, type Operation } from "./openapi-walk";
+
+const { operations } = await loadOperations();
+
+/** Operations that need no key, each for a reason (they are fuzzed and rate limited instead). */
+const PUBLIC_OPERATIONS: Record<string, string> = {
+  apiInfo: "service index: name, version, links to the docs",
+  health: "load balancer health check",
+};
+
+/**
+ * Path parameters that name something in the caller's own namespace rather than a row id: the
+ * attacker's `PUT /v1/ads/channels/facebook` connects the attacker's own Facebook. For these the
+ * walk checks the victim's copy is untouched instead of expecting a 404.
+ */
+const OWN_NAMESPACE_PARAMS = new Set(["channel"]);
+
+/**
+ * A valid body per operation that takes one, so another project's call gets past validation and
+ * proves the 404 comes from scoping. `{ids}` placeholders are the victim project's ids.
+ */
+const NO_BODY = Symbol("no body: the operation's body is optional and this sample sends none");
+const SAMPLE_BODIES: Record<string, unknown> = {
+  getMessage: { intent_id: "victim_intent", base_example: "Hi", locale: "en-US" },
+  recordEvents: [],
+  updateExperiment: { strategy: "sticky" },
+  addVariant: { text: "Attacker copy" },
+  declareWinner: { variant_id: "{variant_id}" },
+  simulateExperiment: {},
+  analyzeExperiment: {},
+  iterateExperiment: {},
+  connectAdChannel: NO_BODY,
+  triggerAdSync: {},
+  createSubscription: { endpoint: "{endpoint}", keys: { p256dh: "{p256dh}", auth: "{auth}" } },
+  updateSubscription: { enabled: false },
+  sendNotification: {
+    payload: { title: "x", body: "y" },
+    target: { subscription_ids: ["{subscription_id}"] },
+  },
+  broadcastNotification: { payload: { title: "x", body: "y" } },
+};
+
+const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
+const victim = await seedProject({ challengerCount: 0 });
+const attacker = await seedProject({ challengerCount: 0 });
+const ids: Record<string, string> = {
+  project: victim.projectId,
+  project_id: victim.projectId,
+  channel: "facebook",
+};
+
+function fill(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(/^\{(\w+)\}$/, (m, k: string) => ids[k] ?? m);
+  if (Array.isArray(value)) return value.map(fill);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+  }
+  return value;
+}
+
+function request(op: Operation, key: string | null) {
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined;
+  const sample = SAMPLE_BODIES[op.operationId];
+  if (op.hasBody && sample !== NO_BODY && (op.bodyRequired || sample !== undefined)) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(fill(SAMPLE_BODIES[op.operationId] ?? {}));
+  }
+  return exports.default.fetch(`http://pushbunny.test${fillPath(op.path, ids)}`, {
+    method: op.method.toUpperCase(),
+    headers,
+    body,
+  });
+}
+
+beforeAll(async () => {
+  // The victim's data: an experiment with a variant, a proposal, a subscription, a notification,
+  // a connected ad channel.
+  const message = await json<MessageBody>(
+    await call("/v1/message", {
+      key: victim.apiKey,
+      body: { intent_id: "victim_intent", base_example: "Victim copy", locale: "en-US" },
+    }),
+    200,
+  );
+  ids.experiment_id = message.experiment_id;
+  ids.variant_id = message.variant_id;
+  const proposal = await call(`/v1/experiments/${message.experiment_id}/iterate`, {
+    key: victim.apiKey,
+    body: {},
+  });
+  expect(proposal.status, await proposal.clone().text()).toBeLessThan(300);
+  ids.proposal_id = String((await proposal.json<{ proposal_id?: string }>()).proposal_id);
+  const fake = await (
+    await fetch(`${FAKE_PUSH}/_control/subscriptions`, {
+      method: "POST",
+      body: JSON.stringify({ script: "ok" }),
+    })
+  ).json<{ endpoint: string; keys: { p256dh: string; auth: string } }>();
+  Object.assign(ids, { endpoint: fake.endpoint, p256dh: fake.keys.p256dh, auth: fake.keys.auth });
+  const sub = await json<{ subscription_id: string }>(
+    await call("/v1/subscriptions", {
+      key: victim.apiKey,
+      body: { endpoint: fake.endpoint, keys: fake.keys, user_id: "victim-user" },
+    }),
+    201,
+  );
+  ids.subscription_id = sub.subscription_id;
+  const sent = await call("/v1/notifications/send", {
+    key: victim.apiKey,
+    body: {
+      payload: { title: "Victim", body: "secret" },
+      target: { subscription_ids: [sub.subscription_id] },
+    },
+  });
+  expect(sent.status, await sent.clone().text()).toBeLessThan(300);
+  ids.notification_id = (await sent.json<{ notification_id: string }>()).notification_id;
+  const channel = await call("/v1/ads/channels/facebook", { key: victim.apiKey, method: "PUT" });
+  expect(channel.status, await channel.clone().text()).toBeLessThan(300);
+});
+
+const isPublic = (op: Operation) => op.public || op.operationId in PUBLIC_OPERATIONS;
+const secured = operations.filter((op) => !isPublic(op));
+const scopedById = secured.filter(
+  (op) => op.pathParams.length > 0 && op.pathParams.every((p) => !OWN_NAMESPACE_PARAMS.has(p)),
+);
+const label = (op: Operation) => `${op.method.toUpperCase()} ${op.path} (${op.operationId})`;
+
+describe(`route security: ${operations.length} operations from /v1/openapi.json`, () => {
+  it("every public operation is one we chose to make public", () => {
+    const unexpected = operations.filter((op) => op.public && !(op.operationId in PUBLIC_OPERATIONS));
+    expect(
+      Object.keys(PUBLIC_OPERATIONS).filter((id) => !operations.some((op) => op.operationId === id)),
+    ).toEqual([]);
+    expect(unexpected.map(label)).toEqual([]);
+  });
+
+  it("every operation that takes a body has a sample body here", () => {
+    const missing = secured.filter((op) => op.bodyRequired && !(op.operationId in SAMPLE_BODIES));
+    expect(missing.map(label)).toEqual([]);
+  });
+
+  it.each(secured.map((op) => [label(op), op] as const))(
+    "%s answers 401 without credentials",
+    async (_, op) => {
+      const res = await request(op, null);
+      const text = await res.text();
+      expect(res.status, text).toBe(401);
+      expect(JSON.parse(text).error.code).toBe("UNAUTHORIZED");
+    },
+  );
+
+  it.each(scopedById.map((op) => [label(op), op] as const))(
+    "%s answers 404 to another project's key for this project's ids",
+    async (_, op) => {
+      const res = await request(op, attacker.apiKey);
+      const text = await res.text();
+      expect(res.status, text).toBe(404);
+      expect(JSON.parse(text).error.code).toBe("NOT_FOUND");
+      for (const value of Object.values(ids)) {
+        if (value.length > 8 && !text.includes(`'${value}'`)) expect(text).not.toContain(value);
+      }
+    },
+  );
+
+  it.each(
+    secured
+      .filter((op) => op.pathParams.length === 0 && op.method === "get")
+      .map((op) => [label(op), op] as const),
+  )("%s shows another project's key none of this project's data", async (_, op) => {
+    const res = await request(op, attacker.apiKey);
+    const text = await res.text();
+    expect(res.status, text).toBeLessThan(500);
+    for (const key of ["experiment_id", "variant_id", "subscription_id", "notification_id", "endpoint"]) {
+      const value = ids[key];
+      if (value) expect(text, `${key} leaked`).not.toContain(value);
+    }
+    expect(text).not.toContain("victim_intent");
+  });
+
+  it("the attacker's calls changed nothing the victim owns", async () => {
+    const experiment = await json<{ status: string; variants: unknown[]; strategy: string }>(
+      await call(`/v1/experiments/${ids.experiment_id}`, { key: victim.apiKey }),
+      200,
+    );
+    expect(experiment.status).toBe("running");
+    expect(experiment.strategy).not.toBe("sticky");
+    expect(experiment.variants).toHaveLength(1);
+    const sub = await json<{ enabled: boolean; user_id: string }>(
+      await call(`/v1/subscriptions/${ids.subscription_id}`, { key: victim.apiKey }),
+      200,
+    );
+    expect(sub).toMatchObject({ enabled: true, user_id: "victim-user" });
+    const channels = await json<{ channels: { channel: string; source: string }[] }>(
+      await call("/v1/ads/channels", { key: victim.apiKey }),
+      200,
+    );
+    expect(channels.channels.map((c) => c.channel)).toContain("facebook");
+  });
+});
