@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { decodeCursor, encodeCursor } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import { clearIsolatePools } from "../src/services/pool";
 import { call, expectError, json, message, seedProject } from "./helpers";
@@ -580,6 +581,8 @@ describe("GET /v1/experiments", () => {
     const first = await api<Page>(apiKey, "/v1/experiments?limit=2", 200);
     expect(first.experiments.map((e) => e.experiment_id)).toEqual([ids[2], ids[1]]);
     expect(first.next_cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    // The shared codec of every list: the last row's sort key, (created_at, id).
+    expect(decodeCursor(first.next_cursor ?? "", ["number", "string"])?.[1]).toBe(ids[1]);
     const second = await api<Page>(
       apiKey,
       `/v1/experiments?limit=2&cursor=${encodeURIComponent(first.next_cursor ?? "")}`,
@@ -615,8 +618,11 @@ describe("GET /v1/experiments", () => {
     ["status=stopped", /^status: /],
     ["strategy=greedy", /^strategy: /],
     ["intent_id=", /^intent_id: /],
-    ["cursor=not-a-cursor", /cursor/],
-    [`cursor=${btoa("123:prj_abc")}`, /cursor/],
+    ["cursor=not-a-cursor", /^cursor: /],
+    [`cursor=${btoa("123:prj_abc")}`, /^cursor: /],
+    // Another list's cursor (same codec, another key shape) is refused too.
+    [`cursor=${encodeCursor(["2026-11-01", "tiktok", "cmp_1"])}`, /^cursor: /],
+    [`cursor=${encodeCursor([1, "prj_abc"])}`, /^cursor: /],
   ])("GET /v1/experiments?%s → 400", async (qs, msg) => {
     const { apiKey } = await seedProject();
     await expectError(await call(`/v1/experiments?${qs}`, { key: apiKey }), 400, "BAD_REQUEST", msg);
@@ -672,6 +678,60 @@ describe("security", () => {
       404,
       "NOT_FOUND",
       "experiment 'exp_00000000000000000000' not found",
+    );
+  });
+
+  it("declares every experiment, analysis and stats route with an id, tags, a key and a required body", async () => {
+    type Op = {
+      operationId?: string;
+      tags?: string[];
+      security?: unknown;
+      requestBody?: { required?: boolean };
+    };
+    const doc = await json<{ paths: Record<string, Record<string, Op>> }>(
+      await call("/v1/openapi.json"),
+      200,
+    );
+    const ours = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith("/v1/experiments") || path === "/v1/stats")
+      .flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({ route: `${method} ${path}`, op })),
+      );
+    expect(ours.length).toBe(17);
+    for (const { route, op } of ours) {
+      expect(op.operationId, route).toMatch(/^[a-z][A-Za-z]+$/);
+      expect(op.tags?.length, route).toBeGreaterThan(0);
+      expect(op.security, route).toEqual([{ bearerAuth: [] }]);
+      if (op.requestBody) expect(op.requestBody.required, route).toBe(true);
+    }
+    const withBody = ours.filter(({ op }) => op.requestBody).map(({ op }) => op.operationId);
+    expect(withBody.sort()).toEqual([
+      "addVariant",
+      "clearWinner",
+      "declareWinner",
+      "pauseExperiment",
+      "resumeExperiment",
+      "retireVariant",
+      "simulateExperiment",
+      "updateExperiment",
+    ]);
+  });
+
+  it("routes whose body is all optional take none, an empty one, or {}", async () => {
+    const { apiKey, path } = await setup("optional_body");
+    for (const init of [
+      { method: "POST" },
+      { method: "POST", raw: "", headers: { "content-type": "application/json" } },
+      { method: "POST", body: {} },
+    ]) {
+      await api(apiKey, `${path}/pause`, 200, init);
+      await api(apiKey, `${path}/resume`, 200, init);
+    }
+    await expectError(
+      await call(`${path}/pause`, { key: apiKey, body: { reason: 7 } }),
+      400,
+      "BAD_REQUEST",
+      /^reason: /,
     );
   });
 

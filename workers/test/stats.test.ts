@@ -120,6 +120,24 @@ describe("GET /v1/stats", () => {
     expect(viaTimes.total_impressions).toBe(viaDays.total_impressions);
     expect(viaTimes.total_opens).toBe(viaDays.total_opens);
     expect(viaDays).toMatchObject({ total_impressions: 20, total_opens: 5 });
+
+    // The shared Instant input: Unix milliseconds and ISO 8601 with any zone name the same moment.
+    const from = base + 2 * DAY;
+    const to = base + 2 * DAY + 2;
+    const hour = 3_600_000;
+    const plusOne = (ms: number) => `${new Date(ms + hour).toISOString().slice(0, 23)}%2B01:00`;
+    for (const qs of [
+      `date_from=${from}&date_to=${to}`,
+      `date_from=${plusOne(from)}&date_to=${plusOne(to)}`,
+    ]) {
+      const same = await json<Stats>(await call(`/v1/stats?intent_id=s1&${qs}`, { key: apiKey }), 200);
+      expect(same, qs).toMatchObject({
+        total_impressions: 3,
+        total_opens: 3,
+        date_from: new Date(from).toISOString(),
+        date_to: new Date(to).toISOString(),
+      });
+    }
   });
 
   it("filters by locale and sums across locales otherwise", async () => {
@@ -148,6 +166,9 @@ describe("GET /v1/stats", () => {
       /^date_from: must be a day \(YYYY-MM-DD\), an ISO 8601 date-time with a zone, or Unix milliseconds/,
     ],
     ["/v1/stats?intent_id=x&date_to=2026-02-30", 400, "BAD_REQUEST", /^date_to: /],
+    // A time of day needs a zone; seconds are not milliseconds.
+    ["/v1/stats?intent_id=x&date_from=2026-11-01T10:00:00", 400, "BAD_REQUEST", /^date_from: must be a day/],
+    ["/v1/stats?intent_id=x&date_from=1796547600", 400, "BAD_REQUEST", /^date_from: must be a day/],
     [
       "/v1/stats?intent_id=x&date_from=2026-11-02&date_to=2026-11-01",
       400,
