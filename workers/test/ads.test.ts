@@ -1,9 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type {
+  CampaignRowView,
+  ChannelSummaryView as ChannelSummary,
+  SyncRunView,
+} from "../src/http/routes/ads/schemas";
 import { CRONS } from "../src/scheduled/crons";
-import type { SyncRunView } from "../src/services/ad-sync";
-import { runSync } from "../src/services/ad-sync";
-import type { CampaignRowView, ChannelSummary } from "../src/services/ads-report";
+import { runSync } from "../src/services/ads/run-sync";
 import { buildContext } from "../src/services/build-context";
 import { call, eventually, expectError, json, runCron, seedProject } from "./helpers";
 
@@ -17,6 +20,7 @@ interface Status {
     account_id: string | null;
     last_status: string | null;
     last_error: string | null;
+    last_error_code: string | null;
   }[];
   runs: SyncRunView[];
 }
@@ -211,7 +215,8 @@ describe("ad-channel sync (real Meta client against a local Graph API stub)", ()
     const channels = (await status(apiKey)).channels;
     expect(channels.find((c) => c.channel === "instagram")).toMatchObject({
       last_status: "error",
-      last_error: expect.stringMatching(/^auth: /),
+      last_error_code: "credentials_rejected",
+      last_error: expect.stringMatching(/rejected the credentials.*expired/),
     });
     // An expired token is not retried: it needs a new token.
     expect((await status(apiKey)).runs.filter((r) => r.trigger === "retry")).toEqual([]);
@@ -228,7 +233,7 @@ describe("ad-channel sync (real Meta client against a local Graph API stub)", ()
     expect(limitedDone.status).toBe("failed");
     expect(limitedDone.results[0]).toMatchObject({
       channel: "instagram",
-      error: { kind: "rate_limited", retryAfterMs: 120_000 },
+      error: { kind: "rate_limited", code: "rate_limited", retry_after_ms: 120_000, retryAfterMs: 120_000 },
     });
     const retry = (await status(apiKey)).runs.find((r) => r.trigger === "retry");
     expect(retry).toMatchObject({ status: "queued", attempt: 2, channels: ["instagram"] });

@@ -150,9 +150,9 @@ export function redactTokens(text: string): string {
 const LEAD: Record<AdSyncFailureCode, string> = {
   connection_failed: "could not connect to the channel (DNS or connection failure)",
   timeout: "the channel did not answer in time",
-  credentials_rejected: "the channel rejected the credentials: connect the channel again with valid ones",
+  credentials_rejected: "the channel rejected the credentials; connect the channel again with valid ones",
   rate_limited: "the channel is rate limiting us",
-  channel_error: "the channel's servers failed (5xx)",
+  channel_error: "the channel's servers failed",
   malformed_response: "the channel sent a reply we cannot read",
   request_rejected: "the channel refused the request",
   invalid_config: "the connection is misconfigured",
@@ -181,7 +181,7 @@ export function describeFailure(err: unknown): AdSyncFailure {
   const code: AdSyncFailureCode = err.code ?? CODE_BY_KIND[err.kind](err.status);
   const wait =
     err.retryAfterMs === undefined ? "" : ` (it asked to wait ${Math.ceil(err.retryAfterMs / 1000)} s)`;
-  const message = redactTokens(`${LEAD[code]}${wait}: ${err.message}`);
+  const message = redactTokens(`${LEAD[code]}${wait} — ${err.message}`);
   return {
     kind: err.kind,
     code,

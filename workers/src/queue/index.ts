@@ -2,7 +2,7 @@ import { recordDeadLetter, type TouchedExperiments } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import type { Env } from "../env";
 import { describeError } from "../logger";
-import { runSync } from "../services/ad-sync";
+import { runSync } from "../services/ads/run-sync";
 import { buildContext } from "../services/build-context";
 import { generateChallengers } from "../services/generate-challengers";
 import { dispatchNotification, sendPushBatch } from "../services/notifications";

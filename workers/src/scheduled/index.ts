@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { scheduleAdSyncs } from "../services/ad-sync";
+import { scheduleAdSyncs } from "../services/ads/schedule-syncs";
 import { runScheduledAnalyses } from "../services/analysis/run-scheduled-analyses";
 import { buildContext } from "../services/build-context";
 import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";

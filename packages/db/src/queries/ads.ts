@@ -264,13 +264,48 @@ export async function distinctCampaigns(db: Db, filter: CampaignFilter): Promise
   return row?.n ?? 0;
 }
 
-export function listSyncRuns(db: Db, projectId: string, limit: number): Promise<AdSyncRunRow[]> {
+/**
+ * The project's runs, newest first. With `after` (the last row's queued_at and id), the page after
+ * it: keyset paging stays exact while new runs are queued.
+ */
+export function listSyncRuns(
+  db: Db,
+  projectId: string,
+  limit: number,
+  filter: {
+    after?: { queuedAt: number; id: string };
+    status?: SyncRunStatus;
+    trigger?: AdSyncRunRow["trigger"];
+  } = {},
+): Promise<AdSyncRunRow[]> {
+  const a = filter.after;
   return db
     .select()
     .from(adSyncRuns)
-    .where(eq(adSyncRuns.projectId, projectId))
+    .where(
+      and(
+        eq(adSyncRuns.projectId, projectId),
+        filter.status ? eq(adSyncRuns.status, filter.status) : undefined,
+        filter.trigger ? eq(adSyncRuns.trigger, filter.trigger) : undefined,
+        a
+          ? or(
+              lt(adSyncRuns.queuedAt, a.queuedAt),
+              and(eq(adSyncRuns.queuedAt, a.queuedAt), lt(adSyncRuns.id, a.id)),
+            )
+          : undefined,
+      ),
+    )
     .orderBy(desc(adSyncRuns.queuedAt), desc(adSyncRuns.id))
     .limit(limit);
+}
+
+/** One run of the project, or null. */
+export async function getSyncRun(db: Db, projectId: string, runId: string): Promise<AdSyncRunRow | null> {
+  const [row] = await db
+    .select()
+    .from(adSyncRuns)
+    .where(and(eq(adSyncRuns.projectId, projectId), eq(adSyncRuns.id, runId)));
+  return row ?? null;
 }
 
 /** Projects the hourly sync covers: with at least one connected channel, schedule not paused. */

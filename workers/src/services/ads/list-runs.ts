@@ -1,0 +1,43 @@
+import { decodeCursor, encodeCursor } from "@pushbunny/core";
+import { type AdSyncRunRow, listSyncRuns as listSyncRunRows, type SyncRunStatus } from "@pushbunny/db";
+import type { AppContext } from "../../context";
+import { BadRequestError } from "../../errors";
+import { type AdSyncRun, toSyncRun } from "./lib/types";
+
+export interface ListRunsInput {
+  status?: SyncRunStatus;
+  trigger?: AdSyncRunRow["trigger"];
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** The project's sync runs, newest first, keyset-paged; 400 for a cursor this verb did not make. */
+export async function listSyncRuns({
+  ctx,
+  projectId,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  input: ListRunsInput;
+}): Promise<{ runs: AdSyncRun[]; nextCursor: string | null }> {
+  let after: { queuedAt: number; id: string } | undefined;
+  if (input.cursor !== undefined) {
+    const decoded = decodeCursor(input.cursor, ["number", "string"]);
+    if (!decoded)
+      throw BadRequestError.fromIssues([{ path: "cursor", message: "not a cursor this API returned" }]);
+    after = { queuedAt: decoded[0], id: decoded[1] };
+  }
+  const rows = await listSyncRunRows(ctx.db, projectId, input.limit + 1, {
+    ...(after ? { after } : {}),
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.trigger ? { trigger: input.trigger } : {}),
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    runs: page.map(toSyncRun),
+    nextCursor: rows.length > input.limit && last ? encodeCursor([last.queuedAt, last.id]) : null,
+  };
+}
