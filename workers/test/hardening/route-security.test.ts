@@ -13,6 +13,13 @@ const { operations } = await loadOperations();
 const PUBLIC_OPERATIONS: Record<string, string> = {
   apiInfo: "service index: name, version, links to the docs",
   health: "load balancer health check",
+  getPushServiceWorker: "the browser fetches the service worker script without a key",
+  getPushSubscribeScript: "the subscribe page's script",
+  getPushSubscribeStyle: "the subscribe page's style sheet",
+  getPushSubscribePage: "the page a site links to so a browser can subscribe (a project id is public)",
+  getPublicVapidKey: "a browser needs the public key to subscribe",
+  subscribeBrowser: "a browser subscribes itself: user ids need the tenant's HMAC, topics must be public",
+  recordPushReceipt: "the service worker reports display and click; each receipt is signed for one delivery",
 };
 
 /**
@@ -31,6 +38,11 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   getMessage: { intent_id: "victim_intent", base_example: "Hi", locale: "en-US" },
   recordEvents: [],
   updateExperiment: { strategy: "sticky" },
+  pauseExperiment: {},
+  resumeExperiment: {},
+  retireVariant: {},
+  clearWinner: {},
+  updatePushSettings: { public_topics: ["attacker-news"] },
   addVariant: { text: "Attacker copy" },
   declareWinner: { variant_id: "{variant_id}" },
   simulateExperiment: {},
