@@ -26,7 +26,9 @@ import type { AddressInfo } from "node:net";
  * - `POST /push/<id>` — a delivery. Anything that fails verification or decryption gets 400 with
  *   `{ reason }` (413 for a body over 4096 bytes, 404 for an unknown subscriber) and is recorded as
  *   a failure.
- * - `GET /_control/deliveries[?endpoint=…|?id=…]` → `{ deliveries, failures }`.
+ * - A 3xx in a script is answered with `Location: <base>/_redirected/<id>`; any request that
+ *   follows it there is counted (`redirectsFollowed`), so a test can prove a sender never follows.
+ * - `GET /_control/deliveries[?endpoint=…|?id=…]` → `{ deliveries, failures, redirectsFollowed }`.
  * - `GET /_control/stats` → counts. `POST /_control/reset` forgets everything.
  *
  * One instance serves a whole test run, with test files in parallel: query deliveries by your own
@@ -92,6 +94,8 @@ export interface FakePushService {
   /** Deliveries in arrival order, all or one subscriber's (by id or endpoint). */
   deliveries(filter?: { id?: string; endpoint?: string }): FakeDelivery[];
   failures(filter?: { id?: string; endpoint?: string }): FakeFailure[];
+  /** Requests that followed a scripted 3xx to its Location, per subscriber id (or all). */
+  redirectsFollowed(filter?: { id?: string; endpoint?: string }): number;
   stats(): FakePushStats;
   reset(): void;
   close(): Promise<void>;
@@ -298,6 +302,7 @@ export async function startFakePushService(): Promise<FakePushService> {
   const subscribers = new Map<string, Subscriber>();
   let deliveries: FakeDelivery[] = [];
   let failures: FakeFailure[] = [];
+  let followed = new Map<string, number>();
   let nextId = 1;
   let nextMessage = 1;
   let baseUrl = "";
@@ -339,6 +344,13 @@ export async function startFakePushService(): Promise<FakePushService> {
     const id = idFrom(filter);
     return failures.filter((f) => id === undefined || f.id === id);
   };
+  const redirectsFollowed = (filter?: { id?: string; endpoint?: string }): number => {
+    const id = idFrom(filter);
+    if (id !== undefined) return followed.get(id) ?? 0;
+    let n = 0;
+    for (const v of followed.values()) n += v;
+    return n;
+  };
   const stats = (): FakePushStats => {
     const byStatus: Record<string, number> = {};
     for (const d of deliveries) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
@@ -353,6 +365,7 @@ export async function startFakePushService(): Promise<FakePushService> {
     subscribers.clear();
     deliveries = [];
     failures = [];
+    followed = new Map();
   };
 
   const push = (id: string, req: IncomingMessage, body: Buffer, res: ServerResponse): void => {
@@ -406,6 +419,9 @@ export async function startFakePushService(): Promise<FakePushService> {
       res.end();
     } else if (status === 429) {
       sendJson(res, 429, { reason: "scripted rate limit" }, { "retry-after": "1" });
+    } else if (status >= 300 && status < 400) {
+      res.writeHead(status, { location: `${baseUrl}/_redirected/${id}`, "content-length": "0" });
+      res.end();
     } else if (status >= 200 && status < 300) {
       res.writeHead(status, { "content-length": "0" });
       res.end();
@@ -435,7 +451,11 @@ export async function startFakePushService(): Promise<FakePushService> {
       const id = url.searchParams.get("id") ?? undefined;
       const endpoint = url.searchParams.get("endpoint") ?? undefined;
       const filter = id !== undefined ? { id } : endpoint !== undefined ? { endpoint } : undefined;
-      sendJson(res, 200, { deliveries: listDeliveries(filter), failures: listFailures(filter) });
+      sendJson(res, 200, {
+        deliveries: listDeliveries(filter),
+        failures: listFailures(filter),
+        redirectsFollowed: redirectsFollowed(filter),
+      });
       return;
     }
     if (route === "GET /_control/stats") {
@@ -455,8 +475,12 @@ export async function startFakePushService(): Promise<FakePushService> {
       const url = new URL(req.url ?? "/", baseUrl);
       const body = Buffer.concat(chunks);
       const pushPath = /^\/push\/([^/]+)$/.exec(url.pathname);
+      const redirected = /^\/_redirected\/([^/]+)$/.exec(url.pathname);
       if (pushPath?.[1] !== undefined) push(pushPath[1], req, body, res);
-      else if (url.pathname.startsWith("/_control/")) control(req, url, body, res);
+      else if (redirected?.[1] !== undefined) {
+        followed.set(redirected[1], (followed.get(redirected[1]) ?? 0) + 1);
+        sendJson(res, 201, { reason: "a redirect was followed: it never should be" });
+      } else if (url.pathname.startsWith("/_control/")) control(req, url, body, res);
       else sendJson(res, 404, { reason: `no route ${req.method} ${url.pathname}` });
     });
   });
@@ -474,6 +498,7 @@ export async function startFakePushService(): Promise<FakePushService> {
     createSubscriber,
     deliveries: listDeliveries,
     failures: listFailures,
+    redirectsFollowed,
     stats,
     reset,
     close: () =>

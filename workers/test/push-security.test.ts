@@ -1,0 +1,443 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, eventually, expectError, json, seedProject } from "./helpers";
+
+// The anonymous side of Web Push: identity proofs, public topics, what a re-post may change,
+// endpoint normalisation, redirects, rate limits and the subscribe page's CSP.
+
+interface FakeSub {
+  id: string;
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+const PUSH = env.FAKE_PUSH_URL;
+
+async function fakeSubscriber(script?: number[]): Promise<FakeSub> {
+  const res = await fetch(`${PUSH}/_control/subscriptions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(script ? { script } : {}),
+  });
+  return (await res.json()) as FakeSub;
+}
+
+let ipCounter = 0;
+/** A fresh client address per call site, so the per-IP limit never couples tests. */
+const freshIp = () => `198.51.100.${++ipCounter % 250}:${Date.now()}:${Math.random()}`;
+
+/** POST /push/{project}/subscriptions as a browser would, from its own address. */
+function anonymous(projectId: string, body: unknown, ip = freshIp()) {
+  return call(`/push/${projectId}/subscriptions`, { body, headers: { "cf-connecting-ip": ip } });
+}
+
+async function hmacHex(secret: string, message: string): Promise<string> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(message)));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const row = (id: string) =>
+  env.DB.prepare(
+    "SELECT endpoint, p256dh, auth, topics, user_id, enabled, deleted_at, managed_at FROM subscriptions WHERE id = ?",
+  )
+    .bind(id)
+    .first<{
+      endpoint: string;
+      p256dh: string;
+      auth: string;
+      topics: string;
+      user_id: string | null;
+      enabled: number;
+      deleted_at: number | null;
+      managed_at: number | null;
+    }>();
+
+describe("identity verification: user_id only with user_hash", () => {
+  it("refuses a user_id when the project has no identity secret, and says so", async () => {
+    const { projectId } = await seedProject();
+    const fake = await fakeSubscriber();
+    await expectError(
+      await anonymous(projectId, { endpoint: fake.endpoint, keys: fake.keys, user_id: "victim" }),
+      403,
+      "FORBIDDEN",
+      /no identity secret.*POST \/v1\/push\/identity-secret/,
+    );
+    // Nothing was stored.
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM subscriptions WHERE project_id = ?")
+      .bind(projectId)
+      .first<{ n: number }>();
+    expect(n?.n).toBe(0);
+  });
+
+  it("creates the secret through the API (shown once, stored sealed) and accepts only its HMAC", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const before = await json<{ exists: boolean; created_at: string | null }>(
+      await call("/v1/push/identity-secret", { key: apiKey }),
+      200,
+    );
+    expect(before).toEqual({ exists: false, created_at: null, previous_valid_until: null });
+    const created = await json<{ secret: string; exists: boolean; created_at: string }>(
+      await call("/v1/push/identity-secret", { key: apiKey, method: "POST" }),
+      200,
+    );
+    expect(created.secret).toMatch(/^pis_[0-9a-f]{64}$/);
+    const shown = await call("/v1/push/identity-secret", { key: apiKey });
+    const status = await json<Record<string, unknown>>(shown, 200);
+    expect(status).toEqual({ exists: true, created_at: created.created_at, previous_valid_until: null });
+    const stored = await env.DB.prepare("SELECT identity_secret FROM push_settings WHERE project_id = ?")
+      .bind(projectId)
+      .first<{ identity_secret: string }>();
+    expect(stored?.identity_secret).toMatch(/^v1\./);
+    expect(stored?.identity_secret).not.toContain(created.secret.slice(4, 20));
+
+    const fake = await fakeSubscriber();
+    const base = { endpoint: fake.endpoint, keys: fake.keys, user_id: "user-42" };
+    await expectError(await anonymous(projectId, base), 403, "FORBIDDEN", /user_id needs user_hash/);
+    await expectError(
+      await anonymous(projectId, { ...base, user_hash: await hmacHex(created.secret, "user-43") }),
+      403,
+      "FORBIDDEN",
+      /does not prove user_id/,
+    );
+    await expectError(
+      await anonymous(projectId, { ...base, user_hash: await hmacHex("pis_guess", "user-42") }),
+      403,
+      "FORBIDDEN",
+    );
+    await expectError(
+      await anonymous(projectId, { ...base, user_hash: "zz" }),
+      400,
+      "BAD_REQUEST",
+      /user_hash/,
+    );
+    const ok = await json<Record<string, unknown>>(
+      await anonymous(projectId, { ...base, user_hash: await hmacHex(created.secret, "user-42") }),
+      201,
+    );
+    // A browser sees its id and nothing the tenant stored.
+    expect(Object.keys(ok)).toEqual(["subscription_id"]);
+    expect((await row(String(ok.subscription_id)))?.user_id).toBe("user-42");
+    // Upper-case hex is the same proof.
+    const other = await fakeSubscriber();
+    await json(
+      await anonymous(projectId, {
+        endpoint: other.endpoint,
+        keys: other.keys,
+        user_id: "user-42",
+        user_hash: (await hmacHex(created.secret, "user-42")).toUpperCase(),
+      }),
+      201,
+    );
+  });
+
+  it("keeps the previous secret valid for the grace period after a rotation, then refuses it", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const first = await json<{ secret: string }>(
+      await call("/v1/push/identity-secret", { key: apiKey, method: "POST" }),
+      200,
+    );
+    const second = await json<{ secret: string; previous_valid_until: string }>(
+      await call("/v1/push/identity-secret", { key: apiKey, method: "POST" }),
+      200,
+    );
+    expect(second.secret).not.toBe(first.secret);
+    const grace = Date.parse(second.previous_valid_until) - Date.now();
+    expect(grace).toBeGreaterThan(23 * 3_600_000);
+    expect(grace).toBeLessThanOrEqual(24 * 3_600_000);
+    const withOld = async () => {
+      const fake = await fakeSubscriber();
+      return anonymous(projectId, {
+        endpoint: fake.endpoint,
+        keys: fake.keys,
+        user_id: "u-old",
+        user_hash: await hmacHex(first.secret, "u-old"),
+      });
+    };
+    await json(await withOld(), 201);
+    // The grace period ends.
+    await env.DB.prepare(
+      "UPDATE push_settings SET previous_identity_secret_expires_at = ? WHERE project_id = ?",
+    )
+      .bind(Date.now() - 1, projectId)
+      .run();
+    await expectError(await withOld(), 403, "FORBIDDEN");
+    const fake = await fakeSubscriber();
+    await json(
+      await anonymous(projectId, {
+        endpoint: fake.endpoint,
+        keys: fake.keys,
+        user_id: "u-new",
+        user_hash: await hmacHex(second.secret, "u-new"),
+      }),
+      201,
+    );
+    expect(
+      await json(await call("/v1/push/identity-secret", { key: apiKey }), 200).then(
+        (s) => s.previous_valid_until,
+      ),
+    ).toBeNull();
+  });
+});
+
+describe("topics a browser may pick", () => {
+  it("accepts only the project's public topics, and names the others", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const fake = await fakeSubscriber();
+    const body = { endpoint: fake.endpoint, keys: fake.keys, topics: ["news", "vip", "admin"] };
+    const refused = await expectError(await anonymous(projectId, body), 400, "BAD_REQUEST");
+    expect(refused.message).toMatch(/not public in this project: news, vip, admin/);
+    const settings = await json<{ public_topics: string[] }>(
+      await call("/v1/push/settings", {
+        key: apiKey,
+        method: "PUT",
+        body: { public_topics: ["news", "sport"] },
+      }),
+      200,
+    );
+    expect(settings.public_topics).toEqual(["news", "sport"]);
+    expect(
+      (await json<{ public_topics: string[] }>(await call("/v1/push/settings", { key: apiKey }), 200))
+        .public_topics,
+    ).toEqual(["news", "sport"]);
+    await expectError(await anonymous(projectId, body), 400, "BAD_REQUEST", /: vip, admin \(/);
+    const ok = await json<{ subscription_id: string }>(
+      await anonymous(projectId, { ...body, topics: ["news", "sport", "news"] }),
+      201,
+    );
+    expect(JSON.parse((await row(ok.subscription_id))?.topics ?? "")).toEqual(["news", "sport"]);
+    // The API key route is not limited to public topics.
+    const api = await fakeSubscriber();
+    await json(
+      await call("/v1/subscriptions", {
+        key: apiKey,
+        body: { endpoint: api.endpoint, keys: api.keys, topics: ["vip"] },
+      }),
+      201,
+    );
+  });
+});
+
+describe("an anonymous re-post never changes what the tenant set", () => {
+  it("leaves a subscription the tenant created, disabled or deleted exactly as it is, and reveals nothing", async () => {
+    const { apiKey, projectId } = await seedProject();
+    await call("/v1/push/settings", { key: apiKey, method: "PUT", body: { public_topics: ["promo"] } });
+    const fake = await fakeSubscriber();
+    const attacker = await fakeSubscriber();
+    const sub = await json<{ subscription_id: string }>(
+      await call("/v1/subscriptions", {
+        key: apiKey,
+        body: { endpoint: fake.endpoint, keys: fake.keys, topics: ["billing"], user_id: "owner-1" },
+      }),
+      201,
+    );
+    await json(
+      await call(`/v1/subscriptions/${sub.subscription_id}`, {
+        key: apiKey,
+        method: "PUT",
+        body: { enabled: false },
+      }),
+      200,
+    );
+    const before = await row(sub.subscription_id);
+    const again = await json<Record<string, unknown>>(
+      await anonymous(projectId, { endpoint: fake.endpoint, keys: attacker.keys, topics: ["promo"] }),
+      200,
+    );
+    expect(again).toEqual({ subscription_id: sub.subscription_id });
+    expect(await row(sub.subscription_id)).toEqual(before);
+    expect(before).toMatchObject({
+      enabled: 0,
+      user_id: "owner-1",
+      topics: '["billing"]',
+      p256dh: fake.keys.p256dh,
+    });
+
+    await call(`/v1/subscriptions/${sub.subscription_id}`, { key: apiKey, method: "DELETE" });
+    const deleted = await row(sub.subscription_id);
+    await json(await anonymous(projectId, { endpoint: fake.endpoint, keys: fake.keys }), 200);
+    expect(await row(sub.subscription_id)).toEqual(deleted);
+    expect(deleted?.deleted_at).not.toBeNull();
+
+    // The API key keeps full control: it revives and re-keys.
+    const revived = await json<{ status: string }>(
+      await call("/v1/subscriptions", {
+        key: apiKey,
+        body: { endpoint: fake.endpoint, keys: attacker.keys },
+      }),
+      200,
+    );
+    expect(revived.status).toBe("active");
+    expect((await row(sub.subscription_id))?.p256dh).toBe(attacker.keys.p256dh);
+  });
+
+  it("refreshes keys and public topics of a subscription only a browser ever wrote, never its enabled state", async () => {
+    const { apiKey, projectId } = await seedProject();
+    await call("/v1/push/settings", { key: apiKey, method: "PUT", body: { public_topics: ["a", "b"] } });
+    const fake = await fakeSubscriber();
+    const renewed = await fakeSubscriber();
+    const first = await json<{ subscription_id: string }>(
+      await anonymous(projectId, { endpoint: fake.endpoint, keys: fake.keys, topics: ["a"] }),
+      201,
+    );
+    expect((await row(first.subscription_id))?.managed_at).toBeNull();
+    const second = await json<{ subscription_id: string }>(
+      await anonymous(projectId, { endpoint: fake.endpoint, keys: renewed.keys, topics: ["b"] }),
+      200,
+    );
+    expect(second.subscription_id).toBe(first.subscription_id);
+    expect(await row(first.subscription_id)).toMatchObject({
+      p256dh: renewed.keys.p256dh,
+      auth: renewed.keys.auth,
+      topics: '["b"]',
+      enabled: 1,
+      managed_at: null,
+    });
+  });
+});
+
+describe("endpoints in one form", () => {
+  it("stores one browser once whatever the spelling, and refuses whitespace and look-alike loopbacks", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const fake = await fakeSubscriber();
+    const shouted = `  ${fake.endpoint.replace("http://127.0.0.1", "HTTP://127.0.0.1")}\n`;
+    const a = await json<{ subscription_id: string; endpoint: string }>(
+      await call("/v1/subscriptions", { key: apiKey, body: { endpoint: shouted, keys: fake.keys } }),
+      201,
+    );
+    expect(a.endpoint).toBe(fake.endpoint);
+    const b = await json<{ subscription_id: string }>(
+      await anonymous(projectId, { endpoint: fake.endpoint, keys: fake.keys }),
+      200,
+    );
+    expect(b.subscription_id).toBe(a.subscription_id);
+    const port = new URL(PUSH).port;
+    const refused: [string, RegExp][] = [
+      [`${fake.endpoint}/a b`, /whitespace or control/],
+      [`http://0.0.0.0:${port}/push/${fake.id}`, /https/],
+      [`http://localhost.example.com:${port}/push/${fake.id}`, /https/],
+      [`http://2130706433:${port}/push/${fake.id}`, /https/],
+      [`http://0x7f000001:${port}/push/${fake.id}`, /https/],
+    ];
+    for (const [endpoint, message] of refused) {
+      const err = await expectError(
+        await call("/v1/subscriptions", { key: apiKey, body: { endpoint, keys: fake.keys } }),
+        400,
+        "BAD_REQUEST",
+      );
+      expect(err.message, endpoint).toMatch(message);
+    }
+  });
+});
+
+describe("push services that redirect", () => {
+  it("a 3xx is a failed delivery, recorded, and never followed with the VAPID header", async () => {
+    const { apiKey } = await seedProject();
+    const fake = await fakeSubscriber([302]);
+    const sub = await json<{ subscription_id: string }>(
+      await call("/v1/subscriptions", { key: apiKey, body: { endpoint: fake.endpoint, keys: fake.keys } }),
+      201,
+    );
+    const sent = await json<{ notification_id: string }>(
+      await call("/v1/notifications/send", {
+        key: apiKey,
+        body: { payload: { title: "x" }, target: { subscription_ids: [sub.subscription_id] } },
+      }),
+      202,
+    );
+    await eventually(async () => {
+      const n = await json<{ deliveries: Record<string, number> }>(
+        await call(`/v1/notifications/${sent.notification_id}`, { key: apiKey }),
+        200,
+      );
+      expect(n.deliveries).toMatchObject({ failed: 1, pending: 0 });
+    }, 20_000);
+    const delivery = await env.DB.prepare(
+      "SELECT status, last_status, error FROM deliveries WHERE notification_id = ?",
+    )
+      .bind(sent.notification_id)
+      .first<{ status: string; last_status: number; error: string }>();
+    expect(delivery).toMatchObject({ status: "failed", last_status: 302 });
+    expect(delivery?.error).toMatch(/redirect, not followed/);
+    const seen = (await (await fetch(`${PUSH}/_control/deliveries?id=${fake.id}`)).json()) as {
+      deliveries: unknown[];
+      redirectsFollowed: number;
+    };
+    expect(seen.deliveries).toHaveLength(1);
+    expect(seen.redirectsFollowed).toBe(0);
+    // The subscription stays.
+    expect((await row(sub.subscription_id))?.enabled).toBe(1);
+  });
+});
+
+describe("rate limits on the anonymous routes", () => {
+  it("per address: 429 RATE_LIMITED with Retry-After once the minute's budget is spent", async () => {
+    const { projectId } = await seedProject();
+    const ip = freshIp();
+    for (let i = 0; i < 30; i++) {
+      const res = await anonymous(projectId, {}, ip);
+      expect(res.status, await res.clone().text()).toBe(400);
+    }
+    const limited = await anonymous(projectId, {}, ip);
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    await expectError(limited, 429, "RATE_LIMITED", /too many requests from this address/);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Another address is not affected.
+    expect((await anonymous(projectId, {})).status).toBe(400);
+  });
+
+  it("per project: spread over many addresses, one project's budget still runs out", async () => {
+    const { projectId } = await seedProject();
+    const other = await seedProject();
+    const statuses: number[] = [];
+    for (let i = 0; i < 600; i += 50) {
+      const batch = await Promise.all(Array.from({ length: 50 }, () => anonymous(projectId, {})));
+      statuses.push(...batch.map((r) => r.status));
+    }
+    expect(statuses.every((s) => s === 400)).toBe(true);
+    await expectError(await anonymous(projectId, {}), 429, "RATE_LIMITED", /for this project/);
+    expect((await anonymous(other.projectId, {})).status).toBe(400);
+  });
+
+  it("limits the receipts per address too", async () => {
+    const ip = freshIp();
+    let last: Response | undefined;
+    for (let i = 0; i <= 300; i++) {
+      last = await call("/push/receipts", {
+        body: { receipt: "x", event: "displayed" },
+        headers: { "cf-connecting-ip": ip },
+      });
+    }
+    await expectError(last as Response, 429, "RATE_LIMITED");
+  });
+});
+
+describe("the subscribe page under the default CSP", () => {
+  it("has no inline script or style, and serves them as files", async () => {
+    const { projectId } = await seedProject();
+    const page = await call(`/push/${projectId}/subscribe`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    const html = await page.text();
+    expect(html).not.toMatch(/<style|<script(?![^>]*\bsrc=)/);
+    expect(html).toContain(`data-project="${projectId}"`);
+    const js = await call("/push/subscribe.js");
+    expect(js.headers.get("content-type")).toMatch(/javascript/);
+    expect(await js.text()).toContain("document.body.dataset.project");
+    const css = await call("/push/subscribe.css");
+    expect(css.headers.get("content-type")).toMatch(/text\/css/);
+  });
+});
