@@ -16,7 +16,7 @@ process.stdout.write(
 
 // The service unrefs its server so tests can exit around it; here an open stdin keeps us alive.
 const stop = (): void => {
-  service.close().finally(() => process.exit(0));
+  void service.close().finally(() => process.exit(0));
 };
 process.stdin.on("end", stop);
 process.stdin.on("error", stop);

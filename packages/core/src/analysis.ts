@@ -225,17 +225,18 @@ function compareWithControl(arms: readonly RateCounts[], controlIndex: number): 
     twoProportionZTest(control.successes, control.impressions, arm.successes, arm.impressions),
   );
   const challengers = arms.map((_, i) => i).filter((i) => i !== controlIndex);
-  const adjusted = holm(challengers.map((i) => tests[i]!.pValue));
+  const adjusted = holm(challengers.map((i) => tests[i]?.pValue ?? 1));
   const controlPosterior = betaPosterior(control.impressions, control.successes);
   return arms.map((arm, i) => {
     const rank = challengers.indexOf(i);
     if (rank < 0) return null;
-    const test = tests[i]!;
+    const test = tests[i];
+    if (!test) return null;
     return {
       uplift: relativeChange(rateOf(arm), rateOf(control)),
       z: test.z,
       pValue: test.pValue,
-      pValueHolm: adjusted[rank]!,
+      pValueHolm: adjusted[rank] ?? 1,
       chanceToBeat: chanceToBeat(controlPosterior, betaPosterior(arm.impressions, arm.successes)),
     };
   });
@@ -302,7 +303,8 @@ function leaderOf(arms: readonly ArmAnalysis[]): ArmAnalysis {
 function findWinner(arms: readonly ArmAnalysis[], config: Required<AnalysisConfig>): Decision | null {
   const leader = leaderOf(arms);
   if (leader.pBest < config.winProbability) return null;
-  const control = arms.find((arm) => arm.control)!;
+  const control = arms.find((arm) => arm.control);
+  if (!control) return null;
   const beatsControl = (arm: ArmAnalysis) =>
     arm.rate > control.rate && (arm.vsControl?.pValueHolm ?? 1) < config.alpha;
   const losesToControl = (arm: ArmAnalysis) =>
@@ -312,7 +314,7 @@ function findWinner(arms: readonly ArmAnalysis[], config: Required<AnalysisConfi
     return {
       status: "winner",
       variantId: leader.id,
-      reason: `${leader.id} converts at ${formatPercent(leader.rate)} against the control's ${formatPercent(control.rate)} (${probability}, Holm-adjusted p = ${formatP(leader.vsControl!.pValueHolm)}).`,
+      reason: `${leader.id} converts at ${formatPercent(leader.rate)} against the control's ${formatPercent(control.rate)} (${probability}, Holm-adjusted p = ${formatP(leader.vsControl?.pValueHolm ?? 1)}).`,
     };
   }
   if (leader.control && arms.every(losesToControl)) {

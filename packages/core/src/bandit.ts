@@ -69,11 +69,11 @@ function burnInWeights(arms: readonly ArmTally[], burnIn: number, draws: number,
   const ready = arms.flatMap((arm, i) => (arm.impressions >= burnIn ? [i] : []));
   // One arm past burn-in is trivially the best among itself: it keeps its 1/k.
   if (ready.length < 2) return weights;
-  const posteriors = ready.map((i) => betaPosterior(arms[i]!.impressions, arms[i]!.successes));
+  const posteriors = ready.map((i) => betaPosterior(arms[i]?.impressions ?? 0, arms[i]?.successes ?? 0));
   const { pBest } = monteCarloBest(posteriors, draws, seed);
   const readyShare = ready.length / k;
   ready.forEach((armIndex, j) => {
-    weights[armIndex] = readyShare * pBest[j]!;
+    weights[armIndex] = readyShare * (pBest[j] ?? 0);
   });
   return weights;
 }
@@ -98,7 +98,7 @@ export function pickWeighted(weights: readonly number[], u: number): number {
   let cumulative = 0;
   let lastServable = 0;
   for (let i = 0; i < weights.length; i++) {
-    const w = Math.max(0, weights[i]!);
+    const w = Math.max(0, weights[i] ?? 0);
     if (w === 0) continue;
     cumulative += w;
     lastServable = i;

@@ -55,7 +55,7 @@ export function lgamma(x: number): number {
   const y = x + shift;
   const inverseSquare = 1 / (y * y);
   let correction = 0;
-  for (let k = STIRLING.length - 1; k >= 0; k--) correction = correction * inverseSquare + STIRLING[k]!;
+  for (let k = STIRLING.length - 1; k >= 0; k--) correction = correction * inverseSquare + (STIRLING[k] ?? 0);
   return (y - 0.5) * Math.log(y) - y + HALF_LOG_TWO_PI + correction / y - Math.log(product);
 }
 
@@ -256,7 +256,7 @@ export function srmTest(observed: readonly number[], expected: readonly number[]
     );
   }
   const arms = observed
-    .map((o, i) => ({ o: Math.max(0, o), e: Math.max(0, expected[i]!) }))
+    .map((o, i) => ({ o: Math.max(0, o), e: Math.max(0, expected[i] ?? 0) }))
     .filter(({ o, e }) => o > 0 || e > 0);
   const df = Math.max(0, arms.length - 1);
   if (arms.some(({ o, e }) => e === 0 && o > 0)) return { chi2: Number.POSITIVE_INFINITY, df, pValue: 0 };
@@ -278,7 +278,7 @@ export function expectedCounts(periods: readonly WeightPeriod[]): number[] {
     const weightSum = sum(weights.map((w) => Math.max(0, w)));
     if (!(weightSum > 0)) continue;
     weights.forEach((w, i) => {
-      counts[i] = counts[i]! + (total * Math.max(0, w)) / weightSum;
+      counts[i] = (counts[i] ?? 0) + (total * Math.max(0, w)) / weightSum;
     });
   }
   return counts;
@@ -358,13 +358,18 @@ export function monteCarloBest(arms: readonly BetaParams[], draws = 10_000, seed
   const samplers = arms.map((arm) => createBetaSampler(rng, arm.alpha, arm.beta, normal));
   for (let d = 0; d < draws; d++) {
     let best = 0;
+    let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < k; i++) {
-      sample[i] = samplers[i]!();
-      if (sample[i]! > sample[best]!) best = i;
+      // i < k = samplers.length: the sampler is there.
+      const value = (samplers[i] as () => number)();
+      sample[i] = value;
+      if (value > max) {
+        max = value;
+        best = i;
+      }
     }
-    wins[best] = wins[best]! + 1;
-    const max = sample[best]!;
-    for (let i = 0; i < k; i++) lossSums[i] = lossSums[i]! + (max - sample[i]!);
+    wins[best] = (wins[best] ?? 0) + 1;
+    for (let i = 0; i < k; i++) lossSums[i] = (lossSums[i] ?? 0) + (max - (sample[i] ?? 0));
   }
   const perDraw = (total: number) => (draws > 0 ? total / draws : 0);
   return { pBest: wins.map(perDraw), expectedLoss: lossSums.map(perDraw) };

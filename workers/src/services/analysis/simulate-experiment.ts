@@ -128,7 +128,8 @@ export async function simulateExperiment({
   const events: { type: "opened" | "conversion"; tracking_token: string; timestamp: number }[] = [];
   for (let i = 0; i < input.users; i++) {
     const userId = `sim-user-${i}`;
-    const arm = plan[pickWeighted(weights, hashUnit(hashSeed, userId))]!;
+    const arm = plan[pickWeighted(weights, hashUnit(hashSeed, userId))];
+    if (!arm) continue;
     arm.users++;
     // Served at a random moment in the window, never later than a minute ago.
     const createdAt = Math.floor(now - span + rng() * (span - 60_000));
