@@ -109,15 +109,8 @@ function structure(raw: unknown): unknown {
   return { payload, target, options };
 }
 
-/** Either shape; documented as both, validated as the structured one. */
-export const SendBody = z
-  .preprocess(structure, StructuredSendBody)
-  .openapi({
-    oneOf: [
-      { $ref: "#/components/schemas/SendNotification" },
-      { $ref: "#/components/schemas/SendNotificationFlat" },
-    ],
-  });
+/** Either shape, validated as the structured one (both are named in the document's components). */
+export const SendBody = z.preprocess(structure, StructuredSendBody);
 export const BroadcastBody = z
   .strictObject({ payload: Payload, options: Options.default({ ttl: 86_400 }) })
   .openapi("BroadcastNotification");

@@ -4,7 +4,14 @@ import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors } from "../../schemas";
 import type { App } from "../../types";
 import { anyJson, tooLarge } from "../push/shared";
-import { FlatSendBody, notificationView, SendBody, sendInput, targetInput } from "./schemas";
+import {
+  FlatSendBody,
+  notificationView,
+  SendBody,
+  StructuredSendBody,
+  sendInput,
+  targetInput,
+} from "./schemas";
 
 export const sendNotificationRoute = createRoute({
   method: "post",
@@ -21,7 +28,8 @@ export const sendNotificationRoute = createRoute({
 });
 
 export function registerSendNotification(app: App) {
-  // Named so the flat shape appears in the document's components.
+  // Both shapes named in the document's components (the body validates as the structured one).
+  app.openAPIRegistry.register("SendNotification", StructuredSendBody);
   app.openAPIRegistry.register("SendNotificationFlat", FlatSendBody);
   app.openapi(sendNotificationRoute, async (c) => {
     const b = c.req.valid("json");
