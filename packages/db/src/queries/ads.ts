@@ -276,6 +276,10 @@ export function listSyncRuns(
     after?: { queuedAt: number; id: string };
     status?: SyncRunStatus;
     trigger?: AdSyncRunRow["trigger"];
+    /** Queued at or after, Unix ms. */
+    queuedFrom?: number;
+    /** Queued before, Unix ms. */
+    queuedTo?: number;
   } = {},
 ): Promise<AdSyncRunRow[]> {
   const a = filter.after;
@@ -287,6 +291,8 @@ export function listSyncRuns(
         eq(adSyncRuns.projectId, projectId),
         filter.status ? eq(adSyncRuns.status, filter.status) : undefined,
         filter.trigger ? eq(adSyncRuns.trigger, filter.trigger) : undefined,
+        filter.queuedFrom !== undefined ? gte(adSyncRuns.queuedAt, filter.queuedFrom) : undefined,
+        filter.queuedTo !== undefined ? lt(adSyncRuns.queuedAt, filter.queuedTo) : undefined,
         a
           ? or(
               lt(adSyncRuns.queuedAt, a.queuedAt),

@@ -7,6 +7,10 @@ import { type AdSyncRun, toSyncRun } from "./lib/types";
 export interface ListRunsInput {
   status?: SyncRunStatus;
   trigger?: AdSyncRunRow["trigger"];
+  /** Queued at or after, Unix ms. */
+  queuedFrom?: number;
+  /** Queued before, Unix ms. */
+  queuedTo?: number;
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
@@ -22,6 +26,9 @@ export async function listSyncRuns({
   projectId: string;
   input: ListRunsInput;
 }): Promise<{ runs: AdSyncRun[]; nextCursor: string | null }> {
+  if (input.queuedFrom !== undefined && input.queuedTo !== undefined && input.queuedFrom >= input.queuedTo) {
+    throw BadRequestError.fromIssues([{ path: "queued_from", message: "must be before queued_to" }]);
+  }
   let after: { queuedAt: number; id: string } | undefined;
   if (input.cursor !== undefined) {
     const decoded = decodeCursor(input.cursor, ["number", "string"]);
@@ -33,6 +40,8 @@ export async function listSyncRuns({
     ...(after ? { after } : {}),
     ...(input.status ? { status: input.status } : {}),
     ...(input.trigger ? { trigger: input.trigger } : {}),
+    ...(input.queuedFrom !== undefined ? { queuedFrom: input.queuedFrom } : {}),
+    ...(input.queuedTo !== undefined ? { queuedTo: input.queuedTo } : {}),
   });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);

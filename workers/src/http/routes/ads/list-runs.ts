@@ -3,12 +3,14 @@ import { SYNC_RUN_STATUSES } from "@pushbunny/db";
 import { listSyncRuns } from "../../../services/ads/list-runs";
 import { BEARER, commonErrors } from "../../schemas";
 import type { App } from "../../types";
-import { Cursor, json, Limit, NextCursor, RunView } from "./schemas";
+import { Cursor, InstantQuery, json, Limit, NextCursor, RunView } from "./schemas";
 import { runJson } from "./views";
 
 export const ListRunsQuery = z.object({
   status: z.enum(SYNC_RUN_STATUSES).optional(),
   trigger: z.enum(["schedule", "manual", "retry"]).optional(),
+  queued_from: InstantQuery.optional().openapi({ description: "Runs queued at or after this instant" }),
+  queued_to: InstantQuery.optional().openapi({ description: "Runs queued before this instant" }),
   limit: Limit(20, 100),
   cursor: Cursor,
 });
@@ -41,6 +43,8 @@ export function registerListRuns(app: App) {
       input: {
         ...(q.status ? { status: q.status } : {}),
         ...(q.trigger ? { trigger: q.trigger } : {}),
+        ...(q.queued_from !== undefined ? { queuedFrom: q.queued_from } : {}),
+        ...(q.queued_to !== undefined ? { queuedTo: q.queued_to } : {}),
         limit: q.limit,
         ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
       },

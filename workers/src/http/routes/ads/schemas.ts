@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AD_CHANNELS } from "@pushbunny/db";
-import { ErrorEnvelope } from "../../schemas";
+import { ErrorEnvelope, Instant } from "../../schemas";
 
 /** Shared by every /v1/ads route: the request and response shapes, snake_case with ISO times. */
 
@@ -20,6 +20,27 @@ export const Day = z
     "is not a calendar date",
   )
   .openapi({ example: "2026-11-01" });
+
+/**
+ * The shared `Instant` (ISO 8601 with a zone, or Unix milliseconds) read from a query string,
+ * where Unix milliseconds arrive as digits.
+ */
+export const InstantQuery = z
+  .string()
+  .transform((value, ctx) => {
+    const parsed = Instant.safeParse(/^\d+$/.test(value) ? Number(value) : value);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({
+      code: "custom",
+      message: "must be an ISO 8601 date-time with a zone, or Unix milliseconds",
+    });
+    return z.NEVER;
+  })
+  .openapi({
+    type: "string",
+    description: "ISO 8601 date-time with a zone, or Unix milliseconds",
+    example: "2026-12-06T09:00:00Z",
+  });
 
 export const Limit = (byDefault: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(byDefault).openapi({ example: byDefault });
