@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { type AllocationRow, allocations, type Strategy, variantAllocationStats } from "../schema";
+import { inJsonList } from "./in-list";
 
 /** The newest allocation of an experiment, or null before the first publication. */
 export async function latestAllocation(
@@ -78,7 +79,7 @@ export async function allocationPeriods(
     db
       .select()
       .from(allocations)
-      .where(and(eq(allocations.projectId, projectId), inArray(allocations.experimentId, experimentIds)))
+      .where(and(eq(allocations.projectId, projectId), inJsonList(allocations.experimentId, experimentIds)))
       .orderBy(allocations.version),
     db
       .select({
@@ -91,7 +92,7 @@ export async function allocationPeriods(
       .where(
         and(
           eq(variantAllocationStats.projectId, projectId),
-          inArray(variantAllocationStats.experimentId, experimentIds),
+          inJsonList(variantAllocationStats.experimentId, experimentIds),
         ),
       ),
   ]);

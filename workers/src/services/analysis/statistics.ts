@@ -2,7 +2,6 @@ import { analyzeExperiment, type ExperimentAnalysis, expectedCounts } from "@pus
 import {
   type AllocationPeriod,
   allocationPeriods,
-  chunk,
   type ExperimentRow,
   type VariantCounts,
   type VariantRow,
@@ -53,25 +52,14 @@ export function srmFromPeriods(
   return { observed, expected };
 }
 
-// allocationPeriods binds one parameter per id and D1 takes at most 100 per statement: an
-// intent with many locales (one experiment each) is read in slices.
-const PERIOD_IDS_PER_QUERY = 90;
-
-async function allocationPeriodsOf(ctx: AppContext, projectId: string, ids: string[]) {
-  const parts = await Promise.all(
-    chunk(ids, PERIOD_IDS_PER_QUERY).map((part) => allocationPeriods(ctx.db, projectId, part)),
-  );
-  return new Map(parts.flatMap((m) => [...m]));
-}
-
 /** Runs the statistics of several experiments of one project (see analyzeExperiment in core). */
 export async function analyzeExperiments(
   ctx: AppContext,
   projectId: string,
   inputs: ExperimentStatsInput[],
 ): Promise<Map<string, ExperimentAnalysis>> {
-  const periods = await allocationPeriodsOf(
-    ctx,
+  const periods = await allocationPeriods(
+    ctx.db,
     projectId,
     inputs.map((i) => i.experiment.id),
   );
