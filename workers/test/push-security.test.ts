@@ -84,10 +84,9 @@ describe("identity verification: user_id only with user_hash", () => {
       200,
     );
     expect(before).toEqual({ exists: false, created_at: null, previous_valid_until: null });
-    const created = await json<{ secret: string; exists: boolean; created_at: string }>(
-      await call("/v1/push/identity-secret", { key: apiKey, method: "POST" }),
-      200,
-    );
+    const rotated = await call("/v1/push/identity-secret", { key: apiKey, method: "POST" });
+    expect(rotated.headers.get("cache-control")).toBe("no-store");
+    const created = await json<{ secret: string; exists: boolean; created_at: string }>(rotated, 200);
     expect(created.secret).toMatch(/^pis_[0-9a-f]{64}$/);
     const shown = await call("/v1/push/identity-secret", { key: apiKey });
     const status = await json<Record<string, unknown>>(shown, 200);
