@@ -4,8 +4,11 @@ import type { AdChannel, AdSyncRunRow, ChannelRunResult, SyncRunStatus } from "@
 /** Why a channel's sync failed, as a run and a connection record it. Never holds a credential. */
 export interface SyncFailure {
   kind: AdSyncErrorKind | string;
-  /** Machine code (connection_failed, timeout, credentials_rejected, rate_limited, channel_error, malformed_response, …). */
-  code: AdSyncFailureCode | string;
+  /**
+   * Machine code (connection_failed, timeout, credentials_rejected, rate_limited, channel_error,
+   * malformed_response, …); absent on runs recorded before codes existed.
+   */
+  code?: AdSyncFailureCode | string;
   message: string;
   /** HTTP status of the failed response, when there was one. */
   status?: number;
@@ -68,7 +71,7 @@ export function toSyncRun(r: AdSyncRunRow): AdSyncRun {
 
 /** The text stored in channel_accounts.last_error: "code: message". */
 export function storedError(failure: SyncFailure): string {
-  return `${failure.code}: ${failure.message}`.slice(0, 500);
+  return `${failure.code ?? failure.kind}: ${failure.message}`.slice(0, 500);
 }
 
 /** Reads channel_accounts.last_error back; older rows hold "kind: message", read the same way. */
