@@ -1,9 +1,8 @@
 import { adSyncPausedAt, listSyncRuns } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { CRONS } from "../../scheduled/crons";
+import { CRONS, nextRun } from "../../scheduled/crons";
 import { type AdConnection, type AdSyncRun, toSyncRun } from "./lib/types";
 import { listChannels } from "./list-channels";
-import { nextHourlyRun } from "./schedule-syncs";
 
 /** How many of the latest runs the status shows; older ones are paged through listSyncRuns. */
 export const STATUS_RUNS = 20;
@@ -33,7 +32,7 @@ export async function getSyncStatus({
   return {
     schedule: CRONS.adSync,
     pausedAt,
-    nextRunAt: pausedAt !== null || connections.length === 0 ? null : nextHourlyRun(ctx.now()),
+    nextRunAt: pausedAt !== null || connections.length === 0 ? null : nextRun("adSync", ctx.now()),
     connections,
     runs: runs.map(toSyncRun),
   };

@@ -15,8 +15,3 @@ export async function scheduleAdSyncs({ ctx }: { ctx: AppContext }): Promise<str
   }
   return queued;
 }
-
-/** The next time the hourly ad-sync cron (`0 * * * *`) fires after `now`. */
-export function nextHourlyRun(now: number): number {
-  return Math.floor(now / 3_600_000) * 3_600_000 + 3_600_000;
-}
