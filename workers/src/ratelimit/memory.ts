@@ -5,23 +5,24 @@ import type { RateLimiter, RateLimitResult, RateLimitRule } from "./interface";
 const MAX_KEYS = 20_000;
 
 /**
- * A fixed-window counter in isolate memory. Each isolate counts on its own, so the effective
+ * A fixed-window counter in isolate memory, each key's window opening at its first request. Each isolate counts on its own, so the effective
  * limit is per isolate: a first line against floods from one address, not an exact quota.
  */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number; windowMs: number }>();
 
   async limit(key: string, rule: RateLimitRule, now: number): Promise<RateLimitResult> {
-    const start = Math.floor(now / rule.windowMs) * rule.windowMs;
     let w = this.windows.get(key);
-    if (!w || w.start !== start) {
+    // A key's window opens at its first request (not on the clock's minute), so a burst is
+    // counted whole instead of being split across a boundary it happens to straddle.
+    if (!w || now >= w.start + w.windowMs) {
       if (!w && this.windows.size >= MAX_KEYS) this.sweep(now);
-      w = { start, count: 0, windowMs: rule.windowMs };
+      w = { start: now, count: 0, windowMs: rule.windowMs };
       this.windows.set(key, w);
     }
     w.count++;
     if (w.count <= rule.limit) return { success: true, retryAfterMs: 0 };
-    return { success: false, retryAfterMs: start + rule.windowMs - now };
+    return { success: false, retryAfterMs: w.start + w.windowMs - now };
   }
 
   private sweep(now: number): void {
