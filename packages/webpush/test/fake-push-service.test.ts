@@ -226,6 +226,23 @@ describe("fake push service", () => {
     );
   });
 
+  it("answers a scripted 3xx with a Location it counts when a sender follows it", async () => {
+    const sub = await subscribe([302]);
+    const request = await buildPushRequest(sub, "moved?", { ttl: 60 }, vapid);
+    const manual = await fetch(request.url, { ...request.init, redirect: "manual" });
+    expect(manual.status).toBe(302);
+    expect(manual.headers.get("location")).toBe(`${service.baseUrl}/_redirected/${sub.id}`);
+    expect(service.redirectsFollowed({ endpoint: sub.endpoint })).toBe(0);
+    // A sender that follows redirects is caught.
+    const followed = await fetch(request.url, request.init);
+    await followed.body?.cancel();
+    expect(service.redirectsFollowed({ id: sub.id })).toBe(1);
+    const seen = (await (await fetch(`${service.baseUrl}/_control/deliveries?id=${sub.id}`)).json()) as {
+      redirectsFollowed: number;
+    };
+    expect(seen.redirectsFollowed).toBe(1);
+  });
+
   it("answers 404 for an unknown subscription and counts everything in stats", async () => {
     const own = await startFakePushService();
     try {
