@@ -236,7 +236,7 @@ describe("an anonymous re-post never changes what the tenant set", () => {
     expect((await row(sub.subscription_id))?.p256dh).toBe(attacker.keys.p256dh);
   });
 
-  it("refreshes keys and public topics of a subscription only a browser ever wrote, never its enabled state", async () => {
+  it("refreshes keys, public topics and a proven user of a subscription only a browser ever wrote, never its enabled state", async () => {
     const { apiKey, projectId } = await seedProject();
     await call("/v1/push/settings", { key: apiKey, method: "PUT", body: { public_topics: ["a", "b"] } });
     const fake = await fakeSubscriber();
@@ -258,5 +258,30 @@ describe("an anonymous re-post never changes what the tenant set", () => {
       enabled: 1,
       managed_at: null,
     });
+    // A proven user may be added by a re-post too; an unproven one changes nothing.
+    const { secret } = await json<{ secret: string }>(
+      await call("/v1/push/identity-secret", { key: apiKey, method: "POST" }),
+      200,
+    );
+    const again = { endpoint: fake.endpoint, keys: renewed.keys, user_id: "u-7" };
+    await expectError(
+      await anonymous(projectId, { ...again, user_hash: await hmacHex(secret, "u-8") }),
+      403,
+      "FORBIDDEN",
+    );
+    expect((await row(first.subscription_id))?.user_id).toBeNull();
+    await json(await anonymous(projectId, { ...again, user_hash: await hmacHex(secret, "u-7") }), 200);
+    expect((await row(first.subscription_id))?.user_id).toBe("u-7");
+    // Once the tenant disables it, even a proven re-post changes nothing.
+    await call(`/v1/subscriptions/${first.subscription_id}`, {
+      key: apiKey,
+      method: "PUT",
+      body: { enabled: false },
+    });
+    await json(
+      await anonymous(projectId, { ...again, user_id: "u-9", user_hash: await hmacHex(secret, "u-9") }),
+      200,
+    );
+    expect(await row(first.subscription_id)).toMatchObject({ user_id: "u-7", enabled: 0 });
   });
 });
