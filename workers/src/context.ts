@@ -1,8 +1,8 @@
 import type { Db } from "@pushbunny/db";
 import type { Analyst, VariantProvider } from "@pushbunny/llm";
 import type { Config, Env } from "./env";
+import type { Rotation } from "./infra/rotation";
 import type { Logger } from "./logger";
-import type { Rotation } from "./services/rotation";
 
 /** Everything a verb may use; built once per request, queue batch or cron run. */
 export interface AppContext {

@@ -5,9 +5,9 @@ import type {
   ChannelSummaryView as ChannelSummary,
   SyncRunView,
 } from "../src/http/routes/ads/schemas";
+import { buildContext } from "../src/infra/build-context";
 import { CRONS } from "../src/scheduled/crons";
 import { runSync } from "../src/services/ads/run-sync";
-import { buildContext } from "../src/services/build-context";
 import { call, eventually, expectError, json, runCron, seedProject } from "./helpers";
 
 interface Status {

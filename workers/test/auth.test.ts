@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/env";
 import { UnauthorizedError } from "../src/errors";
-import { authenticate } from "../src/services/auth";
-import { buildContext } from "../src/services/build-context";
+import { authenticate } from "../src/infra/api-keys";
+import { buildContext } from "../src/infra/build-context";
 import { seedProject } from "./helpers";
 
 describe("authentication and configuration", () => {

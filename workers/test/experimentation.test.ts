@@ -9,12 +9,12 @@ import { utcDay } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import type { StatsView as StatsOutput } from "../src/http/routes/stats/get-stats";
 import worker from "../src/index";
+import { buildContext } from "../src/infra/build-context";
+import { clearIsolatePools, type Pool, poolKvKey } from "../src/infra/pool";
 import { QUEUES } from "../src/queue/messages";
 import { CRONS } from "../src/scheduled/crons";
-import { buildContext } from "../src/services/build-context";
-import { optimiseExperiment } from "../src/services/optimisation-loop";
-import { clearIsolatePools, type Pool, poolKvKey } from "../src/services/pool";
-import { POSTERIOR_REFRESH_MS } from "../src/services/refresh-posteriors";
+import { POSTERIOR_REFRESH_MS } from "../src/services/experiments/refresh-posteriors";
+import { optimiseExperiment } from "../src/services/experiments/run-optimisation-loop";
 import { call, eventually, experimentWithArms, json, message, runCron, variantsOf } from "./helpers";
 
 async function runConsumer(bodies: unknown[], now?: number) {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { decodeCursor, encodeCursor } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import { clearIsolatePools } from "../src/services/pool";
+import { clearIsolatePools } from "../src/infra/pool";
 import { call, expectError, json, message, seedProject } from "./helpers";
 
 interface Variant {

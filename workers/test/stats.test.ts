@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { utcDay } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import type { StatsView } from "../src/http/routes/stats/get-stats";
-import { buildContext } from "../src/services/build-context";
-import { recordTrackingMessages } from "../src/services/record-tracking";
+import { buildContext } from "../src/infra/build-context";
+import { recordTrackingMessages } from "../src/services/events/record-tracking";
 import { call, eventually, expectError, json, message, seedProject } from "./helpers";
 
 type Stats = StatsView;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import wranglerToml from "../../wrangler.toml?raw";
 import worker from "../src/index";
 import { CRONS } from "../src/scheduled/crons";
-import { MAX_SWEEPS, STALE_GENERATION_MS } from "../src/services/sweep-generations";
+import { MAX_SWEEPS, STALE_GENERATION_MS } from "../src/services/experiments/sweep-generations";
 import { eventually, message, seedProject, variantsOf } from "./helpers";
 
 async function runCron(cron: string) {

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AppContext } from "../src/context";
-import { authenticate } from "../src/services/auth";
-import { buildContext } from "../src/services/build-context";
-import { getMessage } from "../src/services/get-message";
-import { clearIsolatePools } from "../src/services/pool";
+import { authenticate } from "../src/infra/api-keys";
+import { buildContext } from "../src/infra/build-context";
+import { clearIsolatePools } from "../src/infra/pool";
+import { getMessage } from "../src/services/message/get-message";
 import { seedProject } from "./helpers";
 
 /** A context whose D1 client throws on any use: proof that a path never touches D1. */

@@ -1,13 +1,13 @@
 import { recordDeadLetter, type TouchedExperiments } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import type { Env } from "../env";
+import { buildContext } from "../infra/build-context";
 import { describeError } from "../logger";
 import { runSync } from "../services/ads/run-sync";
-import { buildContext } from "../services/build-context";
-import { generateChallengers } from "../services/generate-challengers";
+import { recordTrackingMessages } from "../services/events/record-tracking";
+import { generateChallengers } from "../services/experiments/generate-challengers";
+import { refreshPosteriors } from "../services/experiments/refresh-posteriors";
 import { dispatchNotification, sendPushBatch } from "../services/notifications";
-import { recordTrackingMessages } from "../services/record-tracking";
-import { refreshPosteriors } from "../services/refresh-posteriors";
 import {
   type EventsQueueMessage,
   JobsQueueMessage,

@@ -1,11 +1,11 @@
 import type { Env } from "../env";
+import { buildContext } from "../infra/build-context";
 import { scheduleAdSyncs } from "../services/ads/schedule-syncs";
 import { runScheduledAnalyses } from "../services/analysis/run-scheduled-analyses";
-import { buildContext } from "../services/build-context";
+import { sweepPosteriors } from "../services/experiments/refresh-posteriors";
+import { runOptimisationLoop } from "../services/experiments/run-optimisation-loop";
+import { sweepGenerations } from "../services/experiments/sweep-generations";
 import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";
-import { runOptimisationLoop } from "../services/optimisation-loop";
-import { sweepPosteriors } from "../services/refresh-posteriors";
-import { sweepGenerations } from "../services/sweep-generations";
 import { CRONS } from "./crons";
 
 /** Cron entry: look up the job for the firing schedule and run it. */

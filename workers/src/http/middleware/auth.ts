@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { UnauthorizedError } from "../../errors";
-import { authenticate } from "../../services/auth";
+import { authenticate } from "../../infra/api-keys";
 import type { AppEnv } from "../types";
 
 /** Resolves `Authorization: Bearer <key>` to the project; 401 envelope otherwise. */

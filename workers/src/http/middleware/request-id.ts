@@ -1,6 +1,6 @@
 import { newId } from "@pushbunny/core";
 import { createMiddleware } from "hono/factory";
-import { buildContext } from "../../services/build-context";
+import { buildContext } from "../../infra/build-context";
 import type { AppEnv } from "../types";
 
 const CLIENT_ID = /^[A-Za-z0-9._:-]{8,64}$/;

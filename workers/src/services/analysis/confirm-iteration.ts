@@ -1,11 +1,11 @@
 import { applyExperimentChange, reopenProposal } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { publishPool } from "../../infra/pool";
 import { getExperiment } from "../experiments/get-experiment";
 import { type Actor, historyEntry } from "../experiments/history-entry";
 import { mustFind } from "../experiments/lookup";
 import type { ExperimentDetail } from "../experiments/summaries";
 import { MAX_VARIANTS, newVariantRow, readsTheSame } from "../experiments/variant-rules";
-import { publishPool } from "../pool";
 import { claimProposal, type Proposal, proposalFromRow } from "./proposals";
 
 /**

@@ -2,7 +2,7 @@ import { applyExperimentChange, type VariantRow } from "@pushbunny/db";
 import { MAX_VARIANT_LENGTH } from "@pushbunny/llm";
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError } from "../../errors";
-import { publishPool } from "../pool";
+import { publishPool } from "../../infra/pool";
 import { type Actor, historyEntry } from "./history-entry";
 import { mustFind } from "./lookup";
 import { MAX_VARIANTS, newVariantRow, readsTheSame } from "./variant-rules";

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../context";
-import { publishPool } from "../pool";
+import { publishPool } from "../../infra/pool";
 import { getExperiment } from "./get-experiment";
 import { mustFind } from "./lookup";
 import type { ExperimentDetail } from "./summaries";

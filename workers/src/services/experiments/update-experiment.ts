@@ -1,7 +1,7 @@
 import { newId } from "@pushbunny/core";
 import { applyExperimentChange } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { servingArms } from "../pool";
+import { servingArms } from "../../infra/pool";
 import { type Actor, historyEntry } from "./history-entry";
 import { mustFind } from "./lookup";
 import { republish } from "./republish";

@@ -12,7 +12,7 @@ import { type AttemptOutcome, failureReason, MAX_PUSH_ATTEMPTS } from "../../pus
 import { type NotificationContent, payloadFor } from "../../push/payload";
 import { signingKeys } from "../../push/vapid-keys";
 import type { PushBatchJob } from "../../queue/messages";
-import { getMessage } from "../get-message";
+import { getMessage } from "../message/get-message";
 
 // Push requests in flight per batch; workerd runs six connections at a time per invocation.
 const CONCURRENCY = 12;

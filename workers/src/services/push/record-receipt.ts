@@ -2,7 +2,7 @@ import { verifyReceipt } from "@pushbunny/core";
 import { type DeliveryStatus, markDelivery } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError, NotFoundError } from "../../errors";
-import { ingestEvents } from "../ingest-events";
+import { ingestEvents } from "../events/ingest-events";
 
 /**
  * The service worker's receipt for one delivery (signed for it when it was sent): displayed

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { BadRequestError, PayloadTooLargeError } from "../../../errors";
-import { ingestEvents, MAX_EVENTS_PER_REQUEST } from "../../../services/ingest-events";
+import { ingestEvents, MAX_EVENTS_PER_REQUEST } from "../../../services/events/ingest-events";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, unavailable } from "../../schemas";
 import type { App } from "../../types";

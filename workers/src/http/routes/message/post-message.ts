@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getMessage } from "../../../services/get-message";
+import { getMessage } from "../../../services/message/get-message";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, isWellFormed, LocaleTag, unavailable, WELL_FORMED } from "../../schemas";
 import type { App } from "../../types";

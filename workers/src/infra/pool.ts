@@ -11,8 +11,8 @@ import {
   type Strategy,
   type VariantRow,
 } from "@pushbunny/db";
-import { TtlCache } from "../cache";
 import type { AppContext } from "../context";
+import { TtlCache } from "./ttl-cache";
 
 /**
  * Everything the hot path needs to pick a variant — the arms, their traffic shares and the

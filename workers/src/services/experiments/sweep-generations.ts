@@ -1,6 +1,6 @@
 import { findStaleGenerations, markGeneration } from "@pushbunny/db";
-import type { AppContext } from "../context";
-import type { GenerateJob } from "../queue/messages";
+import type { AppContext } from "../../context";
+import type { GenerateJob } from "../../queue/messages";
 
 /** A job quieter than this is presumed lost (queue retries with backoff finish well within it). */
 export const STALE_GENERATION_MS = 15 * 60_000;

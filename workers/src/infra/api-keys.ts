@@ -1,8 +1,8 @@
 import { sha256Hex } from "@pushbunny/core";
 import { ensureProject, findKeyOwner, type KeyOwner } from "@pushbunny/db";
-import { TtlCache } from "../cache";
 import type { AppContext } from "../context";
 import { UnauthorizedError } from "../errors";
+import { TtlCache } from "./ttl-cache";
 
 /** The project every `API_KEYS` bootstrap key belongs to. */
 export const BOOTSTRAP_PROJECT_ID = "prj_bootstrap";

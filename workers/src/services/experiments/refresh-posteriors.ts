@@ -1,6 +1,6 @@
 import { claimPosteriorRefresh, claimStalePosteriors, type TouchedExperiments } from "@pushbunny/db";
-import type { AppContext } from "../context";
-import { refreshExperimentPool } from "./pool";
+import type { AppContext } from "../../context";
+import { refreshExperimentPool } from "../../infra/pool";
 
 /**
  * A Thompson split is republished at most this often per experiment. With the every-minute

@@ -5,8 +5,8 @@ import {
   recordTracking,
   type TouchedExperiments,
 } from "@pushbunny/db";
-import type { AppContext } from "../context";
-import type { EventsQueueMessage } from "../queue/messages";
+import type { AppContext } from "../../context";
+import type { EventsQueueMessage } from "../../queue/messages";
 
 /**
  * Turns validated queue messages into rows and writes them in one atomic batch. An event's

@@ -6,13 +6,13 @@ import {
   findExperiment,
   type LoopVerdict,
 } from "@pushbunny/db";
-import type { AppContext } from "../context";
-import { analyzeExperiments } from "./analysis/statistics";
-import { declareWinner } from "./experiments/declare-winner";
-import { historyEntry } from "./experiments/history-entry";
-import { requestChallengers } from "./experiments/request-challengers";
-import { MAX_VARIANTS } from "./experiments/variant-rules";
-import { publishPool } from "./pool";
+import type { AppContext } from "../../context";
+import { publishPool } from "../../infra/pool";
+import { analyzeExperiments } from "../analysis/statistics";
+import { declareWinner } from "./declare-winner";
+import { historyEntry } from "./history-entry";
+import { requestChallengers } from "./request-challengers";
+import { MAX_VARIANTS } from "./variant-rules";
 
 /** The loop's name in experiment history. */
 export const LOOP_ACTOR = "loop";

@@ -1,7 +1,7 @@
 import { type TokenVerification, verifyTrackingToken } from "@pushbunny/core";
-import type { AppContext } from "../context";
-import { ServiceUnavailableError } from "../errors";
-import type { EventsMessage, TrackedEvent } from "../queue/messages";
+import type { AppContext } from "../../context";
+import { ServiceUnavailableError } from "../../errors";
+import type { EventsMessage, TrackedEvent } from "../../queue/messages";
 
 export const MAX_EVENTS_PER_REQUEST = 1_000;
 // Clients' clocks drift; an event this far before its impression or after "now" is refused.

@@ -9,11 +9,11 @@ import {
   signTrackingToken,
 } from "@pushbunny/core";
 import { createExperimentWithControl, type KeyOwner } from "@pushbunny/db";
-import type { AppContext } from "../context";
-import { ServiceUnavailableError } from "../errors";
-import type { GenerateJob, ImpressionMessage } from "../queue/messages";
-import { loadPool, type Pool, type PoolVariant, refreshPool } from "./pool";
-import { enqueueBatched } from "./queue-batcher";
+import type { AppContext } from "../../context";
+import { ServiceUnavailableError } from "../../errors";
+import { loadPool, type Pool, type PoolVariant, refreshPool } from "../../infra/pool";
+import { enqueueBatched } from "../../infra/queue-batcher";
+import type { GenerateJob, ImpressionMessage } from "../../queue/messages";
 
 export interface GetMessageInput {
   intentId: string;

@@ -7,9 +7,9 @@ import {
   markGeneration,
 } from "@pushbunny/db";
 import { LlmError, validateCandidates } from "@pushbunny/llm";
-import type { AppContext } from "../context";
-import { MAX_VARIANTS } from "./experiments/variant-rules";
-import { refreshPool } from "./pool";
+import type { AppContext } from "../../context";
+import { refreshPool } from "../../infra/pool";
+import { MAX_VARIANTS } from "./variant-rules";
 
 export type GenerateOutcome =
   | { kind: "done"; added: number }
