@@ -138,7 +138,7 @@ export interface PolicySummary {
   regretVsRoundRobin: Spread;
 }
 
-/** Runs every policy on the same seeds and summarises each over the seeds. */
+/** Runs every policy on the same seeds and summarizes each over the seeds. */
 export function compare(
   policies: Readonly<Record<string, Policy>>,
   options: SimulationOptions,

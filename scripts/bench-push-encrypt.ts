@@ -58,7 +58,7 @@ async function run(from: number, to: number): Promise<{ cpuUs: number; wallUs: n
   return { cpuUs: cpuMicros() - cpu0, wallUs: (performance.now() - t0) * 1000, bytes };
 }
 
-// The first message signs the JWT (ECDSA) and fills the cache; the warm-up also lets V8 optimise.
+// The first message signs the JWT (ECDSA) and fills the cache; the warm-up also lets V8 optimize.
 const first = subscribers[0];
 if (!first) throw new Error("no subscribers");
 const firstReq = await buildPushRequest(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fills workers/assets/ (the Worker's `[assets]` directory) with what /v1/docs and /v1/redoc load:
 // Swagger UI and Redoc copied from node_modules at their pinned versions, plus our Swagger UI
-// initialiser. Runs on `pnpm install` (postinstall) and before dev, test and deploy; idempotent.
+// initializer. Runs on `pnpm install` (postinstall) and before dev, test and deploy; idempotent.
 // The directory is generated, never committed: it carries its own .gitignore
 // (docs/adr/0012-offline-api-docs.md). No dependencies beyond Node's standard library.
 

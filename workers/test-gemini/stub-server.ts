@@ -3,7 +3,7 @@ import { apiError, modelReply, startGeminiStub } from "../../packages/llm/test/g
 /**
  * A Gemini REST stand-in for the Worker's integration tests. The scenario is chosen by a
  * marker in the base example (which the prompt always contains), so each test drives its
- * own behaviour without a control channel: `[ok]`, `[429]`, `[malformed-then-ok]`,
+ * own behavior without a control channel: `[ok]`, `[429]`, `[malformed-then-ok]`,
  * `[500-then-ok]`, `[hang-then-ok]`, `[auth]`.
  */
 export async function startScenarioStub() {

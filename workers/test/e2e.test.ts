@@ -27,7 +27,7 @@ describe("end to end: message → events → stats", () => {
     const served: MessageBody[] = [first];
     for (let i = 0; i < 59; i++) served.push(await message(apiKey, { ...intent, user_id: `u${i}` }));
 
-    // Deterministic behaviour per message: every 2nd opened, every 3rd of those converted.
+    // Deterministic behavior per message: every 2nd opened, every 3rd of those converted.
     const expected = new Map<string, { impressions: number; opens: number; conversions: number }>();
     const events: { type: string; tracking_token: string; timestamp: number }[] = [];
     served.forEach((m, i) => {

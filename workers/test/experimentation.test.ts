@@ -14,7 +14,7 @@ import { clearIsolatePools, type Pool, poolKvKey } from "../src/infra/pool";
 import { QUEUES } from "../src/queue/messages";
 import { CRONS } from "../src/scheduled/crons";
 import { POSTERIOR_REFRESH_MS } from "../src/services/experiments/refresh-posteriors";
-import { optimiseExperiment } from "../src/services/experiments/run-optimisation-loop";
+import { optimizeExperiment } from "../src/services/experiments/run-optimization-loop";
 import { call, eventually, experimentWithArms, json, message, runCron, variantsOf } from "./helpers";
 
 async function runConsumer(bodies: unknown[], now?: number) {
@@ -239,7 +239,7 @@ describe("statistics in /v1/stats", () => {
   });
 });
 
-describe("optimisation loop", () => {
+describe("optimization loop", () => {
   it("retires a loser that stays below the threshold and asks for conditioned challengers", async () => {
     const { apiKey, projectId, experimentId, variants } = await experimentWithArms("loop-retire", [
       "Come back!",
@@ -254,12 +254,12 @@ describe("optimisation loop", () => {
       { variantId: bad.id, impressions: 2000, opens: 80 },
     ]);
     const ctx = buildContext(env, () => {});
-    const first = await optimiseExperiment({ ctx, input: { projectId, experimentId } });
+    const first = await optimizeExperiment({ ctx, input: { projectId, experimentId } });
     expect(first.retired).toEqual([]);
     await env.DB.prepare("UPDATE experiments SET data_at = ? WHERE id = ?")
       .bind(Date.now() + 1, experimentId)
       .run();
-    const second = await optimiseExperiment({ ctx, input: { projectId, experimentId } });
+    const second = await optimizeExperiment({ ctx, input: { projectId, experimentId } });
     expect(second.retired).toEqual([bad.id]);
     expect(second.requestedChallengers).toBe(true);
 
@@ -295,12 +295,12 @@ describe("optimisation loop", () => {
       { variantId: winner.id, impressions: 3000, opens: 300 },
     ]);
     const ctx = buildContext(env, () => {});
-    const kept = await optimiseExperiment({ ctx, input: { projectId, experimentId } });
+    const kept = await optimizeExperiment({ ctx, input: { projectId, experimentId } });
     expect(kept.decision).toBe("winner");
     expect(kept.promoted).toBeNull();
 
     await patch(apiKey, experimentId, { on_winner: "promote", holdout_share: 0.1 });
-    const promoted = await optimiseExperiment({ ctx, input: { projectId, experimentId } });
+    const promoted = await optimizeExperiment({ ctx, input: { projectId, experimentId } });
     expect(promoted.promoted).toBe(winner.id);
     const pool = await kvPool(projectId, "loop-win");
     expect(pool.variants.map((v) => v.id)).toEqual([winner.id]);
@@ -335,7 +335,7 @@ describe("optimisation loop", () => {
     ]);
     const ctx = buildContext(env, () => {});
     for (let i = 0; i < 2; i++) {
-      const out = await optimiseExperiment({ ctx, input: { projectId, experimentId } });
+      const out = await optimizeExperiment({ ctx, input: { projectId, experimentId } });
       expect(out.decision).toBe("srm_alarm");
       expect(out.retired).toEqual([]);
     }

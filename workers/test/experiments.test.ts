@@ -211,7 +211,7 @@ describe("PATCH /v1/experiments/{experiment_id}", () => {
   it.each([
     ["an empty body", {}, /at least one setting/],
     ["only a reason", { reason: "why not" }, /at least one setting/],
-    ["an unknown key", { strategy: "sticky", colour: "blue" }, /colour/],
+    ["an unknown key", { strategy: "sticky", color: "blue" }, /color/],
     ["a camelCase key", { holdoutShare: 0.1 }, /holdoutShare/],
     ["an unknown strategy", { strategy: "greedy" }, /^strategy: /],
     ["an unknown goal", { goal_metric: "clicks" }, /^goal_metric: /],

@@ -4,7 +4,7 @@ import { MemoryRateLimiter } from "../src/ratelimit/memory";
 import { call, eventually, expectError, json, seedProject } from "./helpers";
 import { anonymous, fakeSubscriber, freshIp, PUSH, storedSubscription as row } from "./push-helpers";
 
-// The anonymous side of Web Push, continued: endpoint normalisation, redirects, rate limits
+// The anonymous side of Web Push, continued: endpoint normalization, redirects, rate limits
 // and the subscribe page's CSP.
 
 describe("endpoints in one form", () => {

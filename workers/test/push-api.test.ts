@@ -177,7 +177,7 @@ describe("the flat send body (the seed push service's client)", () => {
     const cases: [unknown, RegExp][] = [
       [{ title: "Hi", body: "There" }, /name at least one recipient/],
       [{ title: "Hi", topics: [] }, /name at least one recipient/],
-      [{ title: "Hi", all: true, colour: "red" }, /colour/],
+      [{ title: "Hi", all: true, color: "red" }, /color/],
       [{ title: "Hi", all: true, scheduled_at: "soon" }, /scheduled_at/],
     ];
     for (const [body, message] of cases) {

@@ -142,7 +142,7 @@ describe("Web Push end to end (fake push service with its own RFC 8291 decryptio
     expect((await received(afterFake.endpoint)).deliveries).toHaveLength(1);
   });
 
-  it("optimised copy: each recipient gets the engine's variant with a tracking token; a click is an opened event", async () => {
+  it("optimized copy: each recipient gets the engine's variant with a tracking token; a click is an opened event", async () => {
     const { apiKey } = await seedProject({ challengerCount: 0 });
     const fake = await fakeSubscriber();
     await subscribe(apiKey, fake, { user_id: "buyer-7" });

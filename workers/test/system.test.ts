@@ -97,7 +97,7 @@ describe("system routes", () => {
     );
   });
 
-  it("serves the Swagger UI initialiser and pinned library versions from the assets", async () => {
+  it("serves the Swagger UI initializer and pinned library versions from the assets", async () => {
     const init = await asset("/v1/docs/assets/swagger-init.js");
     expect(init.status).toBe(200);
     expect(await init.text()).toContain("validatorUrl: null");

@@ -26,7 +26,7 @@ export interface ApiConnectorSpec<C extends object> {
 
 /**
  * The part every real connector shares: options and credentials checked once (reported as "config"
- * errors on fetch, not thrown at construction), the range checked, rows normalised, and every error
+ * errors on fetch, not thrown at construction), the range checked, rows normalized, and every error
  * leaving as a scrubbed AdSyncError.
  */
 export function defineApiConnector<C extends object>(spec: ApiConnectorSpec<C>): Connector {

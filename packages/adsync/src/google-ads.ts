@@ -108,7 +108,7 @@ function oauthFailure(response: HttpResponse): AdSyncError {
   if (status >= 500) return new AdSyncError("transient", CHANNEL, text, { status });
   // The only inputs are the client and the refresh token, so any other refusal (invalid_grant:
   // revoked or expired refresh token, invalid_client) is a credentials problem.
-  return new AdSyncError("auth", CHANNEL, `${text} — re-authorise and paste a new refresh token`, { status });
+  return new AdSyncError("auth", CHANNEL, `${text} — re-authorize and paste a new refresh token`, { status });
 }
 
 /** The GAQL query; one row per campaign and day. */

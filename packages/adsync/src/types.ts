@@ -8,7 +8,7 @@ export function isChannel(value: unknown): value is Channel {
   return typeof value === "string" && (CHANNELS as readonly string[]).includes(value);
 }
 
-/** One campaign on one UTC day, normalised across channels. Money in the account currency, as a decimal number (Google cost_micros / 1e6). */
+/** One campaign on one UTC day, normalized across channels. Money in the account currency, as a decimal number (Google cost_micros / 1e6). */
 export interface CampaignMetrics {
   channel: Channel;
   campaignId: string;

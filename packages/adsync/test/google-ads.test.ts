@@ -211,7 +211,7 @@ const unauthenticated: StubReply = {
 };
 
 describe("Google Ads connector", () => {
-  it("refreshes an access token, streams every batch and normalises the rows", async () => {
+  it("refreshes an access token, streams every batch and normalizes the rows", async () => {
     stub.script(TOKEN_ROUTE, tokenReply("ya29.first-access-token"));
     stub.script(SEARCH_ROUTE, STREAM);
 

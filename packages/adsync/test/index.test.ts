@@ -95,7 +95,7 @@ describe("public interface", () => {
     );
   });
 
-  it("recognises AdSyncErrors, also from another module instance", () => {
+  it("recognizes AdSyncErrors, also from another module instance", () => {
     const own = new AdSyncError("auth", "facebook", "nope");
     const foreign = Object.assign(new Error("x"), { name: "AdSyncError", kind: "auth", channel: "tiktok" });
     expect(isAdSyncError(own)).toBe(true);

@@ -152,7 +152,7 @@ const nextUrl = (): string =>
 const metric = (m: CampaignMetrics): CampaignMetrics => m;
 
 describe("Meta insights connector", () => {
-  it("reads every page and keeps the facebook rows, normalised", async () => {
+  it("reads every page and keeps the facebook rows, normalized", async () => {
     stub.script(ROUTE, page1(nextUrl()), page2);
 
     const out = await createMetaConnector("facebook", CREDENTIALS, options()).fetchMetrics(RANGE);

@@ -162,7 +162,7 @@ const EXPECTED: CampaignMetrics[] = [
 ];
 
 describe("TikTok connector", () => {
-  it("pages through the report and normalises the rows", async () => {
+  it("pages through the report and normalizes the rows", async () => {
     stub.script(ROUTE, PAGE_1, PAGE_2);
 
     const out = await createTikTokConnector(CREDENTIALS, options({ pageSize: 2 })).fetchMetrics(RANGE);

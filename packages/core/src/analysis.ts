@@ -104,7 +104,7 @@ export interface Decision {
   reason: string;
 }
 
-/** The per-experiment analysis served by the API and used by the optimisation loop. */
+/** The per-experiment analysis served by the API and used by the optimization loop. */
 export interface ExperimentAnalysis {
   arms: ArmAnalysis[];
   holdout: HoldoutAnalysis | null;

@@ -136,7 +136,7 @@ export function chiSquareSurvival(x: number, df: number): number {
 export function normalCdf(z: number): number {
   if (Number.isNaN(z)) return Number.NaN;
   // Φ(z) = erfc(−z/√2) / 2 and erfc(t) = Q(1/2, t²), so the tail comes from the continued
-  // fraction without cancellation; the series handles the centre.
+  // fraction without cancellation; the series handles the center.
   const tail = 0.5 * regularizedGammaQ(0.5, (z * z) / 2);
   return z < 0 ? tail : 1 - tail;
 }
@@ -206,9 +206,9 @@ export function wilsonInterval(successes: number, trials: number, z = Z_95): Int
   const p = clamp(successes / trials, 0, 1);
   const z2 = z * z;
   const denominator = 1 + z2 / trials;
-  const centre = (p + z2 / (2 * trials)) / denominator;
+  const center = (p + z2 / (2 * trials)) / denominator;
   const halfWidth = (z / denominator) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
-  return { low: Math.max(0, centre - halfWidth), high: Math.min(1, centre + halfWidth) };
+  return { low: Math.max(0, center - halfWidth), high: Math.min(1, center + halfWidth) };
 }
 
 /**
@@ -269,7 +269,7 @@ export function srmTest(observed: readonly number[], expected: readonly number[]
 
 /**
  * Expected impressions per arm over a series of allocation periods: Σ total × share. Each
- * period's weights are normalised first, as stored weights are rounded and need not sum to 1.
+ * period's weights are normalized first, as stored weights are rounded and need not sum to 1.
  */
 export function expectedCounts(periods: readonly WeightPeriod[]): number[] {
   const arms = Math.max(0, ...periods.map((p) => p.weights.length));

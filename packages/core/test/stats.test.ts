@@ -216,7 +216,7 @@ describe("expectedCounts", () => {
     });
   });
 
-  it("normalises rounded weights and pads arms added later", () => {
+  it("normalizes rounded weights and pads arms added later", () => {
     const counts = expectedCounts([
       { total: 999, weights: [0.3333, 0.3333, 0.3333] },
       { total: 100, weights: [0.5, 0.5] },

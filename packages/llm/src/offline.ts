@@ -258,7 +258,7 @@ function candidatesFor(input: GenerateInput): string[] {
     const stripped = phrases ? base.replace(phrases.greeting, "").trim() : base;
     const greet = phrases?.greet ?? NEUTRAL_GREET;
     const text = fit(
-      t("personalised", (b) => greet(`{{${key}}}`, b)),
+      t("personalized", (b) => greet(`{{${key}}}`, b)),
       stripped || base,
       MAX_VARIANT_LENGTH,
     );

@@ -21,7 +21,7 @@ export function buildPrompt(input: GenerateInput, requested: number): string {
   const language = describeLocale(input.locale);
   const placeholders =
     input.contextKeys.length > 0
-      ? `You MAY personalise with these placeholders, written exactly like this and no others: ${input.contextKeys
+      ? `You MAY personalize with these placeholders, written exactly like this and no others: ${input.contextKeys
           .map((k) => `{{${k}}}`)
           .join(", ")}. Never invent other {{...}} placeholders.`
       : "Do not use any {{...}} placeholders.";
@@ -38,7 +38,7 @@ export function buildPrompt(input: GenerateInput, requested: number): string {
     "- Keep the control's meaning and facts; do not invent discounts, prices, deadlines, names or numbers.",
     `- ${placeholders}`,
     "- Every variant must clearly differ from the others and from each existing text listed below (not just in case, spacing or punctuation).",
-    "- Vary the approach: urgency, a question, benefit first, shorter, personalised, playful.",
+    "- Vary the approach: urgency, a question, benefit first, shorter, personalized, playful.",
     "- Output only the copy itself: no numbering, labels, surrounding quotes or commentary.",
     "",
     `Existing texts to differ from (JSON array): ${JSON.stringify(avoid)}`,

@@ -169,7 +169,7 @@ describe("offline provider", () => {
     ]);
   });
 
-  it("only personalises with name-like keys", async () => {
+  it("only personalizes with name-like keys", async () => {
     const withName = await provider.generate(input({ count: 10, contextKeys: ["cart_count", "user_name"] }));
     expect(withName.filter((t) => t.includes("{{"))).toEqual([
       "Hey {{user_name}}! You left items in your cart",

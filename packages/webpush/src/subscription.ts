@@ -107,7 +107,7 @@ export function hostAllowed(hostname: string, allowedHosts: readonly string[]): 
 
 /**
  * Problems with a push endpoint URL, each starting "endpoint: " (empty = acceptable). The
- * endpoint is read in its normalised form (see normalizeEndpoint).
+ * endpoint is read in its normalized form (see normalizeEndpoint).
  */
 export function endpointProblems(endpoint: string, policy: EndpointPolicy): string[] {
   const normal = normalizeEndpoint(endpoint);

@@ -49,7 +49,7 @@ describe("normalizeEndpoint", () => {
     ]);
   });
 
-  it("validates the normalised form", () => {
+  it("validates the normalized form", () => {
     expect(endpointProblems("  HTTPS://FCM.googleapis.com/fcm/send/x ", production)).toEqual([]);
   });
 });

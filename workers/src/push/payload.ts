@@ -13,14 +13,14 @@ export interface NotificationContent {
   tag?: string;
   actions?: { action: string; title: string; icon?: string }[];
   data?: Record<string, unknown>;
-  /** Optimised copy: each recipient gets the variant the message engine picks for them. */
+  /** Optimized copy: each recipient gets the variant the message engine picks for them. */
   intent_id?: string;
   base_example?: string;
   locale?: string | null;
   context?: Record<string, string>;
 }
 
-/** The payload a service worker receives (the body is the variant's text for optimised copy). */
+/** The payload a service worker receives (the body is the variant's text for optimized copy). */
 export function payloadFor(
   content: NotificationContent,
   extra: {

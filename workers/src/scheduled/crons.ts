@@ -7,7 +7,7 @@ export const CRONS = {
   posteriorSweep: "* * * * *",
   generationSweep: "*/5 * * * *",
   /** Statistics, retirements, promotions and new challengers for experiments with new data. */
-  optimisationLoop: "*/15 * * * *",
+  optimizationLoop: "*/15 * * * *",
   /** Pulls campaign metrics from every connected ad channel of every unpaused project. */
   adSync: "0 * * * *",
   /**

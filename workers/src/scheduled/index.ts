@@ -3,7 +3,7 @@ import { buildContext } from "../infra/build-context";
 import { scheduleAdSyncs } from "../services/ads/schedule-syncs";
 import { runScheduledAnalyses } from "../services/analysis/run-scheduled-analyses";
 import { sweepPosteriors } from "../services/experiments/refresh-posteriors";
-import { runOptimisationLoop } from "../services/experiments/run-optimisation-loop";
+import { runOptimizationLoop } from "../services/experiments/run-optimization-loop";
 import { sweepGenerations } from "../services/experiments/sweep-generations";
 import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";
 import { CRONS } from "./crons";
@@ -27,8 +27,8 @@ export async function handleScheduled(
     case CRONS.generationSweep:
       await sweepGenerations({ ctx: app });
       return;
-    case CRONS.optimisationLoop:
-      await runOptimisationLoop({ ctx: app });
+    case CRONS.optimizationLoop:
+      await runOptimizationLoop({ ctx: app });
       return;
     case CRONS.adSync:
       await scheduleAdSyncs({ ctx: app });

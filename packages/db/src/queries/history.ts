@@ -7,7 +7,7 @@ export interface HistoryEntry {
   projectId: string;
   experimentId: string;
   at: number;
-  /** `api_key:<key prefix>…` for API calls, `loop` for the optimisation loop, `system` otherwise. */
+  /** `api_key:<key prefix>…` for API calls, `loop` for the optimization loop, `system` otherwise. */
   actor: string;
   action: HistoryAction;
   reason: string | null;

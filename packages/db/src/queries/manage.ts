@@ -139,7 +139,7 @@ export async function applyExperimentChange(db: Db, change: ExperimentChange): P
   ]);
 }
 
-/** Experiments the optimisation loop should look at: running, with data it has not seen. */
+/** Experiments the optimization loop should look at: running, with data it has not seen. */
 export function experimentsWithNewData(db: Db, limit: number): Promise<ExperimentRow[]> {
   return db
     .select()

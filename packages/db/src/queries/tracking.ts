@@ -36,7 +36,7 @@ export interface EventInsert {
 }
 
 // Each statement takes its rows as one JSON array of arrays (not objects): no key names to
-// serialise and parse, and `value ->> n` reads a column without a JSON path. D1 allows only
+// serialize and parse, and `value ->> n` reads a column without a JSON path. D1 allows only
 // 100 bound parameters per statement, so rows cannot be bound one value at a time.
 function jsonRowsInsert(db: Db, sqlText: string, rows: unknown[][]) {
   const d1 = db.$client;
@@ -52,7 +52,7 @@ const INSERT_IMPRESSIONS = `INSERT INTO impressions (id, project_id, experiment_
   ON CONFLICT (id) DO UPDATE SET user_id = coalesce(impressions.user_id, excluded.user_id),
     allocation = coalesce(impressions.allocation, excluded.allocation)`;
 
-// Tells the optimisation loop and the Thompson refresh which experiments have new data.
+// Tells the optimization loop and the Thompson refresh which experiments have new data.
 const MARK_DATA = `UPDATE experiments SET data_at = ?2 WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?3))`;
 
 const INSERT_EVENTS = `INSERT OR IGNORE INTO events (project_id, experiment_id, variant_id, impression_id, type, occurred_at,

@@ -23,7 +23,7 @@ export const channelAccounts = sqliteTable(
   (t) => [uniqueIndex("channel_accounts_uq").on(t.projectId, t.channel)],
 );
 
-/** One campaign on one day, normalised across channels; upserted on its natural key. */
+/** One campaign on one day, normalized across channels; upserted on its natural key. */
 export const adCampaignMetrics = sqliteTable(
   "ad_campaign_metrics",
   {

@@ -9,7 +9,7 @@ export const GENERATION_STATUSES = ["pending", "ready", "failed"] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
 export const GOAL_METRICS = ["opened", "conversion"] as const;
 export type GoalMetric = (typeof GOAL_METRICS)[number];
-/** What the optimisation loop does once a winner is declared. */
+/** What the optimization loop does once a winner is declared. */
 export const ON_WINNER = ["keep_testing", "promote"] as const;
 export type OnWinner = (typeof ON_WINNER)[number];
 
@@ -34,7 +34,7 @@ export const experiments = sqliteTable(
     baseExample: text("base_example").notNull(),
     strategy: text("strategy", { enum: STRATEGIES }).notNull().default("round_robin"),
     status: text("status", { enum: EXPERIMENT_STATUSES }).notNull().default("running"),
-    /** Context keys seen when the experiment was created: what challengers may personalise with. */
+    /** Context keys seen when the experiment was created: what challengers may personalize with. */
     contextKeys: text("context_keys", { mode: "json" }).$type<string[]>().notNull().default([]),
     challengerCount: integer("challenger_count").notNull().default(3),
     generationStatus: text("generation_status", { enum: GENERATION_STATUSES }).notNull().default("pending"),
@@ -58,7 +58,7 @@ export const experiments = sqliteTable(
     dataAt: integer("data_at"),
     /** Last time the selection plan (weights) was published to KV. */
     publishedAt: integer("published_at"),
-    /** Last time the optimisation loop looked at this experiment. */
+    /** Last time the optimization loop looked at this experiment. */
     analyzedAt: integer("analyzed_at"),
     /** Last time a narrative analysis (scheduled or on demand) was stored for real traffic. */
     reportedAt: integer("reported_at"),

@@ -117,7 +117,7 @@ export const deliveries = sqliteTable(
     /** The push service's last HTTP status (null: network error or not tried yet). */
     lastStatus: integer("last_status"),
     error: text("error"),
-    /** Optimised copy: the variant this recipient got. */
+    /** Optimized copy: the variant this recipient got. */
     variantId: text("variant_id"),
     createdAt: integer("created_at").notNull(),
     sentAt: integer("sent_at"),

@@ -32,7 +32,7 @@ export interface AdsSummary {
   total: ChannelSummary;
 }
 
-function summarise(channel: AdChannel | "all", t: Omit<ChannelTotals, "channel">): ChannelSummary {
+function summarize(channel: AdChannel | "all", t: Omit<ChannelTotals, "channel">): ChannelSummary {
   return {
     channel,
     campaigns: t.campaigns,
@@ -102,7 +102,7 @@ export async function getAdsSummary({
   return {
     dateFrom: input.dateFrom ?? null,
     dateTo: input.dateTo ?? null,
-    channels: totals.map((t) => summarise(t.channel, t)),
-    total: summarise("all", { ...all, campaigns }),
+    channels: totals.map((t) => summarize(t.channel, t)),
+    total: summarize("all", { ...all, campaigns }),
   };
 }

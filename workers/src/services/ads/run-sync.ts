@@ -15,7 +15,7 @@ const RETRYABLE_KINDS = new Set(["rate_limited", "transient"]);
 
 /**
  * Runs one queued sync (the jobs queue calls this): every covered channel in parallel, each
- * fetched, normalised and upserted on (project, channel, campaign, date), so running it twice
+ * fetched, normalized and upserted on (project, channel, campaign, date), so running it twice
  * leaves the same rows. One channel's failure never stops the others; retryable failures get a
  * delayed retry run for just those channels, up to MAX_SYNC_ATTEMPTS, and their `retryAt` says
  * when. Null when the run is finished or another runner holds it (a redelivered job).

@@ -120,7 +120,7 @@ function checkProperties(value: unknown): Record<string, string> | null | string
   return out;
 }
 
-// Serialising every event just to measure it cost a tenth of ingest time; ids and numbers
+// Serializing every event just to measure it cost a tenth of ingest time; ids and numbers
 // have bounded length, and property text is counted at 6 bytes a character (the worst case:
 // a JSON-escaped control character), so an estimate never undercounts.
 const EVENT_OVERHEAD_BYTES = 320;

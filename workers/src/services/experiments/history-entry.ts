@@ -2,7 +2,7 @@ import { newId } from "@pushbunny/core";
 import type { ExperimentRow, HistoryAction, HistoryEntry } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 
-/** Who made a change: `api_key:<prefix>` for API calls, `loop` for the optimisation loop. */
+/** Who made a change: `api_key:<prefix>` for API calls, `loop` for the optimization loop. */
 export type Actor = string;
 
 /** A history entry for a change to `e`, to write in the same batch as the change. */

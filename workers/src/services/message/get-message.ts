@@ -50,7 +50,7 @@ export async function getMessage({
   const pool = (await loadPool(ctx, key)) ?? (await createPool(ctx, owner, input, locale));
 
   // The control and the holdout always show the app's own current copy: the base example is
-  // the app's, may change between releases, and must never be another user's personalised text.
+  // the app's, may change between releases, and must never be another user's personalized text.
   let served = await choose(ctx, pool, input.userId);
   let allocation: number | null = pool.allocation;
   let text = renderTemplate(usesBaseExample(served) ? input.baseExample : served.text, input.context);

@@ -6,7 +6,7 @@ import { ingestEvents } from "../events/ingest-events";
 
 /**
  * The service worker's receipt for one delivery (signed for it when it was sent): displayed
- * marks it delivered; clicked also records the variant's "opened" event for optimised copy.
+ * marks it delivered; clicked also records the variant's "opened" event for optimized copy.
  */
 export async function recordReceipt({
   ctx,
@@ -24,7 +24,7 @@ export async function recordReceipt({
   if (!delivery) throw new NotFoundError("delivery not found");
   let opened = false;
   if (input.event === "clicked" && input.trackingToken) {
-    // A click on optimised copy is the variant's "opened" event, through the usual ingest.
+    // A click on optimized copy is the variant's "opened" event, through the usual ingest.
     const result = await ingestEvents({
       ctx,
       projectId: claims.projectId,

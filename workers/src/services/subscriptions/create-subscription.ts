@@ -13,7 +13,7 @@ export interface CreateSubscriptionInput {
 }
 
 /**
- * The tenant's subscribe (API key): full control. Validates and normalises the endpoint, stores
+ * The tenant's subscribe (API key): full control. Validates and normalizes the endpoint, stores
  * it under the current VAPID key, and on a known endpoint refreshes it (enabled, un-deleted).
  * Idempotent per endpoint; the subscription is marked as the tenant's from then on.
  */

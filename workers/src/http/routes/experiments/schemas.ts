@@ -20,7 +20,7 @@ export const Strategy = z.enum(STRATEGIES).openapi({
 });
 export const GoalMetric = z.enum(GOAL_METRICS).openapi({ example: "opened" });
 export const OnWinner = z.enum(ON_WINNER).openapi({
-  description: "What the optimisation loop does once an arm wins: report it, or serve it to everyone",
+  description: "What the optimization loop does once an arm wins: report it, or serve it to everyone",
   example: "keep_testing",
 });
 
@@ -55,7 +55,7 @@ const Decision = z
     variant_id: z.string().nullable(),
     reason: z.string(),
   })
-  .openapi("ExperimentDecision", { description: "The optimisation loop's last verdict" });
+  .openapi("ExperimentDecision", { description: "The optimization loop's last verdict" });
 
 export const ExperimentSummary = z
   .object({

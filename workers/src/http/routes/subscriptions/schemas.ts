@@ -4,7 +4,7 @@ import { iso, PathId, Topic } from "../push/shared";
 
 export const Endpoint = z.string().min(1).max(2100).openapi({
   description:
-    "The push service URL, as PushSubscription.toJSON() gives it. Stored normalised: trimmed, scheme and host lower-cased; whitespace or control characters inside are refused.",
+    "The push service URL, as PushSubscription.toJSON() gives it. Stored normalized: trimmed, scheme and host lower-cased; whitespace or control characters inside are refused.",
   example: "https://fcm.googleapis.com/fcm/send/dQw4w9WgXcQ:APA91b…",
 });
 

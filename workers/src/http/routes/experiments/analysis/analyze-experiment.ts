@@ -11,7 +11,7 @@ const route = createRoute({
   path: "/v1/experiments/{experiment_id}/analyze",
   operationId: "analyzeExperiment",
   tags: ["analysis"],
-  summary: "Analyse an experiment now",
+  summary: "Analyze an experiment now",
   description:
     "Builds the statistics snapshot from real traffic, has the LLM narrate it (validated: any number not in the snapshot, or a recommendation that contradicts the decision, is rejected and the template is used instead) and stores it.",
   security: BEARER,

@@ -40,7 +40,7 @@ const route = createRoute({
   path: "/v1/experiments/{experiment_id}/simulate",
   operationId: "simulateExperiment",
   tags: ["analysis"],
-  summary: "Inject synthetic traffic and analyse it",
+  summary: "Inject synthetic traffic and analyze it",
   description:
     "N users assigned by a stable weighted hash, impressions spread over the past `days`, opens and conversions drawn from the true rates; every event is signed like a real one and goes through ingest verification and the consumer's writer. Simulated rows are marked (`sim_` impression ids) and excluded from real statistics unless `include_simulated=true`; a new simulation replaces the previous one. Every field has a default: the body may be `{}`, empty or left out.",
   security: BEARER,

@@ -26,15 +26,15 @@ export interface LoopOutcome {
   requestedChallengers: boolean;
 }
 
-/** Cron: one pass of the optimisation loop over running experiments with new data. */
-export async function runOptimisationLoop({ ctx }: { ctx: AppContext }): Promise<LoopOutcome[]> {
+/** Cron: one pass of the optimization loop over running experiments with new data. */
+export async function runOptimizationLoop({ ctx }: { ctx: AppContext }): Promise<LoopOutcome[]> {
   const due = await experimentsWithNewData(ctx.db, BATCH);
   const outcomes: LoopOutcome[] = [];
   for (const e of due) {
     try {
-      outcomes.push(await optimiseExperiment({ ctx, input: { projectId: e.projectId, experimentId: e.id } }));
+      outcomes.push(await optimizeExperiment({ ctx, input: { projectId: e.projectId, experimentId: e.id } }));
     } catch (err) {
-      ctx.logger.error("optimisation failed", { experimentId: e.id, error: String(err) });
+      ctx.logger.error("optimization failed", { experimentId: e.id, error: String(err) });
     }
   }
   return outcomes;
@@ -47,7 +47,7 @@ export async function runOptimisationLoop({ ctx }: { ctx: AppContext }): Promise
  * what won and lost. Every change lands in the experiment's history. An SRM alarm freezes the
  * loop: numbers from a broken split are not acted on.
  */
-export async function optimiseExperiment({
+export async function optimizeExperiment({
   ctx,
   input,
 }: {
