@@ -11,7 +11,7 @@ describe("nextRun derives from the cron table", () => {
     ["experimentAnalysis", "2026-12-06T09:30:00.000Z", "2026-12-06T10:30:00.000Z"],
     ["optimizationLoop", "2026-12-06T09:14:30.000Z", "2026-12-06T09:15:00.000Z"],
     ["generationSweep", "2026-12-06T23:58:00.000Z", "2026-12-07T00:00:00.000Z"],
-    ["posteriorSweep", "2026-12-06T09:14:30.000Z", "2026-12-06T09:15:00.000Z"],
+    ["everyMinute", "2026-12-06T09:14:30.000Z", "2026-12-06T09:15:00.000Z"],
   ] as const)("%s after %s is %s", (name, now, next) => {
     expect(new Date(nextRun(name, at(now))).toISOString()).toBe(next);
   });

@@ -179,7 +179,7 @@ describe("thompson posteriors", () => {
     );
     const stale = await kvPool(projectId, "bandit");
     expect(stale.allocation).toBe(fresh.allocation);
-    await runCron(CRONS.posteriorSweep, t0 + POSTERIOR_REFRESH_MS + 60_000);
+    await runCron(CRONS.everyMinute, t0 + POSTERIOR_REFRESH_MS + 60_000);
     const swept = await kvPool(projectId, "bandit");
     expect(swept.allocation).toBeGreaterThan(fresh.allocation);
     expect(swept.weights[0]).toBeGreaterThan(fresh.weights[0] ?? 1);

@@ -110,7 +110,7 @@ describe("no delivery is lost", () => {
         "INSERT INTO deliveries (id, project_id, notification_id, subscription_id, status, attempts, created_at, updated_at) VALUES ('dlv_lost1', ?1, 'ntf_lost1', ?2, 'pending', 0, ?3, ?3)",
       ).bind(projectId, sub.subscription_id, old),
     ]);
-    await runCron(CRONS.posteriorSweep);
+    await runCron(CRONS.everyMinute);
     const done = await settled(apiKey, "ntf_lost1");
     expect(done.deliveries.sent).toBe(1);
     const titles = (await received(fake.endpoint)).deliveries.map(

@@ -208,9 +208,9 @@ describe("Web Push end to end (fake push service with its own RFC 8291 decryptio
       await call(`/v1/notifications/${canceled.notification_id}`, { key: apiKey, method: "DELETE" }),
       200,
     );
-    await runCron(CRONS.posteriorSweep);
+    await runCron(CRONS.everyMinute);
     expect((await notification(apiKey, later.notification_id)).status).toBe("scheduled");
-    await runCron(CRONS.posteriorSweep, Date.now() + 11 * 60_000);
+    await runCron(CRONS.everyMinute, Date.now() + 11 * 60_000);
     await settled(apiKey, later.notification_id);
     const titles = (await received(fake.endpoint)).deliveries.map(
       (d) => (JSON.parse(d.payload) as { title: string }).title,

@@ -1,10 +1,12 @@
 /** Every Cron Trigger and what it runs. A test checks this table against wrangler.toml. */
 export const CRONS = {
   /**
-   * Republishes Thompson splits a throttled consumer left stale (posteriors stay ≤ 60 s behind),
-   * and queues scheduled notifications that are due.
+   * Three jobs: republishes Thompson splits a throttled consumer left stale (posteriors stay
+   * ≤ 60 s behind), sends scheduled notifications that are due, and re-queues push batches whose
+   * queue message was lost.
    */
-  posteriorSweep: "* * * * *",
+  everyMinute: "* * * * *",
+  /** Re-queues challenger generation that went quiet for 15 minutes; fails it after three tries. */
   generationSweep: "*/5 * * * *",
   /** Statistics, retirements, promotions and new challengers for experiments with new data. */
   optimizationLoop: "*/15 * * * *",

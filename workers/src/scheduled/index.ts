@@ -16,8 +16,8 @@ export async function handleScheduled(
 ): Promise<void> {
   const app = buildContext(env, (p) => ctx.waitUntil(p), { cron: controller.cron });
   switch (controller.cron) {
-    case CRONS.posteriorSweep:
-      // Both every minute: scheduled pushes go out within a minute of their time.
+    case CRONS.everyMinute:
+      // Scheduled pushes go out within a minute of their time.
       await Promise.all([
         sweepPosteriors({ ctx: app }),
         dispatchDueNotifications({ ctx: app }),
