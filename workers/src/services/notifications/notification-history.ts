@@ -1,8 +1,10 @@
+import { decodeCursor, encodeCursor } from "@pushbunny/core";
 import { countNotifications, deliveryCounts, listNotifications, type NotificationRow } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { BadRequestError } from "../../errors";
 import { type Notification, toNotification } from "../../push/notifications";
 
-/** Notifications, newest first, a page at a time, with their delivery counts. */
+/** Notifications, newest first, a page at a time (cursor), with their delivery counts. */
 export async function notificationHistory({
   ctx,
   projectId,
@@ -10,27 +12,43 @@ export async function notificationHistory({
 }: {
   ctx: AppContext;
   projectId: string;
-  input: { page: number; limit: number; type?: "send" | "broadcast"; status?: NotificationRow["status"] };
-}): Promise<{ notifications: Notification[]; page: number; limit: number; total: number; pages: number }> {
+  input: {
+    cursor?: string | undefined;
+    limit: number;
+    type?: "send" | "broadcast" | undefined;
+    status?: NotificationRow["status"] | undefined;
+  };
+}): Promise<{ notifications: Notification[]; nextCursor: string | null; total: number }> {
   const filter = {
     projectId,
     ...(input.type ? { type: input.type } : {}),
     ...(input.status ? { status: input.status } : {}),
   };
+  let after: { createdAt: number; id: string } | undefined;
+  if (input.cursor !== undefined) {
+    const decoded = decodeCursor(input.cursor, ["number", "string"]);
+    if (!decoded) {
+      throw new BadRequestError("cursor is not one this endpoint returned: pass next_cursor as is", [
+        { path: "cursor", message: "invalid cursor" },
+      ]);
+    }
+    after = { createdAt: decoded[0], id: decoded[1] };
+  }
+  // One row more than the page tells whether another page follows.
   const [rows, total] = await Promise.all([
-    listNotifications(ctx.db, { ...filter, offset: (input.page - 1) * input.limit, limit: input.limit }),
+    listNotifications(ctx.db, { ...filter, after, limit: input.limit + 1 }),
     countNotifications(ctx.db, filter),
   ]);
+  const page = rows.slice(0, input.limit);
   const counts = await deliveryCounts(
     ctx.db,
     projectId,
-    rows.map((r) => r.id),
+    page.map((r) => r.id),
   );
+  const last = page.at(-1);
   return {
-    notifications: rows.map((r) => toNotification(r, counts.get(r.id))),
-    page: input.page,
-    limit: input.limit,
+    notifications: page.map((r) => toNotification(r, counts.get(r.id))),
+    nextCursor: rows.length > input.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
     total,
-    pages: Math.ceil(total / input.limit),
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import {
   type DeliveryStatus,
@@ -53,16 +53,18 @@ export function dueNotifications(db: Db, now: number, limit: number): Promise<No
     .limit(limit);
 }
 
+/** Notifications newest first, after a keyset position (the last row of the previous page). */
 export function listNotifications(
   db: Db,
   input: {
     projectId: string;
     type?: "send" | "broadcast";
     status?: NotificationStatus;
-    offset: number;
+    after?: { createdAt: number; id: string } | undefined;
     limit: number;
   },
 ): Promise<NotificationRow[]> {
+  const after = input.after;
   return db
     .select()
     .from(notifications)
@@ -71,11 +73,16 @@ export function listNotifications(
         eq(notifications.projectId, input.projectId),
         input.type ? eq(notifications.type, input.type) : undefined,
         input.status ? eq(notifications.status, input.status) : undefined,
+        after
+          ? or(
+              lt(notifications.createdAt, after.createdAt),
+              and(eq(notifications.createdAt, after.createdAt), lt(notifications.id, after.id)),
+            )
+          : undefined,
       ),
     )
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(input.limit)
-    .offset(input.offset);
+    .limit(input.limit);
 }
 
 export async function countNotifications(

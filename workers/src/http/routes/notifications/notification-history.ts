@@ -11,12 +11,12 @@ export const notificationHistoryRoute = createRoute({
   path: "/v1/notifications/history",
   operationId: "notificationHistory",
   tags: ["push"],
-  summary: "Notifications, newest first, with delivery counts",
+  summary: "Notifications, newest first, with delivery counts (cursor pages)",
   security: BEARER,
   request: {
     query: z.object({
-      page: z.coerce.number().int().min(1).max(10_000).default(1),
       limit: z.coerce.number().int().min(1).max(100).default(20),
+      cursor: z.string().max(200).optional().openapi({ description: "`next_cursor` of the previous page" }),
       type: z.enum(["send", "broadcast"]).optional(),
       status: z.enum(NOTIFICATION_STATUSES).optional(),
     }),
@@ -31,6 +31,9 @@ export function registerNotificationHistory(app: App) {
       projectId: c.get("owner").projectId,
       input: c.req.valid("query"),
     });
-    return c.json({ ...h, notifications: h.notifications.map(notificationView) }, 200);
+    return c.json(
+      { notifications: h.notifications.map(notificationView), next_cursor: h.nextCursor, total: h.total },
+      200,
+    );
   });
 }
