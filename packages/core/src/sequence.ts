@@ -34,11 +34,11 @@ export class SequenceLeaser {
   private readonly growWithinMs: number;
   private readonly staleAfterMs: number;
   private readonly now: () => number;
+  // No parameter properties: Node runs this file with type stripping only (benchmarks, scripts).
+  private readonly lease: LeaseFn;
 
-  constructor(
-    private readonly lease: LeaseFn,
-    options: LeaserOptions = {},
-  ) {
+  constructor(lease: LeaseFn, options: LeaserOptions = {}) {
+    this.lease = lease;
     this.minBlock = options.minBlock ?? 1;
     this.maxBlock = options.maxBlock ?? 256;
     this.growWithinMs = options.growWithinMs ?? 1_000;
