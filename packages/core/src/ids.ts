@@ -49,9 +49,10 @@ export function newTimeId(prefix: IdPrefix, nowMs: number): string {
   return `${prefix}_${time}${randomHex(10)}`;
 }
 
-const ID_SHAPE = /^[a-z]{3}_[0-9a-z]{1,64}$/;
+/** The shape of every id: a three-letter prefix, `_`, then 1–64 lowercase letters or digits. */
+export const ID_PATTERN = /^[a-z]{3}_[0-9a-z]{1,64}$/;
 
 /** True when `value` looks like an id we minted (safe inside tokens and keys). */
-export function isId(value: string): boolean {
-  return ID_SHAPE.test(value);
+export function isId(value: string, prefix?: IdPrefix): boolean {
+  return ID_PATTERN.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));
 }

@@ -1,3 +1,4 @@
+import { isId } from "@pushbunny/core";
 import { recordDeadLetter, type TouchedExperiments } from "@pushbunny/db";
 import type { AppContext } from "../context";
 import type { Env } from "../env";
@@ -163,7 +164,7 @@ async function consumeDeadLetters(ctx: AppContext, batch: MessageBatch<unknown>)
 function projectOf(body: unknown): string | null {
   if (typeof body === "object" && body !== null && "projectId" in body) {
     const p = (body as { projectId: unknown }).projectId;
-    if (typeof p === "string" && /^prj_[0-9a-z_]{1,64}$/.test(p)) return p;
+    if (typeof p === "string" && isId(p, "prj")) return p;
   }
   return null;
 }

@@ -1,3 +1,4 @@
+import { ID_PATTERN } from "@pushbunny/core";
 import * as z from "zod";
 
 /** Queue names as in wrangler.toml; consumers dispatch on them. */
@@ -7,7 +8,7 @@ export const QUEUES = {
   deadLetter: "pushbunny-dlq",
 } as const;
 
-const id = z.string().regex(/^[a-z]{3}_[0-9a-z]{1,64}$/);
+const id = z.string().regex(ID_PATTERN);
 const ms = z.number().int().nonnegative();
 
 /** One served message, recorded off the hot path. */
@@ -100,8 +101,7 @@ export function retryDelaySeconds(attempts: number): number {
 // on valid bodies and on a large set of mutated ones); anything it does not accept is handed
 // to zod, which gives the verdict and the reason. So the rules stay exactly the schema's.
 
-const ID_SHAPE = /^[a-z]{3}_[0-9a-z]{1,64}$/;
-const isIdValue = (v: unknown): v is string => typeof v === "string" && ID_SHAPE.test(v);
+const isIdValue = (v: unknown): v is string => typeof v === "string" && ID_PATTERN.test(v);
 const isMs = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 /** A plain data object: the only kind structured clone delivers and the fast path accepts. */

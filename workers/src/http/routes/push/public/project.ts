@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isId } from "@pushbunny/core";
 import { findProject, type KeyOwner } from "@pushbunny/db";
 import type { AppContext } from "../../../../context";
 import { NotFoundError } from "../../../../errors";
@@ -14,7 +15,7 @@ export const ProjectParam = z.object({
 
 /** The project named in a public path, or a 404. */
 export async function projectOr404(ctx: AppContext, projectId: string): Promise<KeyOwner> {
-  const owner = /^prj_[0-9a-z_]{1,64}$/.test(projectId) ? await findProject(ctx.db, projectId) : null;
+  const owner = isId(projectId, "prj") ? await findProject(ctx.db, projectId) : null;
   if (!owner) throw new NotFoundError(`project '${projectId}' not found`);
   return owner;
 }
