@@ -180,6 +180,10 @@ const IDS: Record<string, string> = {
 describe(`fuzz: ${operations.length} operations from /v1/openapi.json`, () => {
   it("walks a real set of operations", () => {
     expect(operations.length).toBeGreaterThan(30);
+    const cases = operations.reduce((n, op) => n + casesFor(op, IDS).length, 0);
+    // One line in the run's output: how much hostile input the API took this time.
+    console.info(`fuzz corpus: ${cases} cases over ${operations.length} operations`);
+    expect(cases).toBeGreaterThan(5_000);
   });
 
   it.each(operations.map((op) => [`${op.method.toUpperCase()} ${op.path}`, op] as const))(
