@@ -37,7 +37,7 @@ const MAX_TOKENS = 200_000;
 const PREMINT_EVENTS = 500_000;
 const ERROR_FLAG_RATIO = 0.01;
 const TARGETS = {
-  messageRatio: 0.7,
+  messageRatio: 0.85,
   eventsPerSec: 20_000,
   drainPerSec: 10_000,
   broadcastDeliveriesPerSec: 1_000,
@@ -1143,7 +1143,7 @@ async function broadcastPhase({ host, port, apiKey, pgid, opts, api }) {
 // Main
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseArgs(process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--")));
   state.keep = opts.keep;
   const durationMs = opts.duration * 1000;
   const warmupMs = opts.warmup * 1000;

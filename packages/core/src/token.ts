@@ -29,7 +29,10 @@ const utf8 = new TextEncoder();
 export function signTrackingToken(secret: string, claims: TrackingClaims): string {
   const { projectId, experimentId, variantId, impressionId, issuedAt } = claims;
   // Ids are ASCII by shape, which the JavaScript HMAC relies on.
-  if (![projectId, experimentId, variantId, impressionId].every((id) => isId(id)) || !Number.isSafeInteger(issuedAt)) {
+  if (
+    ![projectId, experimentId, variantId, impressionId].every((id) => isId(id)) ||
+    !Number.isSafeInteger(issuedAt)
+  ) {
     throw new TypeError("tracking claims must be ids and an integer time");
   }
   const body = [VERSION, projectId, experimentId, variantId, impressionId, issuedAt.toString(36)].join(".");
