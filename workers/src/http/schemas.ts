@@ -41,6 +41,28 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 export const isWellFormed = (value: string) => !LONE_SURROGATE.test(value);
 export const WELL_FORMED = "must be valid Unicode (a lone surrogate such as \\ud800 is not)";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** An intent id as every route takes it (the message engine keys experiments by it). */
+export const IntentId = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(128)
+  .refine((v) => !CONTROL_CHARS.test(v), "must not contain control characters")
+  .refine(isWellFormed, WELL_FORMED)
+  .openapi({ example: "cart_abandonment" });
+
+/** The app's own copy for an intent: the control of its experiment. */
+export const BaseExample = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(1_000)
+  .refine(isWellFormed, WELL_FORMED)
+  .openapi({ example: "You left items in your cart" });
+
 // A language subtag of 2–3 letters: Intl also accepts 5–8 letter "registered" subtags, so it
 // would take "english" and generation would then fail on it forever.
 const LANGUAGE = /^[a-z]{2,3}(-|$)/;

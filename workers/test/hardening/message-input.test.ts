@@ -109,3 +109,19 @@ describe("locales are BCP 47 language tags", () => {
     expect((await json<MessageBody>(res, 200)).locale).toBe(canonical);
   });
 });
+
+describe("optimized push payloads take the same intent rules as /v1/message", () => {
+  // Named cases: a lone surrogate in a test title breaks the runner's UTF-8 channel.
+  it.each([
+    ["a locale that is no language tag", { locale: "english" }, /^payload\.locale: /],
+    ["an intent id with a lone surrogate", { intent_id: "\ud800" }, /^payload\.intent_id: .*Unicode/],
+    ["a blank base example", { base_example: "  " }, /^payload\.base_example: /],
+  ])("refuses %s", async (_, bad, message) => {
+    const { apiKey } = await seedProject({ challengerCount: 0 });
+    const res = await call("/v1/notifications/broadcast", {
+      key: apiKey,
+      body: { payload: { title: "x", intent_id: "cart", base_example: "Hi", ...bad } },
+    });
+    await expectError(res, 400, "BAD_REQUEST", message);
+  });
+});

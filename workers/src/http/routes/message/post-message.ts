@@ -1,31 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getMessage } from "../../../services/message/get-message";
 import { limitBody } from "../../middleware/limits";
-import { BEARER, commonErrors, isWellFormed, LocaleTag, unavailable, WELL_FORMED } from "../../schemas";
+import { BaseExample, BEARER, commonErrors, IntentId, LocaleTag, unavailable } from "../../schemas";
 import type { App } from "../../types";
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 const ContextValue = z.union([z.string().max(1_000), z.number(), z.boolean()]).transform(String);
 
 export const MessageRequest = z
   .object({
-    intent_id: z
-      .string()
-      .trim()
-      .min(1, "must not be empty")
-      .max(128)
-      .refine((v) => !CONTROL_CHARS.test(v), "must not contain control characters")
-      .refine(isWellFormed, WELL_FORMED)
-      .openapi({ example: "cart_abandonment" }),
-    base_example: z
-      .string()
-      .trim()
-      .min(1, "must not be empty")
-      .max(1_000)
-      .refine(isWellFormed, WELL_FORMED)
-      .openapi({ example: "You left items in your cart" }),
+    intent_id: IntentId,
+    base_example: BaseExample,
     locale: LocaleTag.nullish().openapi({
       type: "string",
       example: "en-US",

@@ -3,7 +3,7 @@ import type { NotificationTarget } from "@pushbunny/db";
 import type { Notification } from "../../../push/notifications";
 import { MAX_TOPICS } from "../../../push/subscriptions";
 import type { SendInput } from "../../../services/notifications/send-notification";
-import { Instant } from "../../schemas";
+import { BaseExample, Instant, IntentId, LocaleTag } from "../../schemas";
 import { iso, PathId, Topic } from "../push/shared";
 
 const Action = z.strictObject({
@@ -22,9 +22,9 @@ const payloadFields = {
   tag: z.string().max(128).optional(),
   actions: z.array(Action).max(2).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
-  intent_id: z.string().trim().min(1).max(128).optional(),
-  base_example: z.string().trim().min(1).max(1000).optional(),
-  locale: z.string().min(2).max(35).nullable().optional(),
+  intent_id: IntentId.optional(),
+  base_example: BaseExample.optional(),
+  locale: LocaleTag.nullable().optional().openapi({ type: "string", example: "en-US" }),
   context: z.record(z.string().max(64), z.string().max(1000)).optional(),
 };
 
