@@ -81,7 +81,7 @@ describe("identity verification: user_id only with user_hash", () => {
       201,
     );
     // A browser sees its id and nothing the tenant stored.
-    expect(Object.keys(ok)).toEqual(["subscription_id"]);
+    expect(Object.keys(ok)).toEqual(["subscription_id", "receiving"]);
     expect((await row(String(ok.subscription_id)))?.user_id).toBe("user-42");
     // Upper-case hex is the same proof.
     const other = await fakeSubscriber();
@@ -209,7 +209,7 @@ describe("an anonymous re-post never changes what the tenant set", () => {
       await anonymous(projectId, { endpoint: fake.endpoint, keys: attacker.keys, topics: ["promo"] }),
       200,
     );
-    expect(again).toEqual({ subscription_id: sub.subscription_id });
+    expect(again).toEqual({ subscription_id: sub.subscription_id, receiving: false });
     expect(await row(sub.subscription_id)).toEqual(before);
     expect(before).toMatchObject({
       enabled: 0,
@@ -220,7 +220,12 @@ describe("an anonymous re-post never changes what the tenant set", () => {
 
     await call(`/v1/subscriptions/${sub.subscription_id}`, { key: apiKey, method: "DELETE" });
     const deleted = await row(sub.subscription_id);
-    await json(await anonymous(projectId, { endpoint: fake.endpoint, keys: fake.keys }), 200);
+    const afterDelete = await json<{ receiving: boolean }>(
+      await anonymous(projectId, { endpoint: fake.endpoint, keys: fake.keys }),
+      200,
+    );
+    // The page can tell the user the site turned it off, instead of claiming "Subscribed".
+    expect(afterDelete.receiving).toBe(false);
     expect(await row(sub.subscription_id)).toEqual(deleted);
     expect(deleted?.deleted_at).not.toBeNull();
 
@@ -283,5 +288,36 @@ describe("an anonymous re-post never changes what the tenant set", () => {
       200,
     );
     expect(await row(first.subscription_id)).toMatchObject({ user_id: "u-7", enabled: 0 });
+  });
+});
+
+describe("a user id is proven exactly as the tenant's backend hashed it", () => {
+  it.each([
+    ["leading whitespace", " u-1"],
+    ["trailing whitespace", "u-1 "],
+  ])("refuses a user_id with %s instead of trimming it", async (_, userId) => {
+    const { projectId } = await seedProject();
+    const fake = await fakeSubscriber();
+    await expectError(
+      await anonymous(projectId, {
+        endpoint: fake.endpoint,
+        keys: fake.keys,
+        user_id: userId,
+        user_hash: "0".repeat(64),
+      }),
+      400,
+      "BAD_REQUEST",
+      /user_id: must not start or end with whitespace/,
+    );
+  });
+
+  it("a new browser subscription says it receives", async () => {
+    const { projectId } = await seedProject();
+    const fake = await fakeSubscriber();
+    const created = await json<{ receiving: boolean }>(
+      await anonymous(projectId, { endpoint: fake.endpoint, keys: fake.keys }),
+      201,
+    );
+    expect(created.receiving).toBe(true);
   });
 });

@@ -14,6 +14,16 @@ export function placeholdersOf(template: string): string[] {
   return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string))];
 }
 
+/**
+ * The first `{{` or `}}` left once every well-formed placeholder is taken out, or null: copy
+ * like "Hi {{first name}}" would otherwise reach end users with its braces.
+ */
+export function strayBraces(template: string): string | null {
+  const rest = template.replace(PLACEHOLDER, "");
+  const at = rest.search(/\{\{|\}\}/);
+  return at < 0 ? null : rest.slice(Math.max(0, at - 8), at + 10);
+}
+
 /** The context's own value for key: `{{constructor}}` must not find Object.prototype's. */
 function lookup(context: Readonly<Record<string, string>>, key: string): string | undefined {
   if (!Object.hasOwn(context, key)) return undefined;

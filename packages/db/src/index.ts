@@ -5,6 +5,7 @@ export * from "./queries/analyses";
 export * from "./queries/experiments";
 export * from "./queries/history";
 export * from "./queries/manage";
+export * from "./queries/metrics";
 export * from "./queries/projects";
 export * from "./queries/push";
 export * from "./queries/tracking";

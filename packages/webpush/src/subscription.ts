@@ -86,8 +86,20 @@ export function normalizeEndpoint(raw: string): NormalizedEndpoint {
   const parts = SCHEME_AND_AUTHORITY.exec(trimmed);
   if (!parts) return { ok: false, problem: "endpoint: not a valid URL" };
   const [, scheme = "", authority = "", rest = ""] = parts;
+  // A host is written in one way only: `fcm%2Egoogleapis.com` would be another row for the same
+  // browser (and the parser's `fcm.googleapis.com` for the allowlist).
+  if (authority.includes("%"))
+    return { ok: false, problem: "endpoint: the host must not be percent-encoded" };
   const lowered = authority.toLowerCase();
-  const endpoint = `${scheme.toLowerCase()}://${lowered}${rest}`;
+  let parsedHost: string;
+  try {
+    parsedHost = new URL(trimmed).host;
+  } catch {
+    return { ok: false, problem: "endpoint: not a valid URL" };
+  }
+  // The parser's host drops a default port (`:443` on https), so both spellings store as one.
+  const storedAuthority = lowered.includes("@") ? lowered : parsedHost;
+  const endpoint = `${scheme.toLowerCase()}://${storedAuthority}${rest}`;
   const hostPort = lowered.slice(lowered.lastIndexOf("@") + 1);
   const host = hostPort.startsWith("[")
     ? hostPort.slice(0, hostPort.indexOf("]") + 1)

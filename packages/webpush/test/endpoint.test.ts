@@ -26,6 +26,7 @@ describe("normalizeEndpoint", () => {
       "https://fcm.googleapis.com/fcm/send/tok",
       " HTTPS://FCM.GOOGLEAPIS.COM/fcm/send/tok",
       "https://Fcm.Googleapis.Com/fcm/send/tok\r\n",
+      "https://fcm.googleapis.com:443/fcm/send/tok",
     ].map((e) => normalizeEndpoint(e));
     expect(new Set(forms.map((f) => (f.ok ? f.endpoint : f.problem))).size).toBe(1);
   });
@@ -47,6 +48,13 @@ describe("normalizeEndpoint", () => {
     expect(endpointProblems(raw, production)).toEqual([
       "endpoint: must not contain whitespace or control characters",
     ]);
+  });
+
+  it("refuses a percent-encoded host, another spelling of the same browser", () => {
+    expect(normalizeEndpoint("https://fcm%2Egoogleapis.com/fcm/send/tok")).toEqual({
+      ok: false,
+      problem: "endpoint: the host must not be percent-encoded",
+    });
   });
 
   it("validates the normalized form", () => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { strayBraces } from "@pushbunny/core";
 import { ERROR_STATUS } from "../errors";
 
 export const ErrorEnvelope = z
@@ -61,6 +62,10 @@ export const BaseExample = z
   .min(1, "must not be empty")
   .max(1_000)
   .refine(isWellFormed, WELL_FORMED)
+  .refine(
+    (v) => strayBraces(v) === null,
+    "has a malformed placeholder: write {{key}} or {{key|fallback}}, with a key of letters, digits, _ . -",
+  )
   .openapi({ example: "You left items in your cart" });
 
 // A language subtag of 2–3 letters: Intl also accepts 5–8 letter "registered" subtags, so it

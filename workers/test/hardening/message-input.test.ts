@@ -125,3 +125,46 @@ describe("optimized push payloads take the same intent rules as /v1/message", ()
     await expectError(res, 400, "BAD_REQUEST", message);
   });
 });
+
+describe("malformed placeholders are refused where copy comes in", () => {
+  it.each(["Hi {{first name}}", "Hi {{name", "Hi name}}", "{{ {{a}} }}"])(
+    "base_example %s is a 400",
+    async (base) => {
+      const { apiKey } = await seedProject({ challengerCount: 0 });
+      await expectError(
+        await message(apiKey, { intent_id: "braces", base_example: base }),
+        400,
+        "BAD_REQUEST",
+        /base_example: has a malformed placeholder/,
+      );
+    },
+  );
+
+  it("a hand-written variant with a malformed placeholder is a 400", async () => {
+    const { apiKey } = await seedProject({ challengerCount: 0 });
+    const first = await json<MessageBody>(await message(apiKey, { intent_id: "braces_manual" }), 200);
+    await expectError(
+      await call(`/v1/experiments/${first.experiment_id}/variants`, {
+        key: apiKey,
+        body: { text: "Hey {{first name}}" },
+      }),
+      400,
+      "BAD_REQUEST",
+      /text: has a malformed placeholder/,
+    );
+  });
+});
+
+describe("event properties", () => {
+  it("a __proto__ key is refused with a reason, never dropped silently", async () => {
+    const { apiKey } = await seedProject({ challengerCount: 0 });
+    const first = await json<MessageBody>(await message(apiKey, { intent_id: "props" }), 200);
+    const res = await call("/v1/events", {
+      key: apiKey,
+      raw: `[{"type":"opened","tracking_token":"${first.tracking_token}","timestamp":${Date.now()},"properties":{"__proto__":"x"}}]`,
+    });
+    const body = await json<{ recorded: number; rejected: { index: number; reason: string }[] }>(res, 200);
+    expect(body.recorded).toBe(0);
+    expect(body.rejected).toEqual([{ index: 0, reason: expect.stringMatching(/__proto__/) }]);
+  });
+});

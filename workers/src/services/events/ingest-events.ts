@@ -113,6 +113,8 @@ function checkProperties(value: unknown): Record<string, string> | null | string
   for (const [k, v] of entries) {
     if (k.length === 0 || k.length > MAX_PROPERTY_KEY)
       return `properties: keys must be 1-${MAX_PROPERTY_KEY} characters`;
+    // Assigning "__proto__" to a plain object would drop it silently: refuse it instead.
+    if (k === "__proto__") return "properties: '__proto__' is not allowed as a key";
     if (typeof v !== "string") return `properties.${k}: expected string`;
     if (v.length > MAX_PROPERTY_VALUE) return `properties.${k}: at most ${MAX_PROPERTY_VALUE} characters`;
     out[k] = v;

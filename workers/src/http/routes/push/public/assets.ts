@@ -67,15 +67,19 @@ async function resubscribe() {
     userVisibleOnly: true,
     applicationServerKey: keyBytes(key.public_key),
   });
-  await fetch("/push/" + PROJECT + "/subscriptions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    // A user id goes only with its proof (the HMAC the site's backend made); without one the
-    // subscription is anonymous.
-    body: JSON.stringify(
-      Object.assign(sub.toJSON(), { topics: TOPICS }, USER && USER_HASH ? { user_id: USER, user_hash: USER_HASH } : {}),
-    ),
-  });
+  // A user id goes only with its proof (the HMAC the site's backend made); without one the
+  // subscription is anonymous.
+  const identity = USER && USER_HASH ? { user_id: USER, user_hash: USER_HASH } : {};
+  const post = (extra) =>
+    fetch("/push/" + PROJECT + "/subscriptions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(Object.assign(sub.toJSON(), extra, identity)),
+    });
+  const res = await post({ topics: TOPICS });
+  // A topic the site no longer lists as public would refuse the new endpoint on every
+  // rotation: store the subscription without topics rather than lose it.
+  if (res.status === 400 && TOPICS.length > 0) await post({});
 }
 
 // The browser replaced (or dropped) the subscription: register a new one with the current key.
@@ -122,7 +126,9 @@ async function subscribe() {
       body: JSON.stringify(Object.assign(sub.toJSON(), { topics: reg.topics })),
     });
     const body = await res.json();
-    show(res.ok ? "subscribed" : "error", res.ok ? "Subscribed: " + body.subscription_id : "Error: " + body.error.message);
+    if (!res.ok) show("error", "Error: " + body.error.message);
+    else if (!body.receiving) show("error", "This site has turned notifications off for this browser.");
+    else show("subscribed", "Subscribed: " + body.subscription_id);
   } catch (err) {
     show("error", "Could not subscribe: " + err.message);
   }

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { rateLimit } from "../../../../ratelimit/middleware";
 import { subscribeBrowser } from "../../../../services/subscriptions/subscribe-browser";
 import { limitBody } from "../../../middleware/limits";
-import { unavailable } from "../../../schemas";
+import { isWellFormed, unavailable, WELL_FORMED } from "../../../schemas";
 import type { App } from "../../../types";
 import { Endpoint, ExpirationTime, Keys, Topics } from "../../subscriptions/schemas";
 import { forbidden, NO_AUTH, projectNotFound, publicErrors } from "../shared";
@@ -17,11 +17,13 @@ export const BrowserSubscribeBody = z
     topics: Topics.optional().openapi({
       description: "Only the project's public topics (PUT /v1/push/settings)",
     }),
+    // Not trimmed: the tenant's backend hashed exactly these characters.
     user_id: z
       .string()
-      .trim()
       .min(1)
       .max(256)
+      .refine((v) => v.trim() === v, "must not start or end with whitespace")
+      .refine(isWellFormed, WELL_FORMED)
       .nullable()
       .optional()
       .openapi({ description: "Only with user_hash; null means none (older service workers send it)" }),
@@ -35,9 +37,17 @@ export const BrowserSubscribeBody = z
   })
   .openapi("BrowserSubscribeRequest");
 
-const Stored = z.object({ subscription_id: z.string() }).openapi("BrowserSubscription", {
-  description: "Only the id: a browser never sees what the tenant stored (topics, user)",
-});
+const Stored = z
+  .object({
+    subscription_id: z.string(),
+    receiving: z.boolean().openapi({
+      description:
+        "Whether this browser, with the keys it sent, will get notifications. False when the site turned this subscription off (or deleted it) and a browser cannot turn it back on",
+    }),
+  })
+  .openapi("BrowserSubscription", {
+    description: "The id and whether it receives: a browser never sees what the tenant stored (topics, user)",
+  });
 
 export const subscribeBrowserRoute = createRoute({
   method: "post",
@@ -79,6 +89,11 @@ export function registerSubscribeBrowser(app: App) {
         userHash: b.user_hash,
       },
     });
-    return c.json({ subscription_id: subscription.id }, created ? 201 : 200);
+    // A subscription the tenant turned off stays off; the page must not claim otherwise.
+    const receiving =
+      subscription.status === "active" &&
+      subscription.p256dh === b.keys.p256dh &&
+      subscription.auth === b.keys.auth;
+    return c.json({ subscription_id: subscription.id, receiving }, created ? 201 : 200);
   });
 }
