@@ -11,7 +11,9 @@ import { browserSuiteTitle, findChromium } from "./helpers/chromium";
 const found = findChromium();
 const executablePath = "executablePath" in found ? found.executablePath : undefined;
 const title = "browser push in headless Chromium";
-const SW_SUFFIX = `/push/sw.js?project=${DEV_PROJECT_ID}`;
+// One scope per project, so two projects' pages on this origin never replace each other's worker.
+const SCOPE = `/push/${DEV_PROJECT_ID}/`;
+const SW_SUFFIX = `${SCOPE}sw.js`;
 
 // The page scripts below are strings: the project's types are the Workers runtime's, with no DOM.
 interface Registration {
@@ -20,7 +22,7 @@ interface Registration {
   controller: string | null;
 }
 const READ_REGISTRATION = `(async () => {
-  const reg = await navigator.serviceWorker.getRegistration("/push/");
+  const reg = await navigator.serviceWorker.getRegistration("/push/${DEV_PROJECT_ID}/");
   return {
     scope: reg ? reg.scope : null,
     active: reg && reg.active ? reg.active.scriptURL : null,
@@ -82,14 +84,14 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
           `${err.message}\nstatus: ${await status.getAttribute("data-state")} ${await status.textContent()}\n${problems.join("\n")}`,
         );
       });
-    expect(await status.textContent()).toContain(`scope ${worker.origin}/push/`);
+    expect(await status.textContent()).toContain(`scope ${worker.origin}${SCOPE}`);
 
     // The worker claims its clients on activate, so the page becomes controlled soon after.
     await page.waitForFunction("navigator.serviceWorker.controller !== null", undefined, {
       timeout: 10_000,
     });
     const reg = await page.evaluate<Registration>(READ_REGISTRATION);
-    expect(reg.scope).toBe(`${worker.origin}/push/`);
+    expect(reg.scope).toBe(`${worker.origin}${SCOPE}`);
     expect(reg.active).toMatch(new RegExp(`${escapeRegExp(SW_SUFFIX)}$`));
     expect(reg.controller).toMatch(new RegExp(`${escapeRegExp(SW_SUFFIX)}$`));
     // Playwright sees the same worker from the browser's side.

@@ -254,6 +254,7 @@ describe("the OpenAPI document", () => {
       for (const [method, op] of Object.entries(methods)) ops.set(`${method.toUpperCase()} ${path}`, op);
     const anonymous = [
       "GET /push/sw.js",
+      "GET /push/{project}/sw.js",
       "GET /push/subscribe.js",
       "GET /push/subscribe.css",
       "GET /push/{project}/subscribe",

@@ -186,9 +186,12 @@ describe("push input and safety", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script type="module" src="/push/subscribe.js"></script>');
     const script = await call("/push/subscribe.js");
-    expect(await script.text()).toContain('navigator.serviceWorker.register(url, { scope: "/push/" })');
-    const sw = await call("/push/sw.js");
-    expect(sw.headers.get("content-type")).toMatch(/javascript/);
-    expect(await sw.text()).toContain('addEventListener("pushsubscriptionchange"');
+    expect(await script.text()).toContain("navigator.serviceWorker.register(url, { scope: base })");
+    for (const path of [`/push/${a.projectId}/sw.js`, "/push/sw.js"]) {
+      const sw = await call(path);
+      expect(sw.status, path).toBe(200);
+      expect(sw.headers.get("content-type")).toMatch(/javascript/);
+      expect(await sw.text()).toContain('addEventListener("pushsubscriptionchange"');
+    }
   });
 });

@@ -72,15 +72,24 @@ export const BaseExample = z
 // would take "english" and generation would then fail on it forever.
 const LANGUAGE = /^[a-z]{2,3}(-|$)/;
 
+// Intl's canonicalization is ICU work on every /v1/message; apps send a handful of tags.
+const canonicalLocales = new Map<string, string>();
+
 /** A BCP-47 tag in canonical case (`en-us` → `en-US`), so one language maps to one pool. */
 export const LocaleTag = z
   .string()
   .trim()
   .max(35)
   .transform((value, ctx) => {
+    const known = canonicalLocales.get(value);
+    if (known) return known;
     try {
       const [canonical] = Intl.getCanonicalLocales(value);
-      if (canonical && LANGUAGE.test(canonical)) return canonical;
+      if (canonical && LANGUAGE.test(canonical)) {
+        if (canonicalLocales.size >= 1_000) canonicalLocales.clear();
+        canonicalLocales.set(value, canonical);
+        return canonical;
+      }
     } catch {
       // reported below
     }

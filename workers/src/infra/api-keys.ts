@@ -26,23 +26,25 @@ export async function authenticate(ctx: AppContext, apiKey: string | undefined):
   }
   if (ctx.config.bootstrapKeys.includes(apiKey)) return bootstrapOwner(ctx);
 
-  const digest = await sha256Hex(apiKey);
-  const cached = owners.get(digest);
+  // The isolate cache is keyed by the key itself, so a warm request hashes nothing; the digest
+  // is what KV and D1 know, and is computed only on a miss.
+  const cached = owners.get(apiKey);
   if (cached === "none") throw new UnauthorizedError("invalid API key");
   if (cached) return cached;
+  const digest = await sha256Hex(apiKey);
 
   const kvKey = `apikey:v1:${digest}`;
   const fromKv = await ctx.kv.get<KeyOwner>(kvKey, "json");
   if (fromKv) {
-    owners.set(digest, fromKv);
+    owners.set(apiKey, fromKv);
     return fromKv;
   }
   const owner = await findKeyOwner(ctx.db, digest);
   if (!owner) {
-    owners.set(digest, "none", ctx.now(), 10_000);
+    owners.set(apiKey, "none", ctx.now(), 10_000);
     throw new UnauthorizedError("invalid API key");
   }
-  owners.set(digest, owner);
+  owners.set(apiKey, owner);
   ctx.waitUntil(ctx.kv.put(kvKey, JSON.stringify(owner), { expirationTtl: KV_TTL_SECONDS }));
   return owner;
 }

@@ -14,6 +14,7 @@ const PUBLIC_OPERATIONS: Record<string, string> = {
   apiInfo: "service index: name, version, links to the docs",
   health: "load balancer health check",
   getPushServiceWorker: "the browser fetches the service worker script without a key",
+  getProjectServiceWorker: "the same script under the project's own scope",
   getPushSubscribeScript: "the subscribe page's script",
   getPushSubscribeStyle: "the subscribe page's style sheet",
   getPushSubscribePage: "the page a site links to so a browser can subscribe (a project id is public)",

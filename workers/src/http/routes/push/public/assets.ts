@@ -2,12 +2,14 @@
 // page. Kept as strings so the Worker ships them without a static-assets binding.
 
 /**
- * The service worker. Registered as /push/sw.js?project=<id>[&topics=a,b][&user=<id>&user_hash=<hmac>]: the
- * query tells it where to re-subscribe when the browser rotates the subscription.
+ * The service worker. Registered as /push/<project>/sw.js[?topics=a,b][&user=<id>&user_hash=<hmac>]
+ * with scope /push/<project>/ (or, from before per-project scopes, /push/sw.js?project=<id>):
+ * the address tells it where to re-subscribe when the browser rotates the subscription.
  */
 export const SERVICE_WORKER_JS = `// PushBunny Edge service worker
-const params = new URL(self.location.href).searchParams;
-const PROJECT = params.get("project");
+const here = new URL(self.location.href);
+const params = here.searchParams;
+const PROJECT = params.get("project") || (here.pathname.match(/^\\/push\\/([^/]+)\\/sw\\.js$/) || [])[1] || null;
 const TOPICS = (params.get("topics") || "").split(",").filter(Boolean);
 const USER = params.get("user");
 const USER_HASH = params.get("user_hash");
@@ -107,8 +109,9 @@ const keyBytes = (b) => {
 async function register() {
   if (!("serviceWorker" in navigator)) { show("unsupported", "This browser has no service workers."); return null; }
   const topics = document.getElementById("topics").value.split(",").map((t) => t.trim()).filter(Boolean);
-  const url = "/push/sw.js?project=" + encodeURIComponent(PROJECT) + (topics.length ? "&topics=" + encodeURIComponent(topics.join(",")) : "");
-  const registration = await navigator.serviceWorker.register(url, { scope: "/push/" });
+  const base = "/push/" + encodeURIComponent(PROJECT) + "/";
+  const url = base + "sw.js" + (topics.length ? "?topics=" + encodeURIComponent(topics.join(",")) : "");
+  const registration = await navigator.serviceWorker.register(url, { scope: base });
   await navigator.serviceWorker.ready;
   show("registered", "Service worker: registered (scope " + registration.scope + ").");
   return { registration, topics };

@@ -4,6 +4,7 @@ import type { App } from "../../../types";
 import { NO_AUTH, publicErrors } from "../shared";
 import { SERVICE_WORKER_JS, SUBSCRIBE_CSS, SUBSCRIBE_JS } from "./assets";
 import { LIMITS } from "./limits";
+import { ProjectParam } from "./project";
 
 const asset = (path: string, operationId: string, summary: string, type: string) =>
   createRoute({
@@ -23,9 +24,25 @@ const asset = (path: string, operationId: string, summary: string, type: string)
 export const serviceWorkerRoute = asset(
   "/push/sw.js",
   "getPushServiceWorker",
-  "The service worker (register as /push/sw.js?project=<id>, scope /push/)",
+  "The service worker at its first address (/push/sw.js?project=<id>, scope /push/), kept for browsers that registered it there; new pages register /push/{project}/sw.js",
   "text/javascript",
 );
+// One scope per project: a browser holds one registration per scope, so a shared /push/ scope
+// would let one project's page replace another's service worker on the same origin.
+export const projectServiceWorkerRoute = createRoute({
+  method: "get",
+  path: "/push/{project}/sw.js",
+  operationId: "getProjectServiceWorker",
+  tags: ["push-browser"],
+  summary: "The service worker of one project (register with scope /push/{project}/)",
+  security: NO_AUTH,
+  middleware: [rateLimit("asset", LIMITS.asset)] as const,
+  request: { params: ProjectParam },
+  responses: {
+    200: { description: "The service worker", content: { "text/javascript": { schema: z.string() } } },
+    ...publicErrors,
+  },
+});
 export const subscribeScriptRoute = asset(
   "/push/subscribe.js",
   "getPushSubscribeScript",
@@ -46,6 +63,12 @@ export function registerStaticAssets(app: App) {
       "content-type": "text/javascript; charset=utf-8",
       "cache-control": "no-cache",
       "service-worker-allowed": "/push/",
+    }),
+  );
+  app.openapi(projectServiceWorkerRoute, (c) =>
+    c.body(SERVICE_WORKER_JS, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "no-cache",
     }),
   );
   app.openapi(subscribeScriptRoute, (c) =>
