@@ -5,9 +5,8 @@ import { registerClearWinner } from "./clear-winner";
 import { registerDeclareWinner } from "./declare-winner";
 import { registerGetExperiment } from "./get-experiment";
 import { registerListExperiments } from "./list-experiments";
-import { registerPauseExperiment } from "./pause-experiment";
-import { registerResumeExperiment } from "./resume-experiment";
 import { registerRetireVariant } from "./retire-variant";
+import { registerSetStatus } from "./set-status";
 import { registerUpdateExperiment } from "./update-experiment";
 
 /** Every /v1/experiments route: list, read, settings, pause/resume, variants, winner, analysis. */
@@ -15,8 +14,7 @@ export function registerExperimentRoutes(app: App) {
   registerListExperiments(app);
   registerGetExperiment(app);
   registerUpdateExperiment(app);
-  registerPauseExperiment(app);
-  registerResumeExperiment(app);
+  registerSetStatus(app);
   registerAddVariant(app);
   registerRetireVariant(app);
   registerDeclareWinner(app);
