@@ -55,17 +55,28 @@ export const IntentId = z
   .refine(isWellFormed, WELL_FORMED)
   .openapi({ example: "cart_abandonment" });
 
+/**
+ * What every piece of copy end users may see must pass: valid Unicode, and only well-formed
+ * `{{key}}` / `{{key|fallback}}` placeholders (anything else would reach them with its braces).
+ */
+export const copyChecks = z.superRefine((value: string, ctx) => {
+  if (!isWellFormed(value)) ctx.addIssue({ code: "custom", message: WELL_FORMED });
+  else if (strayBraces(value) !== null) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "has a malformed placeholder: write {{key}} or {{key|fallback}}, with a key of letters, digits, _ . -",
+    });
+  }
+});
+
 /** The app's own copy for an intent: the control of its experiment. */
 export const BaseExample = z
   .string()
   .trim()
   .min(1, "must not be empty")
   .max(1_000)
-  .refine(isWellFormed, WELL_FORMED)
-  .refine(
-    (v) => strayBraces(v) === null,
-    "has a malformed placeholder: write {{key}} or {{key|fallback}}, with a key of letters, digits, _ . -",
-  )
+  .check(copyChecks)
   .openapi({ example: "You left items in your cart" });
 
 // A language subtag of 2–3 letters: Intl also accepts 5–8 letter "registered" subtags, so it

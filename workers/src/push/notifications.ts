@@ -1,4 +1,6 @@
-import type { DeliveryStatus, NotificationRow } from "@pushbunny/db";
+import { type DeliveryStatus, findNotification, type NotificationRow } from "@pushbunny/db";
+import type { AppContext } from "../context";
+import { NotFoundError } from "../errors";
 
 export type DeliveryCounts = Record<DeliveryStatus, number> & { clicked: number };
 
@@ -16,4 +18,15 @@ export const noDeliveries = (): DeliveryCounts => ({
 
 export function toNotification(row: NotificationRow, counts?: DeliveryCounts): Notification {
   return { ...row, deliveries: counts ?? noDeliveries() };
+}
+
+/** The project's notification or a 404. */
+export async function mustNotification(
+  ctx: AppContext,
+  projectId: string,
+  id: string,
+): Promise<NotificationRow> {
+  const row = await findNotification(ctx.db, projectId, id);
+  if (!row) throw new NotFoundError(`notification '${id}' not found`);
+  return row;
 }

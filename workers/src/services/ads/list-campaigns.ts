@@ -1,7 +1,8 @@
-import { decodeCursor, encodeCursor } from "@pushbunny/core";
+import { encodeCursor } from "@pushbunny/core";
 import { type AdCampaignMetricsRow, type AdChannel, listCampaignMetrics } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError } from "../../errors";
+import { readCursor } from "../../infra/cursor";
 
 /** One campaign on one day, as synced. Money in the account currency. */
 export interface CampaignDay {
@@ -49,13 +50,8 @@ export async function listCampaigns({
   if (input.dateFrom && input.dateTo && input.dateFrom > input.dateTo) {
     throw BadRequestError.fromIssues([{ path: "date_from", message: "after date_to" }]);
   }
-  let after: { date: string; channel: string; campaignId: string } | undefined;
-  if (input.cursor !== undefined) {
-    const decoded = decodeCursor(input.cursor, CURSOR_SHAPE);
-    if (!decoded)
-      throw BadRequestError.fromIssues([{ path: "cursor", message: "not a cursor this API returned" }]);
-    after = { date: decoded[0], channel: decoded[1], campaignId: decoded[2] };
-  }
+  const decoded = readCursor(input.cursor, CURSOR_SHAPE);
+  const after = decoded && { date: decoded[0], channel: decoded[1], campaignId: decoded[2] };
   const rows = await listCampaignMetrics(ctx.db, {
     projectId,
     ...(input.channel ? { channel: input.channel } : {}),

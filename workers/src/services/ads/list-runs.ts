@@ -1,7 +1,8 @@
-import { decodeCursor, encodeCursor } from "@pushbunny/core";
+import { encodeCursor } from "@pushbunny/core";
 import { type AdSyncRunRow, listSyncRuns as listSyncRunRows, type SyncRunStatus } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError } from "../../errors";
+import { readCursor } from "../../infra/cursor";
 import { type AdSyncRun, toSyncRun } from "./lib/types";
 
 export interface ListRunsInput {
@@ -29,13 +30,8 @@ export async function listSyncRuns({
   if (input.queuedFrom !== undefined && input.queuedTo !== undefined && input.queuedFrom >= input.queuedTo) {
     throw BadRequestError.fromIssues([{ path: "queued_from", message: "must be before queued_to" }]);
   }
-  let after: { queuedAt: number; id: string } | undefined;
-  if (input.cursor !== undefined) {
-    const decoded = decodeCursor(input.cursor, ["number", "string"]);
-    if (!decoded)
-      throw BadRequestError.fromIssues([{ path: "cursor", message: "not a cursor this API returned" }]);
-    after = { queuedAt: decoded[0], id: decoded[1] };
-  }
+  const decoded = readCursor(input.cursor, ["number", "string"]);
+  const after = decoded && { queuedAt: decoded[0], id: decoded[1] };
   const rows = await listSyncRunRows(ctx.db, projectId, input.limit + 1, {
     ...(after ? { after } : {}),
     ...(input.status ? { status: input.status } : {}),

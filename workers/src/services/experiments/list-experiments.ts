@@ -1,7 +1,8 @@
-import { decodeCursor, encodeCursor } from "@pushbunny/core";
+import { encodeCursor } from "@pushbunny/core";
 import { listExperimentsPage, type Strategy } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError } from "../../errors";
+import { readCursor } from "../../infra/cursor";
 import { type ExperimentSummary, summarize } from "./summaries";
 
 export interface ListExperimentsInput {
@@ -16,12 +17,9 @@ export interface ListExperimentsInput {
 /** Page sizes the verb accepts (the route's schema says the same). */
 export const LIST_LIMIT = { min: 1, max: 100 } as const;
 
-function parseCursor(cursor: string): { createdAt: number; id: string } {
-  const values = decodeCursor(cursor, ["number", "string"]);
-  if (!values?.[1].startsWith("exp_")) {
-    throw BadRequestError.fromIssues([{ path: "cursor", message: "is not one this API returned" }]);
-  }
-  return { createdAt: values[0], id: values[1] };
+function parseCursor(cursor: string | undefined): { createdAt: number; id: string } | undefined {
+  const values = readCursor(cursor, ["number", "string"], ([, id]) => id.startsWith("exp_"));
+  return values && { createdAt: values[0], id: values[1] };
 }
 
 /** A page of the project's experiments with all-time counts, newest first. */
@@ -44,7 +42,7 @@ export async function listExperiments({
     strategy: input.strategy,
     intentId: input.intentId,
     limit: input.limit + 1,
-    after: input.cursor === undefined ? undefined : parseCursor(input.cursor),
+    after: parseCursor(input.cursor),
   });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);

@@ -1,7 +1,7 @@
-import { findNotification, transitionNotification } from "@pushbunny/db";
+import { transitionNotification } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { ConflictError, NotFoundError } from "../../errors";
-import { type Notification, toNotification } from "../../push/notifications";
+import { ConflictError } from "../../errors";
+import { mustNotification, type Notification, toNotification } from "../../push/notifications";
 
 /** Cancels a scheduled notification that has not gone out (409 once it has). */
 export async function cancelNotification({
@@ -13,8 +13,7 @@ export async function cancelNotification({
   projectId: string;
   input: { id: string };
 }): Promise<Notification> {
-  const row = await findNotification(ctx.db, projectId, input.id);
-  if (!row) throw new NotFoundError(`notification '${input.id}' not found`);
+  const row = await mustNotification(ctx, projectId, input.id);
   const moved = await transitionNotification(ctx.db, {
     projectId,
     id: row.id,

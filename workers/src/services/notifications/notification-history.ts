@@ -1,7 +1,7 @@
-import { decodeCursor, encodeCursor } from "@pushbunny/core";
+import { encodeCursor } from "@pushbunny/core";
 import { countNotifications, deliveryCounts, listNotifications, type NotificationRow } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { BadRequestError } from "../../errors";
+import { readCursor } from "../../infra/cursor";
 import { type Notification, toNotification } from "../../push/notifications";
 
 /** Notifications, newest first, a page at a time (cursor), with their delivery counts. */
@@ -24,16 +24,8 @@ export async function notificationHistory({
     ...(input.type ? { type: input.type } : {}),
     ...(input.status ? { status: input.status } : {}),
   };
-  let after: { createdAt: number; id: string } | undefined;
-  if (input.cursor !== undefined) {
-    const decoded = decodeCursor(input.cursor, ["number", "string"]);
-    if (!decoded) {
-      throw new BadRequestError("cursor is not one this endpoint returned: pass next_cursor as is", [
-        { path: "cursor", message: "invalid cursor" },
-      ]);
-    }
-    after = { createdAt: decoded[0], id: decoded[1] };
-  }
+  const decoded = readCursor(input.cursor, ["number", "string"]);
+  const after = decoded && { createdAt: decoded[0], id: decoded[1] };
   // One row more than the page tells whether another page follows.
   const [rows, total] = await Promise.all([
     listNotifications(ctx.db, { ...filter, after, limit: input.limit + 1 }),

@@ -1,7 +1,7 @@
-import { decodeCursor, encodeCursor } from "@pushbunny/core";
+import { encodeCursor } from "@pushbunny/core";
 import { listSubscriptions as listRows, type SubscriptionStatus } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { BadRequestError } from "../../errors";
+import { readCursor } from "../../infra/cursor";
 import { type Subscription, toSubscription } from "../../push/subscriptions";
 
 export interface ListSubscriptionsInput {
@@ -23,16 +23,8 @@ export async function listSubscriptions({
   projectId: string;
   input: ListSubscriptionsInput;
 }): Promise<{ subscriptions: Subscription[]; nextCursor: string | null }> {
-  let after: { createdAt: number; id: string } | undefined;
-  if (input.cursor !== undefined) {
-    const decoded = decodeCursor(input.cursor, ["number", "string"]);
-    if (!decoded) {
-      throw new BadRequestError("cursor is not one this endpoint returned: pass next_cursor as is", [
-        { path: "cursor", message: "invalid cursor" },
-      ]);
-    }
-    after = { createdAt: decoded[0], id: decoded[1] };
-  }
+  const decoded = readCursor(input.cursor, ["number", "string"]);
+  const after = decoded && { createdAt: decoded[0], id: decoded[1] };
   const rows = await listRows(ctx.db, {
     projectId,
     ...(input.topic !== undefined ? { topic: input.topic } : {}),

@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { strayBraces } from "@pushbunny/core";
 import { MAX_VARIANT_LENGTH } from "@pushbunny/llm";
 import { addManualVariant } from "../../../services/experiments/add-variant";
 import { limitBody } from "../../middleware/limits";
-import { BEARER, commonErrors, isWellFormed, notFound, WELL_FORMED } from "../../schemas";
+import { BEARER, commonErrors, copyChecks, notFound } from "../../schemas";
 import type { App } from "../../types";
 import { conflict, ExperimentParams, Reason, Variant } from "./schemas";
 import { toVariantView } from "./views";
@@ -15,11 +14,7 @@ export const AddVariantRequest = z
       .trim()
       .min(1, "must not be empty")
       .refine((t) => [...t].length <= MAX_VARIANT_LENGTH, `at most ${MAX_VARIANT_LENGTH} characters`)
-      .refine(isWellFormed, WELL_FORMED)
-      .refine(
-        (t) => strayBraces(t) === null,
-        "has a malformed placeholder: write {{key}} or {{key|fallback}}, with a key of letters, digits, _ . -",
-      )
+      .check(copyChecks)
       .openapi({
         description: "May use `{{placeholders}}` from the message context",
         example: "Still thinking it over, {{first_name}}? Your cart is saved",
