@@ -29,6 +29,20 @@ export interface Env {
   PUSH_ALLOWED_HOSTS?: string;
   PUSH_ALLOW_LOOPBACK?: string;
   METRICS_TOKEN?: string;
+  AUTH_SECRET?: string;
+  PUBLIC_URL?: string;
+  GOOGLE_CLIENT_ID?: string;
+  GOOGLE_CLIENT_SECRET?: string;
+  GOOGLE_ISSUER?: string;
+  RATE_LIMIT_MESSAGE?: string;
+  RATE_LIMIT_EVENTS?: string;
+  RATE_LIMIT_NOTIFICATION?: string;
+  RATE_LIMIT_SUBSCRIPTION?: string;
+  RATE_LIMIT_ANALYTICS?: string;
+  RATE_LIMIT_MANAGEMENT?: string;
+  RATE_LIMIT_AUTH?: string;
+  RATE_LIMIT_GENERATION?: string;
+  RATE_LIMIT_ANALYSIS?: string;
 }
 
 const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -78,7 +92,28 @@ const ConfigSchema = z.object({
     blankToUndefined,
     z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   ),
+  AUTH_SECRET: z.preprocess(
+    blankToUndefined,
+    z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  ),
+  PUBLIC_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  GOOGLE_CLIENT_ID: z.preprocess(blankToUndefined, z.string().optional()),
+  GOOGLE_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().optional()),
+  GOOGLE_ISSUER: z.preprocess(blankToUndefined, z.url().default("https://accounts.google.com")),
 });
+
+/** The seed's `RATE_LIMIT_*` variables, by the route class each configures. */
+export const RATE_LIMIT_VARIABLES = {
+  message: "RATE_LIMIT_MESSAGE",
+  events: "RATE_LIMIT_EVENTS",
+  notification: "RATE_LIMIT_NOTIFICATION",
+  subscription: "RATE_LIMIT_SUBSCRIPTION",
+  analytics: "RATE_LIMIT_ANALYTICS",
+  management: "RATE_LIMIT_MANAGEMENT",
+  auth: "RATE_LIMIT_AUTH",
+  generation: "RATE_LIMIT_GENERATION",
+  analysis: "RATE_LIMIT_ANALYSIS",
+} as const;
 
 /** Parsed, validated configuration. */
 export interface Config {
@@ -108,6 +143,16 @@ export interface Config {
   };
   /** Bearer token for GET /metrics; null: the endpoint answers 404. */
   metricsToken: string | null;
+  auth: {
+    /** Signs access tokens (HS256); null in production until AUTH_SECRET is set (sessions then 503). */
+    secret: string | null;
+    /** `iss` and `aud` of access tokens, and the origin links in mail point at. */
+    publicUrl: string;
+    /** Google sign-in; null until GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set. */
+    google: { clientId: string; clientSecret: string; issuer: string } | null;
+  };
+  /** Raw `RATE_LIMIT_*` values by class (`100/hour` form), parsed by the rate limiter. */
+  rateLimits: Partial<Record<keyof typeof RATE_LIMIT_VARIABLES, string>>;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +162,7 @@ export class ConfigError extends Error {
 // Only usable outside production: lets `wrangler dev` and tests run with no secret set up.
 const DEV_TRACKING_SECRET = "pushbunny-dev-tracking-secret-not-for-production";
 const DEV_CREDENTIALS_KEY = "pushbunny-dev-credentials-key-not-for-production";
+const DEV_AUTH_SECRET = "pushbunny-dev-auth-secret-not-for-production";
 const parsed = new WeakMap<object, Config>();
 
 /** Validates the environment once per isolate; throws ConfigError with every problem listed. */
@@ -164,6 +210,19 @@ export function loadConfig(env: Env): Config {
       allowLoopback: !isProduction && c.PUSH_ALLOW_LOOPBACK !== "false",
     },
     metricsToken: c.METRICS_TOKEN ?? null,
+    auth: {
+      secret: c.AUTH_SECRET ?? (isProduction ? null : DEV_AUTH_SECRET),
+      publicUrl: (c.PUBLIC_URL ?? "http://localhost:8787").replace(/\/+$/, ""),
+      google:
+        c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET
+          ? { clientId: c.GOOGLE_CLIENT_ID, clientSecret: c.GOOGLE_CLIENT_SECRET, issuer: c.GOOGLE_ISSUER }
+          : null,
+    },
+    rateLimits: Object.fromEntries(
+      Object.entries(RATE_LIMIT_VARIABLES)
+        .map(([cls, name]) => [cls, (env as unknown as Record<string, unknown>)[name]])
+        .filter((e): e is [string, string] => typeof e[1] === "string" && e[1].trim() !== ""),
+    ),
     adsyncBaseUrls: {
       ...(c.META_API_BASE_URL ? { meta: c.META_API_BASE_URL } : {}),
       ...(c.GOOGLE_ADS_API_BASE_URL ? { googleAds: c.GOOGLE_ADS_API_BASE_URL } : {}),

@@ -4,6 +4,8 @@ import { newId, sha256Hex } from "@pushbunny/core";
 import { createDb, ensureProject, insertApiKey } from "@pushbunny/db";
 import { expect } from "vitest";
 import worker from "../src/index";
+import { buildContext } from "../src/infra/build-context";
+import { issueSession } from "../src/services/auth/lib/sessions";
 
 export const db = createDb(env.DB);
 
@@ -141,3 +143,30 @@ export async function experimentWithArms(
   const variants = (await variantsOf(m.experiment_id)).filter((v) => v.source !== "holdout");
   return { apiKey, projectId, experimentId: m.experiment_id, variants };
 }
+
+/**
+ * A person with a role in a project, signed in: the access token works as a Bearer with
+ * `X-Project-Id: projectId`. Creates the user, the membership and a session directly.
+ */
+export async function seedMember(projectId: string, role: "owner" | "admin" | "member" | "viewer") {
+  const userId = newId("usr");
+  const email = `${userId}@example.com`;
+  const now = Date.now();
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO users (id, email, name, email_verified_at, created_at, updated_at) VALUES (?, ?, '', ?, ?, ?)",
+    ).bind(userId, email, now, now, now),
+    env.DB.prepare(
+      "INSERT INTO project_members (project_id, user_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+    ).bind(projectId, userId, role, now, now),
+  ]);
+  const ctx = buildContext(env, () => {});
+  const session = await issueSession({ ctx, input: { userId, email, method: "password" } });
+  return { userId, email, ...session };
+}
+
+/** Headers for a person's session acting on a project. */
+export const asMember = (accessToken: string, projectId: string) => ({
+  authorization: `Bearer ${accessToken}`,
+  "x-project-id": projectId,
+});

@@ -17,7 +17,15 @@ export type IdPrefix =
   | "vap"
   | "sub"
   | "ntf"
-  | "dlv";
+  | "dlv"
+  | "usr"
+  | "idn"
+  | "ses"
+  | "rtk"
+  | "etk"
+  | "inv"
+  | "aud"
+  | "eml";
 
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {
@@ -55,4 +63,12 @@ export const ID_PATTERN = /^[a-z]{3}_[0-9a-z]{1,64}$/;
 /** True when `value` looks like an id we minted (safe inside tokens and keys). */
 export function isId(value: string, prefix?: IdPrefix): boolean {
   return ID_PATTERN.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));
+}
+
+/** A secret token: `prefix` + 32 random bytes in base64url (256 bits), for links and refresh tokens. */
+export function newSecretToken(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return prefix + btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -7,13 +7,19 @@ import { loadConfig } from "../env";
 import { AppError, BadRequestError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
 import { createLogger, describeError } from "../logger";
 import { allowedMethods } from "./method-not-allowed";
-import { requireApiKey } from "./middleware/auth";
+import { type OperationAccess, operationIndex, requireAccess } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
 import { securityHeaders } from "./middleware/security-headers";
 import { registerAdsRoutes } from "./routes/ads";
+import { registerApiKeyRoutes } from "./routes/api-keys";
+import { registerAuditRoutes } from "./routes/audit";
+import { registerAuthRoutes } from "./routes/auth";
+import { registerGoogleRoutes } from "./routes/auth/google";
+import { registerDevRoutes } from "./routes/dev";
 import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
 import { registerPostMessage } from "./routes/message/post-message";
+import { registerProjectRoutes } from "./routes/projects";
 import { registerPushRoutes } from "./routes/push";
 import { registerBrowserPushRoutes } from "./routes/push/browser";
 import { registerGetStats } from "./routes/stats/get-stats";
@@ -58,23 +64,37 @@ export function createApp(): App {
       const origins = config.corsOrigins;
       handler = cors({
         origin: origins === "*" ? "*" : (origin) => (origins.includes(origin) ? origin : null),
-        allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-        exposeHeaders: ["X-Request-Id", "Retry-After"],
+        allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", "X-Project-Id"],
+        exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
         maxAge: 86_400,
       });
       corsFor.set(config, handler);
     }
     return handler(c, next);
   });
-  app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : requireApiKey(c, next)));
+  // Each route declares its access level; the index is built from the registry once every
+  // route is registered (first request), and the middleware checks it before the handler runs.
+  let lookup: ((c: Parameters<MiddlewareHandler<AppEnv>>[0]) => OperationAccess | undefined) | undefined;
+  const access = requireAccess((c) => {
+    lookup ??= operationIndex(app.openAPIRegistry.definitions as never);
+    return lookup(c);
+  });
+  app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : access(c, next)));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "A project API key",
+    description:
+      "A project API key (`pb_live_…`, `pb_test_…`), or a person's access token from POST /v1/auth/login with `X-Project-Id` naming the project",
   });
 
   registerSystemRoutes(app);
+  registerAuthRoutes(app);
+  registerGoogleRoutes(app);
+  registerProjectRoutes(app);
+  registerApiKeyRoutes(app);
+  registerAuditRoutes(app);
+  registerDevRoutes(app);
   registerPostMessage(app);
   registerPostEvents(app);
   registerGetStats(app);

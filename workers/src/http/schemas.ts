@@ -23,8 +23,10 @@ const errorResponse = (description: string) => ({
 /** The error responses every authenticated JSON route can return. */
 export const commonErrors = {
   400: errorResponse("Invalid request: `issues` lists each field problem"),
-  401: errorResponse("Missing or invalid API key"),
+  401: errorResponse("Missing, invalid, expired or revoked API key or access token"),
+  403: errorResponse("The key lacks the scope, or the person's role does not allow this"),
   413: errorResponse("Body or list too large"),
+  429: errorResponse("Rate limit or quota spent; retry after `Retry-After` seconds"),
   500: errorResponse("Unexpected error (logged with the request id)"),
 } as const;
 

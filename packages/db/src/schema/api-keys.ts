@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { projects } from "./projects";
 
-/** API keys are stored as a SHA-256 digest plus a display prefix, never the key itself. */
+/** Project API keys, stored as SHA-256 digests; only the prefix is kept readable. */
 export const apiKeys = sqliteTable(
   "api_keys",
   {
@@ -12,8 +12,20 @@ export const apiKeys = sqliteTable(
     name: text("name").notNull(),
     prefix: text("prefix").notNull(),
     digest: text("digest").notNull().unique(),
+    /** Comma-separated: message, read, admin. Keys from before scopes existed keep all three. */
+    scopes: text("scopes").notNull().default("message,read,admin"),
+    /** live | test | dev: from the key's prefix (pb_live_, pb_test_, pb_dev_). */
+    mode: text("mode").notNull().default("live"),
     createdAt: integer("created_at").notNull(),
+    /** `user:<id>` or `api_key:<prefix>…` */
+    createdBy: text("created_by"),
+    /** After this instant the key is refused (set by expiry, or by a roll's grace period). */
+    expiresAt: integer("expires_at"),
+    /** Recorded off the hot path, at most once a minute per key and isolate. */
+    lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
+    /** The key a roll replaced this one with. */
+    rolledTo: text("rolled_to"),
   },
   (t) => [index("api_keys_project_idx").on(t.projectId)],
 );

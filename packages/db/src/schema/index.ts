@@ -1,3 +1,4 @@
+export * from "./accounts";
 export * from "./ads";
 export * from "./analyses";
 export * from "./api-keys";

@@ -10,6 +10,12 @@ export const projects = sqliteTable("projects", {
   challengerCount: integer("challenger_count").notNull().default(3),
   /** Set while the hourly ad-channel sync is paused for this project; manual runs still work. */
   adSyncPausedAt: integer("ad_sync_paused_at"),
+  /** Per-class rate-limit and quota overrides (`{ "message": "6000/minute", ... }`); null: defaults. */
+  limits: text("limits", { mode: "json" }).$type<Record<string, string>>(),
+  /** `user:<id>` of the creator; null for bootstrap and seeded projects. */
+  createdBy: text("created_by"),
+  /** Soft delete: the project's keys and sessions stop working; data is kept. */
+  deletedAt: integer("deleted_at"),
   ...timestamps,
 });
 

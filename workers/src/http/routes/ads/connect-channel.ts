@@ -24,6 +24,7 @@ export const connectChannelRoute = createRoute({
   method: "put",
   path: "/v1/ads/channels/{channel}",
   operationId: "connectAdChannel",
+  "x-pushbunny-access": "admin",
   tags: ["ads"],
   summary: "Connect a channel (or replace its credentials); queues its first sync",
   description:

@@ -8,6 +8,7 @@ export const disconnectChannelRoute = createRoute({
   method: "delete",
   path: "/v1/ads/channels/{channel}",
   operationId: "disconnectAdChannel",
+  "x-pushbunny-access": "admin",
   tags: ["ads"],
   summary: "Disconnect a channel (its synced metrics stay)",
   security: BEARER,

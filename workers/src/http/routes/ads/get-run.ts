@@ -18,6 +18,7 @@ export const getRunRoute = createRoute({
   method: "get",
   path: "/v1/ads/sync/runs/{run_id}",
   operationId: "getAdSyncRun",
+  "x-pushbunny-access": "read",
   tags: ["ads"],
   summary: "One sync run, with each channel's outcome and failure cause",
   security: BEARER,

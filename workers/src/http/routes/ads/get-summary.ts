@@ -18,6 +18,7 @@ export const getSummaryRoute = createRoute({
   method: "get",
   path: "/v1/ads/summary",
   operationId: "getAdSummary",
+  "x-pushbunny-access": "read",
   tags: ["ads"],
   summary: "Totals and ROI per channel and overall",
   security: BEARER,

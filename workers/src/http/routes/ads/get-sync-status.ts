@@ -9,6 +9,7 @@ export const getSyncStatusRoute = createRoute({
   method: "get",
   path: "/v1/ads/sync/status",
   operationId: "getAdSyncStatus",
+  "x-pushbunny-access": "read",
   tags: ["ads"],
   summary: "Schedule, next run, channels and the last runs",
   security: BEARER,

@@ -18,6 +18,7 @@ export const listCampaignsRoute = createRoute({
   method: "get",
   path: "/v1/ads/campaigns",
   operationId: "listAdCampaigns",
+  "x-pushbunny-access": "read",
   tags: ["ads"],
   summary: "Campaign metrics per day, newest first",
   description: "Page with `limit` and `cursor` (the previous page's `next_cursor`).",

@@ -10,6 +10,7 @@ export const listChannelsRoute = createRoute({
   method: "get",
   path: "/v1/ads/channels",
   operationId: "listAdChannels",
+  "x-pushbunny-access": "read",
   tags: ["ads"],
   summary: "Connected ad channels",
   description:

@@ -19,6 +19,7 @@ export const listRunsRoute = createRoute({
   method: "get",
   path: "/v1/ads/sync/runs",
   operationId: "listAdSyncRuns",
+  "x-pushbunny-access": "read",
   tags: ["ads"],
   summary: "Sync runs, newest first, with each channel's outcome and failure cause",
   description: "Page with `limit` and `cursor` (the previous page's `next_cursor`).",

@@ -9,6 +9,7 @@ export const pauseSyncRoute = createRoute({
   method: "post",
   path: "/v1/ads/sync/pause",
   operationId: "pauseAdSync",
+  "x-pushbunny-access": "write",
   tags: ["ads"],
   summary: "Pause the hourly sync for this project",
   security: BEARER,

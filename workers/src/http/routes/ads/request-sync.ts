@@ -15,6 +15,7 @@ export const requestSyncRoute = createRoute({
   method: "post",
   path: "/v1/ads/sync",
   operationId: "runAdSync",
+  "x-pushbunny-access": "write",
   tags: ["ads"],
   summary: "Sync now (all connected channels, or the ones named)",
   description:

@@ -9,6 +9,7 @@ export const resumeSyncRoute = createRoute({
   method: "post",
   path: "/v1/ads/sync/resume",
   operationId: "resumeAdSync",
+  "x-pushbunny-access": "write",
   tags: ["ads"],
   summary: "Resume the hourly sync for this project",
   security: BEARER,

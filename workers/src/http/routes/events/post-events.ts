@@ -30,6 +30,7 @@ export function registerPostEvents(app: App) {
     method: "post",
     path: "/v1/events",
     operationId: "recordEvents",
+    "x-pushbunny-access": "message",
     tags: ["events"],
     summary: "Record opens and conversions",
     description: `A JSON array (or \`{ "events": [...] }\`) of up to ${MAX_EVENTS_PER_REQUEST} events. Each event is checked on its own; rejected ones are listed by index with a reason and do not block the rest. Delivering the same (token, type) again never double counts.`,

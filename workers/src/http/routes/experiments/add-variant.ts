@@ -27,6 +27,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/variants",
   operationId: "addVariant",
+  "x-pushbunny-access": "write",
   tags: ["experiments"],
   summary: "Add a hand-written variant to the rotation",
   description:

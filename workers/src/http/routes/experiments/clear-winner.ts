@@ -10,6 +10,7 @@ const route = createRoute({
   method: "delete",
   path: "/v1/experiments/{experiment_id}/winner",
   operationId: "clearWinner",
+  "x-pushbunny-access": "write",
   tags: ["experiments"],
   summary: "Clear the winner: every active arm is tested again",
   description:

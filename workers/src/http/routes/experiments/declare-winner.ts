@@ -17,6 +17,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/winner",
   operationId: "declareWinner",
+  "x-pushbunny-access": "write",
   tags: ["experiments"],
   summary: "Declare a winner: it serves everyone but the holdout",
   description: "Until the winner is cleared (DELETE) or retired. A retired variant cannot win.",

@@ -9,6 +9,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/experiments/{experiment_id}",
   operationId: "getExperiment",
+  "x-pushbunny-access": "read",
   tags: ["experiments"],
   summary: "One experiment with its base example, variants and history",
   security: BEARER,

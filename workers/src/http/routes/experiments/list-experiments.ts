@@ -27,6 +27,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/experiments",
   operationId: "listExperiments",
+  "x-pushbunny-access": "read",
   tags: ["experiments"],
   summary: "List the project's experiments, newest first",
   description: "One experiment per (intent, locale), with all-time totals. Page with `limit` and `cursor`.",

@@ -10,6 +10,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/variants/{variant_id}/retire",
   operationId: "retireVariant",
+  "x-pushbunny-access": "write",
   tags: ["experiments"],
   summary: "Take a variant out of rotation for good",
   description:

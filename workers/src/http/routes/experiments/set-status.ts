@@ -31,6 +31,7 @@ function statusRoute(action: keyof typeof ACTIONS) {
     method: "post",
     path: `/v1/experiments/{experiment_id}/${action}`,
     operationId: a.operationId,
+    "x-pushbunny-access": "write",
     tags: ["experiments"],
     summary: a.summary,
     description: a.description,

@@ -47,6 +47,7 @@ const route = createRoute({
   method: "patch",
   path: "/v1/experiments/{experiment_id}",
   operationId: "updateExperiment",
+  "x-pushbunny-access": "write",
   tags: ["experiments"],
   summary: "Change an experiment's settings",
   description:

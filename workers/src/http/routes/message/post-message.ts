@@ -41,6 +41,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/message",
   operationId: "getMessage",
+  "x-pushbunny-access": "message",
   tags: ["messages"],
   summary: "Pick the copy for a notification",
   description:

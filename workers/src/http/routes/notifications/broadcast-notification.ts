@@ -10,6 +10,7 @@ export const broadcastNotificationRoute = createRoute({
   method: "post",
   path: "/v1/notifications/broadcast",
   operationId: "broadcastNotification",
+  "x-pushbunny-access": "write",
   tags: ["push"],
   summary: "Send (or schedule) a notification to every active subscription",
   security: BEARER,

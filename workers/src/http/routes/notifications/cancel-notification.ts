@@ -9,6 +9,7 @@ export const cancelNotificationRoute = createRoute({
   method: "delete",
   path: "/v1/notifications/{notification_id}",
   operationId: "cancelNotification",
+  "x-pushbunny-access": "write",
   tags: ["push"],
   summary: "Cancel a scheduled notification",
   security: BEARER,

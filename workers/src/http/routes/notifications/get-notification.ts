@@ -9,6 +9,7 @@ export const getNotificationRoute = createRoute({
   method: "get",
   path: "/v1/notifications/{notification_id}",
   operationId: "getNotification",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "A notification with its delivery stats",
   security: BEARER,

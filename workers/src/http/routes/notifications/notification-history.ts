@@ -10,6 +10,7 @@ export const notificationHistoryRoute = createRoute({
   method: "get",
   path: "/v1/notifications/history",
   operationId: "notificationHistory",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "Notifications, newest first, with delivery counts (cursor pages)",
   security: BEARER,

@@ -17,6 +17,7 @@ export const sendNotificationRoute = createRoute({
   method: "post",
   path: "/v1/notifications/send",
   operationId: "sendNotification",
+  "x-pushbunny-access": "write",
   tags: ["push"],
   summary: "Send (or schedule) a notification to subscriptions, users or topics",
   description:

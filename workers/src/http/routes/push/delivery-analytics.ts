@@ -9,6 +9,7 @@ export const deliveryAnalyticsRoute = createRoute({
   method: "get",
   path: "/v1/analytics/deliveries",
   operationId: "deliveryAnalytics",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "Sent, delivered, failed and expired deliveries with rates, by day",
   security: BEARER,

@@ -8,6 +8,7 @@ export const getIdentitySecretRoute = createRoute({
   method: "get",
   path: "/v1/push/identity-secret",
   operationId: "getPushIdentitySecret",
+  "x-pushbunny-access": "admin",
   tags: ["push"],
   summary: "Whether the project has an identity secret and when it was made (never the secret)",
   security: BEARER,

@@ -8,6 +8,7 @@ export const getPushSettingsRoute = createRoute({
   method: "get",
   path: "/v1/push/settings",
   operationId: "getPushSettings",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "What browsers may do without an API key",
   security: BEARER,

@@ -8,6 +8,7 @@ export const getVapidPublicKeyRoute = createRoute({
   method: "get",
   path: "/v1/push/vapid-public-key",
   operationId: "getVapidPublicKey",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "The project's current VAPID public key (generated on first use)",
   security: BEARER,

@@ -9,6 +9,7 @@ export const rotateIdentitySecretRoute = createRoute({
   method: "post",
   path: "/v1/push/identity-secret",
   operationId: "rotatePushIdentitySecret",
+  "x-pushbunny-access": "admin",
   tags: ["push"],
   summary: "Create or rotate the identity secret; the answer is the only time it is shown",
   description: `Your backend signs each user id with it: user_hash = lowercase hex HMAC-SHA256(key = the secret, message = user_id). Browsers send user_id with user_hash to POST /push/{project}/subscriptions. After a rotation the previous secret still verifies for ${IDENTITY_GRACE_MS / 3_600_000} hours.`,

@@ -8,6 +8,7 @@ export const rotateVapidKeyRoute = createRoute({
   method: "post",
   path: "/v1/push/vapid/rotate",
   operationId: "rotateVapidKey",
+  "x-pushbunny-access": "admin",
   tags: ["push"],
   summary: "Rotate the VAPID key; existing subscriptions keep working with theirs",
   security: BEARER,

@@ -9,6 +9,7 @@ export const subscriptionAnalyticsRoute = createRoute({
   method: "get",
   path: "/v1/analytics/subscriptions",
   operationId: "subscriptionAnalytics",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "Active, new, expired and deleted subscriptions, by day",
   security: BEARER,

@@ -11,6 +11,7 @@ export const updatePushSettingsRoute = createRoute({
   method: "put",
   path: "/v1/push/settings",
   operationId: "updatePushSettings",
+  "x-pushbunny-access": "write",
   tags: ["push"],
   summary: "Set the public topics (replaces the list)",
   security: BEARER,

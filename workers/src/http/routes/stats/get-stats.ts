@@ -147,6 +147,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/stats",
   operationId: "getStats",
+  "x-pushbunny-access": "read",
   tags: ["stats"],
   summary: "Per-variant impressions, opens, conversions and rates",
   description:

@@ -19,6 +19,7 @@ export const createSubscriptionRoute = createRoute({
   method: "post",
   path: "/v1/subscriptions",
   operationId: "createSubscription",
+  "x-pushbunny-access": "message",
   tags: ["push"],
   summary: "Store a browser's push subscription (idempotent per endpoint; the tenant's, in full)",
   description:

@@ -8,6 +8,7 @@ export const deleteSubscriptionRoute = createRoute({
   method: "delete",
   path: "/v1/subscriptions/{subscription_id}",
   operationId: "deleteSubscription",
+  "x-pushbunny-access": "message",
   tags: ["push"],
   summary: "Stop sending to a subscription (kept for analytics; never revived anonymously)",
   security: BEARER,

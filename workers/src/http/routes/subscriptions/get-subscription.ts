@@ -8,6 +8,7 @@ export const getSubscriptionRoute = createRoute({
   method: "get",
   path: "/v1/subscriptions/{subscription_id}",
   operationId: "getSubscription",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "A subscription",
   security: BEARER,

@@ -10,6 +10,7 @@ export const listSubscriptionsRoute = createRoute({
   method: "get",
   path: "/v1/subscriptions",
   operationId: "listSubscriptions",
+  "x-pushbunny-access": "read",
   tags: ["push"],
   summary: "Subscriptions, newest first, filtered by topic, user and status",
   security: BEARER,

@@ -9,6 +9,7 @@ export const updateSubscriptionRoute = createRoute({
   method: "put",
   path: "/v1/subscriptions/{subscription_id}",
   operationId: "updateSubscription",
+  "x-pushbunny-access": "message",
   tags: ["push"],
   summary: "Change topics, enabled or user_id",
   security: BEARER,

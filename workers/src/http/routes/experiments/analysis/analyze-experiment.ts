@@ -10,6 +10,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/analyze",
   operationId: "analyzeExperiment",
+  "x-pushbunny-access": "write",
   tags: ["analysis"],
   summary: "Analyze an experiment now",
   description:

@@ -11,6 +11,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/iterate/{proposal_id}/confirm",
   operationId: "confirmIteration",
+  "x-pushbunny-access": "write",
   tags: ["analysis"],
   summary: "Apply a pending proposal",
   description:

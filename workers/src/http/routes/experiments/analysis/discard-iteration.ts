@@ -10,6 +10,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/iterate/{proposal_id}/discard",
   operationId: "discardIteration",
+  "x-pushbunny-access": "write",
   tags: ["analysis"],
   summary: "Discard a pending proposal",
   description: "Marks the proposal discarded; nothing changes (`experiment` is null).",

@@ -22,6 +22,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/experiments/{experiment_id}/analysis",
   operationId: "getExperimentAnalysis",
+  "x-pushbunny-access": "read",
   tags: ["analysis"],
   summary: "The latest analysis with its snapshot",
   security: BEARER,

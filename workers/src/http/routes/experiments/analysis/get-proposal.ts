@@ -9,6 +9,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/experiments/{experiment_id}/iterate/{proposal_id}",
   operationId: "getIterationProposal",
+  "x-pushbunny-access": "read",
   tags: ["analysis"],
   summary: "A proposal and its status",
   security: BEARER,

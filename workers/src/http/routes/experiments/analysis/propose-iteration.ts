@@ -10,6 +10,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/iterate",
   operationId: "proposeIteration",
+  "x-pushbunny-access": "write",
   tags: ["analysis"],
   summary: "Propose the next experiment from the latest analysis",
   description:

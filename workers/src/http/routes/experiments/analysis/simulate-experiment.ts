@@ -39,6 +39,7 @@ const route = createRoute({
   method: "post",
   path: "/v1/experiments/{experiment_id}/simulate",
   operationId: "simulateExperiment",
+  "x-pushbunny-access": "write",
   tags: ["analysis"],
   summary: "Inject synthetic traffic and analyze it",
   description:

@@ -1,0 +1,2 @@
+// Filled in by the accounts work (issue 13).
+export {};

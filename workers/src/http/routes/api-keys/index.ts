@@ -1,0 +1,4 @@
+import type { App } from "../../types";
+
+/** Every /v1/projects/{project_id}/api-keys route. */
+export function registerApiKeyRoutes(_app: App) {}
