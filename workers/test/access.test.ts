@@ -26,7 +26,9 @@ describe("access levels", () => {
     const missing = operations
       .filter((op) => !op.public && op.path.startsWith("/v1/"))
       .filter((op) => {
-        const declared = (spec.paths[op.path]?.[op.method] as Record<string, unknown>)["x-pushbunny-access"];
+        const declared = (spec.paths[op.path]?.[op.method] as Record<string, unknown> | undefined)?.[
+          "x-pushbunny-access"
+        ];
         return !(ACCESS_LEVELS as readonly unknown[]).includes(declared);
       })
       .map((op) => op.operationId);
