@@ -3,10 +3,16 @@ import { defineConfig } from "vitest/config";
 import { startScenarioStub } from "./workers/test-gemini/stub-server";
 import { startAdsStub } from "./workers/test-support/ads-stub-server";
 import { startFakePushService } from "./workers/test-support/fake-push-service";
+import { startOidcStub } from "./workers/test-support/oidc-stub-server";
 
 // Two projects: pure packages run in plain Node (fast, no runtime), the Worker runs in
 // workerd with local D1, KV, Queues and Durable Objects from wrangler.toml.
-const workerBindings = (migrations: D1Migration[], adsBaseUrl: string, pushBaseUrl: string) => ({
+const workerBindings = (
+  migrations: D1Migration[],
+  adsBaseUrl: string,
+  pushBaseUrl: string,
+  oidcIssuer: string,
+) => ({
   ENVIRONMENT: "test",
   LOG_LEVEL: "error",
   TRACKING_SECRET: "test-tracking-secret-0123456789",
@@ -19,6 +25,11 @@ const workerBindings = (migrations: D1Migration[], adsBaseUrl: string, pushBaseU
   // script its answers through its control API.
   FAKE_PUSH_URL: pushBaseUrl,
   METRICS_TOKEN: "test-metrics-token-0123456789",
+  AUTH_SECRET: "test-auth-secret-0123456789-0123456789",
+  // Google sign-in runs the real OIDC flow against a local identity provider (RS256, JWKS).
+  GOOGLE_CLIENT_ID: "pushbunny-test-client",
+  GOOGLE_CLIENT_SECRET: "pushbunny-test-secret",
+  GOOGLE_ISSUER: oidcIssuer,
 });
 
 export default defineConfig(async () => {
@@ -28,6 +39,7 @@ export default defineConfig(async () => {
   const gemini = await startScenarioStub();
   const ads = await startAdsStub();
   const push = await startFakePushService();
+  const oidc = await startOidcStub();
   return {
     test: {
       projects: [
@@ -42,7 +54,7 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: workerBindings(migrations, ads.baseUrl, push.baseUrl) },
+              miniflare: { bindings: workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer) },
             }),
           ],
           test: {
@@ -58,7 +70,7 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
-                  ...workerBindings(migrations, ads.baseUrl, push.baseUrl),
+                  ...workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer),
                   GEMINI_API_KEY: "test-gemini-key",
                   GEMINI_BASE_URL: gemini.baseUrl,
                   GEMINI_MODEL: "gemini-test",

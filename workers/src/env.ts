@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { RateLimitCounter } from "./durable/rate-limit-counter";
 import type { RoundRobinCounter } from "./durable/round-robin-counter";
 
 /** Bindings and variables from wrangler.toml, `.dev.vars` and secrets. */
@@ -8,6 +9,7 @@ export interface Env {
   EVENTS_QUEUE: Queue<unknown>;
   JOBS_QUEUE: Queue<unknown>;
   ROTATION: DurableObjectNamespace<RoundRobinCounter>;
+  RATE_LIMITS: DurableObjectNamespace<RateLimitCounter>;
   ENVIRONMENT?: string;
   LOG_LEVEL?: string;
   TRACKING_SECRET?: string;

@@ -18,6 +18,7 @@ import { registerGoogleRoutes } from "./routes/auth/google";
 import { registerDevRoutes } from "./routes/dev";
 import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
+import { registerLimitRoutes } from "./routes/limits";
 import { registerPostMessage } from "./routes/message/post-message";
 import { registerProjectRoutes } from "./routes/projects";
 import { registerPushRoutes } from "./routes/push";
@@ -94,6 +95,7 @@ export function createApp(): App {
   registerProjectRoutes(app);
   registerApiKeyRoutes(app);
   registerAuditRoutes(app);
+  registerLimitRoutes(app);
   registerDevRoutes(app);
   registerPostMessage(app);
   registerPostEvents(app);

@@ -4,6 +4,7 @@ import type { Role } from "../access/levels";
 import type { Principal } from "../access/principal";
 import type { AppContext } from "../context";
 import type { Env } from "../env";
+import type { OperationAccess } from "./middleware/auth";
 
 /** Request-scoped values every handler can read. */
 export interface AppEnv {
@@ -18,6 +19,8 @@ export interface AppEnv {
     principal: Principal;
     /** The person's role in `owner`'s project; unset for API keys. */
     role: Role;
+    /** The matched operation's declaration (access level, public); unset for unknown routes. */
+    operation: OperationAccess | undefined;
   };
 }
 

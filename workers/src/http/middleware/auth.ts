@@ -85,6 +85,7 @@ const LEVEL_WORDS: Record<AccessLevel, string> = {
 export function requireAccess(lookup: (c: Context<AppEnv>) => OperationAccess | undefined) {
   return async (c: Context<AppEnv>, next: Next) => {
     const op = lookup(c);
+    c.set("operation", op);
     if (op?.public) return next();
     const { principal, key } = await authenticatePrincipal(c);
     c.set("principal", principal);
