@@ -1,13 +1,23 @@
-// Walks every operation in /v1/openapi.json: without credentials each answers 401, and with
-// another project's key each answers 404 for this project's ids (or, for lists, shows none of
-// them) and changes nothing. A new route is covered the day it is declared; a new public route
-// or a new route that takes a body fails here until it is listed below.
+// Walks every operation in /v1/openapi.json: without credentials, or with an expired or revoked
+// key or an expired or ended session, each answers 401; with a key that lacks the scope or a
+// viewer's session on a change, 403; with another project's key or session each answers 404 for
+// this project's ids (or, for lists, shows none of them) and changes nothing. A new route is
+// covered the day it is declared; a new public route or a new route that takes a body fails here
+// until it is listed below.
 import { env, exports } from "cloudflare:workers";
+import { newId, sha256Hex } from "@pushbunny/core";
+import { insertApiKey } from "@pushbunny/db";
+import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, json, type MessageBody, seedProject } from "../helpers";
+import { type AccessLevel, ROLE_GRANTS } from "../../src/access/levels";
+import { call, db, json, type MessageBody, seedMember, seedProject } from "../helpers";
 import { fillPath, loadOperations, type Operation } from "./openapi-walk";
 
-const { operations } = await loadOperations();
+const { spec, operations } = await loadOperations();
+const levelOf = (op: Operation) =>
+  (spec.paths[op.path]?.[op.method] as Record<string, unknown> | undefined)?.["x-pushbunny-access"] as
+    | AccessLevel
+    | undefined;
 
 /** Operations that need no key, each for a reason (they are fuzzed and rate limited instead). */
 const PUBLIC_OPERATIONS: Record<string, string> = {
@@ -63,6 +73,61 @@ const SAMPLE_BODIES: Record<string, unknown> = {
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
 const victim = await seedProject({ challengerCount: 0 });
 const attacker = await seedProject({ challengerCount: 0 });
+
+/** A key of the victim's project with the given scopes, expiry and revocation. */
+async function victimKey(opts: { scopes?: string; expiresAt?: number; revoked?: boolean }) {
+  const apiKey = `pb_test_${newId("key").slice(4)}`;
+  const id = newId("key");
+  await insertApiKey(db, {
+    id,
+    projectId: victim.projectId,
+    name: "walk",
+    prefix: apiKey.slice(0, 12),
+    digest: await sha256Hex(apiKey),
+    now: Date.now(),
+    scopes: opts.scopes,
+    expiresAt: opts.expiresAt,
+  });
+  if (opts.revoked) {
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").bind(Date.now(), id).run();
+  }
+  return apiKey;
+}
+
+const expiredKey = await victimKey({ expiresAt: Date.now() - 1_000 });
+const revokedKey = await victimKey({ revoked: true });
+const messageKey = await victimKey({ scopes: "message" });
+const readKey = await victimKey({ scopes: "read" });
+const owner = await seedMember(victim.projectId, "owner");
+const viewer = await seedMember(victim.projectId, "viewer");
+const ended = await seedMember(victim.projectId, "owner");
+await env.DB.prepare("UPDATE session_families SET revoked_at = ?, revoked_reason = 'logout' WHERE id = ?")
+  .bind(Date.now(), ended.sessionId)
+  .run();
+const outsider = await seedMember(attacker.projectId, "owner");
+// Signed with the deployment's secret and valid in every way but time.
+const expiredToken = await sign(
+  {
+    iss: "http://localhost:8787",
+    aud: "pushbunny-api",
+    sub: owner.userId,
+    email: owner.email,
+    sid: owner.sessionId,
+    iat: Math.floor(Date.now() / 1000) - 3_600,
+    exp: Math.floor(Date.now() / 1000) - 2_700,
+  },
+  (env as unknown as { AUTH_SECRET: string }).AUTH_SECRET,
+  "HS256",
+);
+const asVictim = { "x-project-id": victim.projectId };
+
+/** A credential whose scopes cannot reach the level, with the scope the 403 should name. */
+function keyLacking(level: AccessLevel): string {
+  if (level === "message") return readKey;
+  if (level === "read") return messageKey;
+  if (level === "write" || level === "admin") return readKey;
+  return victim.apiKey; // owner and session: no key reaches them
+}
 const ids: Record<string, string> = {
   project: victim.projectId,
   project_id: victim.projectId,
@@ -78,8 +143,8 @@ function fill(value: unknown): unknown {
   return value;
 }
 
-function request(op: Operation, key: string | null) {
-  const headers: Record<string, string> = {};
+function request(op: Operation, key: string | null, extraHeaders: Record<string, string> = {}) {
+  const headers: Record<string, string> = { ...extraHeaders };
   if (key) headers.authorization = `Bearer ${key}`;
   let body: string | undefined;
   const sample = SAMPLE_BODIES[op.operationId];
@@ -198,6 +263,63 @@ describe(`route security: ${operations.length} operations from /v1/openapi.json`
     }
     expect(text).not.toContain("victim_intent");
   });
+
+  it.each(
+    secured.flatMap((op) =>
+      (
+        [
+          ["an expired key", expiredKey, {}],
+          ["a revoked key", revokedKey, {}],
+          ["an expired access token", expiredToken, asVictim],
+          ["an ended session", ended.accessToken, asVictim],
+        ] as const
+      ).map(
+        ([what, credential, headers]) => [`${label(op)} refuses ${what}`, op, credential, headers] as const,
+      ),
+    ),
+  )("%s with 401", async (_, op, credential, headers) => {
+    const res = await request(op, credential, headers);
+    const text = await res.text();
+    expect(res.status, text).toBe(401);
+    expect(JSON.parse(text).error.code).toBe("UNAUTHORIZED");
+  });
+
+  it.each(
+    secured
+      .filter((op) => levelOf(op) !== undefined)
+      .map((op) => [label(op), op, levelOf(op) as AccessLevel] as const),
+  )("%s answers 403 to a key without the scope", async (_, op, level) => {
+    const res = await request(op, keyLacking(level));
+    const text = await res.text();
+    expect(res.status, text).toBe(403);
+    expect(JSON.parse(text).error.code).toBe("FORBIDDEN");
+  });
+
+  it.each(
+    secured
+      .filter((op) => {
+        const level = levelOf(op);
+        return level !== undefined && level !== "session" && !ROLE_GRANTS.viewer.includes(level);
+      })
+      .map((op) => [label(op), op] as const),
+  )("%s answers 403 to a viewer", async (_, op) => {
+    const res = await request(op, viewer.accessToken, asVictim);
+    const text = await res.text();
+    expect(res.status, text).toBe(403);
+    expect(JSON.parse(text).error.code).toBe("FORBIDDEN");
+  });
+
+  it.each(scopedById.filter((op) => levelOf(op) !== "session").map((op) => [label(op), op] as const))(
+    "%s answers 404 to another project's member, whichever project they name",
+    async (_, op) => {
+      for (const headers of [{ "x-project-id": attacker.projectId }, asVictim]) {
+        const res = await request(op, outsider.accessToken, headers);
+        const text = await res.text();
+        expect(res.status, text).toBe(404);
+        expect(JSON.parse(text).error.code).toBe("NOT_FOUND");
+      }
+    },
+  );
 
   it("the attacker's calls changed nothing the victim owns", async () => {
     const experiment = await json<{ status: string; variants: unknown[]; strategy: string }>(
