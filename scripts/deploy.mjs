@@ -8,7 +8,7 @@
 //
 // Steps: `wrangler whoami`; the D1 database, KV namespace and queues named in wrangler.toml
 // (each created only when missing, otherwise reused); a generated wrangler.deploy.toml next to
-// wrangler.toml with the real ids (gitignored, never edit it); TRACKING_SECRET and CREDENTIALS_KEY
+// wrangler.toml with the real ids (gitignored, never edit it); TRACKING_SECRET, CREDENTIALS_KEY and AUTH_SECRET
 // (random, set once via stdin, never printed); remote D1 migrations; `wrangler deploy`; a summary.
 // wrangler.toml itself is never modified: its ids are placeholders that work locally.
 //
@@ -37,6 +37,7 @@ const SECRET_HINTS = [
   { name: "GEMINI_API_KEY", why: "optional: enables AI-written challengers (Gemini)" },
   { name: "METRICS_TOKEN", why: "optional: enables GET /metrics (Prometheus) behind this bearer token" },
   { name: "API_KEYS", why: "optional: comma-separated bootstrap API keys" },
+  { name: "GOOGLE_CLIENT_SECRET", why: "optional: with the GOOGLE_CLIENT_ID var, enables Google sign-in" },
 ];
 
 class DeployError extends Error {}
@@ -332,8 +333,9 @@ async function listSecrets() {
 }
 
 // Random secrets the Worker needs in production, each set once (an existing one is never
-// replaced: rotating TRACKING_SECRET invalidates issued tokens, CREDENTIALS_KEY sealed credentials).
-const GENERATED_SECRETS = ["TRACKING_SECRET", "CREDENTIALS_KEY"];
+// replaced: rotating TRACKING_SECRET invalidates issued tokens, CREDENTIALS_KEY sealed credentials,
+// AUTH_SECRET every signed-in session's access token).
+const GENERATED_SECRETS = ["TRACKING_SECRET", "CREDENTIALS_KEY", "AUTH_SECRET"];
 
 async function ensureGeneratedSecrets(summary) {
   const existing = await listSecrets();

@@ -97,7 +97,7 @@ afterEach(() => {
 });
 
 describe("scripts/deploy.mjs", () => {
-  it("creates everything on a fresh account, sets TRACKING_SECRET and CREDENTIALS_KEY via stdin, migrates and deploys", async () => {
+  it("creates everything on a fresh account, sets TRACKING_SECRET, CREDENTIALS_KEY and AUTH_SECRET via stdin, migrates and deploys", async () => {
     writeState(FRESH);
     const res = await runDeploy();
     expect(res.stderr).toBe("");
@@ -109,6 +109,7 @@ describe("scripts/deploy.mjs", () => {
       `secret list --config ${CONFIG}`,
       `secret put TRACKING_SECRET --config ${CONFIG}`,
       `secret put CREDENTIALS_KEY --config ${CONFIG}`,
+      `secret put AUTH_SECRET --config ${CONFIG}`,
       `d1 migrations apply DB --remote --config ${CONFIG}`,
       `deploy --config ${CONFIG}`,
     ]);
@@ -196,7 +197,12 @@ describe("scripts/deploy.mjs", () => {
       queues: ["pushbunny-events", "pushbunny-jobs", "pushbunny-dlq"],
       hideQueuesInList: true,
       workerExists: true,
-      secrets: { TRACKING_SECRET: "existing", CREDENTIALS_KEY: "existing", GEMINI_API_KEY: "g" },
+      secrets: {
+        TRACKING_SECRET: "existing",
+        CREDENTIALS_KEY: "existing",
+        AUTH_SECRET: "existing",
+        GEMINI_API_KEY: "g",
+      },
     });
     const res = await runDeploy();
     expect(res.code).toBe(0);
