@@ -1,2 +1,148 @@
-// Filled in by the accounts work (issue 13).
-export {};
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../client";
+import { type ApiKeyRow, apiKeys, projects } from "../schema";
+import type { ApiKeyOwner } from "./projects";
+
+/** A key by its digest with what decides whether it works, or null for a digest never issued. */
+export async function findKeyByDigest(
+  db: Db,
+  digest: string,
+): Promise<{ owner: ApiKeyOwner; revokedAt: number | null; projectDeletedAt: number | null } | null> {
+  const rows = await db
+    .select({
+      projectId: projects.id,
+      defaultLocale: projects.defaultLocale,
+      challengerCount: projects.challengerCount,
+      keyId: apiKeys.id,
+      prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
+      expiresAt: apiKeys.expiresAt,
+      revokedAt: apiKeys.revokedAt,
+      projectDeletedAt: projects.deletedAt,
+    })
+    .from(apiKeys)
+    .innerJoin(projects, eq(projects.id, apiKeys.projectId))
+    .where(eq(apiKeys.digest, digest))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  const { revokedAt, projectDeletedAt, ...owner } = row;
+  return { owner, revokedAt, projectDeletedAt };
+}
+
+/** The digests of a project's keys that are not revoked: what a project delete must invalidate. */
+export async function listLiveKeyDigests(db: Db, projectId: string): Promise<string[]> {
+  const rows = await db
+    .select({ digest: apiKeys.digest })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.projectId, projectId), isNull(apiKeys.revokedAt)));
+  return rows.map((r) => r.digest);
+}
+
+/** Moves last_used_at forward only, so isolates reporting out of order never move it back. */
+export async function touchApiKey(db: Db, keyId: string, at: number): Promise<void> {
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: at })
+    .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, at))));
+}
+
+/** One of a project's keys, or null (another project's key ids are not found either). */
+export async function findApiKey(db: Db, projectId: string, keyId: string): Promise<ApiKeyRow | null> {
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.id, keyId)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** A page of a project's keys, newest first, after the (createdAt, id) of the previous page's last. */
+export async function listApiKeysPage(
+  db: Db,
+  projectId: string,
+  opts: { limit: number; after?: { createdAt: number; id: string } },
+): Promise<ApiKeyRow[]> {
+  const after = opts.after;
+  return db
+    .select()
+    .from(apiKeys)
+    .where(
+      and(
+        eq(apiKeys.projectId, projectId),
+        after
+          ? or(
+              lt(apiKeys.createdAt, after.createdAt),
+              and(eq(apiKeys.createdAt, after.createdAt), lt(apiKeys.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(opts.limit);
+}
+
+/** Changes a key's name or expiry; returns the row after, or null when it is not the project's. */
+export async function updateApiKey(
+  db: Db,
+  projectId: string,
+  keyId: string,
+  set: { name?: string; expiresAt?: number | null },
+): Promise<ApiKeyRow | null> {
+  const rows = await db
+    .update(apiKeys)
+    .set(set)
+    .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.id, keyId)))
+    .returning();
+  return rows[0] ?? null;
+}
+
+/** Revokes a key once: a second revocation keeps the first instant. */
+export async function revokeApiKey(
+  db: Db,
+  projectId: string,
+  keyId: string,
+  at: number,
+): Promise<ApiKeyRow | null> {
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: at })
+    .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));
+  return findApiKey(db, projectId, keyId);
+}
+
+/**
+ * Inserts the replacement and winds the old key down in one batch, only while the old key is
+ * still unrevoked and unrolled (two concurrent rolls cannot both win). Returns whether it applied.
+ */
+export async function rollApiKey(
+  db: Db,
+  input: {
+    projectId: string;
+    oldId: string;
+    oldExpiresAt: number;
+    next: typeof apiKeys.$inferInsert;
+  },
+): Promise<boolean> {
+  const [updated] = await db.batch([
+    db
+      .update(apiKeys)
+      .set({ expiresAt: input.oldExpiresAt, rolledTo: input.next.id })
+      .where(
+        and(
+          eq(apiKeys.projectId, input.projectId),
+          eq(apiKeys.id, input.oldId),
+          isNull(apiKeys.revokedAt),
+          isNull(apiKeys.rolledTo),
+        ),
+      )
+      .returning({ id: apiKeys.id }),
+    db.insert(apiKeys).values(input.next),
+  ]);
+  if (updated.length === 0) {
+    // Lost the race (or the key changed underneath): the replacement must not survive alone.
+    await db.delete(apiKeys).where(eq(apiKeys.id, input.next.id as string));
+    return false;
+  }
+  return true;
+}
