@@ -4,6 +4,7 @@ export * from "./cursor";
 export * from "./encoding";
 export * from "./hash";
 export * from "./ids";
+export * from "./password";
 export * from "./random";
 export * from "./receipt";
 export * from "./seal";
