@@ -1,0 +1,58 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { updateProject } from "../../../services/projects/update-project";
+import { limitBody } from "../../middleware/limits";
+import { BEARER, commonErrors, LocaleTag, notFound } from "../../schemas";
+import type { App } from "../../types";
+import { ChallengerCount, ProjectIdParam, ProjectName, projectResponse, projectView } from "./schemas";
+
+const route = createRoute({
+  method: "patch",
+  path: "/v1/projects/{project_id}",
+  operationId: "updateProject",
+  "x-pushbunny-access": "admin",
+  tags: ["projects"],
+  summary: "Rename a project or change its defaults",
+  description:
+    "`default_locale` is used when a request sends none; `challenger_count` is how many LLM challengers new experiments get.",
+  security: BEARER,
+  middleware: [limitBody(4 * 1024)] as const,
+  request: {
+    params: ProjectIdParam,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .strictObject({
+              name: ProjectName.optional(),
+              default_locale: LocaleTag.optional().openapi({ example: "en-US" }),
+              challenger_count: ChallengerCount.optional(),
+            })
+            .refine(
+              (b) => Object.values(b).some((v) => v !== undefined),
+              "nothing to change: send name, default_locale or challenger_count",
+            ),
+        },
+      },
+    },
+  },
+  responses: { 200: projectResponse("The project as changed"), ...commonErrors, ...notFound },
+});
+
+/** PATCH /v1/projects/{project_id} */
+export function registerUpdateProject(app: App) {
+  app.openapi(route, async (c) => {
+    const b = c.req.valid("json");
+    const project = await updateProject({
+      ctx: c.get("ctx"),
+      projectId: c.get("owner").projectId,
+      actor: c.get("actor"),
+      input: {
+        ...(b.name !== undefined ? { name: b.name } : {}),
+        ...(b.default_locale !== undefined ? { defaultLocale: b.default_locale } : {}),
+        ...(b.challenger_count !== undefined ? { challengerCount: b.challenger_count } : {}),
+      },
+    });
+    return c.json(projectView({ ...project, role: c.get("role") ?? null }), 200);
+  });
+}

@@ -1,0 +1,52 @@
+import { newId } from "@pushbunny/core";
+import { insertProjectWithOwner } from "@pushbunny/db";
+import type { AppContext } from "../../context";
+import { recordAudit } from "../audit/record-audit";
+import { checkChallengerCount, checkLocale, checkProjectName, type Project } from "./rules";
+
+/** A new project with the person creating it as its owner. */
+export async function createProject({
+  ctx,
+  input,
+}: {
+  ctx: AppContext;
+  input: { userId: string; name: string; defaultLocale?: string; challengerCount?: number };
+}): Promise<Project> {
+  const name = checkProjectName(input.name);
+  const defaultLocale = input.defaultLocale === undefined ? "en-US" : checkLocale(input.defaultLocale);
+  // New projects start with the deployment's challenger count, as the bootstrap project does.
+  const challengerCount = checkChallengerCount(input.challengerCount ?? ctx.config.challengerCount);
+  const now = ctx.now();
+  const createdBy = `user:${input.userId}`;
+  const project: Project = {
+    id: newId("prj"),
+    name,
+    defaultLocale,
+    challengerCount,
+    createdBy,
+    createdAt: now,
+    updatedAt: now,
+    role: "owner",
+  };
+  await insertProjectWithOwner(ctx.db, {
+    id: project.id,
+    name,
+    defaultLocale,
+    challengerCount,
+    createdBy,
+    ownerUserId: input.userId,
+    now,
+  });
+  await recordAudit({
+    ctx,
+    projectId: project.id,
+    actor: createdBy,
+    input: {
+      action: "project.created",
+      targetType: "project",
+      targetId: project.id,
+      details: { name, default_locale: defaultLocale, challenger_count: challengerCount },
+    },
+  });
+  return project;
+}

@@ -1,0 +1,50 @@
+import { deleteMember, findMemberOf } from "@pushbunny/db";
+import type { AppContext } from "../../../context";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../../errors";
+import { recordAudit } from "../../audit/record-audit";
+import { type Caller, isOwner, LAST_OWNER, mustAdmin } from "../rules";
+import { mustMember } from "./member";
+
+/**
+ * Takes someone out of a project. Anyone may leave; removing someone else takes the admin
+ * role (or an admin-scoped key), removing an owner takes an owner, and the last owner stays.
+ * Access ends at once: every request re-checks membership.
+ */
+export async function removeMember({
+  ctx,
+  projectId,
+  caller,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  caller: Caller;
+  input: { userId: string };
+}): Promise<{ left: boolean }> {
+  const leaving = caller.userId !== null && caller.userId === input.userId;
+  if (!leaving) mustAdmin(caller, "remove other members");
+  const target = await mustMember(ctx, projectId, input.userId);
+  if (!leaving && target.role === "owner" && !isOwner(caller)) {
+    throw new ForbiddenError("only an owner can remove an owner");
+  }
+  if ((await deleteMember(ctx.db, projectId, target.userId)) === "refused") {
+    if (!(await findMemberOf(ctx.db, projectId, target.userId))) {
+      throw new NotFoundError(`member '${target.userId}' not found`);
+    }
+    throw new ConflictError(
+      leaving ? `the last owner cannot leave: ${LAST_OWNER}` : `cannot remove the last owner: ${LAST_OWNER}`,
+    );
+  }
+  await recordAudit({
+    ctx,
+    projectId,
+    actor: caller.actor,
+    input: {
+      action: leaving ? "member.left" : "member.removed",
+      targetType: "member",
+      targetId: target.userId,
+      details: { email: target.email, role: target.role },
+    },
+  });
+  return { left: leaving };
+}

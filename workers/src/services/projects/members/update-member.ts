@@ -1,0 +1,49 @@
+import { findMemberOf, setMemberRole } from "@pushbunny/db";
+import type { AppContext } from "../../../context";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../../errors";
+import { recordAudit } from "../../audit/record-audit";
+import { type Caller, checkRole, isOwner, LAST_OWNER, mustAdmin } from "../rules";
+import { type Member, mustMember } from "./member";
+
+/**
+ * Changes a member's role. Only an owner grants or takes away the owner role (so an admin can
+ * neither demote an owner nor make anyone one), and the last owner keeps it.
+ */
+export async function updateMember({
+  ctx,
+  projectId,
+  caller,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  caller: Caller;
+  input: { userId: string; role: string };
+}): Promise<Member> {
+  const role = checkRole(input.role);
+  mustAdmin(caller, "change members' roles");
+  const target = await mustMember(ctx, projectId, input.userId);
+  if ((role === "owner" || target.role === "owner") && !isOwner(caller)) {
+    throw new ForbiddenError("only an owner can grant or remove the owner role");
+  }
+  if (target.role === role) return target;
+  if ((await setMemberRole(ctx.db, projectId, target.userId, role, ctx.now())) === "refused") {
+    // The statement refuses a missing member and the last owner alike; tell them apart.
+    if (!(await findMemberOf(ctx.db, projectId, target.userId))) {
+      throw new NotFoundError(`member '${target.userId}' not found`);
+    }
+    throw new ConflictError(`cannot demote the last owner: ${LAST_OWNER}`);
+  }
+  await recordAudit({
+    ctx,
+    projectId,
+    actor: caller.actor,
+    input: {
+      action: "member.role_changed",
+      targetType: "member",
+      targetId: target.userId,
+      details: { email: target.email, from: target.role, to: role },
+    },
+  });
+  return { ...target, role };
+}

@@ -1,0 +1,73 @@
+import { type ProjectRecord, updateProjectSettings } from "@pushbunny/db";
+import type { AppContext } from "../../context";
+import { NotFoundError } from "../../errors";
+import { recordAudit } from "../audit/record-audit";
+import { mustProject } from "./get-project";
+import { checkChallengerCount, checkLocale, checkProjectName } from "./rules";
+
+export interface ProjectChanges {
+  name?: string;
+  defaultLocale?: string;
+  challengerCount?: number;
+}
+
+/** Renames a project or changes its defaults; a rename and other changes are audited apart. */
+export async function updateProject({
+  ctx,
+  projectId,
+  actor,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  actor: string;
+  input: ProjectChanges;
+}): Promise<ProjectRecord> {
+  const wanted: ProjectChanges = {
+    ...(input.name !== undefined ? { name: checkProjectName(input.name) } : {}),
+    ...(input.defaultLocale !== undefined ? { defaultLocale: checkLocale(input.defaultLocale) } : {}),
+    ...(input.challengerCount !== undefined
+      ? { challengerCount: checkChallengerCount(input.challengerCount) }
+      : {}),
+  };
+  const current = await mustProject(ctx, projectId);
+  const set: ProjectChanges = {};
+  const changed: Record<string, { from: unknown; to: unknown }> = {};
+  if (wanted.name !== undefined && wanted.name !== current.name) set.name = wanted.name;
+  if (wanted.defaultLocale !== undefined && wanted.defaultLocale !== current.defaultLocale) {
+    set.defaultLocale = wanted.defaultLocale;
+    changed.default_locale = { from: current.defaultLocale, to: wanted.defaultLocale };
+  }
+  if (wanted.challengerCount !== undefined && wanted.challengerCount !== current.challengerCount) {
+    set.challengerCount = wanted.challengerCount;
+    changed.challenger_count = { from: current.challengerCount, to: wanted.challengerCount };
+  }
+  if (Object.keys(set).length === 0) return current;
+
+  const now = ctx.now();
+  if (!(await updateProjectSettings(ctx.db, projectId, set, now))) {
+    throw new NotFoundError("project not found");
+  }
+  if (set.name !== undefined) {
+    await recordAudit({
+      ctx,
+      projectId,
+      actor,
+      input: {
+        action: "project.renamed",
+        targetType: "project",
+        targetId: projectId,
+        details: { from: current.name, to: set.name },
+      },
+    });
+  }
+  if (Object.keys(changed).length > 0) {
+    await recordAudit({
+      ctx,
+      projectId,
+      actor,
+      input: { action: "project.updated", targetType: "project", targetId: projectId, details: changed },
+    });
+  }
+  return { ...current, ...set, updatedAt: now };
+}
