@@ -146,3 +146,11 @@ export async function rollApiKey(
   }
   return true;
 }
+
+/** Stores a newly issued key and returns its row. */
+export async function insertIssuedApiKey(db: Db, values: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
+  const rows = await db.insert(apiKeys).values(values).returning();
+  const row = rows[0];
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}

@@ -1,4 +1,7 @@
 import type { App } from "../../types";
+import { registerListAuditLog } from "./list-audit-log";
 
 /** GET /v1/projects/{project_id}/audit-log. */
-export function registerAuditRoutes(_app: App) {}
+export function registerAuditRoutes(app: App) {
+  registerListAuditLog(app);
+}

@@ -1,0 +1,542 @@
+import { env } from "cloudflare:workers";
+import { newId, sha256Hex } from "@pushbunny/core";
+import { insertApiKey } from "@pushbunny/db";
+import { describe, expect, it } from "vitest";
+import { call, db, expectError, json, seedMember, seedProject } from "./helpers";
+
+interface KeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  mode: "live" | "test";
+  status: "active" | "expired" | "revoked";
+  created_at: string;
+  created_by: string | null;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  rolled_to: string | null;
+}
+interface Issued extends KeyView {
+  key: string;
+}
+
+const keysOf = (projectId: string) => `/v1/projects/${projectId}/api-keys`;
+
+async function create(projectId: string, key: string, body: Record<string, unknown>) {
+  return json<Issued>(await call(keysOf(projectId), { key, body }), 201);
+}
+
+async function rowOf(keyId: string) {
+  return env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(keyId).first<Record<string, unknown>>();
+}
+
+/** A key of the project with exactly these scopes and mode, made directly in D1. */
+async function keyWith(projectId: string, scopes: string, mode = "live") {
+  const apiKey = `pb_${mode}_${newId("key").slice(4)}`;
+  const id = newId("key");
+  await insertApiKey(db, {
+    id,
+    projectId,
+    name: `${scopes} key`,
+    prefix: apiKey.slice(0, 12),
+    digest: await sha256Hex(apiKey),
+    now: Date.now(),
+    scopes,
+    mode,
+  });
+  return { apiKey, id };
+}
+
+describe("creating API keys", () => {
+  it("shows the secret once, stores only its SHA-256, and the new key works at once", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const issued = await create(projectId, apiKey, { name: "  iOS app  " });
+    expect(issued).toMatchObject({
+      name: "iOS app",
+      scopes: ["message"],
+      mode: "live",
+      status: "active",
+      last_used_at: null,
+      expires_at: null,
+      revoked_at: null,
+      rolled_to: null,
+      created_by: `api_key:${apiKey.slice(0, 12)}…`,
+    });
+    expect(issued.id).toMatch(/^key_[0-9a-f]{20}$/);
+    expect(issued.key).toMatch(/^pb_live_[0-9a-f]{64}$/);
+    expect(issued.prefix).toBe(issued.key.slice(0, 12));
+    expect(Date.parse(issued.created_at)).toBeGreaterThan(Date.now() - 60_000);
+
+    const row = await rowOf(issued.id);
+    expect(row).toMatchObject({ project_id: projectId, digest: await sha256Hex(issued.key), mode: "live" });
+    expect(JSON.stringify(row)).not.toContain(issued.key.slice(12));
+
+    // Read back anywhere, the secret is gone.
+    const got = await json<KeyView>(await call(`${keysOf(projectId)}/${issued.id}`, { key: apiKey }), 200);
+    expect(got).not.toHaveProperty("key");
+    expect(JSON.stringify(got)).not.toContain(issued.key.slice(12));
+    const list = await json<{ api_keys: KeyView[] }>(await call(keysOf(projectId), { key: apiKey }), 200);
+    expect(JSON.stringify(list)).not.toContain(issued.key.slice(12));
+
+    // A message-scoped key sends messages and is refused management.
+    await json(
+      await call("/v1/message", { key: issued.key, body: { intent_id: "k", base_example: "Hi" } }),
+      200,
+    );
+    await expectError(
+      await call(keysOf(projectId), { key: issued.key }),
+      403,
+      "FORBIDDEN",
+      "this API key lacks the 'admin' scope needed for managing the project",
+    );
+  });
+
+  it("takes scopes, test mode and an expiry; scopes come back in canonical order", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const expires = new Date(Date.now() + 86_400_000).toISOString();
+    const issued = await create(projectId, apiKey, {
+      name: "staging",
+      scopes: ["read", "message", "read"],
+      mode: "test",
+      expires_at: expires,
+    });
+    expect(issued).toMatchObject({ scopes: ["message", "read"], mode: "test", expires_at: expires });
+    expect(issued.key).toMatch(/^pb_test_[0-9a-f]{64}$/);
+    expect(await rowOf(issued.id)).toMatchObject({ scopes: "message,read", mode: "test" });
+    // The read scope reads.
+    await json(await call("/v1/experiments", { key: issued.key }), 200);
+  });
+
+  it.each([
+    ["no name", {}, "name: required"],
+    ["an empty name", { name: "   " }, "name: must not be empty"],
+    ["a long name", { name: "x".repeat(101) }, "name: Too big: expected string to have <=100 characters"],
+    ["an unknown scope", { name: "k", scopes: ["owner"] }, /^scopes\.0: Invalid option/],
+    ["no scopes", { name: "k", scopes: [] }, "scopes: name at least one scope"],
+    ["an unknown mode", { name: "k", mode: "dev" }, /^mode: Invalid option/],
+    ["an unknown field", { name: "k", secret: "mine" }, /Unrecognized key: "secret"/],
+    ["seconds for an instant", { name: "k", expires_at: 1_900_000_000 }, /expires_at/],
+    [
+      "an expiry in the past",
+      { name: "k", expires_at: "2020-01-01T00:00:00Z" },
+      "expires_at: must be in the future",
+    ],
+  ])("refuses %s with a 400", async (_, body, message) => {
+    const { projectId, apiKey } = await seedProject();
+    await expectError(await call(keysOf(projectId), { key: apiKey, body }), 400, "BAD_REQUEST", message);
+  });
+
+  it("a test-mode key may manage test keys only", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const testAdmin = await create(projectId, apiKey, { name: "ci", scopes: ["admin"], mode: "test" });
+    await create(projectId, testAdmin.key, { name: "ci child", mode: "test" });
+    const message = "a test-mode key can only manage test-mode keys: use a live key or sign in";
+    await expectError(
+      await call(keysOf(projectId), { key: testAdmin.key, body: { name: "prod" } }),
+      403,
+      "FORBIDDEN",
+      message,
+    );
+    const live = await create(projectId, apiKey, { name: "prod" });
+    for (const [method, path, body] of [
+      ["DELETE", `${keysOf(projectId)}/${live.id}`, undefined],
+      ["POST", `${keysOf(projectId)}/${live.id}/roll`, {}],
+      ["PATCH", `${keysOf(projectId)}/${live.id}`, { name: "mine now" }],
+    ] as const) {
+      await expectError(await call(path, { method, key: testAdmin.key, body }), 403, "FORBIDDEN", message);
+    }
+    expect(await rowOf(live.id)).toMatchObject({ revoked_at: null, rolled_to: null, name: "prod" });
+  });
+});
+
+describe("who may manage keys", () => {
+  it("admins and owners may; members, viewers and keys without the admin scope get 403", async () => {
+    const { projectId } = await seedProject();
+    const owner = await seedMember(projectId, "owner");
+    const admin = await seedMember(projectId, "admin");
+    const member = await seedMember(projectId, "member");
+    const viewer = await seedMember(projectId, "viewer");
+    const readKey = await keyWith(projectId, "read,message");
+
+    const byOwner = await create(projectId, owner.accessToken, { name: "by owner" });
+    expect(byOwner.created_by).toBe(`user:${owner.userId}`);
+    const byAdmin = await create(projectId, admin.accessToken, { name: "by admin" });
+    expect(byAdmin.created_by).toBe(`user:${admin.userId}`);
+
+    for (const [who, token, message] of [
+      ["member", member.accessToken, "your role 'member' does not allow managing the project"],
+      ["viewer", viewer.accessToken, "your role 'viewer' does not allow managing the project"],
+      ["read key", readKey.apiKey, "this API key lacks the 'admin' scope needed for managing the project"],
+    ] as const) {
+      for (const [method, path, body] of [
+        ["GET", keysOf(projectId), undefined],
+        ["POST", keysOf(projectId), { name: who }],
+        ["GET", `${keysOf(projectId)}/${byOwner.id}`, undefined],
+        ["PATCH", `${keysOf(projectId)}/${byOwner.id}`, { name: who }],
+        ["DELETE", `${keysOf(projectId)}/${byOwner.id}`, undefined],
+        ["POST", `${keysOf(projectId)}/${byOwner.id}/roll`, {}],
+      ] as const) {
+        await expectError(await call(path, { method, key: token, body }), 403, "FORBIDDEN", message);
+      }
+    }
+    expect(await rowOf(byOwner.id)).toMatchObject({ name: "by owner", revoked_at: null, rolled_to: null });
+  });
+
+  it("another project's key, session or key ids find nothing (404) and change nothing", async () => {
+    const victim = await seedProject();
+    const attacker = await seedProject();
+    const outsider = await seedMember(attacker.projectId, "owner");
+    const target = await create(victim.projectId, victim.apiKey, { name: "victim key" });
+    const path = `${keysOf(victim.projectId)}/${target.id}`;
+
+    for (const credential of [attacker.apiKey, outsider.accessToken]) {
+      for (const [method, p, body] of [
+        ["GET", keysOf(victim.projectId), undefined],
+        ["POST", keysOf(victim.projectId), { name: "planted" }],
+        ["GET", path, undefined],
+        ["PATCH", path, { name: "stolen" }],
+        ["DELETE", path, undefined],
+        ["POST", `${path}/roll`, {}],
+      ] as const) {
+        await expectError(
+          await call(p, { method, key: credential, body }),
+          404,
+          "NOT_FOUND",
+          "project not found",
+        );
+      }
+    }
+    // The victim's key id under the attacker's own project: not found either.
+    for (const [method, p, body] of [
+      ["GET", `${keysOf(attacker.projectId)}/${target.id}`, undefined],
+      ["PATCH", `${keysOf(attacker.projectId)}/${target.id}`, { name: "stolen" }],
+      ["DELETE", `${keysOf(attacker.projectId)}/${target.id}`, undefined],
+      ["POST", `${keysOf(attacker.projectId)}/${target.id}/roll`, {}],
+    ] as const) {
+      await expectError(
+        await call(p, { method, key: attacker.apiKey, body }),
+        404,
+        "NOT_FOUND",
+        `API key '${target.id}' not found`,
+      );
+    }
+    const list = await json<{ api_keys: KeyView[] }>(
+      await call(keysOf(attacker.projectId), { key: attacker.apiKey }),
+      200,
+    );
+    expect(list.api_keys.map((k) => k.id)).not.toContain(target.id);
+    expect(await rowOf(target.id)).toMatchObject({ name: "victim key", revoked_at: null, rolled_to: null });
+  });
+});
+
+describe("listing keys", () => {
+  it("pages newest first with a cursor and shows every lifecycle field", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const made: Issued[] = [];
+    for (const name of ["one", "two", "three", "four", "five"])
+      made.push(await create(projectId, apiKey, { name }));
+    await json(await call(`${keysOf(projectId)}/${made[0]?.id}`, { method: "DELETE", key: apiKey }), 200);
+
+    const seen: KeyView[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : "?limit=2";
+      const page: { api_keys: KeyView[]; next_cursor: string | null } = await json(
+        await call(`${keysOf(projectId)}${q}`, { key: apiKey }),
+        200,
+      );
+      expect(page.api_keys.length).toBeLessThanOrEqual(2);
+      seen.push(...page.api_keys);
+      cursor = page.next_cursor;
+    } while (cursor);
+    // The five made here and the seeded key, each once, newest first.
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen.map((k) => k.id)).size).toBe(6);
+    const created = seen.map((k) => Date.parse(k.created_at));
+    expect([...created].sort((a, b) => b - a)).toEqual(created);
+    const revoked = seen.find((k) => k.id === made[0]?.id);
+    expect(revoked).toMatchObject({ status: "revoked", name: "one" });
+    expect(revoked?.revoked_at).not.toBeNull();
+    for (const k of seen) {
+      expect(Object.keys(k).sort()).toEqual(
+        [
+          "created_at",
+          "created_by",
+          "expires_at",
+          "id",
+          "last_used_at",
+          "mode",
+          "name",
+          "prefix",
+          "revoked_at",
+          "rolled_to",
+          "scopes",
+          "status",
+        ].sort(),
+      );
+    }
+  });
+
+  it.each([
+    [
+      "a cursor it did not issue",
+      "?cursor=abc",
+      "cursor: is not one this endpoint returned: pass next_cursor back as is",
+    ],
+    ["a limit of 0", "?limit=0", /^limit: Too small/],
+    ["a limit of 101", "?limit=101", /^limit: Too big/],
+  ])("refuses %s with a 400", async (_, q, message) => {
+    const { projectId, apiKey } = await seedProject();
+    await expectError(await call(`${keysOf(projectId)}${q}`, { key: apiKey }), 400, "BAD_REQUEST", message);
+  });
+
+  it("answers 404 for a key id that does not exist", async () => {
+    const { projectId, apiKey } = await seedProject();
+    await expectError(
+      await call(`${keysOf(projectId)}/key_00000000000000000000`, { key: apiKey }),
+      404,
+      "NOT_FOUND",
+      "API key 'key_00000000000000000000' not found",
+    );
+  });
+});
+
+describe("renaming and expiring keys", () => {
+  it("renames, sets and clears an expiry, and expiring in the past means now", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const k = await create(projectId, apiKey, { name: "old name" });
+    const path = `${keysOf(projectId)}/${k.id}`;
+    const renamed = await json<KeyView>(
+      await call(path, { method: "PATCH", key: apiKey, body: { name: "new name" } }),
+      200,
+    );
+    expect(renamed).toMatchObject({ name: "new name", expires_at: null, status: "active" });
+    expect(await rowOf(k.id)).toMatchObject({ name: "new name" });
+
+    const later = "2099-01-01T00:00:00.000Z";
+    expect(
+      await json<KeyView>(
+        await call(path, { method: "PATCH", key: apiKey, body: { expires_at: later } }),
+        200,
+      ),
+    ).toMatchObject({ expires_at: later, status: "active" });
+    expect(
+      await json<KeyView>(
+        await call(path, { method: "PATCH", key: apiKey, body: { expires_at: null } }),
+        200,
+      ),
+    ).toMatchObject({ expires_at: null });
+
+    const before = Date.now();
+    const expired = await json<KeyView>(
+      await call(path, { method: "PATCH", key: apiKey, body: { expires_at: "2001-01-01T00:00:00Z" } }),
+      200,
+    );
+    expect(expired.status).toBe("expired");
+    expect(Date.parse(expired.expires_at ?? "")).toBeGreaterThanOrEqual(before);
+    // Refused at once on this edge.
+    await expectError(
+      await call("/v1/message", { key: k.key, body: { intent_id: "x", base_example: "Hi" } }),
+      401,
+      "UNAUTHORIZED",
+      "API key expired",
+    );
+    // Expired stays expired.
+    await expectError(
+      await call(path, { method: "PATCH", key: apiKey, body: { expires_at: null } }),
+      409,
+      "CONFLICT",
+      `API key '${k.id}' is expired: its expiry cannot change (roll it or create a new key)`,
+    );
+    // A rename still works.
+    await json(await call(path, { method: "PATCH", key: apiKey, body: { name: "retired" } }), 200);
+  });
+
+  it.each([
+    ["an empty body", {}, "(body): send name or expires_at to change"],
+    ["an unknown field", { scopes: ["admin"] }, /Unrecognized key: "scopes"/],
+    ["an empty name", { name: "" }, "name: must not be empty"],
+    ["a bad instant", { expires_at: "tomorrow" }, /^expires_at: /],
+  ])("refuses %s with a 400", async (_, body, message) => {
+    const { projectId, apiKey } = await seedProject();
+    const k = await create(projectId, apiKey, { name: "k" });
+    await expectError(
+      await call(`${keysOf(projectId)}/${k.id}`, { method: "PATCH", key: apiKey, body }),
+      400,
+      "BAD_REQUEST",
+      message,
+    );
+  });
+});
+
+describe("revoking keys", () => {
+  it("revokes once, answers the same key again, and the key is refused at once", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const k = await create(projectId, apiKey, { name: "doomed" });
+    const path = `${keysOf(projectId)}/${k.id}`;
+    const body = { intent_id: "r", base_example: "Hi" };
+    await json(await call("/v1/message", { key: k.key, body }), 200);
+
+    const first = await json<KeyView>(await call(path, { method: "DELETE", key: apiKey }), 200);
+    expect(first).toMatchObject({ id: k.id, status: "revoked" });
+    expect(first.revoked_at).not.toBeNull();
+    const again = await json<KeyView>(await call(path, { method: "DELETE", key: apiKey }), 200);
+    expect(again.revoked_at).toBe(first.revoked_at);
+
+    await expectError(
+      await call("/v1/message", { key: k.key, body }),
+      401,
+      "UNAUTHORIZED",
+      "API key revoked",
+    );
+    await expectError(
+      await call(path, { method: "PATCH", key: apiKey, body: { expires_at: "2099-01-01T00:00:00Z" } }),
+      409,
+      "CONFLICT",
+      `API key '${k.id}' is revoked: its expiry cannot change (roll it or create a new key)`,
+    );
+    const audit = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE project_id = ? AND action = 'api_key.revoked' AND target_id = ?",
+    )
+      .bind(projectId, k.id)
+      .first<{ n: number }>();
+    expect(audit?.n).toBe(1);
+  });
+
+  it("a key may revoke itself", async () => {
+    const { projectId } = await seedProject();
+    const self = await keyWith(projectId, "admin");
+    await json(await call(`${keysOf(projectId)}/${self.id}`, { method: "DELETE", key: self.apiKey }), 200);
+    await expectError(
+      await call(keysOf(projectId), { key: self.apiKey }),
+      401,
+      "UNAUTHORIZED",
+      "API key revoked",
+    );
+  });
+});
+
+describe("rolling keys", () => {
+  it("issues a new secret with the same name, scopes and mode; the old one works through its grace", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const old = await create(projectId, apiKey, {
+      name: "server",
+      scopes: ["message", "read"],
+      mode: "test",
+    });
+    const before = Date.now();
+    const rolled = await json<Issued>(
+      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: { grace_seconds: 3_600 } }),
+      201,
+    );
+    expect(rolled).toMatchObject({
+      name: "server",
+      scopes: ["message", "read"],
+      mode: "test",
+      status: "active",
+    });
+    expect(rolled.id).not.toBe(old.id);
+    expect(rolled.key).toMatch(/^pb_test_[0-9a-f]{64}$/);
+    const oldNow = await json<KeyView>(await call(`${keysOf(projectId)}/${old.id}`, { key: apiKey }), 200);
+    expect(oldNow).toMatchObject({ rolled_to: rolled.id, status: "active" });
+    const expires = Date.parse(oldNow.expires_at ?? "");
+    expect(expires).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 3_600_000);
+
+    const body = { intent_id: "roll", base_example: "Hi" };
+    await json(await call("/v1/message", { key: old.key, body }), 200);
+    await json(await call("/v1/message", { key: rolled.key, body }), 200);
+
+    // Rolled once; rolling the old key again is refused, and its grace can only shrink.
+    await expectError(
+      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: {} }),
+      409,
+      "CONFLICT",
+      `API key '${old.id}' was already rolled to '${rolled.id}': roll that key`,
+    );
+    await expectError(
+      await call(`${keysOf(projectId)}/${old.id}`, {
+        method: "PATCH",
+        key: apiKey,
+        body: { expires_at: null },
+      }),
+      409,
+      "CONFLICT",
+      `API key '${old.id}' was rolled to '${rolled.id}': its grace can end sooner, not later`,
+    );
+  });
+
+  it("a grace of zero ends the old key at once; the body may be left out for a day's grace", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const old = await create(projectId, apiKey, { name: "now" });
+    await json(
+      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: { grace_seconds: 0 } }),
+      201,
+    );
+    await expectError(
+      await call("/v1/experiments", { key: old.key }),
+      401,
+      "UNAUTHORIZED",
+      "API key expired",
+    );
+
+    const other = await create(projectId, apiKey, { name: "day" });
+    const before = Date.now();
+    const res = await call(`${keysOf(projectId)}/${other.id}/roll`, { method: "POST", key: apiKey });
+    await json(res, 201);
+    const row = await rowOf(other.id);
+    expect(Number(row?.expires_at)).toBeGreaterThanOrEqual(before + 86_400_000);
+    // An empty JSON body reads as {} too.
+    const third = await create(projectId, apiKey, { name: "empty" });
+    await json(
+      await call(`${keysOf(projectId)}/${third.id}/roll`, {
+        key: apiKey,
+        raw: "",
+        headers: { "content-type": "application/json" },
+      }),
+      201,
+    );
+  });
+
+  it("never extends an earlier expiry", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const soon = new Date(Date.now() + 120_000).toISOString();
+    const old = await create(projectId, apiKey, { name: "soon", expires_at: soon });
+    await json(
+      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: { grace_seconds: 604_800 } }),
+      201,
+    );
+    expect(Number((await rowOf(old.id))?.expires_at)).toBe(Date.parse(soon));
+  });
+
+  it("refuses revoked keys (409) and bad grace periods (400)", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const k = await create(projectId, apiKey, { name: "r" });
+    for (const [grace, message] of [
+      [-1, /^grace_seconds: Too small/],
+      [604_801, /^grace_seconds: Too big/],
+      [1.5, "grace_seconds: a whole number of seconds"],
+      ["60", /^grace_seconds: Invalid input: expected number/],
+    ] as const) {
+      await expectError(
+        await call(`${keysOf(projectId)}/${k.id}/roll`, { key: apiKey, body: { grace_seconds: grace } }),
+        400,
+        "BAD_REQUEST",
+        message,
+      );
+    }
+    await json(await call(`${keysOf(projectId)}/${k.id}`, { method: "DELETE", key: apiKey }), 200);
+    await expectError(
+      await call(`${keysOf(projectId)}/${k.id}/roll`, { key: apiKey, body: {} }),
+      409,
+      "CONFLICT",
+      `API key '${k.id}' is revoked: create a new key instead`,
+    );
+    const { results } = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? AND name = 'r'")
+      .bind(projectId)
+      .all();
+    expect(results).toHaveLength(1);
+  });
+});
