@@ -65,7 +65,7 @@ export async function createInvite({
       "Accept in your browser:",
       acceptUrl,
       "",
-      `Or with the API, signed in as ${email} (POST /v1/auth/login returns an access token):`,
+      `Or accept with the API, POST /v1/invites/accept, signed in as ${email} (POST /v1/auth/login returns an access token):`,
       `curl -X POST ${base}/v1/invites/accept \\`,
       `  -H "Authorization: Bearer <access token>" -H "Content-Type: application/json" \\`,
       `  -d '{"token":"${token}"}'`,
