@@ -1,4 +1,7 @@
 import type { App } from "../../types";
+import { registerListOutbox } from "./list-outbox";
 
 /** Development-only routes (the mail outbox); absent in production. */
-export function registerDevRoutes(_app: App) {}
+export function registerDevRoutes(app: App) {
+  registerListOutbox(app);
+}

@@ -1,0 +1,29 @@
+import type { UserProject } from "@pushbunny/db";
+import type { SessionTokens } from "../../../services/auth/lib/sessions";
+import type { User } from "../../../services/auth/lib/users";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const toUserView = (u: User) => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  email_verified: u.emailVerifiedAt !== null,
+  created_at: iso(u.createdAt),
+});
+
+export const toTokenPairView = (s: SessionTokens) => ({
+  access_token: s.accessToken,
+  refresh_token: s.refreshToken,
+  token_type: "Bearer" as const,
+  expires_in: s.expiresIn,
+  refresh_expires_at: iso(s.refreshExpiresAt),
+});
+
+/** Signup and login: the person and their first token pair (an object later fields extend). */
+export const toSessionView = (user: User, session: SessionTokens) => ({
+  user: toUserView(user),
+  ...toTokenPairView(session),
+});
+
+export const toProjectView = (p: UserProject) => ({ project_id: p.projectId, name: p.name, role: p.role });
