@@ -8,6 +8,7 @@ import {
 } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError } from "../../errors";
+import { recordAudit } from "../audit/record-audit";
 import { toConnection } from "./lib/connection";
 import { accountIdOf, openCredentials, sealCredentials } from "./lib/credentials";
 import type { AdConnection, AdSyncRun } from "./lib/types";
@@ -20,10 +21,12 @@ import { requestSync } from "./request-sync";
 export async function connectChannel({
   ctx,
   projectId,
+  actor,
   input,
 }: {
   ctx: AppContext;
   projectId: string;
+  actor: string;
   input: { channel: AdChannel; credentials?: Record<string, unknown> };
 }): Promise<{ connection: AdConnection; run: AdSyncRun }> {
   const now = ctx.now();
@@ -69,6 +72,18 @@ export async function connectChannel({
     credentials: sealed,
     createdAt: now,
     updatedAt: now,
+  });
+  // Which source, never the credentials (they are sealed and never leave the project).
+  await recordAudit({
+    ctx,
+    projectId,
+    actor,
+    input: {
+      action: "ads.channel_connected",
+      targetType: "ad_channel",
+      targetId: input.channel,
+      details: { source: row.source, replaced: previous ? previous.source : null },
+    },
   });
   const run = await requestSync({ ctx, projectId, input: { trigger: "manual", channels: [input.channel] } });
   return { connection: await toConnection(ctx, row), run };

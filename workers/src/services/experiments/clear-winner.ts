@@ -1,5 +1,6 @@
 import { applyExperimentChange } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { recordAudit } from "../audit/record-audit";
 import { type Actor, historyEntry } from "./history-entry";
 import { mustFind } from "./lookup";
 import { republish } from "./republish";
@@ -31,6 +32,17 @@ export async function clearWinner({
         }),
       ],
       now: ctx.now(),
+    });
+    await recordAudit({
+      ctx,
+      projectId,
+      actor,
+      input: {
+        action: "experiment.winner_cleared",
+        targetType: "experiment",
+        targetId: e.id,
+        details: { variant_id: e.winnerVariantId, reason: input.reason ?? null },
+      },
     });
   }
   return republish(ctx, projectId, e.id);

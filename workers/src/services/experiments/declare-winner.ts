@@ -1,6 +1,7 @@
 import { applyExperimentChange } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { ConflictError } from "../../errors";
+import { recordAudit } from "../audit/record-audit";
 import { type Actor, historyEntry } from "./history-entry";
 import { mustFind, mustVariant } from "./lookup";
 import { republish } from "./republish";
@@ -41,6 +42,17 @@ export async function declareWinner({
         }),
       ],
       now: ctx.now(),
+    });
+    await recordAudit({
+      ctx,
+      projectId,
+      actor,
+      input: {
+        action: "experiment.winner_declared",
+        targetType: "experiment",
+        targetId: e.id,
+        details: { variant_id: v.id, previous_winner: previous, reason: input.reason ?? null },
+      },
     });
   }
   return republish(ctx, projectId, e.id);

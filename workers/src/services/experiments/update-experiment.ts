@@ -2,6 +2,7 @@ import { newId } from "@pushbunny/core";
 import { applyExperimentChange } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { servingArms } from "../../infra/pool";
+import { recordAudit } from "../audit/record-audit";
 import { type Actor, historyEntry } from "./history-entry";
 import { mustFind } from "./lookup";
 import { republish } from "./republish";
@@ -58,6 +59,17 @@ export async function updateExperiment({
       newVariants,
       history: [historyEntry(ctx, e, actor, "settings_changed", input.reason ?? null, changed)],
       now,
+    });
+    await recordAudit({
+      ctx,
+      projectId,
+      actor,
+      input: {
+        action: "experiment.updated",
+        targetType: "experiment",
+        targetId: e.id,
+        details: { changed, reason: input.reason ?? null },
+      },
     });
   }
   return republish(ctx, projectId, e.id);

@@ -1,6 +1,7 @@
 import { findPushSettings, savePushSettings } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { IDENTITY_GRACE_MS, newIdentitySecret, sealIdentitySecret } from "../../push/identity";
+import { recordAudit } from "../audit/record-audit";
 import type { IdentitySecretStatus } from "./get-identity-secret";
 
 /**
@@ -10,9 +11,11 @@ import type { IdentitySecretStatus } from "./get-identity-secret";
 export async function rotateIdentitySecret({
   ctx,
   projectId,
+  actor,
 }: {
   ctx: AppContext;
   projectId: string;
+  actor: string;
 }): Promise<IdentitySecretStatus & { secret: string }> {
   const now = ctx.now();
   const current = await findPushSettings(ctx.db, projectId);
@@ -24,6 +27,20 @@ export async function rotateIdentitySecret({
     previousIdentitySecret: current?.identitySecret ?? null,
     previousIdentitySecretExpiresAt: previousValidUntil,
     updatedAt: now,
+  });
+  // The secret itself never reaches the log: only when the one it replaced stops verifying.
+  await recordAudit({
+    ctx,
+    projectId,
+    actor,
+    input: {
+      action: "push.identity_secret_rotated",
+      targetType: "project",
+      targetId: projectId,
+      details: {
+        previous_valid_until: previousValidUntil === null ? null : new Date(previousValidUntil).toISOString(),
+      },
+    },
   });
   ctx.logger.info("push identity secret rotated", { projectId, hadOne: previousValidUntil !== null });
   return { secret, exists: true, createdAt: now, previousValidUntil };

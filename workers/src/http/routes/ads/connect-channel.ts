@@ -50,6 +50,7 @@ export function registerConnectChannel(app: App) {
     const { connection, run } = await connectChannel({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
+      actor: c.get("actor"),
       input: { channel, ...(body?.credentials ? { credentials: body.credentials } : {}) },
     });
     return c.json({ channel: connectionJson(connection), run: runJson(run) }, 200);

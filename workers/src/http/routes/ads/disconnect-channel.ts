@@ -20,7 +20,12 @@ export const disconnectChannelRoute = createRoute({
 export function registerDisconnectChannel(app: App) {
   app.openapi(disconnectChannelRoute, async (c) => {
     const { channel } = c.req.valid("param");
-    await disconnectChannel({ ctx: c.get("ctx"), projectId: c.get("owner").projectId, input: { channel } });
+    await disconnectChannel({
+      ctx: c.get("ctx"),
+      projectId: c.get("owner").projectId,
+      actor: c.get("actor"),
+      input: { channel },
+    });
     return c.body(null, 204);
   });
 }

@@ -30,7 +30,11 @@ export const rotateIdentitySecretRoute = createRoute({
 
 export function registerRotateIdentitySecret(app: App) {
   app.openapi(rotateIdentitySecretRoute, async (c) => {
-    const s = await rotateIdentitySecret({ ctx: c.get("ctx"), projectId: c.get("owner").projectId });
+    const s = await rotateIdentitySecret({
+      ctx: c.get("ctx"),
+      projectId: c.get("owner").projectId,
+      actor: c.get("actor"),
+    });
     c.header("cache-control", "no-store");
     return c.json({ secret: s.secret, ...identitySecretView(s) }, 200);
   });

@@ -18,7 +18,13 @@ export const rotateVapidKeyRoute = createRoute({
 export function registerRotateVapidKey(app: App) {
   app.openapi(rotateVapidKeyRoute, async (c) =>
     c.json(
-      vapidKeyView(await rotateVapidKey({ ctx: c.get("ctx"), projectId: c.get("owner").projectId })),
+      vapidKeyView(
+        await rotateVapidKey({
+          ctx: c.get("ctx"),
+          projectId: c.get("owner").projectId,
+          actor: c.get("actor"),
+        }),
+      ),
       200,
     ),
   );

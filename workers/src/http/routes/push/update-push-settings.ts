@@ -37,6 +37,7 @@ export function registerUpdatePushSettings(app: App) {
     const s = await updatePushSettings({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
+      actor: c.get("actor"),
       input: { publicTopics: b.public_topics },
     });
     return c.json(settingsView(s), 200);
