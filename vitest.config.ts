@@ -30,6 +30,18 @@ const workerBindings = (
   GOOGLE_CLIENT_ID: "pushbunny-test-client",
   GOOGLE_CLIENT_SECRET: "pushbunny-test-secret",
   GOOGLE_ISSUER: oidcIssuer,
+  // Deployment-wide limits far above any test's traffic (the fuzz test alone sends ~9,300
+  // requests with one key); tests of the limits set low ones on their own project through
+  // PUT /v1/projects/{id}/limits. The binding's flood ceilings (wrangler.toml) stay as deployed.
+  RATE_LIMIT_MESSAGE: "1000000/minute",
+  RATE_LIMIT_EVENTS: "1000000/minute",
+  RATE_LIMIT_SUBSCRIPTION: "1000000/minute",
+  RATE_LIMIT_ANALYTICS: "1000000/minute",
+  RATE_LIMIT_MANAGEMENT: "1000000/minute",
+  RATE_LIMIT_NOTIFICATION: "1000000/hour",
+  RATE_LIMIT_AUTH: "1000000/hour",
+  RATE_LIMIT_GENERATION: "1000000/hour",
+  RATE_LIMIT_ANALYSIS: "1000000/hour",
 });
 
 export default defineConfig(async () => {

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { RateLimitCounter } from "./durable/rate-limit-counter";
 import type { RoundRobinCounter } from "./durable/round-robin-counter";
+import { rateLimitVariableProblems } from "./ratelimit/rules";
 
 /** Bindings and variables from wrangler.toml, `.dev.vars` and secrets. */
 export interface Env {
@@ -10,6 +11,10 @@ export interface Env {
   JOBS_QUEUE: Queue<unknown>;
   ROTATION: DurableObjectNamespace<RoundRobinCounter>;
   RATE_LIMITS: DurableObjectNamespace<RateLimitCounter>;
+  /** Flood ceilings (Workers Rate Limiting) for the hot classes; wrangler.toml [[ratelimits]]. */
+  RL_MESSAGE: RateLimit;
+  RL_EVENTS: RateLimit;
+  RL_SUBSCRIPTION: RateLimit;
   ENVIRONMENT?: string;
   LOG_LEVEL?: string;
   TRACKING_SECRET?: string;
@@ -232,6 +237,10 @@ export function loadConfig(env: Env): Config {
       ...(c.TIKTOK_API_BASE_URL ? { tiktok: c.TIKTOK_API_BASE_URL } : {}),
     },
   };
+  // A typo in a RATE_LIMIT_* variable fails loudly, like every other variable, rather than
+  // silently leaving the default in force.
+  const limitProblems = rateLimitVariableProblems(config.rateLimits, RATE_LIMIT_VARIABLES);
+  if (limitProblems.length > 0) throw new ConfigError(`invalid configuration: ${limitProblems.join("; ")}`);
   parsed.set(env, config);
   return config;
 }

@@ -10,6 +10,11 @@ export interface CounterState {
   resetMs: number;
 }
 
+export interface LeaseState extends CounterState {
+  /** Tokens handed out by this call (0 when the window is spent). */
+  granted: number;
+}
+
 interface Window {
   start: number;
   count: number;
@@ -46,6 +51,30 @@ export class RateLimitCounter extends DurableObject<Env> {
     void this.ctx.storage.put("w", w);
     void this.ctx.storage.setAlarm(w.start + windowMs + 60_000);
     return { success: true, limit, remaining: limit - w.count, resetMs };
+  }
+
+  /**
+   * Grants up to `want` of what is left in the window (an isolate's block of tokens, see
+   * ratelimit/leased.ts): `granted` may be less than asked, and 0 once the window is spent.
+   */
+  async lease(limit: number, windowMs: number, want: number, now: number): Promise<LeaseState> {
+    await this.load();
+    let w = this.window;
+    if (!w || now >= w.start + windowMs) w = { start: now, count: 0 };
+    const granted = Math.max(0, Math.min(want, limit - w.count));
+    w.count += granted;
+    this.window = w;
+    if (granted > 0) {
+      void this.ctx.storage.put("w", w);
+      void this.ctx.storage.setAlarm(w.start + windowMs + 60_000);
+    }
+    return {
+      success: granted > 0,
+      granted,
+      limit,
+      remaining: Math.max(0, limit - w.count),
+      resetMs: Math.max(0, w.start + windowMs - now),
+    };
   }
 
   /** The window's state without counting. */

@@ -6,6 +6,7 @@ import { getPath } from "hono/utils/url";
 import { loadConfig } from "../env";
 import { AppError, BadRequestError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
 import { createLogger, describeError } from "../logger";
+import { routeLimits } from "../ratelimit/route-limits";
 import { allowedMethods } from "./method-not-allowed";
 import { type OperationAccess, operationIndex, requireAccess } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
@@ -81,6 +82,8 @@ export function createApp(): App {
     return lookup(c);
   });
   app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : access(c, next)));
+  // After access: the operation, the caller and the project decide which budgets a request spends.
+  app.use("/v1/*", routeLimits);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

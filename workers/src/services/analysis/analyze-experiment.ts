@@ -1,9 +1,33 @@
 import { newId } from "@pushbunny/core";
 import { type AnalysisRow, type AnalysisSource, insertAnalysis } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { spendQuota } from "../../ratelimit/quotas";
 import { mustFind } from "../experiments/lookup";
 import { type Analysis, analysisFromRow } from "./analyses";
 import { buildSnapshot } from "./snapshot";
+
+/**
+ * An analysis someone asked for (POST …/analyze): counted against the project's hourly
+ * analysis quota (429 once spent), which analyses, iterations and simulations share.
+ */
+export async function analyzeExperiment({
+  ctx,
+  projectId,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  input: { experimentId: string };
+}): Promise<Analysis> {
+  // Found first, so a wrong id is a 404 that spends nothing.
+  await mustFind(ctx, projectId, input.experimentId);
+  await spendQuota(ctx, projectId, "analysis");
+  return analyzeExperimentNow({
+    ctx,
+    projectId,
+    input: { experimentId: input.experimentId, source: "manual" },
+  });
+}
 
 /**
  * Builds the snapshot, has the analyst narrate it (validated against the snapshot; the

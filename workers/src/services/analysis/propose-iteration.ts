@@ -3,6 +3,7 @@ import { insertProposal, latestAnalysis, type ProposalRow } from "@pushbunny/db"
 import { type AnalysisSnapshot, isLlmError, validateCandidates } from "@pushbunny/llm";
 import type { AppContext } from "../../context";
 import { ConflictError, ServiceUnavailableError } from "../../errors";
+import { spendQuota } from "../../ratelimit/quotas";
 import { mustFind } from "../experiments/lookup";
 import { MAX_VARIANTS } from "../experiments/variant-rules";
 import { type Analysis, analysisFromRow } from "./analyses";
@@ -85,6 +86,8 @@ export async function proposeIteration({
   input: { experimentId: string };
 }): Promise<Proposal> {
   const found = await mustFind(ctx, projectId, input.experimentId);
+  // The LLM writes the proposal: counted against the project's hourly analysis quota.
+  await spendQuota(ctx, projectId, "analysis");
   const e = found.experiment;
   const stored = await latestAnalysis(ctx.db, { projectId, experimentId: e.id, simulated: false });
   const analysis: Analysis = stored

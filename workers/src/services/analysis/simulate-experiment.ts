@@ -12,6 +12,7 @@ import { armLabel } from "@pushbunny/llm";
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError } from "../../errors";
 import type { EventsMessage, ImpressionMessage } from "../../queue/messages";
+import { spendQuota } from "../../ratelimit/quotas";
 import { ingestEvents } from "../events/ingest-events";
 import { recordTrackingMessages } from "../events/record-tracking";
 import { mustFind } from "../experiments/lookup";
@@ -118,6 +119,8 @@ export async function simulateExperiment({
     ]);
   }
 
+  // Thousands of rows and an analysis: counted against the project's hourly analysis quota.
+  await spendQuota(ctx, projectId, "analysis");
   await clearSimulation(ctx.db, projectId, e.id);
   const now = ctx.now();
   const rng = createRng(fnv1a32(`${input.seed}:${e.id}`));

@@ -13,7 +13,8 @@ import type { AppContext } from "../../context";
 import { ServiceUnavailableError } from "../../errors";
 import { loadPool, type Pool, type PoolVariant, refreshPool } from "../../infra/pool";
 import { enqueueBatched } from "../../infra/queue-batcher";
-import type { GenerateJob, ImpressionMessage } from "../../queue/messages";
+import type { ImpressionMessage } from "../../queue/messages";
+import { requestFirstChallengers } from "../experiments/request-challengers";
 
 export interface GetMessageInput {
   intentId: string;
@@ -149,17 +150,10 @@ async function createPool(
   });
   const pool = await refreshPool(ctx, { projectId: owner.projectId, intentId: input.intentId, locale });
   if (!pool) throw new ServiceUnavailableError("experiment could not be created, retry shortly");
-  // Only the request that created the experiment asks for challengers; a lost job is found
-  // by the generation sweep.
+  // Only the request that created the experiment asks for challengers, after the response and
+  // within the project's generation quota; a lost job is found by the generation sweep.
   if (pool.experimentId === experimentId && owner.challengerCount > 0) {
-    const job: GenerateJob = { kind: "generate", projectId: owner.projectId, experimentId };
-    ctx.waitUntil(
-      ctx.queues.jobs
-        .send(job)
-        .catch((err: unknown) =>
-          ctx.logger.error("generation enqueue failed", { experimentId, error: String(err) }),
-        ),
-    );
+    ctx.waitUntil(requestFirstChallengers(ctx, { projectId: owner.projectId, experimentId }));
   }
   return pool;
 }

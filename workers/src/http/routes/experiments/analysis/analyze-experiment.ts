@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { analyzeExperimentNow } from "../../../../services/analysis/analyze-experiment";
+import { analyzeExperiment } from "../../../../services/analysis/analyze-experiment";
 import { BEARER, commonErrors, notFound } from "../../../schemas";
 import type { App } from "../../../types";
 import { ExperimentParams } from "../schemas";
@@ -24,10 +24,10 @@ const route = createRoute({
 export function registerAnalyzeExperiment(app: App) {
   app.openapi(route, async (c) => {
     const { experiment_id } = c.req.valid("param");
-    const analysis = await analyzeExperimentNow({
+    const analysis = await analyzeExperiment({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
-      input: { experimentId: experiment_id, source: "manual" },
+      input: { experimentId: experiment_id },
     });
     return c.json(toAnalysisView(analysis), 200);
   });

@@ -1,0 +1,100 @@
+import type { LeaseState } from "./exact";
+
+/** What one request learns from a budget: allowed or not, and when the window resets. */
+export interface Decision {
+  success: boolean;
+  /** Milliseconds until the budget's window resets (0 when unknown). */
+  resetMs: number;
+}
+
+/** Takes up to `want` tokens from the budget's Durable Object. */
+export type LeaseFn = (want: number) => Promise<LeaseState>;
+
+const ALLOW: Decision = { success: true, resetMs: 0 };
+// A block used up within this long means traffic is high: lease twice as many next time.
+const GROW_WITHIN_MS = 1_000;
+const MAX_BLOCK = 256;
+// At most 1/32 of a window's budget sits in one isolate, so a project spread over many
+// isolates is refused late by at most that much per isolate, never early by much.
+const BLOCK_SHARE = 32;
+
+/**
+ * One budget's tokens as this isolate holds them. The RateLimitCounter Durable Object owns the
+ * exact count; the isolate leases blocks from it and spends them locally, so a warm request
+ * costs a decrement, not a round trip (the rotation's pattern, docs/adr/0001). Blocks start at
+ * one token and double while they are used up within a second, up to 1/32 of the limit.
+ *
+ * Never over the limit: every token served was counted by the object, and tokens are dropped
+ * when the object's window ends. Once the object answers that the window is spent, the isolate
+ * refuses locally until it resets, so a flood of 429s costs nothing either.
+ *
+ * Workers forbid one request from awaiting another's I/O, so requests never wait on a shared
+ * refill: while one request refills, the others lease one token each.
+ */
+export class TokenLeaser {
+  private tokens = 0;
+  private resetAt = 0;
+  private spent = false;
+  private block = 1;
+  private leasedAt = 0;
+  private refilling = false;
+  private readonly maxBlock: number;
+  private readonly lease: LeaseFn;
+
+  constructor(lease: LeaseFn, limit: number) {
+    this.lease = lease;
+    this.maxBlock = Math.max(1, Math.min(MAX_BLOCK, Math.floor(limit / BLOCK_SHARE)));
+  }
+
+  /** Spends one token; leases more when the block is empty. */
+  async take(now: number): Promise<Decision> {
+    if (now >= this.resetAt) {
+      this.tokens = 0;
+      this.spent = false;
+    }
+    if (this.tokens > 0) {
+      this.tokens--;
+      return ALLOW;
+    }
+    if (this.spent) return { success: false, resetMs: this.resetAt - now };
+    if (this.refilling) return this.settle(await this.lease(1), now);
+    this.refilling = true;
+    try {
+      const quick = now - this.leasedAt <= GROW_WITHIN_MS;
+      this.block = quick ? Math.min(this.maxBlock, this.block * 2) : 1;
+      const state = await this.lease(this.block);
+      this.leasedAt = now;
+      this.tokens = Math.max(0, state.granted - 1);
+      return this.settle(state, now);
+    } finally {
+      this.refilling = false;
+    }
+  }
+
+  private settle(state: LeaseState, now: number): Decision {
+    this.resetAt = now + state.resetMs;
+    if (state.remaining <= 0) this.spent = true;
+    return state.granted > 0 ? ALLOW : { success: false, resetMs: state.resetMs };
+  }
+}
+
+/** This isolate's leasers by budget key; bounded, since keys include client IPs. */
+export class LeaserPool {
+  private readonly leasers = new Map<string, TokenLeaser>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(key: string, limit: number, lease: () => LeaseFn): TokenLeaser {
+    let leaser = this.leasers.get(key);
+    if (!leaser) {
+      if (this.leasers.size >= this.maxEntries) this.leasers.clear();
+      leaser = new TokenLeaser(lease(), limit);
+      this.leasers.set(key, leaser);
+    }
+    return leaser;
+  }
+
+  clear(): void {
+    this.leasers.clear();
+  }
+}

@@ -1,0 +1,167 @@
+import type { Context, Next } from "hono";
+import type { Principal } from "../access/principal";
+import type { AppContext } from "../context";
+import type { AppEnv } from "../http/types";
+import { classOf } from "./classes";
+import { LimitExceededError, waitText } from "./errors";
+import { exactLimiter } from "./exact";
+import { FLOOD_CEILINGS, FLOOD_PERIOD_MS, FloodGate, floodCeiling, isFloodClass } from "./flood";
+import { policyField, remainingField } from "./headers";
+import { type Decision, LeaserPool } from "./leased";
+import { clientIp } from "./middleware";
+import { cachedProjectLimits, projectLimits } from "./project-limits";
+import { deploymentLimits, HOT_CLASSES, type Limit, type LimitTable, type RouteClass } from "./rules";
+
+// This isolate's share of the hot classes' counting (leased tokens, flood samples).
+const leasers = new LeaserPool();
+const floods = new FloodGate();
+
+/** Who a bucket belongs to, for the 429's message. */
+type Who = "key" | "person" | "address";
+const WHO_TEXT: Record<Who, string> = {
+  key: "for this API key",
+  person: "for your account",
+  address: "from this address",
+};
+
+interface Bucket {
+  key: string;
+  who: Who;
+}
+
+/**
+ * Per-class limits on every /v1 operation, per caller (API key or person) and per client IP
+ * (CF-Connecting-IP), both scoped to the project the request acts on, so one project's flood
+ * never spends another's budget. Runs after the auth middleware, which names the operation,
+ * the caller and the project. docs/adr/0016-rate-limits-and-quotas.md.
+ *
+ * Hot classes (message, events, subscription) cost no round trip when warm: the flood ceiling is
+ * sampled (flood.ts) and the project's budget spent from leased tokens (leased.ts); their
+ * responses carry RateLimit-Policy. Other classes count each request exactly in the
+ * RateLimitCounter Durable Object and also carry RateLimit (remaining, reset).
+ */
+export async function routeLimits(c: Context<AppEnv>, next: Next): Promise<void> {
+  const op = c.get("operation");
+  if (!op) return next();
+  const cls = classOf(op.operationId, op.access, c.req.path);
+  if (cls === "own" || cls === "none") return next();
+
+  const ctx = c.get("ctx");
+  const now = ctx.now();
+  const owner = c.get("owner");
+  const table: LimitTable = owner
+    ? (cachedProjectLimits(ctx.config, owner.projectId, now) ?? (await projectLimits(ctx, owner.projectId)))
+    : deploymentLimits(ctx.config.rateLimits);
+  const rule = table[cls];
+  const buckets = bucketsOf(owner?.projectId ?? "-", c.get("principal"), c.req.header("cf-connecting-ip"));
+
+  if (HOT_CLASSES.has(cls)) {
+    await checkHot(ctx, cls, rule, buckets, now);
+    await next();
+    setHeader(c, "RateLimit-Policy", policyField(cls, rule));
+    return;
+  }
+  const left = await checkExact(ctx, cls, rule, buckets);
+  await next();
+  setHeader(c, "RateLimit-Policy", policyField(cls, rule));
+  if (left) setHeader(c, "RateLimit", remainingField(cls, left.remaining, left.resetMs));
+}
+
+function bucketsOf(scope: string, principal: Principal | undefined, ipHeader: string | undefined): Bucket[] {
+  const address: Bucket = { key: `${scope}:ip:${clientIp(ipHeader)}`, who: "address" };
+  if (!principal) return [address];
+  return principal.kind === "api_key"
+    ? [{ key: `${scope}:k:${principal.keyId}`, who: "key" }, address]
+    : [{ key: `${scope}:u:${principal.userId}`, who: "person" }, address];
+}
+
+async function checkHot(
+  ctx: AppContext,
+  cls: RouteClass,
+  rule: Limit,
+  buckets: Bucket[],
+  now: number,
+): Promise<void> {
+  if (isFloodClass(cls)) {
+    const binding = ctx.env[FLOOD_CEILINGS[cls].binding];
+    // A deployment without the binding (an older wrangler.toml) keeps the projects' budgets.
+    for (const b of binding ? buckets : []) {
+      let d = floods.check(binding, `${cls}:${b.key}`, now);
+      if (d instanceof Promise) d = await d.catch((err: unknown) => failOpen(ctx, "flood ceiling", err));
+      if (!d.success) {
+        const ceiling = { limit: floodCeiling(cls), windowMs: FLOOD_PERIOD_MS };
+        throw new LimitExceededError(
+          `too many ${cls} requests ${WHO_TEXT[b.who]}: the burst ceiling of about ${ceiling.limit}/minute is reached; retry in ${waitText(d.resetMs)}`,
+          `${cls}-burst`,
+          ceiling,
+          d.resetMs,
+        );
+      }
+    }
+  }
+  const env = ctx.env;
+  for (const b of buckets) {
+    const budget = `rl:${cls}:${b.key}`;
+    const leaser = leasers.get(
+      `${budget}|${rule.text}`,
+      rule.limit,
+      () => (want) => exactLimiter(env).lease(budget, rule, want),
+    );
+    const d = await leaser.take(now).catch((err: unknown) => failOpen(ctx, "leased budget", err));
+    if (!d.success) throw refusal(cls, rule, b.who, d.resetMs);
+  }
+}
+
+async function checkExact(
+  ctx: AppContext,
+  cls: RouteClass,
+  rule: Limit,
+  buckets: Bucket[],
+): Promise<{ remaining: number; resetMs: number } | null> {
+  const limiter = exactLimiter(ctx.env, ctx.now);
+  const states = await Promise.all(
+    buckets.map((b) =>
+      limiter.hit(`rl:${cls}:${b.key}`, rule).catch((err: unknown) => {
+        failOpen(ctx, "exact budget", err);
+        return null;
+      }),
+    ),
+  );
+  let left: { remaining: number; resetMs: number } | null = null;
+  for (const [i, s] of states.entries()) {
+    const b = buckets[i];
+    if (!s || !b) continue;
+    if (!s.success) throw refusal(cls, rule, b.who, s.resetMs);
+    if (!left || s.remaining < left.remaining) left = { remaining: s.remaining, resetMs: s.resetMs };
+  }
+  return left;
+}
+
+function refusal(cls: RouteClass, rule: Limit, who: Who, resetMs: number): LimitExceededError {
+  return new LimitExceededError(
+    `rate limit reached ${WHO_TEXT[who]}: ${cls} requests are limited to ${rule.text}; retry in ${waitText(resetMs)}`,
+    cls,
+    rule,
+    resetMs,
+  );
+}
+
+// A limiter outage must not take the API down with it: the request goes through, logged.
+function failOpen(ctx: AppContext, what: string, err: unknown): Decision {
+  ctx.logger.warn(`${what} unavailable, request allowed`, { error: String(err) });
+  return { success: true, resetMs: 0 };
+}
+
+function setHeader(c: Context<AppEnv>, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    // Immutable headers (a response passed through): the security middleware rebuilds those.
+  }
+}
+
+/** Forgets this isolate's leased tokens and flood samples (tests). */
+export function resetRouteLimitState(): void {
+  leasers.clear();
+  floods.clear();
+}
