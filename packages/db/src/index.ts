@@ -7,6 +7,7 @@ export * from "./queries/api-keys";
 export * from "./queries/audit";
 export * from "./queries/experiments";
 export * from "./queries/history";
+export * from "./queries/identities";
 export * from "./queries/limits";
 export * from "./queries/manage";
 export * from "./queries/members";

@@ -1,0 +1,71 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { ErrorEnvelope } from "../../../schemas";
+import type { AppEnv } from "../../../types";
+
+const error = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorEnvelope } },
+});
+
+/**
+ * What the anonymous Google sign-in routes can answer besides success. Their rate limit is the
+ * "auth" route class, per client IP (ratelimit/classes.ts).
+ */
+export const googleErrors = {
+  429: error("Too many sign-ins from this address; retry after `Retry-After` seconds"),
+  500: error("Unexpected error (logged with the request id)"),
+  503: error("Google sign-in is not configured, or the identity provider is unreachable"),
+} as const;
+export const callbackErrors = {
+  400: error(
+    "Bad, missing, used or expired state; another browser's sign-in; the provider's error; or a refused code",
+  ),
+  401: error(
+    "The ID token failed verification (signature, issuer, audience, expiry, nonce) or the email is not verified",
+  ),
+  409: error("An account with this email exists but has not verified it: sign in with the password first"),
+} as const;
+
+export const GoogleSignInResult = z
+  .object({
+    user: z.object({
+      id: z.string(),
+      email: z.string(),
+      name: z.string(),
+      email_verified: z.boolean(),
+      created_at: z.string().openapi({ format: "date-time" }),
+    }),
+    access_token: z.string().openapi({ description: "Bearer access token (15 minutes)" }),
+    refresh_token: z.string().openapi({ description: "For POST /v1/auth/refresh; rotated on every use" }),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int().openapi({ description: "Seconds until the access token expires" }),
+    refresh_expires_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("GoogleSignInResult");
+
+// The cookie that binds a sign-in to the browser that started it (login CSRF defense). On https
+// it is a __Host- cookie, which a sibling subdomain cannot plant; plain http is only for local
+// development, where browsers refuse Secure cookies.
+const COOKIE = "pb_google_flow";
+const LOCAL_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+const secureCookie = (c: Context<AppEnv>) => !LOCAL_HTTP.test(c.get("ctx").config.auth.publicUrl);
+const cookieOptions = (c: Context<AppEnv>) =>
+  secureCookie(c)
+    ? ({ prefix: "host", httpOnly: true, sameSite: "Lax" } as const)
+    : ({ path: "/v1/auth/google", httpOnly: true, sameSite: "Lax" } as const);
+
+export function setFlowCookie(c: Context<AppEnv>, value: string, maxAgeSeconds: number) {
+  setCookie(c, COOKIE, value, { ...cookieOptions(c), maxAge: maxAgeSeconds });
+}
+
+export function readFlowCookie(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, COOKIE, secureCookie(c) ? "host" : undefined) || undefined;
+}
+
+/** Forgets the binding: every callback answer ends the sign-in, whatever it says. */
+export function clearFlowCookie(c: Context<AppEnv>) {
+  deleteCookie(c, COOKIE, cookieOptions(c));
+}

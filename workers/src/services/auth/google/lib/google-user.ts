@@ -1,0 +1,72 @@
+import { newId } from "@pushbunny/core";
+import {
+  findLinkableUser,
+  findUserByIdentity,
+  insertIdentity,
+  insertUserWithIdentity,
+  type UserRow,
+} from "@pushbunny/db";
+import type { AppContext } from "../../../../context";
+import { ConflictError } from "../../../../errors";
+import type { IdTokenClaims } from "./id-token";
+
+export const GOOGLE_PROVIDER = "google";
+
+/** How a Google sign-in found its user. */
+export type GoogleUserOutcome = "signed_in" | "linked" | "created";
+
+/**
+ * The user a verified Google identity signs in as: the one its subject is linked to; else the
+ * user with the same email, linked now, but only when that user proved the address too (an
+ * unverified password account may be someone else's pre-registration, and linking it would hand
+ * that person the Google user's account); else a new user, verified, with no password.
+ */
+export async function resolveGoogleUser(
+  ctx: AppContext,
+  claims: IdTokenClaims,
+): Promise<{ user: UserRow; outcome: GoogleUserOutcome }> {
+  // Two attempts: a concurrent first sign-in of the same person can win the insert, and the
+  // second pass then finds what it wrote.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const linked = await findUserByIdentity(ctx.db, GOOGLE_PROVIDER, claims.subject);
+    if (linked) return { user: linked, outcome: "signed_in" };
+    const now = ctx.now();
+    const identity = {
+      id: newId("idn"),
+      provider: GOOGLE_PROVIDER,
+      subject: claims.subject,
+      email: claims.email,
+      now,
+    };
+    const existing = await findLinkableUser(ctx.db, claims.email);
+    if (existing) {
+      if (existing.emailVerifiedAt === null) {
+        throw new ConflictError(
+          "an account with this email already exists but its email is not verified: sign in with its password (or reset the password) and verify the email, then Google sign-in links to it",
+        );
+      }
+      if (await insertIdentity(ctx.db, { ...identity, userId: existing.id })) {
+        ctx.logger.info("google identity linked", { userId: existing.id });
+        return { user: existing, outcome: "linked" };
+      }
+      continue;
+    }
+    const userId = newId("usr");
+    if (await insertUserWithIdentity(ctx.db, { ...identity, userId, name: claims.name })) {
+      return {
+        user: {
+          id: userId,
+          email: claims.email,
+          name: claims.name,
+          passwordHash: null,
+          emailVerifiedAt: now,
+          sessionsValidAfter: 0,
+          createdAt: now,
+          updatedAt: now,
+        },
+        outcome: "created",
+      };
+    }
+  }
+  throw new ConflictError("this Google account was being signed in twice at once; try again");
+}
