@@ -113,6 +113,12 @@ describe("creating API keys", () => {
     ["no name", {}, "name: required"],
     ["an empty name", { name: "   " }, "name: must not be empty"],
     ["a long name", { name: "x".repeat(101) }, "name: Too big: expected string to have <=100 characters"],
+    ["a name with a control character", { name: "a\u0007b" }, "name: must not contain control characters"],
+    [
+      "a name with a lone surrogate",
+      { name: "a\ud800b" },
+      "name: must be valid Unicode (a lone surrogate such as \\ud800 is not)",
+    ],
     ["an unknown scope", { name: "k", scopes: ["owner"] }, /^scopes\.0: Invalid option/],
     ["no scopes", { name: "k", scopes: [] }, "scopes: name at least one scope"],
     ["an unknown mode", { name: "k", mode: "dev" }, /^mode: Invalid option/],

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { API_KEY_SCOPES } from "../../../access/levels";
 import { GRACE_SECONDS, KEY_MODES, NAME_MAX } from "../../../services/api-keys/lib/api-key";
-import { ErrorEnvelope, Instant } from "../../schemas";
+import { ErrorEnvelope, Instant, isWellFormed, WELL_FORMED } from "../../schemas";
 
 /** Shared by every API-key route: the request and response shapes, snake_case. */
 
@@ -21,11 +21,16 @@ export const KeyParams = ProjectParams.extend({
     .openapi({ param: { name: "key_id", in: "path" }, example: "key_3f9a1c2b7d4e5f607182" }),
 });
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
 export const KeyName = z
   .string()
   .trim()
   .min(1, "must not be empty")
   .max(NAME_MAX)
+  .refine((v) => !CONTROL_CHARS.test(v), "must not contain control characters")
+  .refine(isWellFormed, WELL_FORMED)
   .openapi({ description: "What the key is for, shown in lists", example: "iOS app (production)" });
 
 export const Scope = z.enum(API_KEY_SCOPES).openapi({
@@ -62,13 +67,10 @@ export const ApiKeyView = z
     mode: Mode,
     status: z.enum(["active", "expired", "revoked"]).openapi({ example: "active" }),
     created_at: z.string().openapi({ format: "date-time", example: "2026-12-06T09:00:00.000Z" }),
-    created_by: z
-      .string()
-      .nullable()
-      .openapi({
-        description: "`user:<id>` or `api_key:<prefix>…`",
-        example: "user:usr_0a1b2c3d4e5f60718293",
-      }),
+    created_by: z.string().nullable().openapi({
+      description: "`user:<id>` or `api_key:<prefix>…`",
+      example: "user:usr_0a1b2c3d4e5f60718293",
+    }),
     last_used_at: when("Recorded within about a minute of use; null: never used"),
     expires_at: when("After this the key is refused; null: never"),
     revoked_at: when("null unless revoked"),

@@ -94,11 +94,22 @@ export async function assertMayManage(
   }
 }
 
-/** A trimmed name of 1–100 characters, re-checked here because queues and scripts call verbs too. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** A trimmed name of 1–100 printable characters, re-checked here because scripts call verbs too. */
 export function validName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > NAME_MAX) {
-    throw BadRequestError.fromIssues([{ path: "name", message: `must be 1 to ${NAME_MAX} characters` }]);
+  if (
+    trimmed.length === 0 ||
+    trimmed.length > NAME_MAX ||
+    CONTROL_CHARS.test(trimmed) ||
+    LONE_SURROGATE.test(trimmed)
+  ) {
+    throw BadRequestError.fromIssues([
+      { path: "name", message: `must be 1 to ${NAME_MAX} characters of valid, printable text` },
+    ]);
   }
   return trimmed;
 }
