@@ -164,7 +164,7 @@ describe("signup", () => {
     [
       "an unknown field",
       { email: "x@example.com", password: PASSWORD, role: "owner" },
-      'Unrecognized key: "role"',
+      '(body): Unrecognized key: "role"',
     ],
   ])("answers 400 to %s", async (_, body, message) => {
     const err = await expectError(await call("/v1/auth/signup", { body }), 400, "BAD_REQUEST", message);

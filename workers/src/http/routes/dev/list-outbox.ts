@@ -1,12 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listOutbox } from "../../../services/dev/list-outbox";
-import { ErrorEnvelope } from "../../schemas";
+import { ErrorEnvelope, isWellFormed, WELL_FORMED } from "../../schemas";
 import type { App } from "../../types";
 
 const OutboxQuery = z.object({
   to: z
     .string()
     .max(320)
+    .refine(isWellFormed, WELL_FORMED)
     .optional()
     .openapi({
       param: { name: "to", in: "query" },
