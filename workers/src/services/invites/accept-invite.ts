@@ -3,8 +3,9 @@ import { acceptInviteOnce, findInviteByDigest, findMemberOf } from "@pushbunny/d
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../errors";
 import { recordAudit } from "../audit/record-audit";
+import { normalizeEmail } from "../auth/lib/email";
 import { mustProject } from "../projects/get-project";
-import { checkRole, normalizeEmail, type Project } from "../projects/rules";
+import { checkRole, type Project } from "../projects/rules";
 
 const TOKEN_MAX = 200;
 

@@ -96,9 +96,6 @@ export function checkPageLimit(limit: number): number {
   return limit;
 }
 
-/** An email as accounts store it: trimmed and lower-cased. */
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
 /** The one message for the last-owner rule, wherever it bites. */
 export const LAST_OWNER =
   "a project needs an owner: make someone else owner first (PATCH /v1/projects/{project_id}/members/{user_id} with role 'owner')";
