@@ -11,7 +11,7 @@ import { buildContext } from "../src/infra/build-context";
 import { flowKey } from "../src/services/auth/google/lib/flow";
 import { startGoogleSignIn } from "../src/services/auth/google/start-google-sign-in";
 import type { OidcStubScenario, OidcStubUser } from "../test-support/oidc-stub-server";
-import { asMember, call, expectError, json, seedProject } from "./helpers";
+import { call, expectError, json } from "./helpers";
 
 const CALLBACK = "http://localhost:8787/v1/auth/google/callback";
 
@@ -163,14 +163,12 @@ describe("GET /v1/auth/google/callback", () => {
     );
     expect(family?.method).toBe("google");
 
-    // The access token passes the edge's session checks on a real route.
-    const { projectId } = await seedProject();
-    await env.DB.prepare(
-      "INSERT INTO project_members (project_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'viewer', 0, 0)",
-    )
-      .bind(projectId, body.user.id)
-      .run();
-    await json(await call("/v1/experiments", { headers: asMember(body.access_token, projectId) }), 200);
+    // The access token passes the edge's session checks.
+    const me = await json<{ user: { id: string } }>(
+      await call("/v1/auth/me", { key: body.access_token }),
+      200,
+    );
+    expect(me.user.id).toBe(body.user.id);
 
     // Same subject, new email at Google: still the same user, no second account.
     const again = await json<SignInBody>(await signIn({ ...google, email: `new-${google.email}` }), 200);

@@ -15,12 +15,6 @@ export async function findUserByIdentity(db: Db, provider: string, subject: stri
   return rows[0]?.user ?? null;
 }
 
-/** The user holding an email address (stored lower-cased), whom an identity could be linked to. */
-export async function findLinkableUser(db: Db, email: string): Promise<UserRow | null> {
-  const rows = await db.select().from(users).where(eq(users.email, email)).limit(1);
-  return rows[0] ?? null;
-}
-
 export interface NewIdentity {
   id: string;
   userId: string;

@@ -1,4 +1,3 @@
-import type { UserRow } from "@pushbunny/db";
 import {
   OAuth2Client,
   OAuth2RequestError,
@@ -10,6 +9,7 @@ import type { AppContext } from "../../../context";
 import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from "../../../errors";
 import { describeError } from "../../../logger";
 import { issueSession, type SessionTokens } from "../lib/sessions";
+import type { User } from "../lib/users";
 import { dropFlow, takeFlow } from "./lib/flow";
 import { type GoogleUserOutcome, resolveGoogleUser } from "./lib/google-user";
 import { verifyIdToken } from "./lib/id-token";
@@ -34,7 +34,7 @@ export interface GoogleCallbackInput {
 }
 
 export interface GoogleSignInResult {
-  user: UserRow;
+  user: User;
   outcome: GoogleUserOutcome;
   session: SessionTokens;
 }

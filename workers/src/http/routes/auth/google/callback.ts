@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { finishGoogleSignIn } from "../../../../services/auth/google/finish-google-sign-in";
 import type { App } from "../../../types";
-import { callbackErrors, clearFlowCookie, GoogleSignInResult, googleErrors, readFlowCookie } from "./shared";
+import { Session } from "../schemas";
+import { toSessionView } from "../views";
+import { callbackErrors, clearFlowCookie, googleErrors, readFlowCookie } from "./shared";
 
 const CallbackQuery = z.object({
   code: z.string().max(2048).optional(),
@@ -24,7 +26,7 @@ export const googleSignInCallbackRoute = createRoute({
   responses: {
     200: {
       description: "Signed in: the user and a session's token pair",
-      content: { "application/json": { schema: GoogleSignInResult } },
+      content: { "application/json": { schema: Session } },
     },
     ...callbackErrors,
     ...googleErrors,
@@ -46,22 +48,7 @@ export function registerGoogleSignInCallback(app: App) {
       ctx: c.get("ctx"),
       input: { code: query.code, state: query.state, error: query.error, iss: query.iss, binding },
     });
-    return c.json(
-      {
-        user: {
-          id: user.id,
-          email: user.email,
-          name: user.name,
-          email_verified: user.emailVerifiedAt !== null,
-          created_at: new Date(user.createdAt).toISOString(),
-        },
-        access_token: session.accessToken,
-        refresh_token: session.refreshToken,
-        token_type: "Bearer" as const,
-        expires_in: session.expiresIn,
-        refresh_expires_at: new Date(session.refreshExpiresAt).toISOString(),
-      },
-      200,
-    );
+    // The same shape as signup and login: one session answer for every way in.
+    return c.json(toSessionView(user, session), 200);
   });
 }

@@ -1,4 +1,3 @@
-import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ErrorEnvelope } from "../../../schemas";
@@ -27,23 +26,6 @@ export const callbackErrors = {
   ),
   409: error("An account with this email exists but has not verified it: sign in with the password first"),
 } as const;
-
-export const GoogleSignInResult = z
-  .object({
-    user: z.object({
-      id: z.string(),
-      email: z.string(),
-      name: z.string(),
-      email_verified: z.boolean(),
-      created_at: z.string().openapi({ format: "date-time" }),
-    }),
-    access_token: z.string().openapi({ description: "Bearer access token (15 minutes)" }),
-    refresh_token: z.string().openapi({ description: "For POST /v1/auth/refresh; rotated on every use" }),
-    token_type: z.literal("Bearer"),
-    expires_in: z.number().int().openapi({ description: "Seconds until the access token expires" }),
-    refresh_expires_at: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("GoogleSignInResult");
 
 // The cookie that binds a sign-in to the browser that started it (login CSRF defense). On https
 // it is a __Host- cookie, which a sibling subdomain cannot plant; plain http is only for local

@@ -1,13 +1,8 @@
 import { newId } from "@pushbunny/core";
-import {
-  findLinkableUser,
-  findUserByIdentity,
-  insertIdentity,
-  insertUserWithIdentity,
-  type UserRow,
-} from "@pushbunny/db";
+import { findUserByEmail, findUserByIdentity, insertIdentity, insertUserWithIdentity } from "@pushbunny/db";
 import type { AppContext } from "../../../../context";
 import { ConflictError } from "../../../../errors";
+import { toUser, type User } from "../../lib/users";
 import type { IdTokenClaims } from "./id-token";
 
 export const GOOGLE_PROVIDER = "google";
@@ -24,12 +19,12 @@ export type GoogleUserOutcome = "signed_in" | "linked" | "created";
 export async function resolveGoogleUser(
   ctx: AppContext,
   claims: IdTokenClaims,
-): Promise<{ user: UserRow; outcome: GoogleUserOutcome }> {
+): Promise<{ user: User; outcome: GoogleUserOutcome }> {
   // Two attempts: a concurrent first sign-in of the same person can win the insert, and the
   // second pass then finds what it wrote.
   for (let attempt = 0; attempt < 2; attempt++) {
     const linked = await findUserByIdentity(ctx.db, GOOGLE_PROVIDER, claims.subject);
-    if (linked) return { user: linked, outcome: "signed_in" };
+    if (linked) return { user: toUser(linked), outcome: "signed_in" };
     const now = ctx.now();
     const identity = {
       id: newId("idn"),
@@ -38,7 +33,7 @@ export async function resolveGoogleUser(
       email: claims.email,
       now,
     };
-    const existing = await findLinkableUser(ctx.db, claims.email);
+    const existing = await findUserByEmail(ctx.db, claims.email);
     if (existing) {
       if (existing.emailVerifiedAt === null) {
         throw new ConflictError(
@@ -47,23 +42,14 @@ export async function resolveGoogleUser(
       }
       if (await insertIdentity(ctx.db, { ...identity, userId: existing.id })) {
         ctx.logger.info("google identity linked", { userId: existing.id });
-        return { user: existing, outcome: "linked" };
+        return { user: toUser(existing), outcome: "linked" };
       }
       continue;
     }
     const userId = newId("usr");
     if (await insertUserWithIdentity(ctx.db, { ...identity, userId, name: claims.name })) {
       return {
-        user: {
-          id: userId,
-          email: claims.email,
-          name: claims.name,
-          passwordHash: null,
-          emailVerifiedAt: now,
-          sessionsValidAfter: 0,
-          createdAt: now,
-          updatedAt: now,
-        },
+        user: { id: userId, email: claims.email, name: claims.name, emailVerifiedAt: now, createdAt: now },
         outcome: "created",
       };
     }
