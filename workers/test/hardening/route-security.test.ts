@@ -31,6 +31,15 @@ const PUBLIC_OPERATIONS: Record<string, string> = {
   getPublicVapidKey: "a browser needs the public key to subscribe",
   subscribeBrowser: "a browser subscribes itself: user ids need the tenant's HMAC, topics must be public",
   recordPushReceipt: "the service worker reports display and click; each receipt is signed for one delivery",
+  signup: "anyone may create an account (rate limited per IP)",
+  login: "a person proves who they are (throttled per email and per IP)",
+  refreshSession: "the refresh token in the body is the credential",
+  verifyEmail: "the single-use token from the mail is the credential",
+  requestPasswordReset: "answers the same whether or not the account exists",
+  resetPassword: "the single-use token from the mail is the credential",
+  startGoogleSignIn: "begins the OIDC flow (state, nonce and PKCE bound to the browser)",
+  googleSignInCallback: "the identity provider redirects here; state and PKCE are the credential",
+  listDevOutbox: "local development only: a 404 in production and staging",
 };
 
 /**
@@ -68,14 +77,28 @@ const SAMPLE_BODIES: Record<string, unknown> = {
     target: { subscription_ids: ["{subscription_id}"] },
   },
   broadcastNotification: { payload: { title: "x", body: "y" } },
+  createApiKey: { name: "attacker key" },
+  updateApiKey: { name: "stolen" },
+  rollApiKey: {},
+  createProject: { name: "attacker project" },
+  updateProject: { name: "stolen" },
+  updateMember: { role: "viewer" },
+  createInvite: { email: "attacker@example.com", role: "admin" },
+  acceptInvite: { token: "pbi_not-a-real-token-000000000000000000000" },
+  updateProjectLimits: { message: "1/minute" },
 };
 
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
 const victim = await seedProject({ challengerCount: 0 });
 const attacker = await seedProject({ challengerCount: 0 });
+const ids: Record<string, string> = {
+  project: victim.projectId,
+  project_id: victim.projectId,
+  channel: "facebook",
+};
 
 /** A key of the victim's project with the given scopes, expiry and revocation. */
-async function victimKey(opts: { scopes?: string; expiresAt?: number; revoked?: boolean }) {
+async function victimKey(opts: { scopes?: string; expiresAt?: number; revoked?: boolean }, record?: string) {
   const apiKey = `pb_test_${newId("key").slice(4)}`;
   const id = newId("key");
   await insertApiKey(db, {
@@ -91,13 +114,14 @@ async function victimKey(opts: { scopes?: string; expiresAt?: number; revoked?: 
   if (opts.revoked) {
     await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").bind(Date.now(), id).run();
   }
+  if (record) ids[record] = id;
   return apiKey;
 }
 
 const expiredKey = await victimKey({ expiresAt: Date.now() - 1_000 });
 const revokedKey = await victimKey({ revoked: true });
 const messageKey = await victimKey({ scopes: "message" });
-const readKey = await victimKey({ scopes: "read" });
+const readKey = await victimKey({ scopes: "read" }, "key_id");
 const owner = await seedMember(victim.projectId, "owner");
 const viewer = await seedMember(victim.projectId, "viewer");
 const ended = await seedMember(victim.projectId, "owner");
@@ -128,12 +152,6 @@ function keyLacking(level: AccessLevel): string {
   if (level === "write" || level === "admin") return readKey;
   return victim.apiKey; // owner and session: no key reaches them
 }
-const ids: Record<string, string> = {
-  project: victim.projectId,
-  project_id: victim.projectId,
-  channel: "facebook",
-};
-
 function fill(value: unknown): unknown {
   if (typeof value === "string") return value.replace(/^\{(\w+)\}$/, (m, k: string) => ids[k] ?? m);
   if (Array.isArray(value)) return value.map(fill);
@@ -339,5 +357,21 @@ describe(`route security: ${operations.length} operations from /v1/openapi.json`
       200,
     );
     expect(channels.channels.map((c) => c.channel)).toContain("facebook");
+    const key = await env.DB.prepare("SELECT name, revoked_at, expires_at FROM api_keys WHERE id = ?")
+      .bind(ids.key_id)
+      .first();
+    expect(key).toEqual({ name: "walk", revoked_at: null, expires_at: null });
+    const project = await env.DB.prepare("SELECT name, deleted_at, limits FROM projects WHERE id = ?")
+      .bind(victim.projectId)
+      .first();
+    expect(project).toEqual({ name: `test ${victim.projectId}`, deleted_at: null, limits: null });
+    const roles = await env.DB.prepare("SELECT role FROM project_members WHERE project_id = ? ORDER BY role")
+      .bind(victim.projectId)
+      .all<{ role: string }>();
+    expect(roles.results.map((r) => r.role)).toEqual(["owner", "owner", "viewer"]);
+    const invites = await env.DB.prepare("SELECT COUNT(*) AS n FROM invites WHERE project_id = ?")
+      .bind(victim.projectId)
+      .first<{ n: number }>();
+    expect(invites?.n).toBe(0);
   });
 });
