@@ -257,6 +257,10 @@ export async function startOidcStub(
     send(res, 404, { error: "not_found" });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // The vitest process must be able to exit while this server (and workerd's pooled sockets)
+  // are still open: it lives for the whole run.
+  server.unref();
+  server.on("connection", (socket) => socket.unref());
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
   return {
     issuer,
