@@ -8,6 +8,7 @@ export * from "./queries/audit";
 export * from "./queries/experiments";
 export * from "./queries/history";
 export * from "./queries/identities";
+export * from "./queries/invites";
 export * from "./queries/limits";
 export * from "./queries/manage";
 export * from "./queries/members";

@@ -1,6 +1,7 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../client";
-import { apiKeys, projects } from "../schema";
+import { apiKeys, invites, projectMembers, projects } from "../schema";
+import { pendingInvite } from "./invites";
 
 export interface KeyOwner {
   projectId: string;
@@ -90,4 +91,125 @@ export async function insertApiKey(
       expiresAt: input.expiresAt ?? null,
     })
     .onConflictDoNothing();
+}
+
+/** A live project's settings as its members see them. */
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  defaultLocale: string;
+  challengerCount: number;
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const projectColumns = {
+  id: projects.id,
+  name: projects.name,
+  defaultLocale: projects.defaultLocale,
+  challengerCount: projects.challengerCount,
+  createdBy: projects.createdBy,
+  createdAt: projects.createdAt,
+  updatedAt: projects.updatedAt,
+};
+
+/** A new project and its first owner, in one batch. */
+export async function insertProjectWithOwner(
+  db: Db,
+  input: {
+    id: string;
+    name: string;
+    defaultLocale?: string;
+    challengerCount?: number;
+    createdBy: string;
+    ownerUserId: string;
+    now: number;
+  },
+): Promise<void> {
+  await db.batch([
+    db.insert(projects).values({
+      id: input.id,
+      name: input.name,
+      ...(input.defaultLocale ? { defaultLocale: input.defaultLocale } : {}),
+      ...(input.challengerCount !== undefined ? { challengerCount: input.challengerCount } : {}),
+      createdBy: input.createdBy,
+      createdAt: input.now,
+      updatedAt: input.now,
+    }),
+    db.insert(projectMembers).values({
+      projectId: input.id,
+      userId: input.ownerUserId,
+      role: "owner",
+      createdAt: input.now,
+      updatedAt: input.now,
+    }),
+  ]);
+}
+
+/** A live project, or null when it does not exist or was deleted. */
+export async function findLiveProject(db: Db, projectId: string): Promise<ProjectRecord | null> {
+  const rows = await db
+    .select(projectColumns)
+    .from(projects)
+    .where(and(eq(projects.id, projectId), isNull(projects.deletedAt)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** A page of the live projects a person belongs to, newest first, with their role. */
+export function listProjectsOfUser(
+  db: Db,
+  userId: string,
+  q: { limit: number; after?: { createdAt: number; id: string } },
+): Promise<(ProjectRecord & { role: string })[]> {
+  return db
+    .select({ ...projectColumns, role: projectMembers.role })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .where(
+      and(
+        eq(projectMembers.userId, userId),
+        isNull(projects.deletedAt),
+        q.after
+          ? or(
+              lt(projects.createdAt, q.after.createdAt),
+              and(eq(projects.createdAt, q.after.createdAt), lt(projects.id, q.after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(projects.createdAt), desc(projects.id))
+    .limit(q.limit);
+}
+
+/** Changes a live project's settings; false when it is gone. */
+export async function updateProjectSettings(
+  db: Db,
+  projectId: string,
+  set: { name?: string; defaultLocale?: string; challengerCount?: number },
+  now: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(projects)
+    .set({ ...set, updatedAt: now })
+    .where(and(eq(projects.id, projectId), isNull(projects.deletedAt)))
+    .returning({ id: projects.id });
+  return rows.length > 0;
+}
+
+/** Marks a project deleted and withdraws its pending invites; false when it already was. */
+export async function softDeleteProject(db: Db, projectId: string, now: number): Promise<boolean> {
+  const [deleted] = await db.batch([
+    db
+      .update(projects)
+      .set({ deletedAt: now, updatedAt: now })
+      .where(and(eq(projects.id, projectId), isNull(projects.deletedAt)))
+      .returning({ id: projects.id }),
+    db
+      .update(invites)
+      .set({ revokedAt: now })
+      .where(and(eq(invites.projectId, projectId), pendingInvite(now))),
+  ]);
+  return deleted.length > 0;
 }
