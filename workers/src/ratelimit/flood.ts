@@ -21,7 +21,7 @@ export const FLOOD_PERIOD_MS = 60_000;
 /** A class's ceiling in requests a minute, as the headers and the ADR state it. */
 export const floodCeiling = (cls: FloodClass) => FLOOD_CEILINGS[cls].limit * FLOOD_SAMPLE;
 
-const ALLOW: Decision = { success: true, resetMs: 0 };
+const ALLOW: Decision = { success: true, resetMs: 0, remaining: -1 };
 
 /**
  * The flood ceiling per API key (or person) and per client IP for the hot classes, on the
@@ -48,14 +48,14 @@ export class FloodGate {
       b = { n: 0, blockedUntil: 0 };
       this.buckets.set(key, b);
     }
-    if (now < b.blockedUntil) return { success: false, resetMs: b.blockedUntil - now };
+    if (now < b.blockedUntil) return { success: false, resetMs: b.blockedUntil - now, remaining: 0 };
     if (b.n++ % FLOOD_SAMPLE !== 0) return ALLOW;
     const bucket = b;
     return binding.limit({ key }).then(({ success }) => {
       if (success) return ALLOW;
       // The binding's windows are fixed minutes; refuse until this one ends.
       bucket.blockedUntil = (Math.floor(now / FLOOD_PERIOD_MS) + 1) * FLOOD_PERIOD_MS;
-      return { success: false, resetMs: bucket.blockedUntil - now };
+      return { success: false, resetMs: bucket.blockedUntil - now, remaining: 0 };
     });
   }
 

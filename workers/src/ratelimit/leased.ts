@@ -1,16 +1,20 @@
 import type { LeaseState } from "./exact";
 
-/** What one request learns from a budget: allowed or not, and when the window resets. */
+/** What one request learns from a budget: allowed or not, what is left, when the window resets. */
 export interface Decision {
   success: boolean;
   /** Milliseconds until the budget's window resets (0 when unknown). */
   resetMs: number;
+  /**
+   * Left in the window as this isolate knows it: the object's count at the last lease plus the
+   * tokens this isolate still holds (exact while one isolate serves the budget). -1: unknown.
+   */
+  remaining: number;
 }
 
 /** Takes up to `want` tokens from the budget's Durable Object. */
 export type LeaseFn = (want: number) => Promise<LeaseState>;
 
-const ALLOW: Decision = { success: true, resetMs: 0 };
 // A block used up within this long means traffic is high: lease twice as many next time.
 const GROW_WITHIN_MS = 1_000;
 const MAX_BLOCK = 256;
@@ -22,7 +26,9 @@ const BLOCK_SHARE = 32;
  * One budget's tokens as this isolate holds them. The RateLimitCounter Durable Object owns the
  * exact count; the isolate leases blocks from it and spends them locally, so a warm request
  * costs a decrement, not a round trip (the rotation's pattern, docs/adr/0001). Blocks start at
- * one token and double while they are used up within a second, up to 1/32 of the limit.
+ * one token and double while they are used up within a second, up to 1/32 of the limit: slow
+ * traffic and small budgets (under 64) are counted one request per call, exactly; bursts on
+ * large budgets cost one call per block.
  *
  * Never over the limit: every token served was counted by the object, and tokens are dropped
  * when the object's window ends. Once the object answers that the window is spent, the isolate
@@ -33,6 +39,7 @@ const BLOCK_SHARE = 32;
  */
 export class TokenLeaser {
   private tokens = 0;
+  private left = 0;
   private resetAt = 0;
   private spent = false;
   private block = 1;
@@ -54,9 +61,9 @@ export class TokenLeaser {
     }
     if (this.tokens > 0) {
       this.tokens--;
-      return ALLOW;
+      return { success: true, resetMs: this.resetAt - now, remaining: this.left + this.tokens };
     }
-    if (this.spent) return { success: false, resetMs: this.resetAt - now };
+    if (this.spent) return { success: false, resetMs: this.resetAt - now, remaining: 0 };
     if (this.refilling) return this.settle(await this.lease(1), now);
     this.refilling = true;
     try {
@@ -73,8 +80,13 @@ export class TokenLeaser {
 
   private settle(state: LeaseState, now: number): Decision {
     this.resetAt = now + state.resetMs;
+    this.left = state.remaining;
     if (state.remaining <= 0) this.spent = true;
-    return state.granted > 0 ? ALLOW : { success: false, resetMs: state.resetMs };
+    return {
+      success: state.granted > 0,
+      resetMs: state.resetMs,
+      remaining: state.granted > 0 ? this.left + this.tokens : 0,
+    };
   }
 }
 

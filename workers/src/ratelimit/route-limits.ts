@@ -10,9 +10,9 @@ import { policyField, remainingField } from "./headers";
 import { type Decision, LeaserPool } from "./leased";
 import { clientIp } from "./middleware";
 import { cachedProjectLimits, projectLimits } from "./project-limits";
-import { deploymentLimits, HOT_CLASSES, type Limit, type LimitTable, type RouteClass } from "./rules";
+import { deploymentLimits, type Limit, type LimitTable, type RouteClass } from "./rules";
 
-// This isolate's share of the hot classes' counting (leased tokens, flood samples).
+// This isolate's share of the counting: leased tokens per budget, flood samples per bucket.
 const leasers = new LeaserPool();
 const floods = new FloodGate();
 
@@ -35,10 +35,12 @@ interface Bucket {
  * never spends another's budget. Runs after the auth middleware, which names the operation,
  * the caller and the project. docs/adr/0016-rate-limits-and-quotas.md.
  *
- * Hot classes (message, events, subscription) cost no round trip when warm: the flood ceiling is
- * sampled (flood.ts) and the project's budget spent from leased tokens (leased.ts); their
- * responses carry RateLimit-Policy. Other classes count each request exactly in the
- * RateLimitCounter Durable Object and also carry RateLimit (remaining, reset).
+ * The budgets (the project's configured limits) are counted by the RateLimitCounter Durable
+ * Object through tokens this isolate leases (leased.ts): a warm request costs a decrement, and
+ * small budgets or slow traffic are counted one call per request, exactly. The hot classes
+ * (message, events, subscription) also pass a flood ceiling on the Workers Rate Limiting binding,
+ * sampled (flood.ts). Answers carry RateLimit-Policy and RateLimit; refusals are 429 with
+ * Retry-After.
  */
 export async function routeLimits(c: Context<AppEnv>, next: Next): Promise<void> {
   const op = c.get("operation");
@@ -55,16 +57,10 @@ export async function routeLimits(c: Context<AppEnv>, next: Next): Promise<void>
   const rule = table[cls];
   const buckets = bucketsOf(owner?.projectId ?? "-", c.get("principal"), c.req.header("cf-connecting-ip"));
 
-  if (HOT_CLASSES.has(cls)) {
-    await checkHot(ctx, cls, rule, buckets, now);
-    await next();
-    setHeader(c, "RateLimit-Policy", policyField(cls, rule));
-    return;
-  }
-  const left = await checkExact(ctx, cls, rule, buckets);
+  if (isFloodClass(cls)) await checkFlood(ctx, cls, buckets, now);
+  const left = await spendBudgets(ctx, cls, rule, buckets, now);
   await next();
-  setHeader(c, "RateLimit-Policy", policyField(cls, rule));
-  if (left) setHeader(c, "RateLimit", remainingField(cls, left.remaining, left.resetMs));
+  setHeaders(c, policyField(cls, rule), left && remainingField(cls, left.remaining, left.resetMs));
 }
 
 function bucketsOf(scope: string, principal: Principal | undefined, ipHeader: string | undefined): Bucket[] {
@@ -75,31 +71,40 @@ function bucketsOf(scope: string, principal: Principal | undefined, ipHeader: st
     : [{ key: `${scope}:u:${principal.userId}`, who: "person" }, address];
 }
 
-async function checkHot(
+async function checkFlood(
+  ctx: AppContext,
+  cls: keyof typeof FLOOD_CEILINGS,
+  buckets: Bucket[],
+  now: number,
+): Promise<void> {
+  const binding = ctx.env[FLOOD_CEILINGS[cls].binding];
+  // A deployment without the binding (an older wrangler.toml) keeps the projects' budgets.
+  if (!binding) return;
+  for (const b of buckets) {
+    let d = floods.check(binding, `${cls}:${b.key}`, now);
+    if (d instanceof Promise) d = await d.catch((err: unknown) => failOpen(ctx, "flood ceiling", err));
+    if (!d.success) {
+      const ceiling = { limit: floodCeiling(cls), windowMs: FLOOD_PERIOD_MS };
+      throw new LimitExceededError(
+        `too many ${cls} requests ${WHO_TEXT[b.who]}: the burst ceiling of about ${ceiling.limit}/minute is reached; retry in ${waitText(d.resetMs)}`,
+        `${cls}-burst`,
+        ceiling,
+        d.resetMs,
+      );
+    }
+  }
+}
+
+/** Spends one token of each bucket's budget; the least left, for the RateLimit header. */
+async function spendBudgets(
   ctx: AppContext,
   cls: RouteClass,
   rule: Limit,
   buckets: Bucket[],
   now: number,
-): Promise<void> {
-  if (isFloodClass(cls)) {
-    const binding = ctx.env[FLOOD_CEILINGS[cls].binding];
-    // A deployment without the binding (an older wrangler.toml) keeps the projects' budgets.
-    for (const b of binding ? buckets : []) {
-      let d = floods.check(binding, `${cls}:${b.key}`, now);
-      if (d instanceof Promise) d = await d.catch((err: unknown) => failOpen(ctx, "flood ceiling", err));
-      if (!d.success) {
-        const ceiling = { limit: floodCeiling(cls), windowMs: FLOOD_PERIOD_MS };
-        throw new LimitExceededError(
-          `too many ${cls} requests ${WHO_TEXT[b.who]}: the burst ceiling of about ${ceiling.limit}/minute is reached; retry in ${waitText(d.resetMs)}`,
-          `${cls}-burst`,
-          ceiling,
-          d.resetMs,
-        );
-      }
-    }
-  }
+): Promise<{ remaining: number; resetMs: number } | null> {
   const env = ctx.env;
+  let left: { remaining: number; resetMs: number } | null = null;
   for (const b of buckets) {
     const budget = `rl:${cls}:${b.key}`;
     const leaser = leasers.get(
@@ -107,32 +112,11 @@ async function checkHot(
       rule.limit,
       () => (want) => exactLimiter(env).lease(budget, rule, want),
     );
-    const d = await leaser.take(now).catch((err: unknown) => failOpen(ctx, "leased budget", err));
+    const d = await leaser.take(now).catch((err: unknown) => failOpen(ctx, "rate-limit budget", err));
     if (!d.success) throw refusal(cls, rule, b.who, d.resetMs);
-  }
-}
-
-async function checkExact(
-  ctx: AppContext,
-  cls: RouteClass,
-  rule: Limit,
-  buckets: Bucket[],
-): Promise<{ remaining: number; resetMs: number } | null> {
-  const limiter = exactLimiter(ctx.env, ctx.now);
-  const states = await Promise.all(
-    buckets.map((b) =>
-      limiter.hit(`rl:${cls}:${b.key}`, rule).catch((err: unknown) => {
-        failOpen(ctx, "exact budget", err);
-        return null;
-      }),
-    ),
-  );
-  let left: { remaining: number; resetMs: number } | null = null;
-  for (const [i, s] of states.entries()) {
-    const b = buckets[i];
-    if (!s || !b) continue;
-    if (!s.success) throw refusal(cls, rule, b.who, s.resetMs);
-    if (!left || s.remaining < left.remaining) left = { remaining: s.remaining, resetMs: s.resetMs };
+    if (d.remaining >= 0 && (!left || d.remaining < left.remaining)) {
+      left = { remaining: d.remaining, resetMs: d.resetMs };
+    }
   }
   return left;
 }
@@ -149,12 +133,16 @@ function refusal(cls: RouteClass, rule: Limit, who: Who, resetMs: number): Limit
 // A limiter outage must not take the API down with it: the request goes through, logged.
 function failOpen(ctx: AppContext, what: string, err: unknown): Decision {
   ctx.logger.warn(`${what} unavailable, request allowed`, { error: String(err) });
-  return { success: true, resetMs: 0 };
+  return { success: true, resetMs: 0, remaining: -1 };
 }
 
-function setHeader(c: Context<AppEnv>, name: string, value: string): void {
+function setHeaders(c: Context<AppEnv>, policy: string, remaining: string | null): void {
+  const headers = c.res.headers;
+  // A quota the handler refused (429 "analysis") describes itself; the class's budget would mislead.
+  if (headers.has("RateLimit-Policy")) return;
   try {
-    c.res.headers.set(name, value);
+    headers.set("RateLimit-Policy", policy);
+    if (remaining) headers.set("RateLimit", remaining);
   } catch {
     // Immutable headers (a response passed through): the security middleware rebuilds those.
   }

@@ -26,9 +26,6 @@ export type LimitName = (typeof LIMIT_NAMES)[number];
 export const isLimitName = (name: string): name is LimitName =>
   (LIMIT_NAMES as readonly string[]).includes(name);
 
-/** Classes answered from isolate-leased tokens and the flood-ceiling binding (no round trip per request). */
-export const HOT_CLASSES: ReadonlySet<RouteClass> = new Set(["message", "events", "subscription"]);
-
 export const LIMIT_UNITS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 export type LimitUnit = keyof typeof LIMIT_UNITS;
 
