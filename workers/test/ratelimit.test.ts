@@ -14,7 +14,7 @@ import type { AppEnv } from "../src/http/types";
 import { buildContext } from "../src/infra/build-context";
 import { classOf, OPERATION_CLASSES } from "../src/ratelimit/classes";
 import { FLOOD_CEILINGS } from "../src/ratelimit/flood";
-import { routeLimits } from "../src/ratelimit/route-limits";
+import { addressBucket, routeLimits } from "../src/ratelimit/route-limits";
 import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit } from "../src/ratelimit/rules";
 import { loadOperations } from "./hardening/openapi-walk";
 import { call, db, expectError, json, seedMember, seedProject } from "./helpers";
@@ -125,6 +125,21 @@ describe("the N/unit form and the RATE_LIMIT_* variables", () => {
       notification: "50/hour",
       analytics: "200/hour",
     });
+  });
+});
+
+describe("client addresses", () => {
+  it.each([
+    ["192.0.2.1", "192.0.2.1"],
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:0db8:0001:0002:ffff::1", "2001:db8:1:2::/64"],
+    ["2001:DB8::1", "2001:db8:0:0::/64"],
+    ["2001:db8:1:2::", "2001:db8:1:2::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["::ffff:192.0.2.7", "192.0.2.7"],
+    ["unknown", "unknown"],
+  ])("counts %s as %s", (ip, bucket) => {
+    expect(addressBucket(ip)).toBe(bucket);
   });
 });
 

@@ -63,8 +63,29 @@ export async function routeLimits(c: Context<AppEnv>, next: Next): Promise<void>
   setHeaders(c, policyField(cls, rule), left && remainingField(cls, left.remaining, left.resetMs));
 }
 
+/**
+ * The address a budget belongs to: an IPv4 address, or an IPv6 address's /64 (one subscriber
+ * line holds a whole /64, so counting single addresses would give a flood 2^64 budgets).
+ */
+export function addressBucket(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  const [head = "", tail] = ip.toLowerCase().split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g: string) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
 function bucketsOf(scope: string, principal: Principal | undefined, ipHeader: string | undefined): Bucket[] {
-  const address: Bucket = { key: `${scope}:ip:${clientIp(ipHeader)}`, who: "address" };
+  const address: Bucket = { key: `${scope}:ip:${addressBucket(clientIp(ipHeader))}`, who: "address" };
   if (!principal) return [address];
   return principal.kind === "api_key"
     ? [{ key: `${scope}:k:${principal.keyId}`, who: "key" }, address]
