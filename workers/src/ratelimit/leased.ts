@@ -18,8 +18,8 @@ export type LeaseFn = (want: number) => Promise<LeaseState>;
 // A block used up within this long means traffic is high: lease twice as many next time.
 const GROW_WITHIN_MS = 1_000;
 const MAX_BLOCK = 256;
-// At most 1/32 of a window's budget sits in one isolate, so a project spread over many
-// isolates is refused late by at most that much per isolate, never early by much.
+// At most 1/32 of a window's budget sits unspent in one isolate: a budget spread over many
+// isolates can be refused that much early per isolate, never late.
 const BLOCK_SHARE = 32;
 
 /**
