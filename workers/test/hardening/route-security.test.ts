@@ -129,6 +129,7 @@ await env.DB.prepare("UPDATE session_families SET revoked_at = ?, revoked_reason
   .bind(Date.now(), ended.sessionId)
   .run();
 const outsider = await seedMember(attacker.projectId, "owner");
+ids.user_id = owner.userId;
 // Signed with the deployment's secret and valid in every way but time.
 const expiredToken = await sign(
   {
