@@ -47,6 +47,29 @@ describe("TokenLeaser", () => {
     expect(budget.state.count).toBeGreaterThanOrEqual(1_000);
   });
 
+  it("tops blocks up ahead of need, so concurrent load does not send each request to the object", async () => {
+    let now = 2_000_000;
+    const budget = fakeBudget(1_000_000);
+    // The object answers after a few milliseconds, as a Durable Object round trip does.
+    const slow = (want: number) =>
+      new Promise<LeaseState>((resolve) => setTimeout(() => resolve(budget.lease(want, now)), 3));
+    const leaser = new TokenLeaser(slow, 1_000_000);
+    const background: Promise<unknown>[] = [];
+    let served = 0;
+    for (let wave = 0; wave < 50; wave++) {
+      const results = await Promise.all(
+        Array.from({ length: 32 }, () => leaser.take(now, (p) => background.push(p))),
+      );
+      served += results.filter((r) => r.success).length;
+      now += 2;
+    }
+    await Promise.all(background);
+    expect(served).toBe(1_600);
+    // Without topping up, every request in flight while a block refills leases alone (hundreds).
+    expect(budget.state.calls).toBeLessThanOrEqual(48);
+    expect(budget.state.count).toBeGreaterThanOrEqual(1_600);
+  });
+
   it("never serves past the limit, concurrently, and refuses locally once spent", async () => {
     const now = 5_000_000;
     const budget = fakeBudget(50);

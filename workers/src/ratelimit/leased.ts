@@ -53,18 +53,34 @@ export class TokenLeaser {
     this.maxBlock = Math.max(1, Math.min(MAX_BLOCK, Math.floor(limit / BLOCK_SHARE)));
   }
 
-  /** Spends one token; leases more when the block is empty. */
-  async take(now: number): Promise<Decision> {
+  /**
+   * Spends one token; leases more when the block is empty. With `background` (the request's
+   * waitUntil), a block half spent is topped up ahead of need, off the request's path: under
+   * concurrent load a block that ran dry would otherwise send every request in flight to the
+   * object for a token of its own while the refill is on its way.
+   */
+  async take(now: number, background?: (work: Promise<unknown>) => void): Promise<Decision> {
     if (now >= this.resetAt) {
       this.tokens = 0;
       this.spent = false;
     }
     if (this.tokens > 0) {
       this.tokens--;
+      if (background && this.maxBlock > 1 && !this.refilling && !this.spent && this.tokens * 2 < this.block) {
+        this.prefetch(now, background);
+      }
       return { success: true, resetMs: this.resetAt - now, remaining: this.left + this.tokens };
     }
     if (this.spent) return { success: false, resetMs: this.resetAt - now, remaining: 0 };
-    if (this.refilling) return this.settle(await this.lease(1), now);
+    if (this.refilling) {
+      // Requests in flight while the block refills: load is high, so each leases a whole block
+      // (the block also grows) rather than one token, and the next wave finds tokens in hand.
+      const want = this.block;
+      this.block = Math.min(this.maxBlock, this.block * 2);
+      const state = await this.lease(want);
+      this.tokens += Math.max(0, state.granted - 1);
+      return this.settle(state, now);
+    }
     this.refilling = true;
     try {
       const quick = now - this.leasedAt <= GROW_WITHIN_MS;
@@ -76,6 +92,30 @@ export class TokenLeaser {
     } finally {
       this.refilling = false;
     }
+  }
+
+  /** Leases the next block while tokens remain; they join the block when the object answers. */
+  private prefetch(now: number, background: (work: Promise<unknown>) => void): void {
+    this.refilling = true;
+    if (now - this.leasedAt <= GROW_WITHIN_MS) this.block = Math.min(this.maxBlock, this.block * 2);
+    this.leasedAt = now;
+    const windowEnd = this.resetAt;
+    background(
+      this.lease(this.block)
+        .then((state) => {
+          const resetAt = now + state.resetMs;
+          // Tokens of a window that has ended were counted there, not in the new one: drop them.
+          this.tokens = resetAt > windowEnd + 1_000 ? state.granted : this.tokens + state.granted;
+          this.resetAt = resetAt;
+          this.left = state.remaining;
+          if (state.remaining <= 0) this.spent = true;
+        })
+        // A failed top-up only means the next empty block leases on the request's path.
+        .catch(() => {})
+        .finally(() => {
+          this.refilling = false;
+        }),
+    );
   }
 
   private settle(state: LeaseState, now: number): Decision {

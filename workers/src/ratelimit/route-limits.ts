@@ -133,7 +133,9 @@ async function spendBudgets(
       rule.limit,
       () => (want) => exactLimiter(env).lease(budget, rule, want),
     );
-    const d = await leaser.take(now).catch((err: unknown) => failOpen(ctx, "rate-limit budget", err));
+    const d = await leaser
+      .take(now, ctx.waitUntil)
+      .catch((err: unknown) => failOpen(ctx, "rate-limit budget", err));
     if (!d.success) throw refusal(cls, rule, b.who, d.resetMs);
     if (d.remaining >= 0 && (!left || d.remaining < left.remaining)) {
       left = { remaining: d.remaining, resetMs: d.resetMs };
