@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { call, db, expectError, json, seedMember, seedProject } from "./helpers";
 
 interface KeyView {
-  id: string;
+  key_id: string;
   name: string;
   prefix: string;
   scopes: string[];
@@ -64,17 +64,20 @@ describe("creating API keys", () => {
       rolled_to: null,
       created_by: `api_key:${apiKey.slice(0, 12)}…`,
     });
-    expect(issued.id).toMatch(/^key_[0-9a-f]{20}$/);
+    expect(issued.key_id).toMatch(/^key_[0-9a-f]{20}$/);
     expect(issued.key).toMatch(/^pb_live_[0-9a-f]{64}$/);
     expect(issued.prefix).toBe(issued.key.slice(0, 12));
     expect(Date.parse(issued.created_at)).toBeGreaterThan(Date.now() - 60_000);
 
-    const row = await rowOf(issued.id);
+    const row = await rowOf(issued.key_id);
     expect(row).toMatchObject({ project_id: projectId, digest: await sha256Hex(issued.key), mode: "live" });
     expect(JSON.stringify(row)).not.toContain(issued.key.slice(12));
 
     // Read back anywhere, the secret is gone.
-    const got = await json<KeyView>(await call(`${keysOf(projectId)}/${issued.id}`, { key: apiKey }), 200);
+    const got = await json<KeyView>(
+      await call(`${keysOf(projectId)}/${issued.key_id}`, { key: apiKey }),
+      200,
+    );
     expect(got).not.toHaveProperty("key");
     expect(JSON.stringify(got)).not.toContain(issued.key.slice(12));
     const list = await json<{ api_keys: KeyView[] }>(await call(keysOf(projectId), { key: apiKey }), 200);
@@ -104,7 +107,7 @@ describe("creating API keys", () => {
     });
     expect(issued).toMatchObject({ scopes: ["message", "read"], mode: "test", expires_at: expires });
     expect(issued.key).toMatch(/^pb_test_[0-9a-f]{64}$/);
-    expect(await rowOf(issued.id)).toMatchObject({ scopes: "message,read", mode: "test" });
+    expect(await rowOf(issued.key_id)).toMatchObject({ scopes: "message,read", mode: "test" });
     // The read scope reads.
     await json(await call("/v1/experiments", { key: issued.key }), 200);
   });
@@ -147,13 +150,13 @@ describe("creating API keys", () => {
     );
     const live = await create(projectId, apiKey, { name: "prod" });
     for (const [method, path, body] of [
-      ["DELETE", `${keysOf(projectId)}/${live.id}`, undefined],
-      ["POST", `${keysOf(projectId)}/${live.id}/roll`, {}],
-      ["PATCH", `${keysOf(projectId)}/${live.id}`, { name: "mine now" }],
+      ["DELETE", `${keysOf(projectId)}/${live.key_id}`, undefined],
+      ["POST", `${keysOf(projectId)}/${live.key_id}/roll`, {}],
+      ["PATCH", `${keysOf(projectId)}/${live.key_id}`, { name: "mine now" }],
     ] as const) {
       await expectError(await call(path, { method, key: testAdmin.key, body }), 403, "FORBIDDEN", message);
     }
-    expect(await rowOf(live.id)).toMatchObject({ revoked_at: null, rolled_to: null, name: "prod" });
+    expect(await rowOf(live.key_id)).toMatchObject({ revoked_at: null, rolled_to: null, name: "prod" });
   });
 });
 
@@ -179,15 +182,19 @@ describe("who may manage keys", () => {
       for (const [method, path, body] of [
         ["GET", keysOf(projectId), undefined],
         ["POST", keysOf(projectId), { name: who }],
-        ["GET", `${keysOf(projectId)}/${byOwner.id}`, undefined],
-        ["PATCH", `${keysOf(projectId)}/${byOwner.id}`, { name: who }],
-        ["DELETE", `${keysOf(projectId)}/${byOwner.id}`, undefined],
-        ["POST", `${keysOf(projectId)}/${byOwner.id}/roll`, {}],
+        ["GET", `${keysOf(projectId)}/${byOwner.key_id}`, undefined],
+        ["PATCH", `${keysOf(projectId)}/${byOwner.key_id}`, { name: who }],
+        ["DELETE", `${keysOf(projectId)}/${byOwner.key_id}`, undefined],
+        ["POST", `${keysOf(projectId)}/${byOwner.key_id}/roll`, {}],
       ] as const) {
         await expectError(await call(path, { method, key: token, body }), 403, "FORBIDDEN", message);
       }
     }
-    expect(await rowOf(byOwner.id)).toMatchObject({ name: "by owner", revoked_at: null, rolled_to: null });
+    expect(await rowOf(byOwner.key_id)).toMatchObject({
+      name: "by owner",
+      revoked_at: null,
+      rolled_to: null,
+    });
   });
 
   it("another project's key, session or key ids find nothing (404) and change nothing", async () => {
@@ -195,7 +202,7 @@ describe("who may manage keys", () => {
     const attacker = await seedProject();
     const outsider = await seedMember(attacker.projectId, "owner");
     const target = await create(victim.projectId, victim.apiKey, { name: "victim key" });
-    const path = `${keysOf(victim.projectId)}/${target.id}`;
+    const path = `${keysOf(victim.projectId)}/${target.key_id}`;
 
     for (const credential of [attacker.apiKey, outsider.accessToken]) {
       for (const [method, p, body] of [
@@ -216,24 +223,28 @@ describe("who may manage keys", () => {
     }
     // The victim's key id under the attacker's own project: not found either.
     for (const [method, p, body] of [
-      ["GET", `${keysOf(attacker.projectId)}/${target.id}`, undefined],
-      ["PATCH", `${keysOf(attacker.projectId)}/${target.id}`, { name: "stolen" }],
-      ["DELETE", `${keysOf(attacker.projectId)}/${target.id}`, undefined],
-      ["POST", `${keysOf(attacker.projectId)}/${target.id}/roll`, {}],
+      ["GET", `${keysOf(attacker.projectId)}/${target.key_id}`, undefined],
+      ["PATCH", `${keysOf(attacker.projectId)}/${target.key_id}`, { name: "stolen" }],
+      ["DELETE", `${keysOf(attacker.projectId)}/${target.key_id}`, undefined],
+      ["POST", `${keysOf(attacker.projectId)}/${target.key_id}/roll`, {}],
     ] as const) {
       await expectError(
         await call(p, { method, key: attacker.apiKey, body }),
         404,
         "NOT_FOUND",
-        `API key '${target.id}' not found`,
+        `API key '${target.key_id}' not found`,
       );
     }
     const list = await json<{ api_keys: KeyView[] }>(
       await call(keysOf(attacker.projectId), { key: attacker.apiKey }),
       200,
     );
-    expect(list.api_keys.map((k) => k.id)).not.toContain(target.id);
-    expect(await rowOf(target.id)).toMatchObject({ name: "victim key", revoked_at: null, rolled_to: null });
+    expect(list.api_keys.map((k) => k.key_id)).not.toContain(target.key_id);
+    expect(await rowOf(target.key_id)).toMatchObject({
+      name: "victim key",
+      revoked_at: null,
+      rolled_to: null,
+    });
   });
 });
 
@@ -243,7 +254,7 @@ describe("listing keys", () => {
     const made: Issued[] = [];
     for (const name of ["one", "two", "three", "four", "five"])
       made.push(await create(projectId, apiKey, { name }));
-    await json(await call(`${keysOf(projectId)}/${made[0]?.id}`, { method: "DELETE", key: apiKey }), 200);
+    await json(await call(`${keysOf(projectId)}/${made[0]?.key_id}`, { method: "DELETE", key: apiKey }), 200);
 
     const seen: KeyView[] = [];
     let cursor: string | null = null;
@@ -259,10 +270,10 @@ describe("listing keys", () => {
     } while (cursor);
     // The five made here and the seeded key, each once, newest first.
     expect(seen).toHaveLength(6);
-    expect(new Set(seen.map((k) => k.id)).size).toBe(6);
+    expect(new Set(seen.map((k) => k.key_id)).size).toBe(6);
     const created = seen.map((k) => Date.parse(k.created_at));
     expect([...created].sort((a, b) => b - a)).toEqual(created);
-    const revoked = seen.find((k) => k.id === made[0]?.id);
+    const revoked = seen.find((k) => k.key_id === made[0]?.key_id);
     expect(revoked).toMatchObject({ status: "revoked", name: "one" });
     expect(revoked?.revoked_at).not.toBeNull();
     for (const k of seen) {
@@ -271,7 +282,7 @@ describe("listing keys", () => {
           "created_at",
           "created_by",
           "expires_at",
-          "id",
+          "key_id",
           "last_used_at",
           "mode",
           "name",
@@ -313,13 +324,13 @@ describe("renaming and expiring keys", () => {
   it("renames, sets and clears an expiry, and expiring in the past means now", async () => {
     const { projectId, apiKey } = await seedProject();
     const k = await create(projectId, apiKey, { name: "old name" });
-    const path = `${keysOf(projectId)}/${k.id}`;
+    const path = `${keysOf(projectId)}/${k.key_id}`;
     const renamed = await json<KeyView>(
       await call(path, { method: "PATCH", key: apiKey, body: { name: "new name" } }),
       200,
     );
     expect(renamed).toMatchObject({ name: "new name", expires_at: null, status: "active" });
-    expect(await rowOf(k.id)).toMatchObject({ name: "new name" });
+    expect(await rowOf(k.key_id)).toMatchObject({ name: "new name" });
 
     const later = "2099-01-01T00:00:00.000Z";
     expect(
@@ -354,7 +365,7 @@ describe("renaming and expiring keys", () => {
       await call(path, { method: "PATCH", key: apiKey, body: { expires_at: null } }),
       409,
       "CONFLICT",
-      `API key '${k.id}' is expired: its expiry cannot change (roll it or create a new key)`,
+      `API key '${k.key_id}' is expired: its expiry cannot change (roll it or create a new key)`,
     );
     // A rename still works.
     await json(await call(path, { method: "PATCH", key: apiKey, body: { name: "retired" } }), 200);
@@ -369,7 +380,7 @@ describe("renaming and expiring keys", () => {
     const { projectId, apiKey } = await seedProject();
     const k = await create(projectId, apiKey, { name: "k" });
     await expectError(
-      await call(`${keysOf(projectId)}/${k.id}`, { method: "PATCH", key: apiKey, body }),
+      await call(`${keysOf(projectId)}/${k.key_id}`, { method: "PATCH", key: apiKey, body }),
       400,
       "BAD_REQUEST",
       message,
@@ -381,12 +392,12 @@ describe("revoking keys", () => {
   it("revokes once, answers the same key again, and the key is refused at once", async () => {
     const { projectId, apiKey } = await seedProject();
     const k = await create(projectId, apiKey, { name: "doomed" });
-    const path = `${keysOf(projectId)}/${k.id}`;
+    const path = `${keysOf(projectId)}/${k.key_id}`;
     const body = { intent_id: "r", base_example: "Hi" };
     await json(await call("/v1/message", { key: k.key, body }), 200);
 
     const first = await json<KeyView>(await call(path, { method: "DELETE", key: apiKey }), 200);
-    expect(first).toMatchObject({ id: k.id, status: "revoked" });
+    expect(first).toMatchObject({ key_id: k.key_id, status: "revoked" });
     expect(first.revoked_at).not.toBeNull();
     const again = await json<KeyView>(await call(path, { method: "DELETE", key: apiKey }), 200);
     expect(again.revoked_at).toBe(first.revoked_at);
@@ -401,12 +412,12 @@ describe("revoking keys", () => {
       await call(path, { method: "PATCH", key: apiKey, body: { expires_at: "2099-01-01T00:00:00Z" } }),
       409,
       "CONFLICT",
-      `API key '${k.id}' is revoked: its expiry cannot change (roll it or create a new key)`,
+      `API key '${k.key_id}' is revoked: its expiry cannot change (roll it or create a new key)`,
     );
     const audit = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM audit_log WHERE project_id = ? AND action = 'api_key.revoked' AND target_id = ?",
     )
-      .bind(projectId, k.id)
+      .bind(projectId, k.key_id)
       .first<{ n: number }>();
     expect(audit?.n).toBe(1);
   });
@@ -434,7 +445,7 @@ describe("rolling keys", () => {
     });
     const before = Date.now();
     const rolled = await json<Issued>(
-      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: { grace_seconds: 3_600 } }),
+      await call(`${keysOf(projectId)}/${old.key_id}/roll`, { key: apiKey, body: { grace_seconds: 3_600 } }),
       201,
     );
     expect(rolled).toMatchObject({
@@ -443,10 +454,13 @@ describe("rolling keys", () => {
       mode: "test",
       status: "active",
     });
-    expect(rolled.id).not.toBe(old.id);
+    expect(rolled.key_id).not.toBe(old.key_id);
     expect(rolled.key).toMatch(/^pb_test_[0-9a-f]{64}$/);
-    const oldNow = await json<KeyView>(await call(`${keysOf(projectId)}/${old.id}`, { key: apiKey }), 200);
-    expect(oldNow).toMatchObject({ rolled_to: rolled.id, status: "active" });
+    const oldNow = await json<KeyView>(
+      await call(`${keysOf(projectId)}/${old.key_id}`, { key: apiKey }),
+      200,
+    );
+    expect(oldNow).toMatchObject({ rolled_to: rolled.key_id, status: "active" });
     const expires = Date.parse(oldNow.expires_at ?? "");
     expect(expires).toBeGreaterThanOrEqual(before + 3_600_000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 3_600_000);
@@ -457,20 +471,20 @@ describe("rolling keys", () => {
 
     // Rolled once; rolling the old key again is refused, and its grace can only shrink.
     await expectError(
-      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: {} }),
+      await call(`${keysOf(projectId)}/${old.key_id}/roll`, { key: apiKey, body: {} }),
       409,
       "CONFLICT",
-      `API key '${old.id}' was already rolled to '${rolled.id}': roll that key`,
+      `API key '${old.key_id}' was already rolled to '${rolled.key_id}': roll that key`,
     );
     await expectError(
-      await call(`${keysOf(projectId)}/${old.id}`, {
+      await call(`${keysOf(projectId)}/${old.key_id}`, {
         method: "PATCH",
         key: apiKey,
         body: { expires_at: null },
       }),
       409,
       "CONFLICT",
-      `API key '${old.id}' was rolled to '${rolled.id}': its grace can end sooner, not later`,
+      `API key '${old.key_id}' was rolled to '${rolled.key_id}': its grace can end sooner, not later`,
     );
   });
 
@@ -478,7 +492,7 @@ describe("rolling keys", () => {
     const { projectId, apiKey } = await seedProject();
     const old = await create(projectId, apiKey, { name: "now" });
     await json(
-      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: { grace_seconds: 0 } }),
+      await call(`${keysOf(projectId)}/${old.key_id}/roll`, { key: apiKey, body: { grace_seconds: 0 } }),
       201,
     );
     await expectError(
@@ -490,14 +504,14 @@ describe("rolling keys", () => {
 
     const other = await create(projectId, apiKey, { name: "day" });
     const before = Date.now();
-    const res = await call(`${keysOf(projectId)}/${other.id}/roll`, { method: "POST", key: apiKey });
+    const res = await call(`${keysOf(projectId)}/${other.key_id}/roll`, { method: "POST", key: apiKey });
     await json(res, 201);
-    const row = await rowOf(other.id);
+    const row = await rowOf(other.key_id);
     expect(Number(row?.expires_at)).toBeGreaterThanOrEqual(before + 86_400_000);
     // An empty JSON body reads as {} too.
     const third = await create(projectId, apiKey, { name: "empty" });
     await json(
-      await call(`${keysOf(projectId)}/${third.id}/roll`, {
+      await call(`${keysOf(projectId)}/${third.key_id}/roll`, {
         key: apiKey,
         raw: "",
         headers: { "content-type": "application/json" },
@@ -511,10 +525,13 @@ describe("rolling keys", () => {
     const soon = new Date(Date.now() + 120_000).toISOString();
     const old = await create(projectId, apiKey, { name: "soon", expires_at: soon });
     await json(
-      await call(`${keysOf(projectId)}/${old.id}/roll`, { key: apiKey, body: { grace_seconds: 604_800 } }),
+      await call(`${keysOf(projectId)}/${old.key_id}/roll`, {
+        key: apiKey,
+        body: { grace_seconds: 604_800 },
+      }),
       201,
     );
-    expect(Number((await rowOf(old.id))?.expires_at)).toBe(Date.parse(soon));
+    expect(Number((await rowOf(old.key_id))?.expires_at)).toBe(Date.parse(soon));
   });
 
   it("refuses revoked keys (409) and bad grace periods (400)", async () => {
@@ -527,18 +544,18 @@ describe("rolling keys", () => {
       ["60", /^grace_seconds: Invalid input: expected number/],
     ] as const) {
       await expectError(
-        await call(`${keysOf(projectId)}/${k.id}/roll`, { key: apiKey, body: { grace_seconds: grace } }),
+        await call(`${keysOf(projectId)}/${k.key_id}/roll`, { key: apiKey, body: { grace_seconds: grace } }),
         400,
         "BAD_REQUEST",
         message,
       );
     }
-    await json(await call(`${keysOf(projectId)}/${k.id}`, { method: "DELETE", key: apiKey }), 200);
+    await json(await call(`${keysOf(projectId)}/${k.key_id}`, { method: "DELETE", key: apiKey }), 200);
     await expectError(
-      await call(`${keysOf(projectId)}/${k.id}/roll`, { key: apiKey, body: {} }),
+      await call(`${keysOf(projectId)}/${k.key_id}/roll`, { key: apiKey, body: {} }),
       409,
       "CONFLICT",
-      `API key '${k.id}' is revoked: create a new key instead`,
+      `API key '${k.key_id}' is revoked: create a new key instead`,
     );
     const { results } = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? AND name = 'r'")
       .bind(projectId)

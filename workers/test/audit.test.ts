@@ -56,24 +56,24 @@ describe("the audit log", () => {
     const { projectId, apiKey } = await seedProject();
     const admin = await seedMember(projectId, "admin");
     const keys = `/v1/projects/${projectId}/api-keys`;
-    const created = await json<{ id: string; key: string; prefix: string }>(
+    const created = await json<{ key_id: string; key: string; prefix: string }>(
       await call(keys, { key: apiKey, body: { name: "audited", scopes: ["message", "read"] } }),
       201,
     );
     await json(
-      await call(`${keys}/${created.id}`, {
+      await call(`${keys}/${created.key_id}`, {
         method: "PATCH",
         headers: { authorization: `Bearer ${admin.accessToken}` },
         body: { name: "renamed", expires_at: "2099-01-01T00:00:00Z" },
       }),
       200,
     );
-    const rolled = await json<{ id: string; key: string; prefix: string }>(
-      await call(`${keys}/${created.id}/roll`, { key: apiKey, body: { grace_seconds: 60 } }),
+    const rolled = await json<{ key_id: string; key: string; prefix: string }>(
+      await call(`${keys}/${created.key_id}/roll`, { key: apiKey, body: { grace_seconds: 60 } }),
       201,
     );
-    await json(await call(`${keys}/${rolled.id}`, { method: "DELETE", key: apiKey }), 200);
-    await json(await call(`${keys}/${rolled.id}`, { method: "DELETE", key: apiKey }), 200); // idempotent
+    await json(await call(`${keys}/${rolled.key_id}`, { method: "DELETE", key: apiKey }), 200);
+    await json(await call(`${keys}/${rolled.key_id}`, { method: "DELETE", key: apiKey }), 200); // idempotent
 
     const entries = await wholeLog(projectId, apiKey);
     expect(entries.map((e) => e.action)).toEqual([
@@ -87,7 +87,7 @@ describe("the audit log", () => {
     expect(create).toMatchObject({
       actor: actorOfKey(apiKey),
       target_type: "api_key",
-      target_id: created.id,
+      target_id: created.key_id,
       details: {
         name: "audited",
         prefix: created.prefix,
@@ -105,16 +105,16 @@ describe("the audit log", () => {
       details: { from: null, to: "2099-01-01T00:00:00.000Z" },
     });
     expect(roll).toMatchObject({
-      target_id: created.id,
+      target_id: created.key_id,
       details: {
         prefix: created.prefix,
-        new_key_id: rolled.id,
+        new_key_id: rolled.key_id,
         new_prefix: rolled.prefix,
         grace_seconds: 60,
       },
     });
     expect(revoked).toMatchObject({
-      target_id: rolled.id,
+      target_id: rolled.key_id,
       details: { prefix: rolled.prefix, name: "renamed" },
     });
     for (const e of entries) {
@@ -229,8 +229,8 @@ describe("the audit log", () => {
     const { projectId, apiKey } = await seedProject();
     const keys = `/v1/projects/${projectId}/api-keys`;
     for (const name of ["a", "b", "c", "d"]) {
-      const k = await json<{ id: string }>(await call(keys, { key: apiKey, body: { name } }), 201);
-      await json(await call(`${keys}/${k.id}`, { method: "DELETE", key: apiKey }), 200);
+      const k = await json<{ key_id: string }>(await call(keys, { key: apiKey, body: { name } }), 201);
+      await json(await call(`${keys}/${k.key_id}`, { method: "DELETE", key: apiKey }), 200);
     }
     await json(
       await call("/v1/push/settings", { method: "PUT", key: apiKey, body: { public_topics: [] } }),

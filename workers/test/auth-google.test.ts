@@ -16,7 +16,7 @@ import { call, expectError, json } from "./helpers";
 const CALLBACK = "http://localhost:8787/v1/auth/google/callback";
 
 interface SignInBody {
-  user: { id: string; email: string; name: string; email_verified: boolean; created_at: string };
+  user: { user_id: string; email: string; name: string; email_verified: boolean; created_at: string };
   access_token: string;
   refresh_token: string;
   token_type: string;
@@ -153,28 +153,28 @@ describe("GET /v1/auth/google/callback", () => {
 
     const user = await one<{ password_hash: string | null; email_verified_at: number | null }>(
       "SELECT password_hash, email_verified_at FROM users WHERE id = ?",
-      body.user.id,
+      body.user.user_id,
     );
     expect(user).toMatchObject({ password_hash: null, email_verified_at: expect.any(Number) });
-    expect(await identityOf(google.sub)).toEqual({ user_id: body.user.id, email: google.email });
+    expect(await identityOf(google.sub)).toEqual({ user_id: body.user.user_id, email: google.email });
     const family = await one<{ method: string }>(
       "SELECT method FROM session_families WHERE user_id = ?",
-      body.user.id,
+      body.user.user_id,
     );
     expect(family?.method).toBe("google");
 
     // The access token passes the edge's session checks.
-    const me = await json<{ user: { id: string } }>(
+    const me = await json<{ user: { user_id: string } }>(
       await call("/v1/auth/me", { key: body.access_token }),
       200,
     );
-    expect(me.user.id).toBe(body.user.id);
+    expect(me.user.user_id).toBe(body.user.user_id);
 
     // Same subject, new email at Google: still the same user, no second account.
     const again = await json<SignInBody>(await signIn({ ...google, email: `new-${google.email}` }), 200);
-    expect(again.user.id).toBe(body.user.id);
+    expect(again.user.user_id).toBe(body.user.user_id);
     expect(again.refresh_token).not.toBe(body.refresh_token);
-    const count = await one<{ n: number }>("SELECT count(*) AS n FROM users WHERE id = ?", body.user.id);
+    const count = await one<{ n: number }>("SELECT count(*) AS n FROM users WHERE id = ?", body.user.user_id);
     expect(count?.n).toBe(1);
   });
 
@@ -182,7 +182,7 @@ describe("GET /v1/auth/google/callback", () => {
     const google = person();
     const userId = await seedUser(google.email, true);
     const body = await json<SignInBody>(await signIn({ ...google, email: google.email.toUpperCase() }), 200);
-    expect(body.user).toMatchObject({ id: userId, email: google.email, name: "Password Person" });
+    expect(body.user).toMatchObject({ user_id: userId, email: google.email, name: "Password Person" });
     expect((await identityOf(google.sub))?.user_id).toBe(userId);
   });
 

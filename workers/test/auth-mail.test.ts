@@ -12,7 +12,7 @@ let nextIp = 1;
 const newIp = () => ({ "cf-connecting-ip": `192.0.2.${nextIp++}` });
 
 interface Session {
-  user: { id: string; email: string; email_verified: boolean };
+  user: { user_id: string; email: string; email_verified: boolean };
   access_token: string;
   refresh_token: string;
 }
@@ -72,16 +72,16 @@ describe("email verification", () => {
     const stored = await env.DB.prepare(
       "SELECT digest, expires_at, used_at FROM email_tokens WHERE user_id = ? AND purpose = 'verify_email'",
     )
-      .bind(session.user.id)
+      .bind(session.user.user_id)
       .first<{ digest: string; expires_at: number; used_at: number | null }>();
     expect(stored?.digest).toBe(await sha256Hex(token));
     expect(stored?.expires_at).toBeGreaterThanOrEqual(before + 24 * 3600_000);
     expect(stored?.expires_at).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
 
     const verified = await json<{ user: Session["user"] }>(await verify(token), 200);
-    expect(verified.user).toMatchObject({ id: session.user.id, email, email_verified: true });
+    expect(verified.user).toMatchObject({ user_id: session.user.user_id, email, email_verified: true });
     const user = await env.DB.prepare("SELECT email_verified_at FROM users WHERE id = ?")
-      .bind(session.user.id)
+      .bind(session.user.user_id)
       .first<{ email_verified_at: number | null }>();
     expect(user?.email_verified_at).toEqual(expect.any(Number));
     await expectError(
@@ -102,7 +102,7 @@ describe("email verification", () => {
     const session = await signup(email);
     const token = await linkToken(email, "verify_email", "/app/verify-email");
     await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ?")
-      .bind(Date.now() - 1, session.user.id)
+      .bind(Date.now() - 1, session.user.user_id)
       .run();
     await expectError(
       await verify(token),
@@ -193,7 +193,7 @@ describe("password reset", () => {
     const stored = await env.DB.prepare(
       "SELECT expires_at FROM email_tokens WHERE user_id = ? AND purpose = 'reset_password'",
     )
-      .bind(first.user.id)
+      .bind(first.user.user_id)
       .first<{ expires_at: number }>();
     expect(stored?.expires_at).toBeGreaterThanOrEqual(before + 3600_000);
     expect(stored?.expires_at).toBeLessThanOrEqual(Date.now() + 3600_000);
@@ -212,13 +212,13 @@ describe("password reset", () => {
     const families = await env.DB.prepare(
       "SELECT revoked_reason FROM session_families WHERE user_id = ? ORDER BY created_at",
     )
-      .bind(first.user.id)
+      .bind(first.user.user_id)
       .all<{ revoked_reason: string | null }>();
     expect(families.results.map((f) => f.revoked_reason)).toEqual(["password_reset", "password_reset"]);
     const user = await env.DB.prepare(
       "SELECT sessions_valid_after, email_verified_at, password_hash FROM users WHERE id = ?",
     )
-      .bind(first.user.id)
+      .bind(first.user.user_id)
       .first<{ sessions_valid_after: number; email_verified_at: number | null; password_hash: string }>();
     expect(user?.sessions_valid_after).toBeGreaterThan(before - 1000);
     expect(user?.email_verified_at).toEqual(expect.any(Number));
@@ -278,7 +278,7 @@ describe("password reset", () => {
       /already used or replaced by a newer one/,
     );
     await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ? AND used_at IS NULL")
-      .bind(Date.now() - 1, session.user.id)
+      .bind(Date.now() - 1, session.user.user_id)
       .run();
     await expectError(
       await reset(newer, NEW_PASSWORD),

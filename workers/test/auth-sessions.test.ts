@@ -12,7 +12,7 @@ const PASSWORD = "correct horse battery staple";
 const AUTH_SECRET = "test-auth-secret-0123456789-0123456789";
 
 interface UserView {
-  id: string;
+  user_id: string;
   email: string;
   name: string;
   email_verified: boolean;
@@ -60,7 +60,7 @@ describe("signup", () => {
     );
     expect(session).toEqual({
       user: {
-        id: expect.stringMatching(/^usr_[0-9a-f]{20}$/),
+        user_id: expect.stringMatching(/^usr_[0-9a-f]{20}$/),
         email,
         name: "Ada Lovelace",
         email_verified: false,
@@ -80,19 +80,19 @@ describe("signup", () => {
       name: string;
       password_hash: string;
       email_verified_at: number | null;
-    }>("SELECT email, name, password_hash, email_verified_at FROM users WHERE id = ?", session.user.id);
+    }>("SELECT email, name, password_hash, email_verified_at FROM users WHERE id = ?", session.user.user_id);
     expect(user).toMatchObject({ email, name: "Ada Lovelace", email_verified_at: null });
     expect(user?.password_hash).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(user?.password_hash).not.toContain(PASSWORD);
     const family = await row<{ method: string; revoked_at: number | null }>(
       "SELECT method, revoked_at FROM session_families WHERE user_id = ?",
-      session.user.id,
+      session.user.user_id,
     );
     expect(family).toEqual({ method: "password", revoked_at: null });
     // The refresh token is stored only as its digest.
     const stored = await row<{ n: number }>(
       "SELECT count(*) AS n FROM refresh_tokens WHERE user_id = ? AND digest != ?",
-      session.user.id,
+      session.user.user_id,
       session.refresh_token,
     );
     expect(stored?.n).toBe(1);
@@ -198,7 +198,7 @@ describe("login", () => {
     expect(session.refresh_token).not.toBe(created.refresh_token);
     const families = await row<{ n: number }>(
       "SELECT count(*) AS n FROM session_families WHERE user_id = ? AND revoked_at IS NULL",
-      created.user.id,
+      created.user.user_id,
     );
     expect(families?.n).toBe(2);
     await json(await me(session.access_token), 200);
@@ -243,11 +243,13 @@ describe("login", () => {
     const created = await signup(email);
     const { hashPassword } = await import("@pushbunny/core");
     const old = await hashPassword(PASSWORD, { iterations: 1_000 });
-    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(old, created.user.id).run();
+    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?")
+      .bind(old, created.user.user_id)
+      .run();
     await json(await call("/v1/auth/login", { body: { email, password: PASSWORD }, headers: fromIp() }), 200);
     const user = await row<{ password_hash: string }>(
       "SELECT password_hash FROM users WHERE id = ?",
-      created.user.id,
+      created.user.user_id,
     );
     expect(user?.password_hash).toMatch(/^pbkdf2-sha256\$100000\$/);
     await json(await call("/v1/auth/login", { body: { email, password: PASSWORD }, headers: fromIp() }), 200);
@@ -279,7 +281,7 @@ describe("me", () => {
       env.DB.prepare("UPDATE projects SET deleted_at = ? WHERE id = ?").bind(now, gone.projectId),
     ]);
     const body = await json<{ user: UserView; projects: unknown[] }>(await me(member.accessToken), 200);
-    expect(body.user).toMatchObject({ id: member.userId, email: member.email, email_verified: true });
+    expect(body.user).toMatchObject({ user_id: member.userId, email: member.email, email_verified: true });
     expect(body.projects).toEqual([{ project_id: projectId, name: `test ${projectId}`, role: "admin" }]);
   });
 
@@ -291,7 +293,7 @@ describe("me", () => {
 
   it("refuses an expired access token with a 401 that says to refresh", async () => {
     const session = await signup();
-    const { id: userId, email } = session.user;
+    const { user_id: userId, email } = session.user;
     const family = await row<{ id: string }>("SELECT id FROM session_families WHERE user_id = ?", userId);
     const iat = Math.floor(Date.now() / 1000) - 3600;
     const expired = await sign(
@@ -346,7 +348,7 @@ describe("refresh", () => {
     const tokens = await env.DB.prepare(
       "SELECT family_id, used_at FROM refresh_tokens WHERE user_id = ? ORDER BY created_at, used_at IS NULL",
     )
-      .bind(session.user.id)
+      .bind(session.user.user_id)
       .all<{ family_id: string; used_at: number | null }>();
     expect(tokens.results).toHaveLength(2);
     expect(new Set(tokens.results.map((t) => t.family_id)).size).toBe(1);
@@ -369,7 +371,7 @@ describe("refresh", () => {
     );
     const family = await row<{ revoked_at: number | null; revoked_reason: string | null }>(
       "SELECT revoked_at, revoked_reason FROM session_families WHERE user_id = ?",
-      session.user.id,
+      session.user.user_id,
     );
     expect(family?.revoked_reason).toBe("reuse");
     expect(family?.revoked_at).toEqual(expect.any(Number));
@@ -399,7 +401,7 @@ describe("refresh", () => {
     }
     const family = await row<{ revoked_reason: string | null }>(
       "SELECT revoked_reason FROM session_families WHERE user_id = ?",
-      session.user.id,
+      session.user.user_id,
     );
     expect(family?.revoked_reason).toBe("reuse");
   });
@@ -413,7 +415,7 @@ describe("refresh", () => {
     expect(outcomes.filter((o) => o.status === "fulfilled").length).toBeLessThanOrEqual(1);
     const used = await row<{ n: number }>(
       "SELECT count(*) AS n FROM refresh_tokens WHERE user_id = ? AND used_at IS NOT NULL",
-      session.user.id,
+      session.user.user_id,
     );
     expect(used?.n).toBe(1);
   });
@@ -428,7 +430,7 @@ describe("refresh", () => {
     await expectError(await refreshWith("eyJhbGciOi.x.y"), 401, "UNAUTHORIZED", /^invalid refresh token/);
     const session = await signup();
     await env.DB.prepare("UPDATE refresh_tokens SET expires_at = ? WHERE user_id = ?")
-      .bind(Date.now() - 1, session.user.id)
+      .bind(Date.now() - 1, session.user.user_id)
       .run();
     await expectError(
       await refreshWith(session.refresh_token),
@@ -457,7 +459,7 @@ describe("logout", () => {
     expect(await json(res, 200)).toEqual({ ok: true });
     const family = await row<{ revoked_reason: string }>(
       "SELECT revoked_reason FROM session_families f JOIN refresh_tokens t ON t.family_id = f.id WHERE t.user_id = ? AND f.revoked_at IS NOT NULL",
-      first.user.id,
+      first.user.user_id,
     );
     expect(family?.revoked_reason).toBe("logout");
     await expectError(await me(first.access_token), 401, "UNAUTHORIZED", "session ended: sign in again");

@@ -13,7 +13,7 @@ let nextIp = 1;
 const newIp = () => ({ "cf-connecting-ip": `203.0.113.${nextIp++}` });
 
 async function signup(email: string) {
-  return json<{ user: { id: string } }>(
+  return json<{ user: { user_id: string } }>(
     await call("/v1/auth/signup", { body: { email, password: PASSWORD }, headers: newIp() }),
     201,
   );

@@ -74,7 +74,7 @@ describe("revocation at the edge", () => {
 
   it("the isolate that revoked refuses the key on its very next request", async () => {
     const { projectId, apiKey } = await seedProject();
-    const created = await json<{ id: string; key: string }>(
+    const created = await json<{ key_id: string; key: string }>(
       await call(`/v1/projects/${projectId}/api-keys`, { key: apiKey, body: { name: "next request" } }),
       201,
     );
@@ -84,7 +84,7 @@ describe("revocation at the edge", () => {
     await json(await call("/v1/message", { key: created.key, body }), 200);
     const started = Date.now();
     await json(
-      await call(`/v1/projects/${projectId}/api-keys/${created.id}`, { method: "DELETE", key: apiKey }),
+      await call(`/v1/projects/${projectId}/api-keys/${created.key_id}`, { method: "DELETE", key: apiKey }),
       200,
     );
     await expectError(
@@ -209,7 +209,7 @@ describe("expiry", () => {
 
   it("a rolled key works through its grace and is refused after it, on every isolate", async () => {
     const { projectId, apiKey } = await seedProject();
-    const old = await json<{ id: string; key: string }>(
+    const old = await json<{ key_id: string; key: string }>(
       await call(`/v1/projects/${projectId}/api-keys`, { key: apiKey, body: { name: "rolled" } }),
       201,
     );
@@ -220,14 +220,14 @@ describe("expiry", () => {
     await other.settle();
 
     await json(
-      await call(`/v1/projects/${projectId}/api-keys/${old.id}/roll`, {
+      await call(`/v1/projects/${projectId}/api-keys/${old.key_id}/roll`, {
         key: apiKey,
         body: { grace_seconds: 30 },
       }),
       201,
     );
     const row = await env.DB.prepare("SELECT expires_at FROM api_keys WHERE id = ?")
-      .bind(old.id)
+      .bind(old.key_id)
       .first<{ expires_at: number }>();
     const graceEnds = Number(row?.expires_at);
     // Within the grace: still works everywhere.
@@ -297,7 +297,7 @@ describe("last_used_at", () => {
 
   it("shows in the key's view once the key is used", async () => {
     const { projectId, apiKey } = await seedProject();
-    const k = await json<{ id: string; key: string; last_used_at: string | null }>(
+    const k = await json<{ key_id: string; key: string; last_used_at: string | null }>(
       await call(`/v1/projects/${projectId}/api-keys`, { key: apiKey, body: { name: "used" } }),
       201,
     );
@@ -308,7 +308,7 @@ describe("last_used_at", () => {
     );
     await eventually(async () => {
       const view = await json<{ last_used_at: string | null }>(
-        await call(`/v1/projects/${projectId}/api-keys/${k.id}`, { key: apiKey }),
+        await call(`/v1/projects/${projectId}/api-keys/${k.key_id}`, { key: apiKey }),
         200,
       );
       expect(view.last_used_at).not.toBeNull();

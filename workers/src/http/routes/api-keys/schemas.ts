@@ -60,7 +60,7 @@ const when = (description: string) =>
 
 export const ApiKeyView = z
   .object({
-    id: z.string().openapi({ example: "key_3f9a1c2b7d4e5f607182" }),
+    key_id: z.string().openapi({ example: "key_3f9a1c2b7d4e5f607182" }),
     name: z.string().openapi({ example: "iOS app (production)" }),
     prefix: z.string().openapi({ description: "The key's first 12 characters", example: "pb_live_3f9a" }),
     scopes: z.array(Scope),

@@ -8,7 +8,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** The wire shape of a key (never its secret). */
 export function toApiKeyView(k: ApiKey): z.infer<typeof ApiKeyView> {
   return {
-    id: k.id,
+    key_id: k.id,
     name: k.name,
     prefix: k.prefix,
     scopes: k.scopes,

@@ -59,7 +59,7 @@ export const OpaqueToken = (example: string) =>
 
 export const AuthUser = z
   .object({
-    id: z.string().openapi({ example: "usr_0a1b2c3d4e5f60718293" }),
+    user_id: z.string().openapi({ example: "usr_0a1b2c3d4e5f60718293" }),
     email: z.string().openapi({ example: "ada@example.com" }),
     name: z.string().openapi({ example: "Ada Lovelace" }),
     email_verified: z.boolean().openapi({ example: false }),

@@ -5,7 +5,7 @@ import type { User } from "../../../services/auth/lib/users";
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const toUserView = (u: User) => ({
-  id: u.id,
+  user_id: u.id,
   email: u.email,
   name: u.name,
   email_verified: u.emailVerifiedAt !== null,
