@@ -6,6 +6,9 @@ import { findExperiment } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
 import type { AppContext } from "../src/context";
 import { buildContext } from "../src/infra/build-context";
+import { exactLimiter } from "../src/ratelimit/exact";
+import { quotaKey, tryQuota } from "../src/ratelimit/quotas";
+import { type Limit, parseLimit } from "../src/ratelimit/rules";
 import { requestChallengers } from "../src/services/experiments/request-challengers";
 import { getMessage } from "../src/services/message/get-message";
 import {
@@ -169,6 +172,60 @@ describe("analysis quota", () => {
       await call(`/v1/experiments/${other.experimentId}/analyze`, { key: other.apiKey, body: {} }),
       200,
     );
+  });
+});
+
+describe("quota bounds and windows", () => {
+  it("lets a project lower its quota's count within the deployment's window, and nothing else", async () => {
+    const { apiKey, projectId } = await seedProject();
+    // The test deployment's quotas are 1000000/hour.
+    for (const [body, message] of [
+      [
+        { generation: "2400/day" },
+        /^generation: .*change its window: expected 'N\/hour' with N from 1 to 1000000/,
+      ],
+      [{ generation: "5/minute" }, /^generation: .*expected 'N\/hour'/],
+      [{ analysis: "2000000/hour" }, /^analysis: a project may lower this quota but not raise it/],
+    ] as const) {
+      await expectError(
+        await call(`/v1/projects/${projectId}/limits`, { method: "PUT", key: apiKey, body }),
+        400,
+        "BAD_REQUEST",
+        message,
+      );
+    }
+    await setLimits(projectId, apiKey, { generation: "20/hour", analysis: "1/hour" });
+  });
+
+  it("counts each window apart, so a deployment's new window neither resets nor reuses a count", async () => {
+    const { projectId } = await seedProject();
+    let now = Date.now();
+    const base = buildContext(env, () => {});
+    const withAnalysis = (analysis: string): AppContext => ({
+      ...base,
+      now: () => now,
+      config: { ...base.config, rateLimits: { ...base.config.rateLimits, analysis } },
+    });
+    const hourly = withAnalysis("3/hour");
+    for (let i = 0; i < 3; i++) expect((await tryQuota(hourly, projectId, "analysis")).allowed).toBe(true);
+    expect((await tryQuota(hourly, projectId, "analysis")).allowed).toBe(false);
+
+    // The operator switches to a per-minute quota two minutes later: its own count starts.
+    now += 120_000;
+    const perMinute = withAnalysis("1/minute");
+    expect((await tryQuota(perMinute, projectId, "analysis")).allowed).toBe(true);
+    expect((await tryQuota(perMinute, projectId, "analysis")).allowed).toBe(false);
+
+    // And back within the hour: the hour's count was not reset by the minute's writes.
+    now += 60_000;
+    expect(await tryQuota(hourly, projectId, "analysis")).toMatchObject({ allowed: false });
+    const hour = parseLimit("3/hour") as Limit;
+    expect(quotaKey("analysis", hour, projectId)).toBe(`quota:analysis:3600000:${projectId}`);
+    expect(
+      await exactLimiter(env, () => now).peek(quotaKey("analysis", hour, projectId), hour),
+    ).toMatchObject({
+      remaining: 0,
+    });
   });
 });
 

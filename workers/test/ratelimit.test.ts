@@ -13,9 +13,18 @@ import type { OperationAccess } from "../src/http/middleware/auth";
 import type { AppEnv } from "../src/http/types";
 import { buildContext } from "../src/infra/build-context";
 import { classOf, OPERATION_CLASSES } from "../src/ratelimit/classes";
+import { exactLimiter } from "../src/ratelimit/exact";
 import { FLOOD_CEILINGS } from "../src/ratelimit/flood";
-import { addressBucket, routeLimits } from "../src/ratelimit/route-limits";
-import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit } from "../src/ratelimit/rules";
+import { addressBucket, budgetKey, resetRouteLimitState, routeLimits } from "../src/ratelimit/route-limits";
+import {
+  checkProjectLimits,
+  DEFAULT_LIMITS,
+  deploymentLimits,
+  effectiveLimits,
+  LIMIT_NAMES,
+  type Limit,
+  parseLimit,
+} from "../src/ratelimit/rules";
 import { loadOperations } from "./hardening/openapi-walk";
 import { call, db, expectError, json, seedMember, seedProject } from "./helpers";
 
@@ -128,6 +137,64 @@ describe("the N/unit form and the RATE_LIMIT_* variables", () => {
   });
 });
 
+describe("what a project may set", () => {
+  // The built-in defaults: generation 100/hour, analysis 60/hour; message at most 120000/minute,
+  // notification at most 20000/hour.
+  const deployment = deploymentLimits({});
+
+  it.each([
+    ["generation", "20/hour"],
+    ["generation", "100/hour"],
+    ["analysis", "1/hour"],
+    ["message", "120000/minute"],
+    ["message", "2000/second"],
+    ["message", "120000/hour"],
+    ["message", "120000/day"],
+    ["notification", "20000/hour"],
+    ["notification", "20000/day"],
+    ["notification", "5/second"],
+  ])("accepts %s %j", (name, value) => {
+    expect(checkProjectLimits({ [name]: value }, deployment)).toEqual({ limits: { [name]: value } });
+  });
+
+  it.each([
+    // Quotas keep the deployment's window and may only lower its count.
+    [
+      "generation",
+      "101/hour",
+      /lower this quota but not raise it or change its window: expected 'N\/hour' with N from 1 to 100 \(the deployment's 100\/hour\)/,
+    ],
+    ["generation", "2400/day", /change its window: expected 'N\/hour'/],
+    ["generation", "5/minute", /change its window: expected 'N\/hour'/],
+    ["analysis", "1/day", /with N from 1 to 60 \(the deployment's 60\/hour\)/],
+    // A longer window may not hold a bigger burst than the maximum's count...
+    ["notification", "480000/day", /^at most 20000\/hour: .*over a longer window N at most 20000/],
+    ["message", "7200000/hour", /^at most 120000\/minute/],
+    ["message", "120001/hour", /^at most 120000\/minute/],
+    // ...and a shorter one no higher a rate.
+    ["message", "2001/second", /^at most 120000\/minute: over a shorter window at most the same rate/],
+    ["notification", "6/second", /^at most 20000\/hour/],
+  ])("refuses %s %j, naming the field and the allowed form", (name, value, message) => {
+    const checked = checkProjectLimits({ [name]: value }, deployment);
+    expect(checked).toEqual({ issues: [{ path: name, message: expect.stringMatching(message) }] });
+  });
+
+  it("ignores stored overrides that no longer fit: the deployment's value applies", () => {
+    const table = effectiveLimits(deployment, {
+      generation: "2400/day",
+      analysis: "500/hour",
+      notification: "480000/day",
+      message: "10/minute",
+      analytics: "7/hour",
+    });
+    expect(table.generation.text).toBe("100/hour");
+    expect(table.analysis.text).toBe("60/hour");
+    expect(table.notification.text).toBe(deployment.notification.text);
+    expect(table.message.text).toBe("10/minute");
+    expect(table.analytics.text).toBe("7/hour");
+  });
+});
+
 describe("client addresses", () => {
   it.each([
     ["192.0.2.1", "192.0.2.1"],
@@ -217,7 +284,15 @@ describe("GET and PUT /v1/projects/{project_id}/limits", () => {
     [
       { generation: "2000000/hour" },
       "generation",
-      /may lower this quota but not raise it above the deployment's 1000000\/hour/,
+      /^generation: a project may lower this quota but not raise it or change its window: expected 'N\/hour' with N from 1 to 1000000 \(the deployment's 1000000\/hour\)$/,
+    ],
+    [{ generation: "2400/day" }, "generation", /generation: .*expected 'N\/hour'/],
+    [{ analysis: "5/minute" }, "analysis", /analysis: .*expected 'N\/hour'/],
+    [{ notification: "48000000/day" }, "notification", /N from 1 to 10,000,000/],
+    [
+      { notification: "2000000/day" },
+      "notification",
+      /notification: at most 1000000\/hour: .*longer window N at most 1000000/,
     ],
     [{ message: 6000 }, "message", /expected string/],
     [{ messages: "10/minute" }, "", /messages/],
@@ -484,6 +559,50 @@ describe("the middleware with its own configuration", () => {
     // Refused locally until the minute ends: the binding is not asked again.
     expect((await app.request("/v1/message", { method: "POST" }, env)).status).toBe(429);
     expect(consulted).toHaveLength(1);
+  });
+
+  it("counts each window apart: a new window neither reuses nor resets another's count", async () => {
+    const projectId = newId("prj");
+    const keyId = newId("key");
+    const principal: Principal = {
+      kind: "api_key",
+      keyId,
+      prefix: "pb_test_wind",
+      projectId,
+      scopes: ["read"],
+    };
+    const withLimit = (analytics: string) =>
+      limitedApp({
+        operation: { operationId: "listExperiments", public: false, access: "read", projectSegment: -1 },
+        rateLimits: { analytics },
+        principal,
+        projectId,
+      });
+    const get = (app: ReturnType<typeof limitedApp>) =>
+      app.request("/v1/experiments", { headers: { "cf-connecting-ip": "198.51.100.23" } }, env);
+    const perMinute = withLimit("2/minute");
+    expect((await get(perMinute)).status).toBe(200);
+    expect((await get(perMinute)).status).toBe(200);
+    expect((await get(perMinute)).status).toBe(429);
+
+    // An hour-long budget starts its own count (it used to read the minute's 2 as its own).
+    const perHour = withLimit("3/hour");
+    for (let i = 0; i < 3; i++) expect((await get(perHour)).status).toBe(200);
+    expect((await get(perHour)).status).toBe(429);
+
+    // And the minute's count survives the hour's writes, even for an isolate that forgot its leases.
+    resetRouteLimitState();
+    expect((await get(perMinute)).status).toBe(429);
+    const counters = exactLimiter(env);
+    const bucket = `${projectId}:k:${keyId}`;
+    const minute = parseLimit("2/minute") as Limit;
+    const hour = parseLimit("3/hour") as Limit;
+    expect(budgetKey("analytics", minute, bucket)).toBe(`rl:analytics:60000:${bucket}`);
+    expect(await counters.peek(budgetKey("analytics", minute, bucket), minute)).toMatchObject({
+      remaining: 0,
+    });
+    expect(await counters.peek(budgetKey("analytics", hour, bucket), hour)).toMatchObject({ remaining: 0 });
+    expect((await counters.peek(`rl:analytics:${bucket}`, hour)).remaining).toBe(3);
   });
 
   it("lets requests through when the counters are unavailable", async () => {

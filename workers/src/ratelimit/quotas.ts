@@ -17,14 +17,22 @@ const WHAT: Record<Quota, (rule: Limit, wait: string) => string> = {
 };
 
 /**
- * Counts one unit of paid work against the project's hourly quota (exact, in the
- * RateLimitCounter Durable Object). A counter outage lets the work through, logged: quotas
- * bound cost, they must not take the feature down.
+ * The counter a quota spends: one per window length, because the counter object keeps a single
+ * window and would read a count written under another window as its own (a switch from
+ * 1/minute to 100/hour would otherwise reset or reuse the count).
+ */
+export const quotaKey = (quota: Quota, rule: Limit, projectId: string) =>
+  `quota:${quota}:${rule.windowMs}:${projectId}`;
+
+/**
+ * Counts one unit of paid work against the project's quota (exact, in the RateLimitCounter
+ * Durable Object). A counter outage lets the work through, logged: quotas bound cost, they must
+ * not take the feature down.
  */
 export async function tryQuota(ctx: AppContext, projectId: string, quota: Quota): Promise<QuotaOutcome> {
   const rule = (await projectLimits(ctx, projectId))[quota];
   try {
-    const state = await exactLimiter(ctx.env, ctx.now).hit(`quota:${quota}:${projectId}`, rule);
+    const state = await exactLimiter(ctx.env, ctx.now).hit(quotaKey(quota, rule, projectId), rule);
     if (state.success) return { allowed: true };
     return {
       allowed: false,

@@ -127,7 +127,7 @@ async function spendBudgets(
   const env = ctx.env;
   let left: { remaining: number; resetMs: number } | null = null;
   for (const b of buckets) {
-    const budget = `rl:${cls}:${b.key}`;
+    const budget = budgetKey(cls, rule, b.key);
     const leaser = leasers.get(
       `${budget}|${rule.text}`,
       rule.limit,
@@ -143,6 +143,13 @@ async function spendBudgets(
   }
   return left;
 }
+
+/**
+ * The counter a budget spends: one per window length, because the counter object keeps a single
+ * window and would read a count written under another window as its own.
+ */
+export const budgetKey = (cls: RouteClass, rule: Limit, bucket: string) =>
+  `rl:${cls}:${rule.windowMs}:${bucket}`;
 
 function refusal(cls: RouteClass, rule: Limit, who: Who, resetMs: number): LimitExceededError {
   return new LimitExceededError(

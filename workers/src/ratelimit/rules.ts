@@ -56,9 +56,10 @@ export const DEFAULT_LIMITS: Record<LimitName, string> = {
 };
 
 /**
- * The most a project may set for a request class (average rate). For the hot classes it is
- * the flood ceiling the binding enforces anyway (flood.ts), so a higher value could never apply.
- * Quotas have none here: a project may only lower its quota below the deployment's.
+ * The most a project may set for a request class (overrideProblem says how a different window
+ * compares). For the hot classes it is the flood ceiling the binding enforces anyway (flood.ts),
+ * so a higher value could never apply. Quotas have none here: a project may only lower its
+ * quota's count, within the deployment's window.
  */
 export const PROJECT_MAXIMUMS: Record<RouteClass, string> = {
   message: "120000/minute",
@@ -146,6 +147,30 @@ export interface LimitIssue {
   message: string;
 }
 
+const isQuota = (name: LimitName): name is Quota => (QUOTAS as readonly string[]).includes(name);
+
+const unitOf = (l: Limit): string => l.text.slice(l.text.indexOf("/") + 1);
+
+/**
+ * Why a project may not set `value` for `name` under this deployment; null when it may.
+ *
+ * Quotas keep the deployment's window and may only lower its count: an average rate is not a
+ * bound on paid work, since "2400/day" against "100/hour" spends a day's worth in the first hour.
+ * Request classes may not burst above their maximum either: over a longer window the count
+ * stays at most the maximum's count, over a shorter (or the same) window the rate is bounded.
+ */
+export function overrideProblem(name: LimitName, value: Limit, deployment: LimitTable): string | null {
+  const max = projectMaximum(name, deployment);
+  if (isQuota(name)) {
+    if (value.windowMs === max.windowMs && value.limit <= max.limit) return null;
+    return `a project may lower this quota but not raise it or change its window: expected 'N/${unitOf(max)}' with N from 1 to ${max.limit} (the deployment's ${max.text})`;
+  }
+  const fits =
+    value.windowMs > max.windowMs ? value.limit <= max.limit : rateOf(value) <= rateOf(max) * (1 + 1e-9);
+  if (fits) return null;
+  return `at most ${max.text}: over a shorter window at most the same rate, over a longer window N at most ${max.limit} (no burst above the maximum)`;
+}
+
 /**
  * Validates a project's overrides against the form and the bounds; returns the canonical
  * texts, or the issues. Unknown names are refused so a typo never silently does nothing.
@@ -167,15 +192,9 @@ export function checkProjectLimits(
       issues.push({ path: name, message: parsed });
       continue;
     }
-    const max = projectMaximum(name, deployment);
-    if (rateOf(parsed) > rateOf(max) * (1 + 1e-9)) {
-      issues.push({
-        path: name,
-        message:
-          name === "generation" || name === "analysis"
-            ? `a project may lower this quota but not raise it above the deployment's ${max.text}`
-            : `at most ${max.text} (or the same rate over another window)`,
-      });
+    const problem = overrideProblem(name, parsed, deployment);
+    if (problem) {
+      issues.push({ path: name, message: problem });
       continue;
     }
     limits[name] = parsed.text;
@@ -193,8 +212,11 @@ export function effectiveLimits(
   for (const [name, value] of Object.entries(overrides)) {
     if (!isLimitName(name) || typeof value !== "string") continue;
     const parsed = parseLimit(value);
-    // A stored value that no longer parses (edited by hand) falls back to the deployment's.
-    if (typeof parsed !== "string") table[name] = parsed;
+    // A stored value that no longer parses or fits (edited by hand, stored under older bounds,
+    // or the operator changed the deployment's value) falls back to the deployment's.
+    if (typeof parsed !== "string" && overrideProblem(name, parsed, deployment) === null) {
+      table[name] = parsed;
+    }
   }
   return table as LimitTable;
 }

@@ -8,8 +8,9 @@ import { describeLimits, type ProjectLimits } from "./limits";
 
 /**
  * Replaces the project's overrides: names left out (or null) go back to the deployment's
- * values. Each value is `N/second|minute|hour|day` within the maximums; anything else is a 400
- * naming the field. The edge picks the change up at once in this isolate and within about two
+ * values. Each value is `N/second|minute|hour|day` within the bounds of rules.ts
+ * (overrideProblem: no burst above a class's maximum, quotas only lowered within the
+ * deployment's window); anything else is a 400 naming the field and the allowed form. The edge picks the change up at once in this isolate and within about two
  * minutes everywhere (ratelimit/project-limits.ts). Audited as `project.limits_updated`.
  */
 export async function updateLimits({

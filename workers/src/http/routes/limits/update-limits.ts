@@ -14,7 +14,7 @@ const route = createRoute({
   tags: ["projects"],
   summary: "Set the project's rate limits and quotas",
   description:
-    'Replaces the project\'s overrides: `{ "message": "6000/minute", "notification": "50/hour" }`. Each value is `N/second`, `N/minute`, `N/hour` or `N/day`; names left out (or null) take the deployment\'s value, and `{}` resets them all. Request classes may be set up to `maximums`; the quotas on paid work (generation, analysis) may only be lowered. Applies at once on this edge and within about two minutes everywhere. Audited as `project.limits_updated`.',
+    'Replaces the project\'s overrides: `{ "message": "6000/minute", "notification": "50/hour" }`. Each value is `N/second`, `N/minute`, `N/hour` or `N/day`; names left out (or null) take the deployment\'s value, and `{}` resets them all. Request classes may be set up to `maximums`: over a shorter window at most the same rate, over a longer one at most the maximum\'s count (no bigger burst). The quotas on paid work (generation, analysis) keep the deployment\'s window and may only lower its count (`20/hour` under `100/hour`, not `2400/day` nor `5/minute`). Applies at once on this edge and within about two minutes everywhere. Audited as `project.limits_updated`.',
   security: BEARER,
   middleware: [limitBody(4 * 1024)] as const,
   request: {
