@@ -153,8 +153,12 @@ export interface Config {
   auth: {
     /** Signs access tokens (HS256); null in production until AUTH_SECRET is set (sessions then 503). */
     secret: string | null;
-    /** `iss` and `aud` of access tokens, and the origin links in mail point at. */
-    publicUrl: string;
+    /**
+     * `iss` of access tokens, and the origin links in mail and the OAuth redirect point at. Null
+     * in production and staging until PUBLIC_URL is set (sign-in then answers 503); development
+     * and tests default to http://localhost:8787.
+     */
+    publicUrl: string | null;
     /** Google sign-in; null until GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set. */
     google: { clientId: string; clientSecret: string; issuer: string } | null;
   };
@@ -219,7 +223,11 @@ export function loadConfig(env: Env): Config {
     metricsToken: c.METRICS_TOKEN ?? null,
     auth: {
       secret: c.AUTH_SECRET ?? (isProduction ? null : DEV_AUTH_SECRET),
-      publicUrl: (c.PUBLIC_URL ?? "http://localhost:8787").replace(/\/+$/, ""),
+      publicUrl: c.PUBLIC_URL
+        ? c.PUBLIC_URL.replace(/\/+$/, "")
+        : isProduction
+          ? null
+          : "http://localhost:8787",
       google:
         c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET
           ? { clientId: c.GOOGLE_CLIENT_ID, clientSecret: c.GOOGLE_CLIENT_SECRET, issuer: c.GOOGLE_ISSUER }

@@ -14,14 +14,35 @@ export interface AccessClaims {
   issuedAtMs: number;
 }
 
-function secretOf(ctx: AppContext): string {
+/**
+ * The secret and issuer access tokens are signed with; 503 while the deployment lacks either.
+ * Production has no localhost fallback for PUBLIC_URL: tokens would name an issuer that is not
+ * this deployment, and mail links and the OAuth redirect would point at nobody's machine.
+ */
+export function signingConfig(ctx: AppContext): { secret: string; issuer: string } {
   const secret = ctx.config.auth.secret;
   if (!secret) {
     throw new ServiceUnavailableError(
       "sign-in is not configured: set AUTH_SECRET (wrangler secret put AUTH_SECRET)",
+      60,
     );
   }
-  return secret;
+  return { secret, issuer: requirePublicUrl(ctx) };
+}
+
+/**
+ * The origin people reach this Worker at (links in mail, the OAuth redirect, token `iss`);
+ * 503 in production or staging until PUBLIC_URL is set. `feature` names what needs it.
+ */
+export function requirePublicUrl(ctx: AppContext, feature = "sign-in"): string {
+  const url = ctx.config.auth.publicUrl;
+  if (url === null) {
+    throw new ServiceUnavailableError(
+      `${feature} is not configured: set PUBLIC_URL (the URL people reach this Worker at)`,
+      60,
+    );
+  }
+  return url;
 }
 
 /** An HS256 JWT with iss, aud, sub, iat, exp and the session id. */
@@ -29,10 +50,11 @@ export async function signAccessToken(
   ctx: AppContext,
   input: { userId: string; email: string; sessionId: string },
 ): Promise<{ token: string; expiresIn: number }> {
+  const { secret, issuer } = signingConfig(ctx);
   const iat = Math.floor(ctx.now() / 1000);
   const token = await sign(
     {
-      iss: ctx.config.auth.publicUrl,
+      iss: issuer,
       aud: ACCESS_TOKEN_AUDIENCE,
       sub: input.userId,
       email: input.email,
@@ -40,7 +62,7 @@ export async function signAccessToken(
       iat,
       exp: iat + ACCESS_TOKEN_TTL_SECONDS,
     },
-    secretOf(ctx),
+    secret,
     "HS256",
   );
   return { token, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
@@ -51,15 +73,12 @@ export const looksLikeJwt = (credential: string) => /^eyJ[\w-]*\.[\w-]+\.[\w-]+$
 
 /** Verifies signature, issuer, audience and expiry; 401 on any failure, with no detail leaked. */
 export async function verifyAccessToken(ctx: AppContext, token: string): Promise<AccessClaims> {
+  // Outside the try: a deployment that cannot check tokens answers 503, not a misleading 401.
+  const { secret, issuer } = signingConfig(ctx);
   let payload: Record<string, unknown>;
   try {
-    payload = await verify(token, secretOf(ctx), {
-      alg: "HS256",
-      iss: ctx.config.auth.publicUrl,
-      aud: ACCESS_TOKEN_AUDIENCE,
-    });
+    payload = await verify(token, secret, { alg: "HS256", iss: issuer, aud: ACCESS_TOKEN_AUDIENCE });
   } catch (err) {
-    if (err instanceof ServiceUnavailableError) throw err;
     const expired = err instanceof Error && /expired/i.test(err.name + err.message);
     throw new UnauthorizedError(
       expired ? "access token expired: POST /v1/auth/refresh for a new one" : "invalid access token",

@@ -1,5 +1,6 @@
 import { findUserByEmail } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { requirePublicUrl } from "../../infra/access-tokens";
 import { isEmail, normalizeEmail } from "./lib/email";
 import { mailLink } from "./lib/mail-links";
 import { AUTH_LIMITS, emailKey, ipKey, spend } from "./lib/throttle";
@@ -16,6 +17,8 @@ export async function requestPasswordReset({
   ctx: AppContext;
   input: { email: string; ip: string };
 }): Promise<void> {
+  // 503 rather than a 202 whose mail could carry no working link.
+  requirePublicUrl(ctx);
   const email = normalizeEmail(input.email);
   await spend(
     ctx,

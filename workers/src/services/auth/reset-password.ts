@@ -3,6 +3,7 @@ import { claimEmailToken, findEmailToken, findUserById, resetUserPassword } from
 import type { AppContext } from "../../context";
 import { BadRequestError } from "../../errors";
 import { checkLinkToken, linkUsed } from "./lib/link-tokens";
+import { sessionsCutoff } from "./lib/sessions";
 import { emailKey, forget } from "./lib/throttle";
 
 /**
@@ -29,9 +30,7 @@ export async function resetPassword({
   await resetUserPassword(ctx.db, {
     userId: row.userId,
     passwordHash,
-    // Access tokens carry `iat` in whole seconds: a login in the same second right after the
-    // reset must still pass, and tokens from before it die with their revoked families anyway.
-    sessionsValidAfter: Math.floor(now / 1000) * 1000,
+    sessionsValidAfter: sessionsCutoff(now),
     now,
   });
   const user = await findUserById(ctx.db, row.userId);

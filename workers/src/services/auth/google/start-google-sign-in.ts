@@ -1,6 +1,6 @@
 import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client } from "arctic";
 import type { AppContext } from "../../../context";
-import { ServiceUnavailableError } from "../../../errors";
+import { requireSigning } from "../lib/sessions";
 import { FLOW_TTL_SECONDS, saveFlow } from "./lib/flow";
 import { discover, googleRedirectUri, requireGoogle } from "./lib/provider";
 
@@ -21,12 +21,8 @@ export interface GoogleSignInStart {
  */
 export async function startGoogleSignIn({ ctx }: { ctx: AppContext }): Promise<GoogleSignInStart> {
   const google = requireGoogle(ctx);
-  if (!ctx.config.auth.secret) {
-    // Checked before the round trip to Google: the callback could not issue a session.
-    throw new ServiceUnavailableError(
-      "sign-in is not configured: set AUTH_SECRET (wrangler secret put AUTH_SECRET)",
-    );
-  }
+  // Checked before the round trip to Google: the callback could not issue a session.
+  requireSigning(ctx);
   const endpoints = await discover(ctx, google);
   const state = generateState();
   const verifier = generateCodeVerifier();

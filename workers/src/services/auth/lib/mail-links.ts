@@ -1,6 +1,7 @@
 import { newId, newSecretToken, sha256Hex } from "@pushbunny/core";
 import { type EmailTokenPurpose, insertEmailToken } from "@pushbunny/db";
 import type { AppContext } from "../../../context";
+import { requirePublicUrl } from "../../../infra/access-tokens";
 import { mailerFor } from "../../../infra/mailer";
 
 /** How long a mailed link works: a day to verify an address, an hour to reset a password. */
@@ -55,6 +56,7 @@ export async function mailLink(
   ctx: AppContext,
   input: { purpose: EmailTokenPurpose; userId: string; email: string },
 ): Promise<void> {
+  const base = requirePublicUrl(ctx);
   const now = ctx.now();
   const token = newSecretToken(PREFIX[input.purpose]);
   await insertEmailToken(ctx.db, {
@@ -65,7 +67,7 @@ export async function mailLink(
     now,
     expiresAt: now + EMAIL_TOKEN_TTL_MS[input.purpose],
   });
-  const link = `${ctx.config.auth.publicUrl}${PAGE[input.purpose]}?token=${encodeURIComponent(token)}`;
+  const link = `${base}${PAGE[input.purpose]}?token=${encodeURIComponent(token)}`;
   const { subject, text } = letter(input.purpose, link);
   await mailerFor(ctx).send({ to: input.email, subject, text, kind: input.purpose });
 }

@@ -8,8 +8,8 @@ import {
   revokeSessionFamily,
 } from "@pushbunny/db";
 import type { AppContext } from "../../../context";
-import { ServiceUnavailableError, UnauthorizedError } from "../../../errors";
-import { signAccessToken } from "../../../infra/access-tokens";
+import { UnauthorizedError } from "../../../errors";
+import { signAccessToken, signingConfig } from "../../../infra/access-tokens";
 
 /** Refresh tokens live 30 days unless used (each use replaces it). */
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
@@ -26,16 +26,18 @@ export interface SessionTokens {
 
 /**
  * Throws 503 before anything is written when access tokens cannot be signed (production
- * without AUTH_SECRET), so a signup never creates an account it cannot sign in.
+ * without AUTH_SECRET or PUBLIC_URL), so a signup never creates an account it cannot sign in.
  */
 export function requireSigning(ctx: AppContext): void {
-  if (!ctx.config.auth.secret) {
-    throw new ServiceUnavailableError(
-      "sign-in is not configured: set AUTH_SECRET (wrangler secret put AUTH_SECRET)",
-      60,
-    );
-  }
+  signingConfig(ctx);
 }
+
+/**
+ * The `sessions_valid_after` that ends every access token minted before `now`. Tokens carry
+ * `iat` in whole seconds: a login in the same second right after must still pass, and tokens
+ * from before it die with their revoked families anyway.
+ */
+export const sessionsCutoff = (now: number) => Math.floor(now / 1000) * 1000;
 
 /** Starts a login (password, Google, SDK): a new session family with its first token pair. */
 export async function issueSession({

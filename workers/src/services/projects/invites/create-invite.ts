@@ -2,6 +2,7 @@ import { newId, newSecretToken, sha256Hex } from "@pushbunny/core";
 import { insertInvite, isMemberByEmail } from "@pushbunny/db";
 import type { AppContext } from "../../../context";
 import { BadRequestError, ConflictError, ForbiddenError } from "../../../errors";
+import { requirePublicUrl } from "../../../infra/access-tokens";
 import { mailerFor } from "../../../infra/mailer";
 import { recordAudit } from "../../audit/record-audit";
 import { isEmail, normalizeEmail } from "../../auth/lib/email";
@@ -37,6 +38,8 @@ export async function createInvite({
     throw new ConflictError(`'${email}' is already a member of this project: change their role instead`);
   }
 
+  // Before the insert: without PUBLIC_URL (production) the link could not be built.
+  const base = requirePublicUrl(ctx, "invitations");
   const token = newSecretToken("pbi_");
   const now = ctx.now();
   const invite: Invite = {
@@ -50,7 +53,6 @@ export async function createInvite({
   };
   await insertInvite(ctx.db, { ...invite, digest: await sha256Hex(token) }, now);
 
-  const base = ctx.config.auth.publicUrl;
   const acceptUrl = `${base}/app/invites/accept?token=${encodeURIComponent(token)}`;
   await mailerFor(ctx).send({
     to: email,

@@ -33,7 +33,11 @@ export const callbackErrors = {
 const COOKIE = "pb_google_flow";
 const LOCAL_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
-const secureCookie = (c: Context<AppEnv>) => !LOCAL_HTTP.test(c.get("ctx").config.auth.publicUrl);
+const secureCookie = (c: Context<AppEnv>) => {
+  const url = c.get("ctx").config.auth.publicUrl;
+  // No PUBLIC_URL (production, where sign-in answers 503): never a plain cookie.
+  return url === null || !LOCAL_HTTP.test(url);
+};
 const cookieOptions = (c: Context<AppEnv>) =>
   secureCookie(c)
     ? ({ prefix: "host", httpOnly: true, sameSite: "Lax" } as const)

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { AppContext } from "../../../../context";
 import { ServiceUnavailableError } from "../../../../errors";
+import { requirePublicUrl } from "../../../../infra/access-tokens";
 import { describeError } from "../../../../logger";
 
 /** Google sign-in's settings (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_ISSUER). */
@@ -61,7 +62,7 @@ export function requireGoogle(ctx: AppContext): GoogleConfig {
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "");
 
 /** Where the provider sends the browser back: registered with the provider as is. */
-export const googleRedirectUri = (ctx: AppContext) => `${ctx.config.auth.publicUrl}/v1/auth/google/callback`;
+export const googleRedirectUri = (ctx: AppContext) => `${requirePublicUrl(ctx)}/v1/auth/google/callback`;
 
 async function fetchJson(ctx: AppContext, url: string, what: string): Promise<unknown> {
   try {
