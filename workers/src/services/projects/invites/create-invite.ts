@@ -39,7 +39,7 @@ export async function createInvite({
   }
 
   // Before the insert: without PUBLIC_URL (production) the link could not be built.
-  const base = requirePublicUrl(ctx, "invitations");
+  const base = requirePublicUrl(ctx, "invitation by email");
   const token = newSecretToken("pbi_");
   const now = ctx.now();
   const invite: Invite = {
