@@ -10,8 +10,9 @@ import worker from "../src/index";
 import { buildContext } from "../src/infra/build-context";
 import { flowKey } from "../src/services/auth/google/lib/flow";
 import { startGoogleSignIn } from "../src/services/auth/google/start-google-sign-in";
+import { issueSession } from "../src/services/auth/lib/sessions";
 import type { OidcStubScenario, OidcStubUser } from "../test-support/oidc-stub-server";
-import { call, expectError, json } from "./helpers";
+import { call, eventually, expectError, json } from "./helpers";
 
 const CALLBACK = "http://localhost:8787/v1/auth/google/callback";
 
@@ -90,6 +91,18 @@ const identityOf = (sub: string) =>
     "SELECT user_id, email FROM user_identities WHERE provider = 'google' AND subject = ?",
     sub,
   );
+
+/** The token of the newest link of `kind` mailed to `to` (the local outbox). */
+async function mailedToken(to: string, kind: "verify_email" | "reset_password") {
+  const mail = await one<{ text: string }>(
+    'SELECT text FROM mail_outbox WHERE "to" = ? AND kind = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+    to,
+    kind,
+  );
+  const token = /\?token=(\S+)/.exec(mail?.text ?? "")?.[1];
+  expect(token, mail?.text).toBeDefined();
+  return decodeURIComponent(token ?? "");
+}
 
 async function seedUser(email: string, verified: boolean) {
   const id = newId("usr");
@@ -184,6 +197,12 @@ describe("GET /v1/auth/google/callback", () => {
     const body = await json<SignInBody>(await signIn({ ...google, email: google.email.toUpperCase() }), 200);
     expect(body.user).toMatchObject({ user_id: userId, email: google.email, name: "Password Person" });
     expect((await identityOf(google.sub))?.user_id).toBe(userId);
+    // Whoever chose the password may not be this person: it is gone (a reset sets one again).
+    const user = await one<{ password_hash: string | null }>(
+      "SELECT password_hash FROM users WHERE id = ?",
+      userId,
+    );
+    expect(user?.password_hash).toBeNull();
   });
 
   it("refuses to link an account whose email is not verified (pre-registration takeover)", async () => {
@@ -196,6 +215,111 @@ describe("GET /v1/auth/google/callback", () => {
       userId,
     );
     expect(sessions?.n).toBe(0);
+  });
+
+  it("ends a pre-registered account's password and sessions when Google links to it (pre-hijack)", async () => {
+    const google = person();
+    const ATTACKER_PASSWORD = "the attacker chose this password";
+    // The attacker signs up with the victim's address and keeps the session.
+    const attacker = await json<SignInBody>(
+      await call("/v1/auth/signup", {
+        body: { email: google.email, password: ATTACKER_PASSWORD },
+        headers: { "cf-connecting-ip": "192.0.2.66" },
+      }),
+      201,
+    );
+    // The victim clicks the unsolicited verification mail (no session needed).
+    await json(
+      await call("/v1/auth/verify-email", {
+        body: { token: await mailedToken(google.email, "verify_email") },
+      }),
+      200,
+    );
+    await json(await call("/v1/auth/me", { key: attacker.access_token }), 200);
+
+    // The victim signs in with Google: the account is linked, and taken back.
+    const victim = await json<SignInBody>(await signIn(google), 200);
+    expect(victim.user.user_id).toBe(attacker.user.user_id);
+    expect((await identityOf(google.sub))?.user_id).toBe(victim.user.user_id);
+
+    await expectError(
+      await call("/v1/auth/me", { key: attacker.access_token }),
+      401,
+      "UNAUTHORIZED",
+      /session ended/,
+    );
+    await expectError(
+      await call("/v1/auth/refresh", { body: { refresh_token: attacker.refresh_token } }),
+      401,
+      "UNAUTHORIZED",
+      /session ended/,
+    );
+    await expectError(
+      await call("/v1/auth/login", {
+        body: { email: google.email, password: ATTACKER_PASSWORD },
+        headers: { "cf-connecting-ip": "192.0.2.67" },
+      }),
+      401,
+      "UNAUTHORIZED",
+      "invalid email or password",
+    );
+    const user = await one<{ password_hash: string | null; sessions_valid_after: number }>(
+      "SELECT password_hash, sessions_valid_after FROM users WHERE id = ?",
+      victim.user.user_id,
+    );
+    expect(user?.password_hash).toBeNull();
+    expect(user?.sessions_valid_after).toBeGreaterThan(0);
+    const families = await env.DB.prepare(
+      "SELECT method, revoked_reason FROM session_families WHERE user_id = ? ORDER BY created_at, id",
+    )
+      .bind(victim.user.user_id)
+      .all<{ method: string; revoked_reason: string | null }>();
+    expect(families.results).toEqual([
+      { method: "password", revoked_reason: "identity_linked" },
+      { method: "google", revoked_reason: null },
+    ]);
+    // The victim's own session works, and a reset link (only their mailbox gets it) sets a password again.
+    await json(await call("/v1/auth/me", { key: victim.access_token }), 200);
+    await json(
+      await call("/v1/auth/password-reset/request", {
+        body: { email: google.email },
+        headers: { "cf-connecting-ip": "192.0.2.68" },
+      }),
+      202,
+    );
+    const NEW_PASSWORD = "the victim's own new password";
+    await json(
+      await call("/v1/auth/password-reset", {
+        body: {
+          token: await eventually(() => mailedToken(google.email, "reset_password")),
+          password: NEW_PASSWORD,
+        },
+      }),
+      200,
+    );
+    await json(
+      await call("/v1/auth/login", {
+        body: { email: google.email, password: NEW_PASSWORD },
+        headers: { "cf-connecting-ip": "192.0.2.69" },
+      }),
+      200,
+    );
+  });
+
+  it("links an account without a password and leaves its sessions alone", async () => {
+    const google = person();
+    const userId = newId("usr");
+    const now = Date.now();
+    await env.DB.prepare(
+      "INSERT INTO users (id, email, name, email_verified_at, created_at, updated_at) VALUES (?, ?, '', ?, ?, ?)",
+    )
+      .bind(userId, google.email, now, now, now)
+      .run();
+    const ctx = buildContext(env, () => {});
+    const earlier = await issueSession({ ctx, input: { userId, email: google.email, method: "google" } });
+    const body = await json<SignInBody>(await signIn(google), 200);
+    expect(body.user.user_id).toBe(userId);
+    await json(await call("/v1/auth/me", { key: earlier.accessToken }), 200);
   });
 
   it("refuses a Google account whose email Google has not verified", async () => {

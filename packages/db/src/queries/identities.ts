@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { type UserRow, userIdentities, users } from "../schema";
+import { sessionFamilies, type UserRow, userIdentities, users } from "../schema";
 
 // Sign-in identities from other issuers (Google's `sub`) and the users they belong to.
 
@@ -40,6 +40,36 @@ const identityValues = (input: NewIdentity) => ({
 export async function insertIdentity(db: Db, input: NewIdentity): Promise<boolean> {
   const result = await db.insert(userIdentities).values(identityValues(input)).onConflictDoNothing().run();
   return result.meta.changes > 0;
+}
+
+/**
+ * Links an identity to a user who has a password and takes the account from whoever set that
+ * password, in one batch: the identity, then, only when that insert took place, the password
+ * cleared, `sessions_valid_after` moved to `sessionsValidAfter` and every live session family
+ * revoked ("identity_linked"). False when the subject was linked meanwhile (nothing changes).
+ */
+export async function insertIdentityEndingSessions(
+  db: Db,
+  input: NewIdentity & { sessionsValidAfter: number },
+): Promise<boolean> {
+  // The fresh identity id exists only if this batch's insert won; a racing link changes nothing.
+  const linked = sql`exists (select 1 from ${userIdentities} where ${userIdentities.id} = ${input.id})`;
+  const [inserted] = await db.batch([
+    db
+      .insert(userIdentities)
+      .values(identityValues(input))
+      .onConflictDoNothing()
+      .returning({ id: userIdentities.id }),
+    db
+      .update(users)
+      .set({ passwordHash: null, sessionsValidAfter: input.sessionsValidAfter, updatedAt: input.now })
+      .where(and(eq(users.id, input.userId), linked)),
+    db
+      .update(sessionFamilies)
+      .set({ revokedAt: input.now, revokedReason: "identity_linked" })
+      .where(and(eq(sessionFamilies.userId, input.userId), isNull(sessionFamilies.revokedAt), linked)),
+  ]);
+  return inserted.length > 0;
 }
 
 /**

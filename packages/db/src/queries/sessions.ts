@@ -3,7 +3,7 @@ import type { Db } from "../client";
 import { refreshTokens, sessionFamilies, users } from "../schema";
 
 /** Why a session family ended (session_families.revoked_reason). */
-export type RevokedReason = "logout" | "reuse" | "password_reset" | "expired";
+export type RevokedReason = "logout" | "reuse" | "password_reset" | "expired" | "identity_linked";
 
 /** Starts a login: its family and first refresh token, in one batch. */
 export async function insertSession(

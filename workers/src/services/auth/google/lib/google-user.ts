@@ -1,7 +1,14 @@
 import { newId } from "@pushbunny/core";
-import { findUserByEmail, findUserByIdentity, insertIdentity, insertUserWithIdentity } from "@pushbunny/db";
+import {
+  findUserByEmail,
+  findUserByIdentity,
+  insertIdentity,
+  insertIdentityEndingSessions,
+  insertUserWithIdentity,
+} from "@pushbunny/db";
 import type { AppContext } from "../../../../context";
 import { ConflictError } from "../../../../errors";
+import { sessionsCutoff } from "../../lib/sessions";
 import { toUser, type User } from "../../lib/users";
 import type { IdTokenClaims } from "./id-token";
 
@@ -15,6 +22,13 @@ export type GoogleUserOutcome = "signed_in" | "linked" | "created";
  * user with the same email, linked now, but only when that user proved the address too (an
  * unverified password account may be someone else's pre-registration, and linking it would hand
  * that person the Google user's account); else a new user, verified, with no password.
+ *
+ * Linking to an account that has a password also clears the password and ends every session of
+ * the account. A verified address does not prove who chose the password: an attacker can sign
+ * up with the victim's address, and the victim may click the unsolicited verification mail
+ * (it needs no session). Google proves the mailbox's owner is signing in now, so whoever set the
+ * password, and every login they hold, loses the account; the owner can set a password again
+ * with a reset link, which only their mailbox receives.
  */
 export async function resolveGoogleUser(
   ctx: AppContext,
@@ -40,8 +54,13 @@ export async function resolveGoogleUser(
           "an account with this email already exists but its email is not verified: sign in with its password (or reset the password) and verify the email, then Google sign-in links to it",
         );
       }
-      if (await insertIdentity(ctx.db, { ...identity, userId: existing.id })) {
-        ctx.logger.info("google identity linked", { userId: existing.id });
+      const link = { ...identity, userId: existing.id };
+      const hadPassword = existing.passwordHash !== null;
+      const done = hadPassword
+        ? await insertIdentityEndingSessions(ctx.db, { ...link, sessionsValidAfter: sessionsCutoff(now) })
+        : await insertIdentity(ctx.db, link);
+      if (done) {
+        ctx.logger.info("google identity linked", { userId: existing.id, passwordCleared: hadPassword });
         return { user: toUser(existing), outcome: "linked" };
       }
       continue;
