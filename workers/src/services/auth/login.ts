@@ -4,7 +4,7 @@ import type { AppContext } from "../../context";
 import { UnauthorizedError } from "../../errors";
 import { normalizeEmail } from "./lib/email";
 import { issueSession, requireSigning, type SessionTokens } from "./lib/sessions";
-import { AUTH_LIMITS, count, emailKey, ensureRoom, forget, ipKey, spend } from "./lib/throttle";
+import { AUTH_LIMITS, emailKey, forget, ipKey, spend } from "./lib/throttle";
 import { toUser, type User } from "./lib/users";
 
 /** The one answer to every failed login: it never says whether the account exists. */
@@ -14,11 +14,12 @@ export const INVALID_LOGIN = "invalid email or password";
  * Signs a person in with email and password.
  *
  * Throttling runs before the password is checked, so a locked-out caller learns nothing even
- * with the right password, and costs no hash: the address's counter is spent up front (at most
- * 5 checks per 15 minutes, however many requests race) and cleared by a success; the IP's
- * counter only counts failures and is not cleared, so one address cannot hide a spray across
- * many accounts. Unknown addresses and accounts without a password (Google only) run a dummy
- * hash and get the same 401 and the same 429s.
+ * with the right password, and costs no hash. Both counters are spent up front, so however many
+ * requests race, none gets past them: the email's (5 checks per 15 minutes) is cleared by a
+ * success; the client address's (50 per 15 minutes, an IPv6 client's whole /64) counts every
+ * attempt and is never cleared, so a spray across many accounts, even in parallel, stops at
+ * the bound. Unknown addresses and accounts without a password (Google only) run a dummy hash
+ * and get the same 401 and the same 429s.
  */
 export async function login({
   ctx,
@@ -30,8 +31,12 @@ export async function login({
   requireSigning(ctx);
   const email = normalizeEmail(input.email);
   const byEmail = await emailKey("login", email);
-  const byIp = ipKey("login", input.ip);
-  await ensureRoom(ctx, byIp, AUTH_LIMITS.loginPerIp, "too many failed sign-in attempts from this address");
+  await spend(
+    ctx,
+    ipKey("login", input.ip),
+    AUTH_LIMITS.loginPerIp,
+    "too many sign-in attempts from this address",
+  );
   await spend(
     ctx,
     byEmail,
@@ -43,10 +48,7 @@ export async function login({
   const check = user?.passwordHash
     ? await verifyPassword(input.password, user.passwordHash)
     : { ok: await verifyNoPassword(input.password), needsRehash: false };
-  if (!user || !check.ok) {
-    await count(ctx, byIp, AUTH_LIMITS.loginPerIp);
-    throw new UnauthorizedError(INVALID_LOGIN);
-  }
+  if (!user || !check.ok) throw new UnauthorizedError(INVALID_LOGIN);
 
   await forget(ctx, byEmail);
   if (check.needsRehash) {

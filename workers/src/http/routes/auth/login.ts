@@ -19,7 +19,7 @@ const route = createRoute({
   tags: ["auth"],
   summary: "Sign in with email and password",
   description:
-    "Answers the same 401 for an unknown email and a wrong password. After 5 failures for one email (or 20 from one IP) in 15 minutes every attempt is a 429 with Retry-After, the right password included; a success clears the email's count.",
+    "Answers the same 401 for an unknown email and a wrong password. After 5 attempts for one email in 15 minutes without a success, or 50 attempts of any outcome from one address (an IPv6 client's /64) in 15 minutes, every attempt is a 429 with Retry-After, the right password included; a success clears the email's count.",
   security: [],
   middleware: [limitBody(8 * 1024)] as const,
   request: { body: { required: true, content: { "application/json": { schema: LoginRequest } } } },

@@ -14,7 +14,7 @@ const route = createRoute({
   tags: ["auth"],
   summary: "Mail a password reset link",
   description:
-    "Always 202, whether or not the address has an account (the answer reveals none). When it has one, a link that works once for 1 hour is mailed; earlier links stop working. At most 3 per email per hour and 10 per IP per 15 minutes.",
+    "Always 202, whether or not the address has an account (the answer reveals none). When it has one, a link that works once for 1 hour is mailed; earlier links stop working. At most 3 per email per hour and 10 per address (an IPv6 client's /64) per 15 minutes.",
   security: [],
   middleware: [limitBody(4 * 1024)] as const,
   request: { body: { required: true, content: { "application/json": { schema: PasswordResetRequest } } } },

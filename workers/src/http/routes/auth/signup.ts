@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { clientIp } from "../../../ratelimit/middleware";
 import { signup } from "../../../services/auth/signup";
 import { limitBody } from "../../middleware/limits";
 import type { App } from "../../types";
@@ -18,7 +19,7 @@ const route = createRoute({
   tags: ["auth"],
   summary: "Create an account with email and password",
   description:
-    "Signs the person in at once (the same tokens as login) and mails a link to verify the address (24 hours, single use). An address that already has an account is a 409.",
+    "Signs the person in at once (the same tokens as login) and mails a link to verify the address (24 hours, single use). An address that already has an account is a 409. At most 20 signups, successful or not, per address (an IPv6 client's /64) per hour; then 429 with Retry-After.",
   security: [],
   middleware: [limitBody(8 * 1024)] as const,
   request: { body: { required: true, content: { "application/json": { schema: SignupRequest } } } },
@@ -35,7 +36,12 @@ export function registerSignup(app: App) {
     const body = c.req.valid("json");
     const { user, session } = await signup({
       ctx: c.get("ctx"),
-      input: { email: body.email, password: body.password, name: body.name },
+      input: {
+        email: body.email,
+        password: body.password,
+        name: body.name,
+        ip: clientIp(c.req.header("cf-connecting-ip")),
+      },
     });
     return c.json(toSessionView(user, session), 201);
   });

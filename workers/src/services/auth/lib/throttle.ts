@@ -3,19 +3,26 @@ import type { AppContext } from "../../../context";
 import { RateLimitedError } from "../../../errors";
 import { exactLimiter } from "../../../ratelimit/exact";
 import type { RateLimitRule } from "../../../ratelimit/interface";
+import { addressBucket } from "../../../ratelimit/route-limits";
 
 const MINUTE = 60_000;
 
 /**
  * Exact counters (RateLimitCounter Durable Object) for the account flows. Per email they key
  * on the address's SHA-256, so no address sits in a Durable Object name, and they count the
- * same for addresses with and without an account: a 429 reveals nothing.
+ * same for addresses with and without an account: a 429 reveals nothing. Per client they key
+ * on the address bucket (an IPv6 client's /64), as the route limits do.
  */
 export const AUTH_LIMITS = {
-  /** Failed logins per address; a success clears it. */
+  /** Login attempts per email, spent up front; a success clears it. */
   loginPerEmail: { limit: 5, windowMs: 15 * MINUTE },
-  /** Failed logins per client IP (many people may share one); a success keeps it. */
-  loginPerIp: { limit: 20, windowMs: 15 * MINUTE },
+  /**
+   * Login attempts per client address, spent up front whatever the outcome and never cleared,
+   * so a parallel spray across many emails stops at the bound; high enough for an office NAT.
+   */
+  loginPerIp: { limit: 50, windowMs: 15 * MINUTE },
+  /** Signups per client address: a 409 tells whether an address has an account. */
+  signupPerIp: { limit: 20, windowMs: 60 * MINUTE },
   /** Reset mails asked for per address. */
   resetPerEmail: { limit: 3, windowMs: 60 * MINUTE },
   resetPerIp: { limit: 10, windowMs: 15 * MINUTE },
@@ -25,7 +32,7 @@ export const AUTH_LIMITS = {
 
 export const emailKey = async (purpose: string, email: string) =>
   `${purpose}:email:${await sha256Hex(email)}`;
-export const ipKey = (purpose: string, ip: string) => `${purpose}:ip:${ip}`;
+export const ipKey = (purpose: string, ip: string) => `${purpose}:ip:${addressBucket(ip)}`;
 
 const retryIn = (resetMs: number) => Math.max(1, Math.ceil(resetMs / 1000));
 
@@ -35,19 +42,6 @@ export async function spend(ctx: AppContext, key: string, rule: RateLimitRule, m
   if (!state.success) {
     throw new RateLimitedError(`${message}; retry in ${retryIn(state.resetMs)} s`, state.resetMs / 1000);
   }
-}
-
-/** Throws 429 when the key is spent, without counting. */
-export async function ensureRoom(ctx: AppContext, key: string, rule: RateLimitRule, message: string) {
-  const state = await exactLimiter(ctx.env, ctx.now).peek(key, rule);
-  if (!state.success) {
-    throw new RateLimitedError(`${message}; retry in ${retryIn(state.resetMs)} s`, state.resetMs / 1000);
-  }
-}
-
-/** Counts one against the key; a full counter stays full (the next ensureRoom answers 429). */
-export async function count(ctx: AppContext, key: string, rule: RateLimitRule) {
-  await exactLimiter(ctx.env, ctx.now).hit(key, rule);
 }
 
 export async function forget(ctx: AppContext, key: string) {
