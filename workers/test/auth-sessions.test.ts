@@ -3,7 +3,10 @@ import { env } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/env";
+import { ServiceUnavailableError } from "../src/errors";
 import worker from "../src/index";
+import { signAccessToken, verifyAccessToken } from "../src/infra/access-tokens";
 import { buildContext } from "../src/infra/build-context";
 import { refresh } from "../src/services/auth/refresh";
 import { call, expectError, json, seedMember, seedProject } from "./helpers";
@@ -557,5 +560,136 @@ describe("without AUTH_SECRET in production", () => {
       "SERVICE_UNAVAILABLE",
       /AUTH_SECRET/,
     );
+  });
+});
+
+describe("without PUBLIC_URL in production", () => {
+  const NO_PUBLIC_URL = "sign-in is not configured: set PUBLIC_URL (the URL people reach this Worker at)";
+
+  async function fetchIn(
+    vars: Record<string, string | undefined>,
+    path: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ) {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`http://pushbunny.test${path}`, {
+        ...init,
+        headers: { "content-type": "application/json", ...init.headers },
+        redirect: "manual",
+      }),
+      { ...env, ...vars },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+  const prod = { ENVIRONMENT: "production", PUBLIC_URL: undefined };
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetchIn(prod, path, { method: "POST", body: JSON.stringify(body), headers });
+
+  it("has no localhost default in production or staging; development and tests keep it", () => {
+    for (const environment of ["production", "staging"]) {
+      expect(
+        loadConfig({ ...env, ENVIRONMENT: environment, PUBLIC_URL: undefined }).auth.publicUrl,
+      ).toBeNull();
+      expect(loadConfig({ ...env, ENVIRONMENT: environment, PUBLIC_URL: " " }).auth.publicUrl).toBeNull();
+      expect(
+        loadConfig({ ...env, ENVIRONMENT: environment, PUBLIC_URL: "https://api.example.com/" }).auth
+          .publicUrl,
+      ).toBe("https://api.example.com");
+    }
+    expect(loadConfig({ ...env, ENVIRONMENT: "development", PUBLIC_URL: undefined }).auth.publicUrl).toBe(
+      "http://localhost:8787",
+    );
+    expect(buildContext(env, () => {}).config.auth.publicUrl).toBe("http://localhost:8787");
+  });
+
+  it("signup, login, refresh, reset requests, Google sign-in and the session routes answer 503, and nothing is created", async () => {
+    const email = uniqueEmail("nourl");
+    const res = await post("/v1/auth/signup", { email, password: PASSWORD });
+    expect(res.headers.get("retry-after")).toBe("60");
+    await expectError(res, 503, "SERVICE_UNAVAILABLE", NO_PUBLIC_URL);
+    expect(await row("SELECT id FROM users WHERE email = ?", email)).toBeNull();
+    await expectError(
+      await post("/v1/auth/login", { email, password: PASSWORD }),
+      503,
+      "SERVICE_UNAVAILABLE",
+      NO_PUBLIC_URL,
+    );
+    await expectError(
+      await post("/v1/auth/refresh", { refresh_token: "pbr_x" }),
+      503,
+      "SERVICE_UNAVAILABLE",
+      NO_PUBLIC_URL,
+    );
+    await expectError(
+      await post("/v1/auth/password-reset/request", { email }),
+      503,
+      "SERVICE_UNAVAILABLE",
+      NO_PUBLIC_URL,
+    );
+    await expectError(
+      await fetchIn(prod, "/v1/auth/google/start"),
+      503,
+      "SERVICE_UNAVAILABLE",
+      NO_PUBLIC_URL,
+    );
+    // A token minted under the localhost default is not checked against it.
+    const { access_token } = await signup();
+    await expectError(
+      await fetchIn(prod, "/v1/auth/me", { headers: bearer(access_token) }),
+      503,
+      "SERVICE_UNAVAILABLE",
+      NO_PUBLIC_URL,
+    );
+  });
+
+  it("the token verbs refuse a production context without a public URL", async () => {
+    const ctx = buildContext(env, () => {});
+    const noUrl = {
+      ...ctx,
+      config: {
+        ...ctx.config,
+        environment: "production" as const,
+        isProduction: true,
+        auth: { ...ctx.config.auth, publicUrl: null },
+      },
+    };
+    const claims = { userId: newId("usr"), email: uniqueEmail(), sessionId: newId("ses") };
+    const { token } = await signAccessToken(ctx, claims);
+    for (const refused of [signAccessToken(noUrl, claims), verifyAccessToken(noUrl, token)]) {
+      await expect(refused).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(refused).rejects.toThrow(NO_PUBLIC_URL);
+    }
+  });
+
+  it("invites answer 503 before anything is stored", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const email = uniqueEmail("invitee");
+    await expectError(
+      await post(`/v1/projects/${projectId}/invites`, { email, role: "member" }, bearer(apiKey)),
+      503,
+      "SERVICE_UNAVAILABLE",
+      "invitation by email is not configured: set PUBLIC_URL (the URL people reach this Worker at)",
+    );
+    expect(await row("SELECT id FROM invites WHERE email = ?", email)).toBeNull();
+  });
+
+  it("with PUBLIC_URL set, production signs tokens with it as the issuer", async () => {
+    const ok = await fetchIn(
+      { ENVIRONMENT: "production", PUBLIC_URL: "https://api.pushbunny.example/" },
+      "/v1/auth/signup",
+      {
+        method: "POST",
+        body: JSON.stringify({ email: uniqueEmail("withurl"), password: PASSWORD }),
+        headers: fromIp(),
+      },
+    );
+    const session = await json<Session>(ok, 201);
+    const payload = JSON.parse(
+      atob((session.access_token.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")),
+    );
+    expect(payload.iss).toBe("https://api.pushbunny.example");
   });
 });
