@@ -6,7 +6,7 @@ import { ACCESS_LEVELS } from "../src/access/levels";
 import { loadOperations } from "./hardening/openapi-walk";
 import { asMember, call, db, expectError, json, seedMember, seedProject } from "./helpers";
 
-async function keyWithScopes(projectId: string, scopes: string) {
+async function keyWithScopes(projectId: string, scopes: string, mode?: string) {
   const apiKey = `pb_test_${newId("key").slice(4)}`;
   await insertApiKey(db, {
     id: newId("key"),
@@ -16,6 +16,7 @@ async function keyWithScopes(projectId: string, scopes: string) {
     digest: await sha256Hex(apiKey),
     now: Date.now(),
     scopes,
+    mode,
   });
   return apiKey;
 }
@@ -91,6 +92,39 @@ describe("access levels", () => {
     );
     await expectError(
       await call("/v1/experiments", { key: apiKey, headers: { "x-project-id": other.projectId } }),
+      404,
+      "NOT_FOUND",
+    );
+  });
+
+  it("a test-mode key sends and reads, and never writes or manages, whatever scopes its row holds", async () => {
+    const { projectId, apiKey } = await seedProject();
+    for (const scopes of ["message,read", "message,read,admin"]) {
+      const testKey = await keyWithScopes(projectId, scopes, "test");
+      await json(
+        await call("/v1/message", { key: testKey, body: { intent_id: "x", base_example: "hi" } }),
+        200,
+      );
+      await json(await call("/v1/experiments", { key: testKey }), 200);
+      for (const [method, path, words] of [
+        ["POST", "/v1/push/identity-secret", "managing the project"],
+        [
+          "DELETE",
+          "/v1/notifications/ntf_00000000000000000000",
+          "changing the project's experiments, notifications and settings",
+        ],
+      ] as const) {
+        await expectError(
+          await call(path, { method, key: testKey }),
+          403,
+          "FORBIDDEN",
+          `test-mode keys carry the message and read scopes only: ${words} needs a live key or a person's session`,
+        );
+      }
+    }
+    // The seeded keys look like pb_test_ but are stored live: the mode on the row decides.
+    await expectError(
+      await call("/v1/notifications/ntf_00000000000000000000", { method: "DELETE", key: apiKey }),
       404,
       "NOT_FOUND",
     );

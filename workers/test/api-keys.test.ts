@@ -2,6 +2,10 @@ import { env } from "cloudflare:workers";
 import { newId, sha256Hex } from "@pushbunny/core";
 import { insertApiKey } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
+import { ForbiddenError } from "../src/errors";
+import { buildContext } from "../src/infra/build-context";
+import { createApiKey } from "../src/services/api-keys/create-api-key";
+import { MAX_LIVE_KEYS } from "../src/services/api-keys/lib/api-key";
 import { call, db, expectError, json, seedMember, seedProject } from "./helpers";
 
 interface KeyView {
@@ -33,7 +37,7 @@ async function rowOf(keyId: string) {
 }
 
 /** A key of the project with exactly these scopes and mode, made directly in D1. */
-async function keyWith(projectId: string, scopes: string, mode = "live") {
+async function keyWith(projectId: string, scopes: string, mode = "live", expiresAt: number | null = null) {
   const apiKey = `pb_${mode}_${newId("key").slice(4)}`;
   const id = newId("key");
   await insertApiKey(db, {
@@ -45,9 +49,34 @@ async function keyWith(projectId: string, scopes: string, mode = "live") {
     now: Date.now(),
     scopes,
     mode,
+    expiresAt,
   });
   return { apiKey, id };
 }
+
+/** `n` working keys made directly in D1 (bulk, for the cap). */
+async function manyKeys(projectId: string, n: number) {
+  const insert = env.DB.prepare(
+    "INSERT INTO api_keys (id, project_id, name, prefix, digest, created_at) VALUES (?, ?, 'bulk', 'pb_live_bulk', ?, ?)",
+  );
+  await env.DB.batch(
+    Array.from({ length: n }, () =>
+      insert.bind(newId("key"), projectId, `digest_${newId("key")}`, Date.now()),
+    ),
+  );
+}
+
+async function liveCount(projectId: string) {
+  const row = await env.DB.prepare(
+    "SELECT COUNT(*) AS n FROM api_keys WHERE project_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+  )
+    .bind(projectId, Date.now())
+    .first<{ n: number }>();
+  return row?.n;
+}
+
+const TEST_RULE = "test-mode keys carry the message and read scopes only";
+const hour = 3_600_000;
 
 describe("creating API keys", () => {
   it("shows the secret once, stores only its SHA-256, and the new key works at once", async () => {
@@ -137,26 +166,265 @@ describe("creating API keys", () => {
     await expectError(await call(keysOf(projectId), { key: apiKey, body }), 400, "BAD_REQUEST", message);
   });
 
-  it("a test-mode key may manage test keys only", async () => {
+  it("a test-mode key never carries admin: asking for it is a 400", async () => {
     const { projectId, apiKey } = await seedProject();
-    const testAdmin = await create(projectId, apiKey, { name: "ci", scopes: ["admin"], mode: "test" });
-    await create(projectId, testAdmin.key, { name: "ci child", mode: "test" });
-    const message = "a test-mode key can only manage test-mode keys: use a live key or sign in";
+    for (const scopes of [["admin"], ["message", "read", "admin"]]) {
+      await expectError(
+        await call(keysOf(projectId), { key: apiKey, body: { name: "ci", scopes, mode: "test" } }),
+        400,
+        "BAD_REQUEST",
+        `scopes: ${TEST_RULE} (leave out admin, or create a live key)`,
+      );
+    }
+    const { results } = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? AND name = 'ci'")
+      .bind(projectId)
+      .all();
+    expect(results).toHaveLength(0);
+    // message and read are fine, and a live key may still hold admin.
+    await create(projectId, apiKey, { name: "ci", scopes: ["message", "read"], mode: "test" });
+    await create(projectId, apiKey, { name: "ops", scopes: ["admin"], mode: "live" });
+  });
+
+  it("a test-mode key stored with admin before the rule acts without it, and cannot be rolled", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const legacy = await keyWith(projectId, "message,read,admin", "test");
+    // Sends and reads.
+    await json(
+      await call("/v1/message", { key: legacy.apiKey, body: { intent_id: "t", base_example: "Hi" } }),
+      200,
+    );
+    await json(await call("/v1/experiments", { key: legacy.apiKey }), 200);
+    // Never writes or manages: not keys, not invites (the way from a leaked key to a human admin).
+    for (const [method, path, body, words] of [
+      ["GET", keysOf(projectId), undefined, "managing the project"],
+      ["POST", keysOf(projectId), { name: "child", mode: "test" }, "managing the project"],
+      [
+        "POST",
+        `/v1/projects/${projectId}/invites`,
+        { email: "me@evil.example", role: "admin" },
+        "managing the project",
+      ],
+      [
+        "DELETE",
+        "/v1/notifications/ntf_00000000000000000000",
+        undefined,
+        "changing the project's experiments, notifications and settings",
+      ],
+    ] as const) {
+      await expectError(
+        await call(path, { method, key: legacy.apiKey, body }),
+        403,
+        "FORBIDDEN",
+        `${TEST_RULE}: ${words} needs a live key or a person's session`,
+      );
+    }
+    const invites = await env.DB.prepare("SELECT COUNT(*) AS n FROM invites WHERE project_id = ?")
+      .bind(projectId)
+      .first<{ n: number }>();
+    expect(invites?.n).toBe(0);
+    // Rolling it would issue a new test key with admin.
     await expectError(
-      await call(keysOf(projectId), { key: testAdmin.key, body: { name: "prod" } }),
+      await call(`${keysOf(projectId)}/${legacy.id}/roll`, { key: apiKey, body: {} }),
+      400,
+      "BAD_REQUEST",
+      `${TEST_RULE} (this key has admin: create a test key without it, or a live key)`,
+    );
+    expect(await rowOf(legacy.id)).toMatchObject({ rolled_to: null, expires_at: null });
+  });
+
+  it("the verbs refuse a test-mode caller on live keys too, whatever reaches them", async () => {
+    const { projectId } = await seedProject();
+    const testKey = await keyWith(projectId, "message,read", "test");
+    const ctx = buildContext(env, () => {});
+    await expect(
+      createApiKey({ ctx, projectId, actor: "api_key:x…", callerKeyId: testKey.id, input: { name: "prod" } }),
+    ).rejects.toEqual(
+      new ForbiddenError("a test-mode key can only manage test-mode keys: use a live key or sign in"),
+    );
+  });
+});
+
+describe("what a key may issue", () => {
+  it("an API key issues only scopes it holds (403 naming the missing ones); a person is not limited", async () => {
+    const { projectId } = await seedProject();
+    const adminOnly = await keyWith(projectId, "admin");
+    for (const [scopes, missing] of [
+      [undefined, "'message'"],
+      [["message"], "'message'"],
+      [["read", "message", "admin"], "'message', 'read'"],
+    ] as const) {
+      await expectError(
+        await call(keysOf(projectId), { key: adminOnly.apiKey, body: { name: "wider", scopes } }),
+        403,
+        "FORBIDDEN",
+        `an API key can only issue keys with scopes it holds itself: this one lacks ${missing}`,
+      );
+    }
+    expect(await create(projectId, adminOnly.apiKey, { name: "same", scopes: ["admin"] })).toMatchObject({
+      scopes: ["admin"],
+      expires_at: null,
+    });
+    // Nor can it roll a key that holds more than it does.
+    const sdk = await keyWith(projectId, "message");
+    await expectError(
+      await call(`${keysOf(projectId)}/${sdk.id}/roll`, { key: adminOnly.apiKey, body: {} }),
       403,
       "FORBIDDEN",
+      "an API key can only issue keys with scopes it holds itself: this one lacks 'message'",
+    );
+    expect(await rowOf(sdk.id)).toMatchObject({ rolled_to: null });
+
+    const admin = await seedMember(projectId, "admin");
+    expect(
+      await create(projectId, admin.accessToken, { name: "person", scopes: ["message", "read", "admin"] }),
+    ).toMatchObject({ scopes: ["message", "read", "admin"], expires_at: null });
+  });
+
+  it("a key with an expiry never issues one that outlives it: the default is its own, later is a 400", async () => {
+    const { projectId } = await seedProject();
+    const callerExpires = Date.now() + hour;
+    const iso = new Date(callerExpires).toISOString();
+    const caller = await keyWith(projectId, "message,read,admin", "live", callerExpires);
+
+    expect(await create(projectId, caller.apiKey, { name: "defaulted" })).toMatchObject({ expires_at: iso });
+    const sooner = new Date(callerExpires - 60_000).toISOString();
+    expect(await create(projectId, caller.apiKey, { name: "sooner", expires_at: sooner })).toMatchObject({
+      expires_at: sooner,
+    });
+    expect(await create(projectId, caller.apiKey, { name: "same", expires_at: iso })).toMatchObject({
+      expires_at: iso,
+    });
+    const message = `expires_at: must be no later than the calling API key's own expiry (${iso})`;
+    for (const expires_at of [null, new Date(callerExpires + 1).toISOString(), "2099-01-01T00:00:00Z"]) {
+      await expectError(
+        await call(keysOf(projectId), { key: caller.apiKey, body: { name: "longer", expires_at } }),
+        400,
+        "BAD_REQUEST",
+        message,
+      );
+    }
+    const { results } = await env.DB.prepare(
+      "SELECT id FROM api_keys WHERE project_id = ? AND name = 'longer'",
+    )
+      .bind(projectId)
+      .all();
+    expect(results).toHaveLength(0);
+
+    // It cannot extend itself, or push another key's expiry past its own.
+    const self = `${keysOf(projectId)}/${caller.id}`;
+    for (const expires_at of [null, "2099-01-01T00:00:00Z"]) {
+      await expectError(
+        await call(self, { method: "PATCH", key: caller.apiKey, body: { expires_at } }),
+        400,
+        "BAD_REQUEST",
+        message,
+      );
+    }
+    expect(Number((await rowOf(caller.id))?.expires_at)).toBe(callerExpires);
+    const other = await keyWith(projectId, "message", "live", callerExpires - 10 * 60_000);
+    await expectError(
+      await call(`${keysOf(projectId)}/${other.id}`, {
+        method: "PATCH",
+        key: caller.apiKey,
+        body: { expires_at: "2099-01-01T00:00:00Z" },
+      }),
+      400,
+      "BAD_REQUEST",
       message,
     );
-    const live = await create(projectId, apiKey, { name: "prod" });
-    for (const [method, path, body] of [
-      ["DELETE", `${keysOf(projectId)}/${live.key_id}`, undefined],
-      ["POST", `${keysOf(projectId)}/${live.key_id}/roll`, {}],
-      ["PATCH", `${keysOf(projectId)}/${live.key_id}`, { name: "mine now" }],
-    ] as const) {
-      await expectError(await call(path, { method, key: testAdmin.key, body }), 403, "FORBIDDEN", message);
-    }
-    expect(await rowOf(live.key_id)).toMatchObject({ revoked_at: null, rolled_to: null, name: "prod" });
+    // Sooner is always allowed; later up to its own expiry too.
+    await json(
+      await call(`${keysOf(projectId)}/${other.id}`, {
+        method: "PATCH",
+        key: caller.apiKey,
+        body: { expires_at: iso },
+      }),
+      200,
+    );
+    const forever = await keyWith(projectId, "message");
+    await json(
+      await call(`${keysOf(projectId)}/${forever.id}`, {
+        method: "PATCH",
+        key: caller.apiKey,
+        body: { expires_at: "2099-01-01T00:00:00Z" },
+      }),
+      200,
+    );
+
+    // Rolling a never-expiring key hands out a secret that ends with the caller.
+    const sdk = await keyWith(projectId, "message");
+    const rolled = await json<Issued>(
+      await call(`${keysOf(projectId)}/${sdk.id}/roll`, { key: caller.apiKey, body: {} }),
+      201,
+    );
+    expect(rolled.expires_at).toBe(iso);
+  });
+});
+
+describe("the cap on working keys", () => {
+  it(`allows ${MAX_LIVE_KEYS} working keys; revoked and expired ones do not count`, async () => {
+    const { projectId, apiKey } = await seedProject();
+    await manyKeys(projectId, MAX_LIVE_KEYS - 2);
+    const last = await create(projectId, apiKey, { name: "the 200th" });
+    expect(await liveCount(projectId)).toBe(MAX_LIVE_KEYS);
+    const message = `this project already has ${MAX_LIVE_KEYS} working API keys, the most it may have: revoke keys it no longer uses`;
+    await expectError(
+      await call(keysOf(projectId), { key: apiKey, body: { name: "one more" } }),
+      409,
+      "CONFLICT",
+      message,
+    );
+    const admin = await seedMember(projectId, "owner");
+    await expectError(
+      await call(keysOf(projectId), { key: admin.accessToken, body: { name: "one more" } }),
+      409,
+      "CONFLICT",
+      message,
+    );
+    expect(await liveCount(projectId)).toBe(MAX_LIVE_KEYS);
+
+    // A roll with a grace would make 201 working keys for a while; without one it swaps.
+    await expectError(
+      await call(`${keysOf(projectId)}/${last.key_id}/roll`, { key: apiKey, body: {} }),
+      409,
+      "CONFLICT",
+      `${message}, or roll with grace_seconds 0`,
+    );
+    const rolled = await json<Issued>(
+      await call(`${keysOf(projectId)}/${last.key_id}/roll`, { key: apiKey, body: { grace_seconds: 0 } }),
+      201,
+    );
+    expect(await liveCount(projectId)).toBe(MAX_LIVE_KEYS);
+
+    // Revoking and expiring free slots.
+    await json(await call(`${keysOf(projectId)}/${rolled.key_id}`, { method: "DELETE", key: apiKey }), 200);
+    const again = await create(projectId, apiKey, { name: "in the freed slot" });
+    await json(
+      await call(`${keysOf(projectId)}/${again.key_id}`, {
+        method: "PATCH",
+        key: apiKey,
+        body: { expires_at: "2001-01-01T00:00:00Z" },
+      }),
+      200,
+    );
+    await create(projectId, apiKey, { name: "in the expired one's slot" });
+    expect(await liveCount(projectId)).toBe(MAX_LIVE_KEYS);
+  });
+
+  it("two creates racing for the last slot: exactly one wins", async () => {
+    const { projectId, apiKey } = await seedProject();
+    await manyKeys(projectId, MAX_LIVE_KEYS - 2);
+    const results = await Promise.all(
+      ["racer a", "racer b"].map((name) => call(keysOf(projectId), { key: apiKey, body: { name } })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await liveCount(projectId)).toBe(MAX_LIVE_KEYS);
+    const { results: racers } = await env.DB.prepare(
+      "SELECT id FROM api_keys WHERE project_id = ? AND name LIKE 'racer %'",
+    )
+      .bind(projectId)
+      .all();
+    expect(racers).toHaveLength(1);
   });
 });
 
@@ -365,7 +633,7 @@ describe("renaming and expiring keys", () => {
       await call(path, { method: "PATCH", key: apiKey, body: { expires_at: null } }),
       409,
       "CONFLICT",
-      `API key '${k.key_id}' is expired: its expiry cannot change (roll it or create a new key)`,
+      `API key '${k.key_id}' is expired: its expiry cannot change (create a new key instead)`,
     );
     // A rename still works.
     await json(await call(path, { method: "PATCH", key: apiKey, body: { name: "retired" } }), 200);
@@ -412,7 +680,7 @@ describe("revoking keys", () => {
       await call(path, { method: "PATCH", key: apiKey, body: { expires_at: "2099-01-01T00:00:00Z" } }),
       409,
       "CONFLICT",
-      `API key '${k.key_id}' is revoked: its expiry cannot change (roll it or create a new key)`,
+      `API key '${k.key_id}' is revoked: its expiry cannot change (create a new key instead)`,
     );
     const audit = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM audit_log WHERE project_id = ? AND action = 'api_key.revoked' AND target_id = ?",
@@ -453,6 +721,7 @@ describe("rolling keys", () => {
       scopes: ["message", "read"],
       mode: "test",
       status: "active",
+      expires_at: null,
     });
     expect(rolled.key_id).not.toBe(old.key_id);
     expect(rolled.key).toMatch(/^pb_test_[0-9a-f]{64}$/);
@@ -524,7 +793,7 @@ describe("rolling keys", () => {
     const { projectId, apiKey } = await seedProject();
     const soon = new Date(Date.now() + 120_000).toISOString();
     const old = await create(projectId, apiKey, { name: "soon", expires_at: soon });
-    await json(
+    const rolled = await json<Issued>(
       await call(`${keysOf(projectId)}/${old.key_id}/roll`, {
         key: apiKey,
         body: { grace_seconds: 604_800 },
@@ -532,6 +801,39 @@ describe("rolling keys", () => {
       201,
     );
     expect(Number((await rowOf(old.key_id))?.expires_at)).toBe(Date.parse(soon));
+    expect(rolled.expires_at).toBe(soon);
+  });
+
+  it("the new key inherits the old key's own expiry, not the grace; an expired key does not roll", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const day = new Date(Date.now() + 24 * hour).toISOString();
+    const old = await create(projectId, apiKey, { name: "a day", expires_at: day });
+    const before = Date.now();
+    const rolled = await json<Issued>(
+      await call(`${keysOf(projectId)}/${old.key_id}/roll`, { key: apiKey, body: { grace_seconds: 60 } }),
+      201,
+    );
+    expect(rolled.expires_at).toBe(day);
+    expect(await rowOf(rolled.key_id)).toMatchObject({ expires_at: Date.parse(day) });
+    const oldEnds = Number((await rowOf(old.key_id))?.expires_at);
+    expect(oldEnds).toBeGreaterThanOrEqual(before + 60_000);
+    expect(oldEnds).toBeLessThanOrEqual(Date.now() + 60_000);
+    // The audit entry says when the new key ends.
+    const audit = await env.DB.prepare(
+      "SELECT details FROM audit_log WHERE action = 'api_key.rolled' AND target_id = ?",
+    )
+      .bind(old.key_id)
+      .first<{ details: string }>();
+    expect(JSON.parse(audit?.details ?? "{}")).toMatchObject({ new_expires_at: day });
+
+    const expired = await keyWith(projectId, "message", "live", Date.now() - 1);
+    await expectError(
+      await call(`${keysOf(projectId)}/${expired.id}/roll`, { key: apiKey, body: {} }),
+      409,
+      "CONFLICT",
+      `API key '${expired.id}' is expired: create a new key instead`,
+    );
+    expect(await rowOf(expired.id)).toMatchObject({ rolled_to: null });
   });
 
   it("refuses revoked keys (409) and bad grace periods (400)", async () => {

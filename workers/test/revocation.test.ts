@@ -16,7 +16,9 @@ import {
   KEY_CACHE_BOUNDS,
 } from "../src/infra/api-keys";
 import { buildContext } from "../src/infra/build-context";
-import { call, db, eventually, expectError, json, seedProject } from "./helpers";
+import type { Logger } from "../src/logger";
+import { deleteProject } from "../src/services/projects/delete-project";
+import { call, db, eventually, expectError, json, seedMember, seedProject } from "./helpers";
 
 /** A context at a fixed instant that collects its waitUntil work. */
 function at(now: number, overrides: Partial<AppContext> = {}) {
@@ -52,10 +54,13 @@ async function newKey(opts: { expiresAt?: number } = {}) {
   return { projectId, apiKey, id, digest };
 }
 
+/** Where KV holds a key's entry (v3: owners carry the key's mode). */
+const kvKey = (digest: string) => `apikey:v3:${digest}`;
+
 /** What a revocation on another isolate leaves behind: D1 says revoked, KV holds a tombstone. */
 async function revokeElsewhere(id: string, digest: string, now: number) {
   await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").bind(now, id).run();
-  await env.KV.put(`apikey:v2:${digest}`, JSON.stringify({ kind: "tombstone", reason: "revoked", at: now }), {
+  await env.KV.put(kvKey(digest), JSON.stringify({ kind: "tombstone", reason: "revoked", at: now }), {
     expirationTtl: 3_600,
   });
 }
@@ -131,7 +136,7 @@ describe("revocation at the edge", () => {
     const cold = at(Date.now());
     await expect(authenticate(cold.ctx, apiKey)).rejects.toEqual(refusal("API key revoked"));
     await cold.settle();
-    expect(await env.KV.get(`apikey:v2:${digest}`, "json")).toMatchObject({
+    expect(await env.KV.get(kvKey(digest), "json")).toMatchObject({
       kind: "tombstone",
       reason: "revoked",
     });
@@ -147,9 +152,9 @@ describe("revocation at the edge", () => {
     const revoker = at(t0 + 1);
     await invalidateApiKeys(revoker.ctx, [digest]);
     // A request that read D1 before the revocation lands its KV write just after it.
-    await env.KV.put(`apikey:v2:${digest}`, JSON.stringify({ kind: "key", ...owner, scopes: "message" }));
+    await env.KV.put(kvKey(digest), JSON.stringify({ kind: "key", ...owner, scopes: "message" }));
     await revoker.settle();
-    expect(await env.KV.get(`apikey:v2:${digest}`, "json")).toMatchObject({ kind: "tombstone" });
+    expect(await env.KV.get(kvKey(digest), "json")).toMatchObject({ kind: "tombstone" });
     expect(owner.projectId).toBe(projectId);
   });
 
@@ -166,7 +171,7 @@ describe("revocation at the edge", () => {
     await expect(authenticate(at(t0 + 2, { db: NO_D1 }).ctx, apiKey)).rejects.toEqual(
       refusal("invalid API key"),
     );
-    expect(await env.KV.get(`apikey:v2:${digest}`, "json")).toMatchObject({
+    expect(await env.KV.get(kvKey(digest), "json")).toMatchObject({
       kind: "tombstone",
       reason: "unknown",
     });
@@ -184,7 +189,173 @@ describe("revocation at the edge", () => {
 
   it("bootstrap API_KEYS keep working for the bootstrap project", async () => {
     const key = await authenticate(at(Date.now()).ctx, "pb_bootstrap_test_key");
-    expect(key).toMatchObject({ projectId: BOOTSTRAP_PROJECT_ID, scopes: ["message", "read", "admin"] });
+    expect(key).toMatchObject({
+      projectId: BOOTSTRAP_PROJECT_ID,
+      scopes: ["message", "read", "admin"],
+      mode: "live",
+      prefix: "bootstrap#1",
+    });
+  });
+
+  it("a bootstrap key is named by its place in API_KEYS, never by characters of its secret", async () => {
+    const secret = "pb_bootstrap_test_key";
+    const made = await json<{ key_id: string; created_by: string }>(
+      await call(`/v1/projects/${BOOTSTRAP_PROJECT_ID}/api-keys`, {
+        key: secret,
+        body: { name: "made by bootstrap" },
+      }),
+      201,
+    );
+    expect(made.created_by).toBe("api_key:bootstrap#1…");
+    const audit = await env.DB.prepare("SELECT actor, details FROM audit_log WHERE target_id = ?")
+      .bind(made.key_id)
+      .first<{ actor: string; details: string }>();
+    expect(audit?.actor).toBe("api_key:bootstrap#1…");
+    const row = await env.DB.prepare("SELECT created_by FROM api_keys WHERE id = ?")
+      .bind(made.key_id)
+      .first<{ created_by: string }>();
+    for (const stored of [made.created_by, audit?.actor, audit?.details, row?.created_by]) {
+      expect(stored).not.toContain(secret.slice(0, 6));
+    }
+  });
+
+  it("carries the key's mode through memory and KV; a test-mode key stored with admin acts without it", async () => {
+    const { projectId } = await seedProject();
+    const apiKey = `pb_test_${newId("key").slice(4)}`;
+    const digest = await sha256Hex(apiKey);
+    await insertApiKey(db, {
+      id: newId("key"),
+      projectId,
+      name: "legacy test admin",
+      prefix: apiKey.slice(0, 12),
+      digest,
+      now: Date.now(),
+      scopes: "message,read,admin",
+      mode: "test",
+    });
+    const t0 = Date.now();
+    const cold = at(t0);
+    expect(await authenticate(cold.ctx, apiKey)).toMatchObject({ mode: "test", scopes: ["message", "read"] });
+    await cold.settle();
+    expect(await env.KV.get(kvKey(digest), "json")).toMatchObject({ kind: "key", mode: "test" });
+    // Another isolate, from KV alone.
+    expect(
+      await authenticate(at(t0 + KEY_CACHE_BOUNDS.revalidateMs + 1, { db: NO_D1 }).ctx, apiKey),
+    ).toMatchObject({ mode: "test", scopes: ["message", "read"] });
+  });
+
+  it("ignores v2 KV entries, which carry no mode, and reads D1 instead", async () => {
+    const { apiKey, digest, projectId } = await newKey();
+    await env.KV.put(
+      `apikey:v2:${digest}`,
+      JSON.stringify({ kind: "key", projectId: "prj_elsewhere", scopes: "admin", expiresAt: null }),
+    );
+    expect(await authenticate(at(Date.now()).ctx, apiKey)).toMatchObject({ projectId, mode: "live" });
+  });
+});
+
+/** `n` working keys (and the digests they are stored under) made directly in D1. */
+async function manyKeys(
+  projectId: string,
+  n: number,
+  extra: { expiresAt?: number; revokedAt?: number } = {},
+) {
+  const digests = Array.from({ length: n }, () => `digest_${newId("key")}`);
+  const insert = env.DB.prepare(
+    "INSERT INTO api_keys (id, project_id, name, prefix, digest, created_at, expires_at, revoked_at) VALUES (?, ?, 'bulk', 'pb_live_bulk', ?, ?, ?, ?)",
+  );
+  await env.DB.batch(
+    digests.map((d) =>
+      insert.bind(newId("key"), projectId, d, Date.now(), extra.expiresAt ?? null, extra.revokedAt ?? null),
+    ),
+  );
+  return digests;
+}
+
+/** A KV that records how many writes were in flight at once, and can be made to fail. */
+function watchedKv(failPuts = false) {
+  const seen = { inFlight: 0, maxInFlight: 0, puts: 0 };
+  const kv = {
+    get: (key: string, options: KVNamespaceGetOptions<"json">) => env.KV.get(key, options),
+    put: async (...args: Parameters<KVNamespace["put"]>) => {
+      seen.puts++;
+      seen.inFlight++;
+      seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 1));
+        if (failPuts) throw new Error("Too many subrequests.");
+        await env.KV.put(...args);
+      } finally {
+        seen.inFlight--;
+      }
+    },
+  } as unknown as KVNamespace;
+  return { kv, seen };
+}
+
+describe("deleting a project with many keys", () => {
+  it("tombstones every working key, 50 writes at a time, and skips expired and revoked keys", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const live = await manyKeys(projectId, 120);
+    const expired = await manyKeys(projectId, 3, { expiresAt: Date.now() - 1 });
+    const revoked = await manyKeys(projectId, 3, { revokedAt: Date.now() - 1 });
+    await env.DB.prepare("UPDATE projects SET deleted_at = ? WHERE id = ?").bind(Date.now(), projectId).run();
+
+    const { kv, seen } = watchedKv();
+    const deleter = at(Date.now(), { kv });
+    await invalidateProjectKeys(deleter.ctx, projectId);
+    // The seeded key and the 120: written once now and once again 2 s later.
+    expect(seen.puts).toBe(121);
+    expect(seen.maxInFlight).toBe(KEY_CACHE_BOUNDS.tombstoneChunk);
+    expect(KEY_CACHE_BOUNDS.tombstoneChunk).toBe(50);
+    await deleter.settle();
+    expect(seen.puts).toBe(242);
+    for (const d of [...live, await sha256Hex(apiKey)]) {
+      expect(await env.KV.get(kvKey(d), "json")).toMatchObject({ kind: "tombstone", reason: "unknown" });
+    }
+    for (const d of [...expired, ...revoked]) expect(await env.KV.get(kvKey(d))).toBeNull();
+  });
+
+  it("a KV failure never fails the delete: it is logged, and D1 refuses the keys on the next KV miss", async () => {
+    const { projectId, apiKey } = await seedProject();
+    await manyKeys(projectId, 60);
+    const warm = at(Date.now());
+    await authenticate(warm.ctx, apiKey);
+    await warm.settle();
+    await env.KV.delete(kvKey(await sha256Hex(apiKey)));
+
+    const errors: unknown[] = [];
+    const base = at(Date.now()).ctx.logger;
+    const logger: Logger = { ...base, error: (msg, fields) => errors.push({ msg, ...fields }) };
+    const { kv } = watchedKv(true);
+    const deleter = at(Date.now(), { kv, logger });
+    await expect(
+      deleteProject({ ctx: deleter.ctx, projectId, actor: "user:usr_test" }),
+    ).resolves.toBeUndefined();
+    await deleter.settle();
+    expect(errors).toEqual([
+      {
+        msg: "deleted project's API keys not all invalidated; D1 refuses them on the next KV miss",
+        projectId,
+        keys: 61,
+        error: "Error: Too many subrequests.",
+      },
+    ]);
+    const row = await env.DB.prepare("SELECT deleted_at FROM projects WHERE id = ?")
+      .bind(projectId)
+      .first<{ deleted_at: number | null }>();
+    expect(row?.deleted_at).not.toBeNull();
+    // Forgotten in this isolate before the writes failed; with no KV entry, D1 refuses it.
+    await expect(authenticate(at(Date.now()).ctx, apiKey)).rejects.toEqual(refusal("invalid API key"));
+  });
+
+  it("over HTTP: the owner's delete answers 204 and the project's keys stop working", async () => {
+    const { projectId, apiKey } = await seedProject();
+    await manyKeys(projectId, 60);
+    const owner = await seedMember(projectId, "owner");
+    const res = await call(`/v1/projects/${projectId}`, { method: "DELETE", key: owner.accessToken });
+    expect(res.status, await res.clone().text()).toBe(204);
+    await expectError(await call("/v1/experiments", { key: apiKey }), 401, "UNAUTHORIZED", "invalid API key");
   });
 });
 

@@ -27,6 +27,22 @@ export const API_KEY_SCOPES = ["message", "read", "admin"] as const satisfies re
 export type Role = "owner" | "admin" | "member" | "viewer";
 export const ROLES = ["owner", "admin", "member", "viewer"] as const satisfies readonly Role[];
 
+/**
+ * The most a test-mode (`pb_test_`) key may hold. Test keys leak easily (CI logs, staging
+ * builds), and one with `admin` could invite an outsider as a project admin, who could then
+ * manage the live keys; so they send and read, and never write or manage.
+ */
+export const TEST_KEY_SCOPES = ["message", "read"] as const satisfies readonly ApiKeyScope[];
+/** Why a test-mode key is refused `admin` (at creation, roll, and on every request). */
+export const TEST_KEY_RULE = "test-mode keys carry the message and read scopes only";
+
+/** The scopes a key acts with: a test-mode key's stored `admin` (from before the rule) counts for nothing. */
+export function effectiveScopes(scopes: readonly ApiKeyScope[], mode: string): ApiKeyScope[] {
+  return mode !== "test"
+    ? [...scopes]
+    : scopes.filter((s) => (TEST_KEY_SCOPES as readonly string[]).includes(s));
+}
+
 /** The levels each API-key scope grants. Keys never act as owners or without a project. */
 export const SCOPE_GRANTS: Record<ApiKeyScope, readonly AccessLevel[]> = {
   message: ["message"],

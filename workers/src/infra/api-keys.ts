@@ -6,19 +6,23 @@ import {
   listLiveKeyDigests,
   touchApiKey,
 } from "@pushbunny/db";
-import { API_KEY_SCOPES, type ApiKeyScope, parseScopes } from "../access/levels";
+import { API_KEY_SCOPES, type ApiKeyScope, effectiveScopes, parseScopes } from "../access/levels";
 import type { AppContext } from "../context";
 import { UnauthorizedError } from "../errors";
 import { TtlCache } from "./ttl-cache";
 
 /** The project every `API_KEYS` bootstrap key belongs to. */
 export const BOOTSTRAP_PROJECT_ID = "prj_bootstrap";
+/** The id every bootstrap key answers to: they have no row in D1. */
+export const BOOTSTRAP_KEY_ID = "key_bootstrap";
 /** Keys minted for local development; refused outright in production. */
 export const DEV_KEY_PREFIX = "pb_dev_";
 
 /** A key as the edge knows it once authenticated. */
-export interface AuthenticatedKey extends Omit<ApiKeyOwner, "scopes"> {
+export interface AuthenticatedKey extends Omit<ApiKeyOwner, "scopes" | "mode"> {
+  /** What the key acts with: a test-mode key never holds `admin`, whatever its row says. */
   scopes: readonly ApiKeyScope[];
+  mode: "live" | "test";
 }
 
 /**
@@ -40,13 +44,20 @@ export const KEY_CACHE_BOUNDS = {
   unknownMs: 10_000,
   /** last_used_at is written at most this often per key and isolate. */
   touchEveryMs: 60_000,
+  /**
+   * KV writes in flight at once when many keys are invalidated together (a project delete),
+   * so a large project neither floods KV nor fails all at once.
+   */
+  tombstoneChunk: 50,
 } as const;
 
 const B = KEY_CACHE_BOUNDS;
 
 // v2: entries carry a kind, so a tombstone can never be mistaken for an owner by code that
 // predates it (v1 entries held a bare owner and expire on their own within 300 s).
-const kvKeyOf = (digest: string) => `apikey:v2:${digest}`;
+// v3: owners carry the key's mode; a v2 owner without one could let a test-mode key act as
+// live for up to 300 s, so v2 is not read at all (a first request after deploy reads D1).
+const kvKeyOf = (digest: string) => `apikey:v3:${digest}`;
 
 type KvEntry = ({ kind: "key" } & ApiKeyOwner) | { kind: "tombstone"; reason: Refusal; at: number };
 type Refusal = "revoked" | "unknown";
@@ -124,14 +135,16 @@ function remember(digest: string, apiKey: string) {
 }
 
 function toAuthenticated(owner: ApiKeyOwner): AuthenticatedKey {
+  const mode = owner.mode === "test" ? "test" : "live";
   return {
     projectId: owner.projectId,
     defaultLocale: owner.defaultLocale,
     challengerCount: owner.challengerCount,
     keyId: owner.keyId,
     prefix: owner.prefix,
-    scopes: parseScopes(owner.scopes),
+    scopes: effectiveScopes(parseScopes(owner.scopes), mode),
     expiresAt: owner.expiresAt,
+    mode,
   };
 }
 
@@ -160,9 +173,13 @@ async function putOwner(ctx: AppContext, digest: string, owner: ApiKeyOwner) {
 
 async function putTombstones(ctx: AppContext, digests: readonly string[], reason: Refusal) {
   const entry = JSON.stringify({ kind: "tombstone", reason, at: ctx.now() } satisfies KvEntry);
-  await Promise.all(
-    digests.map((d) => ctx.kv.put(kvKeyOf(d), entry, { expirationTtl: B.tombstoneTtlSeconds })),
-  );
+  for (let i = 0; i < digests.length; i += B.tombstoneChunk) {
+    await Promise.all(
+      digests
+        .slice(i, i + B.tombstoneChunk)
+        .map((d) => ctx.kv.put(kvKeyOf(d), entry, { expirationTtl: B.tombstoneTtlSeconds })),
+    );
+  }
 }
 
 /** Drops keys from this isolate's memory, so its very next request asks KV again. */
@@ -199,9 +216,24 @@ export async function invalidateApiKeys(
   );
 }
 
-/** Stops every key of a project working (call after the project is marked deleted). */
+/**
+ * Stops every key of a project working (call after the project is marked deleted). Never
+ * throws: the delete has committed by now, and a failure here (a KV outage, a subrequest limit)
+ * only delays the refusal: a key whose tombstone was not written is refused by D1's
+ * `deleted_at` check once its live KV entry (300 s) runs out.
+ */
 export async function invalidateProjectKeys(ctx: AppContext, projectId: string): Promise<void> {
-  await invalidateApiKeys(ctx, await listLiveKeyDigests(ctx.db, projectId), "unknown");
+  let digests: string[] = [];
+  try {
+    digests = await listLiveKeyDigests(ctx.db, projectId, ctx.now());
+    await invalidateApiKeys(ctx, digests, "unknown");
+  } catch (err) {
+    ctx.logger.error("deleted project's API keys not all invalidated; D1 refuses them on the next KV miss", {
+      projectId,
+      keys: digests.length,
+      error: String(err),
+    });
+  }
 }
 
 /**
@@ -218,6 +250,10 @@ export async function refreshApiKey(ctx: AppContext, digest: string): Promise<vo
   await putOwner(ctx, digest, found.owner);
 }
 
+/**
+ * A bootstrap key as the edge knows it. Its prefix (shown in the audit log and `created_by`)
+ * is `bootstrap#<n>`, its place in API_KEYS, never characters of the operator's secret.
+ */
 async function bootstrapOwner(ctx: AppContext, apiKey: string): Promise<AuthenticatedKey> {
   if (!bootstrapEnsured) {
     await ensureProject(ctx.db, { id: BOOTSTRAP_PROJECT_ID, name: "Bootstrap (API_KEYS)", now: ctx.now() });
@@ -227,9 +263,10 @@ async function bootstrapOwner(ctx: AppContext, apiKey: string): Promise<Authenti
     projectId: BOOTSTRAP_PROJECT_ID,
     defaultLocale: "en-US",
     challengerCount: ctx.config.challengerCount,
-    keyId: "key_bootstrap",
-    prefix: apiKey.slice(0, 12),
+    keyId: BOOTSTRAP_KEY_ID,
+    prefix: `bootstrap#${ctx.config.bootstrapKeys.indexOf(apiKey) + 1}`,
     scopes: API_KEY_SCOPES,
     expiresAt: null,
+    mode: "live",
   };
 }

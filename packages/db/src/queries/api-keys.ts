@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { type ApiKeyRow, apiKeys, projects } from "../schema";
 import type { ApiKeyOwner } from "./projects";
@@ -17,6 +17,7 @@ export async function findKeyByDigest(
       prefix: apiKeys.prefix,
       scopes: apiKeys.scopes,
       expiresAt: apiKeys.expiresAt,
+      mode: apiKeys.mode,
       revokedAt: apiKeys.revokedAt,
       projectDeletedAt: projects.deletedAt,
     })
@@ -30,13 +31,33 @@ export async function findKeyByDigest(
   return { owner, revokedAt, projectDeletedAt };
 }
 
-/** The digests of a project's keys that are not revoked: what a project delete must invalidate. */
-export async function listLiveKeyDigests(db: Db, projectId: string): Promise<string[]> {
+/** A project's keys that still work at `now`: neither revoked nor expired. */
+function liveKeysOf(projectId: string, now: number): SQL | undefined {
+  return and(
+    eq(apiKeys.projectId, projectId),
+    isNull(apiKeys.revokedAt),
+    or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+  );
+}
+
+/**
+ * The digests of a project's keys that still work: what a project delete must invalidate.
+ * Expired keys are refused from any cache on their own, so they need no tombstone. Most
+ * recently used first: those are the ones other isolates and KV are likely to hold.
+ */
+export async function listLiveKeyDigests(db: Db, projectId: string, now: number): Promise<string[]> {
   const rows = await db
     .select({ digest: apiKeys.digest })
     .from(apiKeys)
-    .where(and(eq(apiKeys.projectId, projectId), isNull(apiKeys.revokedAt)));
+    .where(liveKeysOf(projectId, now))
+    .orderBy(sql`${apiKeys.lastUsedAt} IS NULL`, desc(apiKeys.lastUsedAt));
   return rows.map((r) => r.digest);
+}
+
+/** How many of a project's keys still work at `now`. */
+export async function countLiveApiKeys(db: Db, projectId: string, now: number): Promise<number> {
+  const rows = await db.select({ n: count() }).from(apiKeys).where(liveKeysOf(projectId, now));
+  return rows[0]?.n ?? 0;
 }
 
 /** Moves last_used_at forward only, so isolates reporting out of order never move it back. */
@@ -147,10 +168,26 @@ export async function rollApiKey(
   return true;
 }
 
-/** Stores a newly issued key and returns its row. */
-export async function insertIssuedApiKey(db: Db, values: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
-  const rows = await db.insert(apiKeys).values(values).returning();
-  const row = rows[0];
+/**
+ * Stores a newly issued key and returns its row, or null when it would take the project past
+ * `maxLive` working keys. The insert and the count run in one batch (D1 runs batches one at a
+ * time), so of two racing inserts for the last slot exactly one sees itself over the cap and
+ * takes its row back; its secret was never returned, so the row never worked.
+ */
+export async function insertIssuedApiKey(
+  db: Db,
+  values: typeof apiKeys.$inferInsert & { id: string },
+  within: { maxLive: number; now: number },
+): Promise<ApiKeyRow | null> {
+  const [inserted, counted] = await db.batch([
+    db.insert(apiKeys).values(values).returning(),
+    db.select({ n: count() }).from(apiKeys).where(liveKeysOf(values.projectId, within.now)),
+  ]);
+  const row = inserted[0];
   if (!row) throw new Error("insert returned no row");
+  if ((counted[0]?.n ?? 0) > within.maxLive) {
+    await db.delete(apiKeys).where(eq(apiKeys.id, values.id));
+    return null;
+  }
   return row;
 }

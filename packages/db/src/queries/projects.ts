@@ -17,6 +17,8 @@ export interface ApiKeyOwner extends KeyOwner {
   scopes: string;
   /** Unix ms after which the key is refused; null: never. */
   expiresAt: number | null;
+  /** live | test: test-mode keys never act beyond the message and read scopes. */
+  mode: string;
 }
 
 /** The key and project a digest belongs to, or null for unknown or revoked keys and deleted projects. */
@@ -30,6 +32,7 @@ export async function findKeyOwner(db: Db, digest: string): Promise<ApiKeyOwner 
       prefix: apiKeys.prefix,
       scopes: apiKeys.scopes,
       expiresAt: apiKeys.expiresAt,
+      mode: apiKeys.mode,
     })
     .from(apiKeys)
     .innerJoin(projects, eq(projects.id, apiKeys.projectId))

@@ -1,12 +1,18 @@
-import type { KeyOwner } from "@pushbunny/db";
 import { findMembership, findSessionState } from "@pushbunny/db";
 import type { Context, Next } from "hono";
 import { matchedRoutes } from "hono/route";
-import { type AccessLevel, isRole, roleGrants, scopeFor, scopesGrant } from "../../access/levels";
+import {
+  type AccessLevel,
+  isRole,
+  roleGrants,
+  scopeFor,
+  scopesGrant,
+  TEST_KEY_RULE,
+} from "../../access/levels";
 import { actorOf, type Principal } from "../../access/principal";
 import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../errors";
 import { looksLikeJwt, verifyAccessToken } from "../../infra/access-tokens";
-import { authenticate } from "../../infra/api-keys";
+import { type AuthenticatedKey, authenticate } from "../../infra/api-keys";
 import type { AppEnv } from "../types";
 
 /** What the auth middleware knows about one operation, from its route declaration. */
@@ -41,7 +47,7 @@ export function bearerOf(header: string | undefined): string | undefined {
 /** Proves who is calling: an API key, or a person's access token (JWT) whose login is still live. */
 export async function authenticatePrincipal(
   c: Context<AppEnv>,
-): Promise<{ principal: Principal; key?: KeyOwner }> {
+): Promise<{ principal: Principal; key?: AuthenticatedKey }> {
   const credential = bearerOf(c.req.header("authorization"));
   const ctx = c.get("ctx");
   if (credential && looksLikeJwt(credential)) {
@@ -109,6 +115,12 @@ export function requireAccess(lookup: (c: Context<AppEnv>) => OperationAccess | 
       // project's ids do.
       if (requested !== undefined && requested !== key.projectId)
         throw new NotFoundError("project not found");
+      // Its scopes already lack admin; this names the reason, for keys stored before the rule.
+      if (key.mode === "test" && (level === "write" || level === "admin")) {
+        throw new ForbiddenError(
+          `${TEST_KEY_RULE}: ${LEVEL_WORDS[level]} needs a live key or a person's session`,
+        );
+      }
       if (level && !scopesGrant(principal.scopes, level)) {
         const scope = scopeFor(level);
         throw new ForbiddenError(

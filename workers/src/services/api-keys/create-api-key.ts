@@ -4,13 +4,20 @@ import type { AppContext } from "../../context";
 import { BadRequestError } from "../../errors";
 import { recordAudit } from "../audit/record-audit";
 import {
+  assertCallerHolds,
   assertMayManage,
+  assertTestKeyScopes,
+  assertWithinCaller,
+  expiryBoundOf,
   type IssuedApiKey,
   isoOrNull,
   type KeyMode,
+  loadCaller,
+  MAX_LIVE_KEYS,
   mintSecret,
   PREFIX_LENGTH,
   toApiKey,
+  tooManyKeys,
   validName,
   validScopes,
 } from "./lib/api-key";
@@ -20,11 +27,19 @@ export interface CreateApiKeyInput {
   /** Defaults to `["message"]`: what an SDK needs, and nothing it does not. */
   scopes?: readonly string[];
   mode?: KeyMode;
-  /** Unix ms; null or absent: never. */
+  /**
+   * Unix ms; null: never. Absent: never, or, when an API key with an expiry calls, that key's
+   * own expiry (a key never mints one that outlives it).
+   */
   expiresAt?: number | null;
 }
 
-/** Issues a key; the secret is in the result and nowhere else (only its SHA-256 is stored). */
+/**
+ * Issues a key; the secret is in the result and nowhere else (only its SHA-256 is stored).
+ * Test-mode keys get message and read only (400 for admin). A calling API key issues only
+ * scopes it holds (403) and no later expiry than its own (400). A project holds at most
+ * MAX_LIVE_KEYS working keys (409).
+ */
 export async function createApiKey({
   ctx,
   projectId,
@@ -46,25 +61,34 @@ export async function createApiKey({
   if (mode !== "live" && mode !== "test") {
     throw BadRequestError.fromIssues([{ path: "mode", message: "must be live or test" }]);
   }
-  const expiresAt = input.expiresAt ?? null;
-  if (expiresAt !== null && expiresAt <= now) {
+  assertTestKeyScopes(mode, scopes, "leave out admin, or create a live key", "scopes");
+  if (input.expiresAt != null && input.expiresAt <= now) {
     throw BadRequestError.fromIssues([{ path: "expires_at", message: "must be in the future" }]);
   }
-  await assertMayManage(ctx, projectId, callerKeyId, mode);
+  const caller = await loadCaller(ctx, projectId, callerKeyId);
+  assertMayManage(caller, mode);
+  assertCallerHolds(caller, scopes);
+  const expiresAt = input.expiresAt === undefined ? (expiryBoundOf(caller) ?? null) : input.expiresAt;
+  assertWithinCaller(caller, expiresAt);
 
   const secret = mintSecret(mode);
-  const row = await insertIssuedApiKey(ctx.db, {
-    id: newId("key"),
-    projectId,
-    name,
-    prefix: secret.slice(0, PREFIX_LENGTH),
-    digest: await sha256Hex(secret),
-    scopes: scopes.join(","),
-    mode,
-    createdAt: now,
-    createdBy: actor,
-    expiresAt,
-  });
+  const row = await insertIssuedApiKey(
+    ctx.db,
+    {
+      id: newId("key"),
+      projectId,
+      name,
+      prefix: secret.slice(0, PREFIX_LENGTH),
+      digest: await sha256Hex(secret),
+      scopes: scopes.join(","),
+      mode,
+      createdAt: now,
+      createdBy: actor,
+      expiresAt,
+    },
+    { maxLive: MAX_LIVE_KEYS, now },
+  );
+  if (!row) throw tooManyKeys();
   await recordAudit({
     ctx,
     projectId,

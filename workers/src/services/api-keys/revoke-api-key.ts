@@ -3,7 +3,7 @@ import type { AppContext } from "../../context";
 import { NotFoundError } from "../../errors";
 import { invalidateApiKeys } from "../../infra/api-keys";
 import { recordAudit } from "../audit/record-audit";
-import { type ApiKey, assertMayManage, type KeyMode, mustKey, toApiKey } from "./lib/api-key";
+import { type ApiKey, assertMayManage, type KeyMode, loadCaller, mustKey, toApiKey } from "./lib/api-key";
 
 /**
  * Revokes a key for good. Idempotent: a second call answers the same key and records nothing,
@@ -25,7 +25,7 @@ export async function revokeApiKey({
   const now = ctx.now();
   const before = await mustKey(ctx, projectId, input.keyId);
   const mode: KeyMode = before.mode === "test" ? "test" : "live";
-  await assertMayManage(ctx, projectId, callerKeyId, mode);
+  assertMayManage(await loadCaller(ctx, projectId, callerKeyId), mode);
   const after = before.revokedAt === null ? await saveRevocation(ctx.db, projectId, before.id, now) : before;
   if (!after) throw new NotFoundError(`API key '${input.keyId}' not found`);
   await invalidateApiKeys(ctx, [before.digest]);

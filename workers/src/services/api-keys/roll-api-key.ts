@@ -1,25 +1,35 @@
 import { newId, sha256Hex } from "@pushbunny/core";
-import { findApiKey, rollApiKey as saveRoll } from "@pushbunny/db";
+import { countLiveApiKeys, findApiKey, rollApiKey as saveRoll } from "@pushbunny/db";
+import { parseScopes } from "../../access/levels";
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError } from "../../errors";
 import { refreshApiKey } from "../../infra/api-keys";
 import { recordAudit } from "../audit/record-audit";
 import {
+  assertCallerHolds,
   assertMayManage,
+  assertTestKeyScopes,
+  expiryBoundOf,
   GRACE_SECONDS,
   type IssuedApiKey,
   isoOrNull,
   type KeyMode,
+  loadCaller,
+  MAX_LIVE_KEYS,
   mintSecret,
   mustKey,
   PREFIX_LENGTH,
+  statusOf,
   toApiKey,
+  tooManyKeys,
 } from "./lib/api-key";
 
 /**
- * Replaces a key's secret: a new key with the same name, scopes and mode, while the old one
- * keeps working for the grace period (never longer than it already would) and then expires.
- * Revoked keys and keys already rolled cannot be rolled (409).
+ * Replaces a key's secret: a new key with the same name, scopes, mode and expiry, while the old
+ * one keeps working for the grace period (never longer than it already would) and then expires.
+ * Revoked, expired and already rolled keys cannot be rolled (409). A calling API key rolls only
+ * keys whose scopes it holds (403), and the new key expires no later than the caller does.
+ * With a grace, both keys work for a while, so a project at MAX_LIVE_KEYS rolls with none (409).
  */
 export async function rollApiKey({
   ctx,
@@ -46,13 +56,29 @@ export async function rollApiKey({
   const now = ctx.now();
   const old = await mustKey(ctx, projectId, input.keyId);
   const mode: KeyMode = old.mode === "test" ? "test" : "live";
-  await assertMayManage(ctx, projectId, callerKeyId, mode);
+  const caller = await loadCaller(ctx, projectId, callerKeyId);
+  assertMayManage(caller, mode);
   if (old.revokedAt !== null) {
     throw new ConflictError(`API key '${old.id}' is revoked: create a new key instead`);
   }
   if (old.rolledTo !== null) {
     throw new ConflictError(`API key '${old.id}' was already rolled to '${old.rolledTo}': roll that key`);
   }
+  // The new key inherits the old one's expiry, so an expired key would roll into a dead one.
+  if (statusOf(old, now) === "expired") {
+    throw new ConflictError(`API key '${old.id}' is expired: create a new key instead`);
+  }
+  const scopes = parseScopes(old.scopes);
+  assertTestKeyScopes(mode, scopes, "this key has admin: create a test key without it, or a live key");
+  assertCallerHolds(caller, scopes);
+  if (grace > 0 && (await countLiveApiKeys(ctx.db, projectId, now)) >= MAX_LIVE_KEYS) {
+    throw tooManyKeys(", or roll with grace_seconds 0");
+  }
+  // A roll swaps the secret, not the key's life: a 1-hour key never rolls into a lasting one,
+  // and a calling key hands out nothing that outlives itself.
+  const bound = expiryBoundOf(caller);
+  const expiresAt =
+    old.expiresAt === null ? (bound ?? null) : Math.min(old.expiresAt, bound ?? Number.POSITIVE_INFINITY);
 
   const secret = mintSecret(mode);
   const next = {
@@ -65,7 +91,7 @@ export async function rollApiKey({
     mode,
     createdAt: now,
     createdBy: actor,
-    expiresAt: null,
+    expiresAt,
   };
   // The grace never revives an expired key or extends an earlier expiry.
   const oldExpiresAt = Math.min(now + grace * 1000, old.expiresAt ?? Number.POSITIVE_INFINITY);
@@ -87,6 +113,7 @@ export async function rollApiKey({
         new_prefix: next.prefix,
         grace_seconds: grace,
         old_expires_at: isoOrNull(oldExpiresAt),
+        new_expires_at: isoOrNull(expiresAt),
       },
     },
   });

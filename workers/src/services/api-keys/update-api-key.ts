@@ -6,8 +6,10 @@ import { recordAudit } from "../audit/record-audit";
 import {
   type ApiKey,
   assertMayManage,
+  assertWithinCaller,
   isoOrNull,
   type KeyMode,
+  loadCaller,
   mustKey,
   statusOf,
   toApiKey,
@@ -22,8 +24,10 @@ export interface UpdateApiKeyInput {
 }
 
 /**
- * Renames a key or changes when it expires. Revoked and expired keys stay so (roll or create a
- * new key instead), and a rolled key's grace can end sooner but never later.
+ * Renames a key or changes when it expires. Revoked and expired keys stay so (create a new key
+ * instead), and a rolled key's grace can end sooner but never later. A calling API key with an
+ * expiry may move a key's expiry later only up to its own (400): it cannot outlive itself by
+ * extending itself, or keep another key alive past it.
  */
 export async function updateApiKey({
   ctx,
@@ -45,14 +49,15 @@ export async function updateApiKey({
   const name = input.name === undefined ? undefined : validName(input.name);
   const before = await mustKey(ctx, projectId, input.keyId);
   const mode: KeyMode = before.mode === "test" ? "test" : "live";
-  await assertMayManage(ctx, projectId, callerKeyId, mode);
+  const caller = await loadCaller(ctx, projectId, callerKeyId);
+  assertMayManage(caller, mode);
 
   let expiresAt: number | null | undefined;
   if (input.expiresAt !== undefined && input.expiresAt !== before.expiresAt) {
     const status = statusOf(before, now);
     if (status !== "active") {
       throw new ConflictError(
-        `API key '${before.id}' is ${status}: its expiry cannot change (roll it or create a new key)`,
+        `API key '${before.id}' is ${status}: its expiry cannot change (create a new key instead)`,
       );
     }
     // Expiring "in the past" means now: the record says when the key actually stopped working.
@@ -62,6 +67,9 @@ export async function updateApiKey({
         `API key '${before.id}' was rolled to '${before.rolledTo}': its grace can end sooner, not later`,
       );
     }
+    // Ending a key sooner grants nothing, whoever asks.
+    const later = before.expiresAt !== null && (expiresAt === null || expiresAt > before.expiresAt);
+    if (later) assertWithinCaller(caller, expiresAt);
   }
   const rename = name !== undefined && name !== before.name;
   if (!rename && expiresAt === undefined) return toApiKey(before, now);

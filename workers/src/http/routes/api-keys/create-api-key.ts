@@ -3,7 +3,7 @@ import { createApiKey } from "../../../services/api-keys/create-api-key";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, notFound } from "../../schemas";
 import type { App } from "../../types";
-import { ExpiresAt, issuedKeyResponse, KeyName, Mode, ProjectParams, Scope } from "./schemas";
+import { conflict, ExpiresAt, issuedKeyResponse, KeyName, Mode, ProjectParams, Scope } from "./schemas";
 import { callerKeyIdOf, toIssuedView } from "./views";
 
 export const CreateApiKeyRequest = z
@@ -17,7 +17,8 @@ export const CreateApiKeyRequest = z
       .openapi({ description: 'Defaults to `["message"]`', example: ["message"] }),
     mode: Mode.optional(),
     expires_at: ExpiresAt.optional().openapi({
-      description: "When the key stops working; omit or null: never",
+      description:
+        "When the key stops working; null: never. Omitted: never, or, when an API key with an expiry calls, that key's own expiry (it cannot ask for a later one)",
     }),
   })
   .openapi("CreateApiKeyRequest", { example: { name: "iOS app (production)", scopes: ["message"] } });
@@ -30,7 +31,7 @@ const route = createRoute({
   tags: ["api-keys"],
   summary: "Create an API key; its secret is shown in this response only",
   description:
-    "`pb_live_` or `pb_test_` followed by 64 hex characters; only its SHA-256 is stored. Scopes default to `message`, what an SDK needs.",
+    "`pb_live_` or `pb_test_` followed by 64 hex characters; only its SHA-256 is stored. Scopes default to `message`, what an SDK needs; test-mode keys carry `message` and `read` only. An API key calling issues only scopes it holds (403) and no later expiry than its own (400). A project holds at most 200 working (unrevoked, unexpired) keys (409).",
   security: BEARER,
   middleware: [limitBody(8 * 1024)] as const,
   request: {
@@ -41,6 +42,7 @@ const route = createRoute({
     201: issuedKeyResponse("The key, with its secret (`key`)"),
     ...commonErrors,
     ...notFound,
+    ...conflict("The project already has 200 working keys"),
   },
 });
 

@@ -41,7 +41,7 @@ export const Scope = z.enum(API_KEY_SCOPES).openapi({
 
 export const Mode = z.enum(KEY_MODES).openapi({
   description:
-    "live (`pb_live_…`) or test (`pb_test_…`). A test-mode key can only create, change, roll or revoke test-mode keys.",
+    "live (`pb_live_…`) or test (`pb_test_…`). Test-mode keys carry the message and read scopes only (asking for admin is a 400).",
   example: "live",
 });
 
@@ -101,6 +101,6 @@ export const issuedKeyResponse = (description: string) => ({
 /** Instants the key routes take, with `null` meaning "never". */
 export const ExpiresAt = Instant.nullable();
 
-/** The 409 a lifecycle change can meet (a revoked or rolled key). */
+/** The 409 a lifecycle change can meet (a revoked or rolled key, or the cap on working keys). */
 export const conflict = (description: string) =>
   ({ 409: { description, content: { "application/json": { schema: ErrorEnvelope } } } }) as const;

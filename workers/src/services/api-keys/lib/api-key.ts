@@ -1,8 +1,16 @@
 import { randomHex } from "@pushbunny/core";
 import { type ApiKeyRow, findApiKey } from "@pushbunny/db";
-import { API_KEY_SCOPES, type ApiKeyScope, parseScopes } from "../../../access/levels";
+import {
+  API_KEY_SCOPES,
+  type ApiKeyScope,
+  effectiveScopes,
+  parseScopes,
+  TEST_KEY_RULE,
+  TEST_KEY_SCOPES,
+} from "../../../access/levels";
 import type { AppContext } from "../../../context";
-import { BadRequestError, ForbiddenError, NotFoundError } from "../../../errors";
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../../errors";
+import { BOOTSTRAP_KEY_ID } from "../../../infra/api-keys";
 
 export const KEY_MODES = ["live", "test"] as const;
 export type KeyMode = (typeof KEY_MODES)[number];
@@ -13,6 +21,11 @@ export const PREFIX_LENGTH = 12;
 /** 32 random bytes, hex: 256 bits, and a key a double-click selects whole. */
 const SECRET_BYTES = 32;
 export const NAME_MAX = 100;
+/**
+ * Working (unrevoked, unexpired) keys a project may hold. Far above any real deployment's
+ * need, and it bounds what a project delete must tombstone in KV.
+ */
+export const MAX_LIVE_KEYS = 200;
 /** A roll's grace may last up to a week; a day unless the caller says otherwise. */
 export const GRACE_SECONDS = { min: 0, max: 604_800, default: 86_400 } as const;
 
@@ -77,21 +90,95 @@ export async function mustKey(ctx: AppContext, projectId: string, keyId: string)
   return row;
 }
 
+/** The API key making a call, as the rules for what it may issue weigh it. */
+export interface KeyCaller {
+  mode: KeyMode;
+  /** What it acts with (a test-mode key's stored `admin` counts for nothing). */
+  scopes: ApiKeyScope[];
+  expiresAt: number | null;
+}
+
 /**
- * A test-mode key can only manage test-mode keys: a `pb_test_` key leaked from a staging build
- * or a CI log must not be able to mint, roll or revoke the production (`pb_live_`) keys.
+ * The calling key from D1 (not the edge's cache, which may be up to 50 s behind a change to
+ * its expiry), or null for a person. Bootstrap keys have no row and no limits.
  */
-export async function assertMayManage(
+export async function loadCaller(
   ctx: AppContext,
   projectId: string,
   callerKeyId: string | null,
-  targetMode: KeyMode,
-): Promise<void> {
-  if (callerKeyId === null || targetMode === "test") return;
-  const caller = await findApiKey(ctx.db, projectId, callerKeyId);
-  if (caller?.mode === "test") {
+): Promise<KeyCaller | null> {
+  if (callerKeyId === null) return null;
+  if (callerKeyId === BOOTSTRAP_KEY_ID) return { mode: "live", scopes: [...API_KEY_SCOPES], expiresAt: null };
+  const row = await findApiKey(ctx.db, projectId, callerKeyId);
+  // The middleware authenticated it a moment ago; a row gone since is refused, not trusted.
+  if (!row) throw new ForbiddenError("the calling API key is not one of this project's keys");
+  const mode: KeyMode = row.mode === "test" ? "test" : "live";
+  return { mode, scopes: effectiveScopes(parseScopes(row.scopes), mode), expiresAt: row.expiresAt };
+}
+
+/**
+ * A test-mode key can only manage test-mode keys: a `pb_test_` key leaked from a staging build
+ * or a CI log must not be able to mint, roll or revoke the production (`pb_live_`) keys. (The
+ * auth middleware already refuses test keys at the admin level; verbs are called from
+ * elsewhere too.)
+ */
+export function assertMayManage(caller: KeyCaller | null, targetMode: KeyMode): void {
+  if (caller?.mode === "test" && targetMode !== "test") {
     throw new ForbiddenError("a test-mode key can only manage test-mode keys: use a live key or sign in");
   }
+}
+
+/**
+ * Refuses `admin` on a test-mode key (400): such a key could hand out project admin through an
+ * invite. `field` names the request field at fault, when there is one.
+ */
+export function assertTestKeyScopes(
+  mode: KeyMode,
+  scopes: readonly ApiKeyScope[],
+  hint: string,
+  field?: string,
+): void {
+  if (mode !== "test" || scopes.every((s) => (TEST_KEY_SCOPES as readonly string[]).includes(s))) return;
+  const message = `${TEST_KEY_RULE} (${hint})`;
+  throw field ? BadRequestError.fromIssues([{ path: field, message }]) : new BadRequestError(message);
+}
+
+/**
+ * An API key issues keys with the scopes it holds and no others (403 naming what it lacks);
+ * a person's role already bounds what they may do.
+ */
+export function assertCallerHolds(caller: KeyCaller | null, scopes: readonly ApiKeyScope[]): void {
+  if (caller === null) return;
+  const missing = scopes.filter((s) => !caller.scopes.includes(s));
+  if (missing.length === 0) return;
+  throw new ForbiddenError(
+    `an API key can only issue keys with scopes it holds itself: this one lacks ${missing.map((s) => `'${s}'`).join(", ")}`,
+  );
+}
+
+/**
+ * The latest expiry a key calling may give any key: its own (it never hands out a secret, or
+ * keeps itself, beyond its own life). Undefined: no bound (a person, or a key that never expires).
+ */
+export const expiryBoundOf = (caller: KeyCaller | null): number | undefined => caller?.expiresAt ?? undefined;
+
+/** Refuses an expiry later than the calling key's own (400); null means never, the latest of all. */
+export function assertWithinCaller(caller: KeyCaller | null, expiresAt: number | null): void {
+  const bound = expiryBoundOf(caller);
+  if (bound === undefined || (expiresAt !== null && expiresAt <= bound)) return;
+  throw BadRequestError.fromIssues([
+    {
+      path: "expires_at",
+      message: `must be no later than the calling API key's own expiry (${new Date(bound).toISOString()})`,
+    },
+  ]);
+}
+
+/** Refuses a new working key past MAX_LIVE_KEYS (409). */
+export function tooManyKeys(hint = ""): ConflictError {
+  return new ConflictError(
+    `this project already has ${MAX_LIVE_KEYS} working API keys, the most it may have: revoke keys it no longer uses${hint}`,
+  );
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
