@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { newId, sha256Hex } from "@pushbunny/core";
-import { insertApiKey } from "@pushbunny/db";
+import { deleteMember, insertApiKey, listMembersOf, MEMBER_LIST_LIMIT, setMemberRole } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
 import { asMember, call, db, expectError, json, seedMember, seedProject } from "./helpers";
 
@@ -154,6 +154,81 @@ describe("members", () => {
     );
     expect(await roleOf(t.projectId, t.owner.userId)).toBe("owner");
     expect(await roleOf(t.projectId, t.member.userId)).toBe("member");
+  });
+
+  it("the statements themselves keep owners from non-owners, so a race cannot pass the app's check", async () => {
+    const t = await team();
+    const now = Date.now();
+    // As if the admin's request passed its check and the member became an owner before the write.
+    await env.DB.prepare("UPDATE project_members SET role = 'owner' WHERE project_id = ? AND user_id = ?")
+      .bind(t.projectId, t.member.userId)
+      .run();
+    expect(await setMemberRole(db, t.projectId, t.member.userId, "viewer", now, { kind: "non_owner" })).toBe(
+      "refused",
+    );
+    expect(await deleteMember(db, t.projectId, t.member.userId, { kind: "non_owner" })).toBe("refused");
+    expect(await roleOf(t.projectId, t.member.userId)).toBe("owner");
+    // An owner demoted before the write is refused the same way.
+    expect(
+      await setMemberRole(db, t.projectId, t.member.userId, "viewer", now, {
+        kind: "owner",
+        userId: t.admin.userId,
+      }),
+    ).toBe("refused");
+    // Rows that are not an owner's change as before, and a standing owner may touch owners.
+    expect(await setMemberRole(db, t.projectId, t.viewer.userId, "member", now, { kind: "non_owner" })).toBe(
+      "changed",
+    );
+    expect(
+      await setMemberRole(db, t.projectId, t.member.userId, "admin", now, {
+        kind: "owner",
+        userId: t.owner.userId,
+      }),
+    ).toBe("changed");
+    // Someone leaving removes their own row whatever it became.
+    await env.DB.prepare("UPDATE project_members SET role = 'owner' WHERE project_id = ? AND user_id = ?")
+      .bind(t.projectId, t.viewer.userId)
+      .run();
+    expect(await deleteMember(db, t.projectId, t.viewer.userId, { kind: "self" })).toBe("removed");
+
+    // Over HTTP the admin now facing an owner is a 403, and nothing changes.
+    await expectError(
+      await setRole(t.admin.accessToken, t.projectId, t.owner.userId, "viewer"),
+      403,
+      "FORBIDDEN",
+      /only an owner/,
+    );
+    expect(await roleOf(t.projectId, t.owner.userId)).toBe("owner");
+  });
+
+  it("lists at most MEMBER_LIST_LIMIT (1,000) members, earliest first", async () => {
+    const { projectId } = await seedProject();
+    const owner = await seedMember(projectId, "owner");
+    const tag = newId("usr");
+    const extra = MEMBER_LIST_LIMIT + 5;
+    // One statement each, so seeding a thousand people stays quick.
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO users (id, email, name, created_at, updated_at)
+       SELECT ? || 'm' || i, ? || 'm' || i || '@example.com', '', 0, 0 FROM n`,
+    )
+      .bind(extra, tag, tag)
+      .run();
+    await env.DB.prepare(
+      `INSERT INTO project_members (project_id, user_id, role, created_at, updated_at)
+       SELECT ?, id, 'viewer', ?, ? FROM users WHERE id LIKE ? || '%'`,
+    )
+      .bind(projectId, Date.now() + 1, Date.now() + 1, tag)
+      .run();
+    expect(MEMBER_LIST_LIMIT).toBe(1_000);
+    const listed = await listMembersOf(db, projectId);
+    expect(listed).toHaveLength(MEMBER_LIST_LIMIT);
+    expect(listed[0]?.userId).toBe(owner.userId);
+    const { members } = await json<{ members: MemberBody[] }>(
+      await call(`/v1/projects/${projectId}/members`, { headers: asMember(owner.accessToken, projectId) }),
+      200,
+    );
+    expect(members).toHaveLength(MEMBER_LIST_LIMIT);
   });
 
   it("members and viewers change no roles and remove no one else", async () => {

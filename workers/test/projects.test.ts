@@ -4,6 +4,7 @@ import { insertApiKey } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
 import { buildContext } from "../src/infra/build-context";
 import { issueSession } from "../src/services/auth/lib/sessions";
+import { OWNED_PROJECTS_MAX } from "../src/services/projects/rules";
 import { asMember, call, db, expectError, json, seedMember, seedProject } from "./helpers";
 
 interface ProjectBody {
@@ -128,6 +129,45 @@ describe("projects", () => {
     for (const [body, message] of cases) {
       await expectError(await call("/v1/projects", { headers: ada.auth, body }), 400, "BAD_REQUEST", message);
     }
+  });
+
+  it("a person owns at most OWNED_PROJECTS_MAX (50) live projects: the next create is a 409", async () => {
+    const ada = await seedPerson();
+    expect(OWNED_PROJECTS_MAX).toBe(50);
+    await createProject(ada.auth, { name: "First" });
+    // The other 49 in two statements; being a mere admin elsewhere does not count.
+    const tag = newId("prj");
+    const now = Date.now();
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO projects (id, name, created_by, created_at, updated_at)
+       SELECT ? || '_' || i, 'Owned ' || i, ?, ?, ? FROM n`,
+    )
+      .bind(OWNED_PROJECTS_MAX, tag, `user:${ada.userId}`, now, now)
+      .run();
+    await env.DB.prepare(
+      `INSERT INTO project_members (project_id, user_id, role, created_at, updated_at)
+       SELECT id, ?, CASE WHEN id = ? THEN 'admin' ELSE 'owner' END, ?, ? FROM projects WHERE id LIKE ? || '%'`,
+    )
+      .bind(ada.userId, `${tag}_${OWNED_PROJECTS_MAX}`, now, now, tag)
+      .run();
+    await expectError(
+      await call("/v1/projects", { headers: ada.auth, body: { name: "One too many" } }),
+      409,
+      "CONFLICT",
+      /^you already own 50 projects, the most one person may own: delete one you no longer need/,
+    );
+    // A deleted project no longer counts.
+    await env.DB.prepare("UPDATE projects SET deleted_at = ? WHERE id = ?").bind(now, `${tag}_1`).run();
+    await createProject(ada.auth, { name: "Room again" });
+    await expectError(
+      await call("/v1/projects", { headers: ada.auth, body: { name: "Full again" } }),
+      409,
+      "CONFLICT",
+      /already own 50 projects/,
+    );
+    // Someone else is unaffected.
+    await createProject((await seedPerson()).auth, { name: "Theirs" });
   });
 
   it("creating and listing projects need a person: an API key gets 403", async () => {

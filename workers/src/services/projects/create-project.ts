@@ -1,10 +1,21 @@
 import { newId } from "@pushbunny/core";
-import { insertProjectWithOwner } from "@pushbunny/db";
+import { countOwnedLiveProjects, insertProjectWithOwner } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { ConflictError } from "../../errors";
 import { recordAudit } from "../audit/record-audit";
-import { checkChallengerCount, checkLocale, checkProjectName, type Project } from "./rules";
+import {
+  checkChallengerCount,
+  checkLocale,
+  checkProjectName,
+  OWNED_PROJECTS_MAX,
+  type Project,
+} from "./rules";
 
-/** A new project with the person creating it as its owner. */
+/**
+ * A new project with the person creating it as its owner; 409 once they own OWNED_PROJECTS_MAX
+ * live ones. The count is read before the insert, so creates racing at once may pass it by a
+ * few (each still spends the management budget); it bounds growth, not an exact number.
+ */
 export async function createProject({
   ctx,
   input,
@@ -16,6 +27,11 @@ export async function createProject({
   const defaultLocale = input.defaultLocale === undefined ? "en-US" : checkLocale(input.defaultLocale);
   // New projects start with the deployment's challenger count, as the bootstrap project does.
   const challengerCount = checkChallengerCount(input.challengerCount ?? ctx.config.challengerCount);
+  if ((await countOwnedLiveProjects(ctx.db, input.userId)) >= OWNED_PROJECTS_MAX) {
+    throw new ConflictError(
+      `you already own ${OWNED_PROJECTS_MAX} projects, the most one person may own: delete one you no longer need (DELETE /v1/projects/{project_id}) or make someone else its owner and leave it`,
+    );
+  }
   const now = ctx.now();
   const createdBy = `user:${input.userId}`;
   const project: Project = {

@@ -1,6 +1,7 @@
-import type { ProjectRecord } from "@pushbunny/db";
+import { findMemberOf, type OwnerGuard, type ProjectRecord } from "@pushbunny/db";
 import { isRole, type Role, roleGrants } from "../../access/levels";
 import type { Principal } from "../../access/principal";
+import type { AppContext } from "../../context";
 import { BadRequestError, ForbiddenError } from "../../errors";
 
 // What project, member and invite verbs share: who is calling, and the bounds every input
@@ -32,6 +33,18 @@ export function callerOf(principal: Principal, role: Role | undefined, actor: st
 export const canAdmin = (caller: Caller) => roleGrants(caller.role, "admin");
 export const isOwner = (caller: Caller) => caller.role === "owner";
 
+/** How a member statement re-checks the owner rule for this caller (queries/members.ts). */
+export const guardOf = (caller: Caller): OwnerGuard =>
+  isOwner(caller) && caller.userId !== null
+    ? { kind: "owner", userId: caller.userId }
+    : { kind: "non_owner" };
+
+/** Whether the caller is an owner of the project now (after a guarded statement refused). */
+export async function stillOwner(ctx: AppContext, projectId: string, caller: Caller): Promise<boolean> {
+  if (!isOwner(caller) || caller.userId === null) return false;
+  return (await findMemberOf(ctx.db, projectId, caller.userId))?.role === "owner";
+}
+
 /** Refuses a caller who cannot manage the project (the route's level may be lower, e.g. leaving). */
 export function mustAdmin(caller: Caller, what: string): void {
   if (canAdmin(caller)) return;
@@ -49,6 +62,11 @@ export interface Project extends ProjectRecord {
 
 export const PROJECT_NAME_MAX = 100;
 export const CHALLENGER_COUNT = { min: 0, max: 10 } as const;
+/**
+ * The most live projects one person may own when creating another: far above any real use,
+ * low enough that one account cannot fill the database with projects (security review, issue 13).
+ */
+export const OWNED_PROJECTS_MAX = 50;
 /** How long an invite link works. */
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Page sizes of the project and invite lists (the routes' schemas say the same). */

@@ -3,6 +3,7 @@ import { createProject } from "../../../services/projects/create-project";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, LocaleTag } from "../../schemas";
 import type { App } from "../../types";
+import { conflict } from "../push/shared";
 import { userOf } from "./caller";
 import { ChallengerCount, ProjectName, projectResponse, projectView } from "./schemas";
 
@@ -14,7 +15,7 @@ const route = createRoute({
   tags: ["projects"],
   summary: "Create a project; you become its owner",
   description:
-    "Needs a person's access token (no `X-Project-Id`). Create API keys for it next: POST /v1/projects/{project_id}/api-keys.",
+    "Needs a person's access token (no `X-Project-Id`). Create API keys for it next: POST /v1/projects/{project_id}/api-keys. A person may own at most 50 live projects (409 beyond).",
   security: BEARER,
   middleware: [limitBody(4 * 1024)] as const,
   request: {
@@ -31,7 +32,11 @@ const route = createRoute({
       },
     },
   },
-  responses: { 201: projectResponse("The new project, with your role (owner)"), ...commonErrors },
+  responses: {
+    201: projectResponse("The new project, with your role (owner)"),
+    ...commonErrors,
+    ...conflict("You already own the most projects one person may own (50)"),
+  },
 });
 
 /** POST /v1/projects */

@@ -1,8 +1,8 @@
-import { deleteMember, findMemberOf } from "@pushbunny/db";
+import { deleteMember, findMemberOf, type OwnerGuard } from "@pushbunny/db";
 import type { AppContext } from "../../../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../../errors";
 import { recordAudit } from "../../audit/record-audit";
-import { type Caller, isOwner, LAST_OWNER, mustAdmin } from "../rules";
+import { type Caller, guardOf, isOwner, LAST_OWNER, mustAdmin, stillOwner } from "../rules";
 import { mustMember } from "./member";
 
 /**
@@ -27,9 +27,13 @@ export async function removeMember({
   if (!leaving && target.role === "owner" && !isOwner(caller)) {
     throw new ForbiddenError("only an owner can remove an owner");
   }
-  if ((await deleteMember(ctx.db, projectId, target.userId)) === "refused") {
-    if (!(await findMemberOf(ctx.db, projectId, target.userId))) {
-      throw new NotFoundError(`member '${target.userId}' not found`);
+  // The statement re-checks the owner rule itself: the target may have become an owner since.
+  const guard: OwnerGuard = leaving ? { kind: "self" } : guardOf(caller);
+  if ((await deleteMember(ctx.db, projectId, target.userId, guard)) === "refused") {
+    const current = await findMemberOf(ctx.db, projectId, target.userId);
+    if (!current) throw new NotFoundError(`member '${target.userId}' not found`);
+    if (!leaving && current.role === "owner" && !(await stillOwner(ctx, projectId, caller))) {
+      throw new ForbiddenError("only an owner can remove an owner");
     }
     throw new ConflictError(
       leaving ? `the last owner cannot leave: ${LAST_OWNER}` : `cannot remove the last owner: ${LAST_OWNER}`,

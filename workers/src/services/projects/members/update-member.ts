@@ -2,7 +2,7 @@ import { findMemberOf, setMemberRole } from "@pushbunny/db";
 import type { AppContext } from "../../../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../../errors";
 import { recordAudit } from "../../audit/record-audit";
-import { type Caller, checkRole, isOwner, LAST_OWNER, mustAdmin } from "../rules";
+import { type Caller, checkRole, guardOf, isOwner, LAST_OWNER, mustAdmin, stillOwner } from "../rules";
 import { type Member, mustMember } from "./member";
 
 /**
@@ -27,10 +27,15 @@ export async function updateMember({
     throw new ForbiddenError("only an owner can grant or remove the owner role");
   }
   if (target.role === role) return target;
-  if ((await setMemberRole(ctx.db, projectId, target.userId, role, ctx.now())) === "refused") {
-    // The statement refuses a missing member and the last owner alike; tell them apart.
-    if (!(await findMemberOf(ctx.db, projectId, target.userId))) {
-      throw new NotFoundError(`member '${target.userId}' not found`);
+  // The statement re-checks the owner rule itself: the target may have become an owner since.
+  if (
+    (await setMemberRole(ctx.db, projectId, target.userId, role, ctx.now(), guardOf(caller))) === "refused"
+  ) {
+    // The statement refuses a missing member, an owner's row and the last owner alike; tell them apart.
+    const current = await findMemberOf(ctx.db, projectId, target.userId);
+    if (!current) throw new NotFoundError(`member '${target.userId}' not found`);
+    if (current.role === "owner" && !(await stillOwner(ctx, projectId, caller))) {
+      throw new ForbiddenError("only an owner can grant or remove the owner role");
     }
     throw new ConflictError(`cannot demote the last owner: ${LAST_OWNER}`);
   }

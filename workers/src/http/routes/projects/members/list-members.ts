@@ -13,11 +13,12 @@ const route = createRoute({
   "x-pushbunny-access": "read",
   tags: ["members"],
   summary: "Everyone in the project with their role",
+  description: "Earliest first; at most the first 1,000 members.",
   security: BEARER,
   request: { params: ProjectIdParam },
   responses: {
     200: {
-      description: "The members, earliest first",
+      description: "The members, earliest first (at most 1,000)",
       content: { "application/json": { schema: MemberList } },
     },
     ...commonErrors,
