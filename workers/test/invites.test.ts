@@ -18,13 +18,13 @@ interface InviteBody {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A signed-in person with a chosen email (stored lower-cased, as accounts store it). */
-async function seedPerson(email = `${newId("usr")}@example.com`) {
+async function seedPerson(email = `${newId("usr")}@example.com`, opts: { verified?: boolean } = {}) {
   const userId = newId("usr");
   const now = Date.now();
   await env.DB.prepare(
     "INSERT INTO users (id, email, name, email_verified_at, created_at, updated_at) VALUES (?, ?, '', ?, ?, ?)",
   )
-    .bind(userId, email.toLowerCase(), now, now, now)
+    .bind(userId, email.toLowerCase(), opts.verified === false ? null : now, now, now)
     .run();
   const session = await issueSession({
     ctx: buildContext(env, () => {}),
@@ -290,6 +290,9 @@ describe("invites", () => {
       201,
     );
     expect(byKey.invited_by).toBe(`api_key:${p.apiKey.slice(0, 12)}…`);
+    // The link goes only to the invitee's mailbox: a leaked key cannot invite itself in.
+    expect(byKey).not.toHaveProperty("accept_url");
+    expect(await tokenFor("keyed@example.com")).toMatch(/^pbi_/);
     expect((await mailTo("keyed@example.com"))[0]?.text).toContain("A project admin invited you");
     await json(await invite(p.projectId, p.headers, { email: "boss@example.com", role: "owner" }), 201);
     await expectError(
@@ -305,6 +308,114 @@ describe("invites", () => {
       403,
       "FORBIDDEN",
     );
+  });
+
+  it("accepting needs a verified email: 403 until the person verifies it", async () => {
+    const p = await ownedProject();
+    const gil = await seedPerson(undefined, { verified: false });
+    await json(await invite(p.projectId, p.headers, { email: gil.email }), 201);
+    const token = await tokenFor(gil.email);
+    await expectError(
+      await accept(gil.auth, token),
+      403,
+      "FORBIDDEN",
+      "verify your email first: POST /v1/auth/verify-email/resend",
+    );
+    const row = await env.DB.prepare("SELECT role FROM project_members WHERE project_id = ? AND user_id = ?")
+      .bind(p.projectId, gil.userId)
+      .first();
+    expect(row).toBeNull();
+    await env.DB.prepare("UPDATE users SET email_verified_at = ? WHERE id = ?")
+      .bind(Date.now(), gil.userId)
+      .run();
+    expect((await json<{ role: string }>(await accept(gil.auth, token), 200)).role).toBe("member");
+  });
+
+  it("an invite dies with its sender's authority: removed or demoted admins, demoted owners (409)", async () => {
+    const p = await ownedProject();
+    const admin = await seedMember(p.projectId, "admin");
+    const adminHeaders = asMember(admin.accessToken, p.projectId);
+    const [ann, ben, cat, dan] = await Promise.all([seedPerson(), seedPerson(), seedPerson(), seedPerson()]);
+    await json(await invite(p.projectId, adminHeaders, { email: ann.email, role: "admin" }), 201);
+    await json(await invite(p.projectId, adminHeaders, { email: ben.email }), 201);
+    const annToken = await tokenFor(ann.email);
+    const benToken = await tokenFor(ben.email);
+    const SENDER_GONE = /^whoever sent this invite can no longer invite people to this project/;
+
+    // Demoted to member: their invites stop working.
+    await json(
+      await call(`/v1/projects/${p.projectId}/members/${admin.userId}`, {
+        method: "PATCH",
+        headers: p.headers,
+        body: { role: "member" },
+      }),
+      200,
+    );
+    await expectError(await accept(ann.auth, annToken), 409, "CONFLICT", SENDER_GONE);
+    // Admin again: they work again (nothing was spent).
+    await env.DB.prepare("UPDATE project_members SET role = 'admin' WHERE project_id = ? AND user_id = ?")
+      .bind(p.projectId, admin.userId)
+      .run();
+    await json(await accept(ann.auth, annToken), 200);
+    // Removed from the project: refused.
+    const removed = await call(`/v1/projects/${p.projectId}/members/${admin.userId}`, {
+      method: "DELETE",
+      headers: p.headers,
+    });
+    expect(removed.status, await removed.clone().text()).toBe(204);
+    await expectError(await accept(ben.auth, benToken), 409, "CONFLICT", SENDER_GONE);
+    const benRow = await env.DB.prepare(
+      "SELECT role FROM project_members WHERE project_id = ? AND user_id = ?",
+    )
+      .bind(p.projectId, ben.userId)
+      .first();
+    expect(benRow).toBeNull();
+
+    // An owner invite needs its sender to be an owner still; other roles an admin.
+    const second = await seedMember(p.projectId, "owner");
+    const secondHeaders = asMember(second.accessToken, p.projectId);
+    await json(await invite(p.projectId, secondHeaders, { email: cat.email, role: "owner" }), 201);
+    await json(await invite(p.projectId, secondHeaders, { email: dan.email, role: "viewer" }), 201);
+    await env.DB.prepare("UPDATE project_members SET role = 'admin' WHERE project_id = ? AND user_id = ?")
+      .bind(p.projectId, second.userId)
+      .run();
+    await expectError(await accept(cat.auth, await tokenFor(cat.email)), 409, "CONFLICT", SENDER_GONE);
+    expect((await json<{ role: string }>(await accept(dan.auth, await tokenFor(dan.email)), 200)).role).toBe(
+      "viewer",
+    );
+  });
+
+  it("an invite sent by an API key dies when the key is revoked, expires or loses the admin scope", async () => {
+    const p = await ownedProject();
+    const people = await Promise.all([seedPerson(), seedPerson(), seedPerson(), seedPerson()]);
+    for (const person of people) {
+      await json(
+        await call(`/v1/projects/${p.projectId}/invites`, { key: p.apiKey, body: { email: person.email } }),
+        201,
+      );
+    }
+    const tokens = await Promise.all(people.map((person) => tokenFor(person.email)));
+    const [eve, fin, gus, hal] = people;
+    const SENDER_GONE = /^whoever sent this invite can no longer invite/;
+    const prefix = p.apiKey.slice(0, 12);
+    const setKey = (sql: string, ...values: unknown[]) =>
+      env.DB.prepare(`UPDATE api_keys SET ${sql} WHERE project_id = ? AND prefix = ?`)
+        .bind(...values, p.projectId, prefix)
+        .run();
+
+    // While the key works, its invites do.
+    expect((await json<{ role: string }>(await accept(eve?.auth ?? {}, tokens[0] ?? ""), 200)).role).toBe(
+      "member",
+    );
+    await setKey("scopes = 'message,read'");
+    await expectError(await accept(fin?.auth ?? {}, tokens[1] ?? ""), 409, "CONFLICT", SENDER_GONE);
+    await setKey("scopes = 'message,read,admin', expires_at = ?", Date.now() - 1);
+    await expectError(await accept(gus?.auth ?? {}, tokens[2] ?? ""), 409, "CONFLICT", SENDER_GONE);
+    await setKey("expires_at = NULL, revoked_at = ?", Date.now());
+    await expectError(await accept(hal?.auth ?? {}, tokens[3] ?? ""), 409, "CONFLICT", SENDER_GONE);
+    // Nothing was spent: restored, the key's invites work again.
+    await setKey("revoked_at = NULL");
+    await json(await accept(hal?.auth ?? {}, tokens[3] ?? ""), 200);
   });
 
   it("bad input is a 400: emails, roles, tokens", async () => {

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { type InviteRow, invites, projectMembers, projects } from "../schema";
+import { apiKeys, type InviteRow, invites, projectMembers, projects } from "../schema";
 
 // Invitations to a project: stored as the digest of the token in the mailed link.
 
@@ -109,4 +109,29 @@ export async function acceptInviteOnce(
       .onConflictDoNothing(),
   ]);
   return accepted.length > 0;
+}
+
+/** What an API key that may have sent an invite can still do. */
+export interface InvitingKey {
+  scopes: string;
+  mode: string;
+  revokedAt: number | null;
+  expiresAt: number | null;
+}
+
+/**
+ * The project's keys with this readable prefix (how an invite names the key that sent it).
+ * Prefixes are short, so more than one key may match; the caller weighs each.
+ */
+export function findKeysByPrefix(db: Db, projectId: string, prefix: string): Promise<InvitingKey[]> {
+  return db
+    .select({
+      scopes: apiKeys.scopes,
+      mode: apiKeys.mode,
+      revokedAt: apiKeys.revokedAt,
+      expiresAt: apiKeys.expiresAt,
+    })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.prefix, prefix)))
+    .limit(20);
 }

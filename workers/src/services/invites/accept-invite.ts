@@ -1,7 +1,16 @@
 import { sha256Hex } from "@pushbunny/core";
-import { acceptInviteOnce, findInviteByDigest, findMemberOf } from "@pushbunny/db";
+import {
+  acceptInviteOnce,
+  findInviteByDigest,
+  findKeysByPrefix,
+  findMemberOf,
+  findUserById,
+  type InviteRow,
+} from "@pushbunny/db";
+import { isRole, parseScopes, roleGrants } from "../../access/levels";
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../errors";
+import { BOOTSTRAP_PROJECT_ID } from "../../infra/api-keys";
 import { recordAudit } from "../audit/record-audit";
 import { normalizeEmail } from "../auth/lib/email";
 import { mustProject } from "../projects/get-project";
@@ -11,7 +20,8 @@ const TOKEN_MAX = 200;
 
 /**
  * Joins a project through an invite link: the signed-in person's email must be the one invited
- * (so a forwarded link is useless to anyone else), and the link works once.
+ * and verified (so neither a forwarded link nor an account opened with someone else's address
+ * gets in), whoever sent the invite must still be able to send it, and the link works once.
  */
 export async function acceptInvite({
   ctx,
@@ -23,6 +33,11 @@ export async function acceptInvite({
   const token = input.token.trim();
   if (token.length === 0 || token.length > TOKEN_MAX) {
     throw BadRequestError.fromIssues([{ path: "token", message: "must be the token from the invite link" }]);
+  }
+  // An unverified account only claims its address; the invite is for whoever reads that mailbox.
+  const user = await findUserById(ctx.db, input.userId);
+  if (!user?.emailVerifiedAt) {
+    throw new ForbiddenError("verify your email first: POST /v1/auth/verify-email/resend");
   }
   const invite = await findInviteByDigest(ctx.db, await sha256Hex(token));
   if (!invite) {
@@ -48,6 +63,11 @@ export async function acceptInvite({
   if (await findMemberOf(ctx.db, invite.projectId, input.userId)) {
     throw new ConflictError("you are already a member of this project");
   }
+  if (!(await inviterStillMay(ctx, invite, now))) {
+    throw new ConflictError(
+      "whoever sent this invite can no longer invite people to this project (they left, lost the role, or their API key was revoked): ask a current project admin for a new invite",
+    );
+  }
   if (!(await acceptInviteOnce(ctx.db, { inviteId: invite.id, userId: input.userId, now }))) {
     throw new ConflictError("this invite was already used");
   }
@@ -64,4 +84,35 @@ export async function acceptInvite({
     },
   });
   return { ...(await mustProject(ctx, invite.projectId)), role };
+}
+
+/**
+ * Whether the invite's sender could still send it: a person still a member with the admin role
+ * (owner for an owner invite), or an API key still working with the admin scope. An invite
+ * outliving its sender's authority would let a removed admin, or a revoked leaked key, keep
+ * adding people for a week.
+ */
+async function inviterStillMay(ctx: AppContext, invite: InviteRow, now: number): Promise<boolean> {
+  const sender = invite.invitedBy;
+  if (sender.startsWith("user:")) {
+    const member = await findMemberOf(ctx.db, invite.projectId, sender.slice("user:".length));
+    if (!member || !isRole(member.role)) return false;
+    return invite.role === "owner" ? member.role === "owner" : roleGrants(member.role, "admin");
+  }
+  const key = /^api_key:(.+)…$/.exec(sender);
+  // Keys never invite owners; anything else in invited_by is not a sender this code knows.
+  if (!key?.[1] || invite.role === "owner") return false;
+  const rows = await findKeysByPrefix(ctx.db, invite.projectId, key[1]);
+  if (rows.length === 0) {
+    // Bootstrap keys (API_KEYS) have no row: they stand while the configuration lists any.
+    return invite.projectId === BOOTSTRAP_PROJECT_ID && ctx.config.bootstrapKeys.length > 0;
+  }
+  return rows.some(
+    (k) =>
+      k.revokedAt === null &&
+      (k.expiresAt === null || k.expiresAt > now) &&
+      // Test-mode keys never hold admin (access/levels.ts TEST_KEY_SCOPES), whatever the row says.
+      k.mode !== "test" &&
+      parseScopes(k.scopes).includes("admin"),
+  );
 }

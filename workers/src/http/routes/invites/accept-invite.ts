@@ -15,7 +15,7 @@ const route = createRoute({
   tags: ["invites"],
   summary: "Join a project with the token from an invite email",
   description:
-    "Needs the access token of the person invited: the signed-in email must be the invited one (403 otherwise). The token works once and for 7 days; an expired token is a 400, a used or withdrawn one a 409.",
+    "Needs the access token of the person invited: the signed-in email must be the invited one and verified (403 otherwise). The token works once and for 7 days; an expired token is a 400, a used or withdrawn one a 409, and so is one whose sender can no longer invite (left the project, lost the admin role, or a revoked API key).",
   security: BEARER,
   middleware: [limitBody(1024)] as const,
   request: {
@@ -34,7 +34,9 @@ const route = createRoute({
     200: projectResponse("The project joined, with your role"),
     ...commonErrors,
     ...notFound,
-    ...conflict("The invite was already used or withdrawn, or you are already a member"),
+    ...conflict(
+      "The invite was already used or withdrawn, its sender can no longer invite, or you are already a member",
+    ),
   },
 });
 

@@ -13,6 +13,8 @@ import type { Invite } from "./invite";
 /**
  * Invites a person by email: a single-use link, valid for 7 days, stored only as its digest
  * and mailed to them. Inviting again replaces a pending invite; only an owner invites owners.
+ * The link comes back to a person who invites (to copy by hand), never to an API key: a leaked
+ * key must not be able to invite a mailbox and hold its link too.
  */
 export async function createInvite({
   ctx,
@@ -24,7 +26,7 @@ export async function createInvite({
   projectId: string;
   caller: Caller;
   input: { email: string; role: string };
-}): Promise<Invite & { acceptUrl: string }> {
+}): Promise<Invite & { acceptUrl: string | null }> {
   const email = normalizeEmail(input.email);
   // The shape signup accepts: whether the mailbox exists is proven by whoever clicks the link.
   if (!isEmail(email)) {
@@ -80,5 +82,5 @@ export async function createInvite({
     actor: caller.actor,
     input: { action: "invite.created", targetType: "invite", targetId: invite.id, details: { email, role } },
   });
-  return { ...invite, acceptUrl };
+  return { ...invite, acceptUrl: caller.userId === null ? null : acceptUrl };
 }

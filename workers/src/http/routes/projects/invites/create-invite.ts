@@ -8,9 +8,9 @@ import { callerFrom } from "../caller";
 import { InviteView, inviteView, ProjectIdParam, RoleName } from "../schemas";
 
 const CreatedInvite = InviteView.extend({
-  accept_url: z.string().openapi({
+  accept_url: z.string().optional().openapi({
     description:
-      "The link mailed to the invitee (also for copying by hand); it works only for someone signed in with the invited email",
+      "The link mailed to the invitee (also for copying by hand); it works only for someone signed in with the invited email. Absent when an API key invites: then the link goes only to the invitee's mailbox.",
     example: "https://pushbunny.example/app/invites/accept?token=pbi_…",
   }),
 }).openapi("CreatedInvite");
@@ -23,7 +23,7 @@ const route = createRoute({
   tags: ["invites"],
   summary: "Invite someone by email",
   description:
-    "Mails a single-use link valid for 7 days. Inviting an email again replaces its pending invite; inviting a member is a 409; only owners invite owners. The invitee accepts with POST /v1/invites/accept.",
+    "Mails a single-use link valid for 7 days (returned as `accept_url` to a person, never to an API key). Inviting an email again replaces its pending invite; inviting a member is a 409; only owners invite owners. The invitee accepts with POST /v1/invites/accept, signed in with the invited, verified email, while whoever sent the invite can still send it.",
   security: BEARER,
   middleware: [limitBody(2 * 1024)] as const,
   request: {
@@ -61,6 +61,9 @@ export function registerCreateInvite(app: App) {
       caller: callerFrom(c),
       input: { email: b.email, role: b.role },
     });
-    return c.json({ ...inviteView(invite), accept_url: invite.acceptUrl }, 201);
+    return c.json(
+      { ...inviteView(invite), ...(invite.acceptUrl === null ? {} : { accept_url: invite.acceptUrl }) },
+      201,
+    );
   });
 }
