@@ -81,9 +81,10 @@ export function createApp(): App {
     lookup ??= operationIndex(app.openAPIRegistry.definitions as never);
     return lookup(c);
   });
-  app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : access(c, next)));
-  // After access: the operation, the caller and the project decide which budgets a request spends.
-  app.use("/v1/*", routeLimits);
+  // Limits run after access (the operation, the caller and the project decide which budgets a
+  // request spends), chained in one middleware: each app.use is one more handler set the router
+  // walks on every request.
+  app.use("/v1/*", (c, next) => (PUBLIC_V1.has(c.req.path) ? next() : access(c, () => routeLimits(c, next))));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
