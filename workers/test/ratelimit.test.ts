@@ -373,6 +373,19 @@ describe("headers and 429s", () => {
     ).toBe(200);
   });
 
+  it("leaves the headers off hot-class answers on a large budget with plenty left", async () => {
+    const { projectId, apiKey } = await seedProject({ challengerCount: 0 });
+    const roomy = await sendMessage(apiKey);
+    expect(roomy.status, await roomy.clone().text()).toBe(200);
+    expect(roomy.headers.get("ratelimit-policy")).toBeNull();
+    await setLimits(projectId, apiKey, { message: "1001/minute" });
+    const large = await sendMessage(apiKey);
+    expect(large.headers.get("ratelimit-policy")).toBeNull();
+    await setLimits(projectId, apiKey, { message: "1000/minute" });
+    const small = await sendMessage(apiKey);
+    expect(small.headers.get("ratelimit-policy")).toBe('"message";q=1000;w=60');
+  });
+
   it("spends the message budget: policy and what is left on each answer, 429 past the limit", async () => {
     const { projectId, apiKey } = await seedProject({ challengerCount: 0 });
     await setLimits(projectId, apiKey, { message: "5/minute" });

@@ -12,6 +12,9 @@ import { clientIp } from "./middleware";
 import { cachedProjectLimits, projectLimits } from "./project-limits";
 import { deploymentLimits, type Limit, type LimitTable, type RouteClass } from "./rules";
 
+/** Hot-class budgets up to this size send RateLimit headers on every answer. */
+const HOT_HEADERS_UP_TO = 1_000;
+
 // This isolate's share of the counting: leased tokens per budget, flood samples per bucket.
 const leasers = new LeaserPool();
 const floods = new FloodGate();
@@ -60,7 +63,11 @@ export async function routeLimits(c: Context<AppEnv>, next: Next): Promise<void>
   if (isFloodClass(cls)) await checkFlood(ctx, cls, buckets, now);
   const left = await spendBudgets(ctx, cls, rule, buckets, now);
   await next();
-  setHeaders(c, policyField(cls, rule), left && remainingField(cls, left.remaining, left.resetMs));
+  // The hot classes answer with the headers when they matter (a small budget, or under a tenth
+  // left); on a 60,000/minute budget every answer would carry two headers no client acts on.
+  if (!isFloodClass(cls) || rule.limit <= HOT_HEADERS_UP_TO || (left && left.remaining * 10 < rule.limit)) {
+    setHeaders(c, policyField(cls, rule), left && remainingField(cls, left.remaining, left.resetMs));
+  }
 }
 
 /**
