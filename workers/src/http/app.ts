@@ -7,6 +7,7 @@ import { loadConfig } from "../env";
 import { AppError, BadRequestError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
 import { createLogger, describeError } from "../logger";
 import { routeLimits } from "../ratelimit/route-limits";
+import { MemoTrieRouter } from "./memo-router";
 import { allowedMethods } from "./method-not-allowed";
 import { type OperationAccess, operationIndex, requireAccess } from "./middleware/auth";
 import { requestContext } from "./middleware/request-id";
@@ -44,6 +45,7 @@ const STATUS_CODE: Record<number, ErrorCode> = {
 /** The Hono app: middleware, routes, OpenAPI document, one error envelope. */
 export function createApp(): App {
   const app = new OpenAPIHono<AppEnv>({
+    router: new MemoTrieRouter(),
     // "/v1/subscriptions/" is "/v1/subscriptions": the seed service documented trailing slashes.
     getPath: (req) => {
       const path = getPath(req);
