@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { type ApiKeyRow, apiKeys, projects } from "../schema";
+import { olderThan } from "./keyset";
 import type { ApiKeyOwner } from "./projects";
 
 /** A key by its digest with what decides whether it works, or null for a digest never issued. */
@@ -88,17 +89,7 @@ export async function listApiKeysPage(
   return db
     .select()
     .from(apiKeys)
-    .where(
-      and(
-        eq(apiKeys.projectId, projectId),
-        after
-          ? or(
-              lt(apiKeys.createdAt, after.createdAt),
-              and(eq(apiKeys.createdAt, after.createdAt), lt(apiKeys.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
+    .where(and(eq(apiKeys.projectId, projectId), olderThan(apiKeys.createdAt, apiKeys.id, after)))
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
     .limit(opts.limit);
 }

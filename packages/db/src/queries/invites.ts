@@ -1,6 +1,7 @@
-import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, type InviteRow, invites, projectMembers, projects } from "../schema";
+import { olderThan } from "./keyset";
 
 // Invitations to a project: stored as the digest of the token in the mailed link.
 
@@ -34,12 +35,7 @@ export function listPendingInvites(
       and(
         eq(invites.projectId, projectId),
         pendingInvite(q.now),
-        q.after
-          ? or(
-              lt(invites.createdAt, q.after.createdAt),
-              and(eq(invites.createdAt, q.after.createdAt), lt(invites.id, q.after.id)),
-            )
-          : undefined,
+        olderThan(invites.createdAt, invites.id, q.after),
       ),
     )
     .orderBy(desc(invites.createdAt), desc(invites.id))

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type ExperimentRow,
@@ -10,6 +10,7 @@ import {
 } from "../schema";
 import { type HistoryEntry, historyInsert } from "./history";
 import { inJsonList } from "./in-list";
+import { olderThan } from "./keyset";
 
 export interface ExperimentPageQuery {
   status?: "running" | "paused";
@@ -35,12 +36,7 @@ export function listExperimentsPage(
         q.status ? eq(experiments.status, q.status) : undefined,
         q.strategy ? eq(experiments.strategy, q.strategy) : undefined,
         q.intentId ? eq(experiments.intentId, q.intentId) : undefined,
-        q.after
-          ? or(
-              lt(experiments.createdAt, q.after.createdAt),
-              and(eq(experiments.createdAt, q.after.createdAt), lt(experiments.id, q.after.id)),
-            )
-          : undefined,
+        olderThan(experiments.createdAt, experiments.id, q.after),
       ),
     )
     .orderBy(desc(experiments.createdAt), desc(experiments.id))

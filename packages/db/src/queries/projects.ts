@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, invites, projectMembers, projects } from "../schema";
 import { pendingInvite } from "./invites";
+import { olderThan } from "./keyset";
 
 export interface KeyOwner {
   projectId: string;
@@ -174,12 +175,7 @@ export function listProjectsOfUser(
       and(
         eq(projectMembers.userId, userId),
         isNull(projects.deletedAt),
-        q.after
-          ? or(
-              lt(projects.createdAt, q.after.createdAt),
-              and(eq(projects.createdAt, q.after.createdAt), lt(projects.id, q.after.id)),
-            )
-          : undefined,
+        olderThan(projects.createdAt, projects.id, q.after),
       ),
     )
     .orderBy(desc(projects.createdAt), desc(projects.id))

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import {
   type DeliveryStatus,
@@ -7,6 +7,7 @@ import {
   type NotificationStatus,
   notifications,
 } from "../../schema";
+import { olderThan } from "../keyset";
 
 export async function insertNotification(db: Db, row: NotificationRow): Promise<void> {
   await db.insert(notifications).values(row);
@@ -73,12 +74,7 @@ export function listNotifications(
         eq(notifications.projectId, input.projectId),
         input.type ? eq(notifications.type, input.type) : undefined,
         input.status ? eq(notifications.status, input.status) : undefined,
-        after
-          ? or(
-              lt(notifications.createdAt, after.createdAt),
-              and(eq(notifications.createdAt, after.createdAt), lt(notifications.id, after.id)),
-            )
-          : undefined,
+        olderThan(notifications.createdAt, notifications.id, after),
       ),
     )
     .orderBy(desc(notifications.createdAt), desc(notifications.id))

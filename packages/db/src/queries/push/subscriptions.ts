@@ -1,6 +1,7 @@
-import { and, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import { type SubscriptionRow, subscriptions } from "../../schema";
+import { olderThan } from "../keyset";
 
 type NewSubscription = Omit<
   SubscriptionRow,
@@ -129,12 +130,7 @@ export function listSubscriptions(
           ? sql`EXISTS (SELECT 1 FROM json_each(${subscriptions.topics}) t WHERE t.value = ${input.topic})`
           : undefined,
         input.status ? STATUS_WHERE[input.status] : undefined,
-        after
-          ? or(
-              lt(subscriptions.createdAt, after.createdAt),
-              and(eq(subscriptions.createdAt, after.createdAt), lt(subscriptions.id, after.id)),
-            )
-          : undefined,
+        olderThan(subscriptions.createdAt, subscriptions.id, after),
       ),
     )
     .orderBy(desc(subscriptions.createdAt), desc(subscriptions.id))
