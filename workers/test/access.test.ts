@@ -1,25 +1,8 @@
 import { env } from "cloudflare:workers";
-import { newId, sha256Hex } from "@pushbunny/core";
-import { insertApiKey } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
 import { ACCESS_LEVELS } from "../src/access/levels";
 import { loadOperations } from "./hardening/openapi-walk";
-import { asMember, call, db, expectError, json, seedMember, seedProject } from "./helpers";
-
-async function keyWithScopes(projectId: string, scopes: string, mode?: string) {
-  const apiKey = `pb_test_${newId("key").slice(4)}`;
-  await insertApiKey(db, {
-    id: newId("key"),
-    projectId,
-    name: "scoped",
-    prefix: apiKey.slice(0, 12),
-    digest: await sha256Hex(apiKey),
-    now: Date.now(),
-    scopes,
-    mode,
-  });
-  return apiKey;
-}
+import { asMember, call, expectError, json, keyWithScopes, seedMember, seedProject } from "./helpers";
 
 describe("access levels", () => {
   it("every authenticated operation declares its access level", async () => {

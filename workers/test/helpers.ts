@@ -12,7 +12,6 @@ export const db = createDb(env.DB);
 /** A fresh project with its own API key; every test seeds its own so files never collide. */
 export async function seedProject(opts: { defaultLocale?: string; challengerCount?: number } = {}) {
   const projectId = newId("prj");
-  const apiKey = `pb_test_${newId("key").slice(4)}`;
   const now = Date.now();
   await ensureProject(db, { id: projectId, name: `test ${projectId}`, now });
   if (opts.defaultLocale || opts.challengerCount !== undefined) {
@@ -20,15 +19,23 @@ export async function seedProject(opts: { defaultLocale?: string; challengerCoun
       .bind(opts.defaultLocale ?? "en-US", opts.challengerCount ?? 3, projectId)
       .run();
   }
+  return { projectId, apiKey: await keyWithScopes(projectId) };
+}
+
+/** Another key for a project (all three scopes and live mode unless given), stored as the API stores them. */
+export async function keyWithScopes(projectId: string, scopes?: string, mode?: string) {
+  const apiKey = `pb_test_${newId("key").slice(4)}`;
   await insertApiKey(db, {
     id: newId("key"),
     projectId,
-    name: "test",
+    name: scopes ? "scoped" : "test",
     prefix: apiKey.slice(0, 12),
     digest: await sha256Hex(apiKey),
-    now,
+    now: Date.now(),
+    scopes,
+    mode,
   });
-  return { projectId, apiKey };
+  return apiKey;
 }
 
 /** Calls the Worker like a client would. */

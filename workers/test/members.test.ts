@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
-import { newId, sha256Hex } from "@pushbunny/core";
-import { deleteMember, insertApiKey, listMembersOf, MEMBER_LIST_LIMIT, setMemberRole } from "@pushbunny/db";
+import { newId } from "@pushbunny/core";
+import { deleteMember, listMembersOf, MEMBER_LIST_LIMIT, setMemberRole } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
-import { asMember, call, db, expectError, json, seedMember, seedProject } from "./helpers";
+import { asMember, call, db, expectError, json, keyWithScopes, seedMember, seedProject } from "./helpers";
 
 interface MemberBody {
   user_id: string;
@@ -13,20 +13,6 @@ interface MemberBody {
 }
 
 const LAST_OWNER = /make someone else owner first/;
-
-async function keyWithScopes(projectId: string, scopes: string) {
-  const apiKey = `pb_test_${newId("key").slice(4)}`;
-  await insertApiKey(db, {
-    id: newId("key"),
-    projectId,
-    name: "scoped",
-    prefix: apiKey.slice(0, 12),
-    digest: await sha256Hex(apiKey),
-    now: Date.now(),
-    scopes,
-  });
-  return apiKey;
-}
 
 async function roleOf(projectId: string, userId: string) {
   const row = await env.DB.prepare("SELECT role FROM project_members WHERE project_id = ? AND user_id = ?")

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { buildContext } from "../src/infra/build-context";
 import { issueSession } from "../src/services/auth/lib/sessions";
 import { OWNED_PROJECTS_MAX } from "../src/services/projects/rules";
-import { asMember, call, db, expectError, json, seedMember, seedProject } from "./helpers";
+import { asMember, call, db, expectError, json, keyWithScopes, seedMember, seedProject } from "./helpers";
 
 interface ProjectBody {
   project_id: string;
@@ -38,20 +38,6 @@ async function seedPerson() {
     token: session.accessToken,
     auth: { authorization: `Bearer ${session.accessToken}` },
   };
-}
-
-async function keyWithScopes(projectId: string, scopes: string) {
-  const apiKey = `pb_test_${newId("key").slice(4)}`;
-  await insertApiKey(db, {
-    id: newId("key"),
-    projectId,
-    name: "scoped",
-    prefix: apiKey.slice(0, 12),
-    digest: await sha256Hex(apiKey),
-    now: Date.now(),
-    scopes,
-  });
-  return apiKey;
 }
 
 async function createProject(headers: Record<string, string>, body: Record<string, unknown>) {
