@@ -26,8 +26,16 @@ export const apiKeys = sqliteTable(
     revokedAt: integer("revoked_at"),
     /** The key a roll replaced this one with. */
     rolledTo: text("rolled_to"),
+    /**
+     * Set on keys POST /v1/auth/login minted for a person (the upstream SDKs' `{ api_key }`):
+     * they are capped per person and project, and end with the person's membership or password.
+     */
+    loginUserId: text("login_user_id"),
   },
-  (t) => [index("api_keys_project_idx").on(t.projectId)],
+  (t) => [
+    index("api_keys_project_idx").on(t.projectId),
+    index("api_keys_login_user_idx").on(t.loginUserId, t.projectId),
+  ],
 );
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

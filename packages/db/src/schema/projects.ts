@@ -12,6 +12,11 @@ export const projects = sqliteTable("projects", {
   adSyncPausedAt: integer("ad_sync_paused_at"),
   /** Per-class rate-limit and quota overrides (`{ "message": "6000/minute", ... }`); null: defaults. */
   limits: text("limits", { mode: "json" }).$type<Record<string, string>>(),
+  /**
+   * POST /v1/metrics (the mobile SDKs' wire format) accepts keyless events by default, as the
+   * shipped SDKs send none; when set, it answers 401 without a key of this project.
+   */
+  metricsRequireKey: integer("metrics_require_key", { mode: "boolean" }).notNull().default(false),
   /** `user:<id>` of the creator; null for bootstrap and seeded projects. */
   createdBy: text("created_by"),
   /** Soft delete: the project's keys and sessions stop working; data is kept. */
