@@ -36,6 +36,11 @@ export const experiments = sqliteTable(
     status: text("status", { enum: EXPERIMENT_STATUSES }).notNull().default("running"),
     /** Context keys seen when the experiment was created: what challengers may personalize with. */
     contextKeys: text("context_keys", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /**
+     * The free-text context of the request that created it (/v1/resolve's `context`), handed to
+     * generation as a hint about the notification, never as an instruction.
+     */
+    contextHint: text("context_hint"),
     challengerCount: integer("challenger_count").notNull().default(3),
     generationStatus: text("generation_status", { enum: GENERATION_STATUSES }).notNull().default("pending"),
     generationError: text("generation_error"),

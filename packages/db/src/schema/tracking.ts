@@ -20,6 +20,8 @@ export const impressions = sqliteTable(
     createdAt: integer("created_at").notNull(),
     /** Allocation version the edge served it under; null when the split did not decide it. */
     allocation: integer("allocation"),
+    /** The free-text context /v1/resolve received (the mobile SDKs' `context`), trimmed to 256. */
+    context: text("context"),
   },
   (t) => [index("impressions_variant_idx").on(t.projectId, t.variantId, t.createdAt)],
 );
