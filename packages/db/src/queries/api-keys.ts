@@ -182,3 +182,111 @@ export async function insertIssuedApiKey(
   }
   return row;
 }
+
+// Login keys: the keys POST /v1/auth/login mints for a person (api_keys.login_user_id).
+
+/** A person's login keys in a project (or in every project) that still work at `now`. */
+function liveLoginKeysOf(userId: string, projectId: string | undefined, now: number): SQL | undefined {
+  return and(
+    eq(apiKeys.loginUserId, userId),
+    projectId === undefined ? undefined : eq(apiKeys.projectId, projectId),
+    isNull(apiKeys.revokedAt),
+    or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+  );
+}
+
+/** What the caller checked before minting a login key; the key only works if it still holds. */
+export interface LoginKeyGrounds {
+  role: string;
+  /** The hash the password was verified against (or its rehash). */
+  passwordHash: string;
+}
+
+/**
+ * Stores a login key, all in one batch (D1 runs batches one at a time, so no other write lands
+ * in between):
+ * - the key is revoked at once unless the person is still a member of the live project with the
+ *   role it was scoped from, and the password it was earned with is still theirs (a removal, a
+ *   role change or a reset racing the login cannot leave a key behind them);
+ * - the person's oldest working login keys in the project beyond `keepPerUser` are revoked
+ *   (ties broken by insertion order);
+ * - the project's working keys are counted against `maxLive`.
+ * Returns the row (null when refused: `reason` says why) and the keys it retired, whose
+ * tombstones the caller writes.
+ */
+export async function insertLoginApiKey(
+  db: Db,
+  values: typeof apiKeys.$inferInsert & { id: string; loginUserId: string },
+  within: { maxLive: number; keepPerUser: number; now: number; grounds: LoginKeyGrounds },
+): Promise<
+  | { row: ApiKeyRow; retired: { id: string; digest: string; prefix: string; name: string }[] }
+  | { row: null; reason: "changed" | "cap" }
+> {
+  const { projectId, loginUserId: userId, id } = values;
+  const { now, grounds } = within;
+  const stillGrounded = sql`EXISTS (SELECT 1 FROM project_members AS m
+    JOIN users AS u ON u.id = m.user_id
+    JOIN projects AS p ON p.id = m.project_id
+    WHERE m.project_id = ${projectId} AND m.user_id = ${userId} AND m.role = ${grounds.role}
+      AND p.deleted_at IS NULL AND u.password_hash = ${grounds.passwordHash})`;
+  const newestOthers = sql`SELECT k.id FROM api_keys AS k
+    WHERE k.login_user_id = ${userId} AND k.project_id = ${projectId} AND k.id != ${id}
+      AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ${now})
+    ORDER BY k.created_at DESC, k.rowid DESC LIMIT ${Math.max(0, within.keepPerUser - 1)}`;
+  const [inserted, dropped, retired, counted] = await db.batch([
+    db.insert(apiKeys).values(values).returning(),
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.id, id), sql`NOT ${stillGrounded}`))
+      .returning({ id: apiKeys.id }),
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          liveLoginKeysOf(userId, projectId, now),
+          sql`${apiKeys.id} != ${id}`,
+          sql`${apiKeys.id} NOT IN (${newestOthers})`,
+          // Only when the new key stands: a refused login retires nothing.
+          sql`EXISTS (SELECT 1 FROM api_keys AS n WHERE n.id = ${id} AND n.revoked_at IS NULL)`,
+        ),
+      )
+      .returning({ id: apiKeys.id, digest: apiKeys.digest, prefix: apiKeys.prefix, name: apiKeys.name }),
+    db.select({ n: count() }).from(apiKeys).where(liveKeysOf(projectId, now)),
+  ]);
+  const row = inserted[0];
+  if (!row) throw new Error("insert returned no row");
+  if (dropped.length > 0) {
+    // Its secret was never returned: the row would only clutter the key list as "revoked".
+    await db.delete(apiKeys).where(eq(apiKeys.id, id));
+    return { row: null, reason: "changed" };
+  }
+  // A retirement keeps the count where it was: only a key that adds one can pass the cap.
+  if (retired.length === 0 && (counted[0]?.n ?? 0) > within.maxLive) {
+    await db.delete(apiKeys).where(eq(apiKeys.id, id));
+    return { row: null, reason: "cap" };
+  }
+  return { row, retired };
+}
+
+/**
+ * Revokes a person's working login keys in one project, or in all of them (projectId
+ * undefined); returns what it revoked, for tombstones and the audit log.
+ */
+export async function revokeLoginApiKeys(
+  db: Db,
+  input: { userId: string; projectId?: string; now: number },
+): Promise<{ id: string; projectId: string; digest: string; prefix: string; name: string }[]> {
+  return db
+    .update(apiKeys)
+    .set({ revokedAt: input.now })
+    .where(liveLoginKeysOf(input.userId, input.projectId, input.now))
+    .returning({
+      id: apiKeys.id,
+      projectId: apiKeys.projectId,
+      digest: apiKeys.digest,
+      prefix: apiKeys.prefix,
+      name: apiKeys.name,
+    });
+}
