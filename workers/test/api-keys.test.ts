@@ -552,6 +552,7 @@ describe("listing keys", () => {
           "expires_at",
           "key_id",
           "last_used_at",
+          "login_user_id",
           "mode",
           "name",
           "prefix",

@@ -30,6 +30,8 @@ import {
  * Revoked, expired and already rolled keys cannot be rolled (409). A calling API key rolls only
  * keys whose scopes it holds (403), and the new key expires no later than the caller does.
  * With a grace, both keys work for a while, so a project at MAX_LIVE_KEYS rolls with none (409).
+ * Login keys are not rolled (409): the person's app gets a new one by signing in again, and a
+ * rolled copy would belong to whoever rolled it (docs/adr/0018-login-keys.md).
  */
 export async function rollApiKey({
   ctx,
@@ -60,6 +62,11 @@ export async function rollApiKey({
   assertMayManage(caller, mode);
   if (old.revokedAt !== null) {
     throw new ConflictError(`API key '${old.id}' is revoked: create a new key instead`);
+  }
+  if (old.loginUserId !== null) {
+    throw new ConflictError(
+      `API key '${old.id}' is a login key: its app gets a new one by signing in again (POST /v1/auth/login); revoke it to end it`,
+    );
   }
   if (old.rolledTo !== null) {
     throw new ConflictError(`API key '${old.id}' was already rolled to '${old.rolledTo}': roll that key`);

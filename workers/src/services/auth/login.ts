@@ -3,6 +3,7 @@ import { findUserByEmail, updatePasswordHash } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { UnauthorizedError } from "../../errors";
 import { normalizeEmail } from "./lib/email";
+import { chooseLoginProject, type LoginKey, mintLoginKey } from "./lib/login-keys";
 import { issueSession, requireSigning, type SessionTokens } from "./lib/sessions";
 import { AUTH_LIMITS, emailKey, forget, ipKey, spend } from "./lib/throttle";
 import { toUser, type User } from "./lib/users";
@@ -20,14 +21,19 @@ export const INVALID_LOGIN = "invalid email or password";
  * attempt and is never cleared, so a spray across many accounts, even in parallel, stops at
  * the bound. Unknown addresses and accounts without a password (Google only) run a dummy hash
  * and get the same 401 and the same 429s.
+ *
+ * With the right password, the answer also carries a login key (`loginKey`): a project API key
+ * for the upstream mobile SDKs, for `projectId` or the person's first project (lib/login-keys.ts).
+ * Everything about projects happens after the password check, so without the password nothing
+ * about them can be learned, and a wrong password costs no more than before.
  */
 export async function login({
   ctx,
   input,
 }: {
   ctx: AppContext;
-  input: { email: string; password: string; ip: string };
-}): Promise<{ user: User; session: SessionTokens }> {
+  input: { email: string; password: string; ip: string; projectId?: string };
+}): Promise<{ user: User; session: SessionTokens; loginKey: LoginKey | null }> {
   requireSigning(ctx);
   const email = normalizeEmail(input.email);
   const byEmail = await emailKey("login", email);
@@ -51,9 +57,17 @@ export async function login({
   if (!user || !check.ok) throw new UnauthorizedError(INVALID_LOGIN);
 
   await forget(ctx, byEmail);
+  let passwordHash = user.passwordHash;
   if (check.needsRehash) {
-    await updatePasswordHash(ctx.db, user.id, await hashPassword(input.password), ctx.now());
+    passwordHash = await hashPassword(input.password);
+    await updatePasswordHash(ctx.db, user.id, passwordHash, ctx.now());
   }
+  // Before the session: a 404 for a project the person is not in leaves nothing behind.
+  const target = await chooseLoginProject(ctx, user.id, input.projectId);
   const session = await issueSession({ ctx, input: { userId: user.id, email, method: "password" } });
-  return { user: toUser(user), session };
+  const loginKey =
+    target && passwordHash
+      ? await mintLoginKey(ctx, { userId: user.id, email, ...target, passwordHash })
+      : null;
+  return { user: toUser(user), session, loginKey };
 }

@@ -3,6 +3,7 @@ import { claimEmailToken, findEmailToken, findUserById, resetUserPassword } from
 import type { AppContext } from "../../context";
 import { BadRequestError } from "../../errors";
 import { checkLinkToken, linkUsed } from "./lib/link-tokens";
+import { revokeLoginKeys } from "./lib/login-keys";
 import { sessionsCutoff } from "./lib/sessions";
 import { emailKey, forget } from "./lib/throttle";
 
@@ -10,7 +11,9 @@ import { emailKey, forget } from "./lib/throttle";
  * Sets a new password with a reset link's token (single use, 1 hour) and ends every session
  * of the person: all session families are revoked and access tokens minted before now stop
  * working. The address counts as verified (the link proved the mailbox), and its login
- * throttle is cleared so the person can sign in at once.
+ * throttle is cleared so the person can sign in at once. Their login keys (POST
+ * /v1/auth/login's `api_key`) are revoked in every project: whoever knew the old password may
+ * hold one.
  */
 export async function resetPassword({
   ctx,
@@ -33,6 +36,8 @@ export async function resetPassword({
     sessionsValidAfter: sessionsCutoff(now),
     now,
   });
+  if (0)
+    await revokeLoginKeys(ctx, { userId: row.userId, actor: `user:${row.userId}`, reason: "password_reset" });
   const user = await findUserById(ctx.db, row.userId);
   if (user) await forget(ctx, await emailKey("login", user.email));
 }

@@ -19,7 +19,7 @@ const route = createRoute({
   tags: ["api-keys"],
   summary: "Roll a key: a new secret now, the old one expires after a grace period",
   description:
-    "The new key has the same name, scopes, mode and `expires_at` (when an API key calls: no later than its own expiry, and only scopes it holds, else 403); its secret is shown in this response only. The old key gets `expires_at` = now + `grace_seconds` (a day by default; never later than it already had) and `rolled_to` = the new key's id. The body may be left out. Revoked, expired or already rolled keys, or a grace while the project has 200 working keys: 409.",
+    "The new key has the same name, scopes, mode and `expires_at` (when an API key calls: no later than its own expiry, and only scopes it holds, else 403); its secret is shown in this response only. The old key gets `expires_at` = now + `grace_seconds` (a day by default; never later than it already had) and `rolled_to` = the new key's id. The body may be left out. Revoked, expired or already rolled keys, login keys (`login_user_id` set: sign in again instead), or a grace while the project has 200 working keys: 409.",
   security: BEARER,
   middleware: [limitBody(4 * 1024), emptyJsonIsEmptyObject] as const,
   request: {
@@ -30,7 +30,9 @@ const route = createRoute({
     201: issuedKeyResponse("The new key, with its secret (`key`)"),
     ...commonErrors,
     ...notFound,
-    ...conflict("The key is revoked, expired or was already rolled, or the project is at its key cap"),
+    ...conflict(
+      "The key is revoked, expired, a login key or was already rolled, or the project is at its key cap",
+    ),
   },
 });
 

@@ -78,6 +78,11 @@ export const ApiKeyView = z
       .string()
       .nullable()
       .openapi({ description: "The key a roll replaced this one with", example: null }),
+    login_user_id: z.string().nullable().openapi({
+      description:
+        "Set on keys POST /v1/auth/login minted for a person (their user id): scoped by their role, 30 days, revoked when they leave, change role or reset the password; they cannot be rolled",
+      example: null,
+    }),
   })
   .openapi("ApiKey");
 

@@ -20,6 +20,7 @@ export function toApiKeyView(k: ApiKey): z.infer<typeof ApiKeyView> {
     expires_at: iso(k.expiresAt),
     revoked_at: iso(k.revokedAt),
     rolled_to: k.rolledTo,
+    login_user_id: k.loginUserId,
   };
 }
 

@@ -82,6 +82,32 @@ export const TokenPair = z
 
 export const Session = TokenPair.extend({ user: AuthUser }).openapi("Session");
 
+/**
+ * Login's answer: a session, plus the upstream PushBunny SDKs' `api_key` when the person has a
+ * project (docs/adr/0018-login-keys.md). The key fields are present together or not at all.
+ */
+export const LoginSession = Session.extend({
+  api_key: z.string().optional().openapi({
+    description:
+      "A project API key (`pb_live_…`) for `Authorization: Bearer …` on the SDK routes (/v1/resolve, /v1/variants, /v1/message, /v1/events, /v1/stats …), shown in this response only. Scopes from the person's role: viewer → read; member, admin, owner → message + read. Lives 30 days; listed and revocable under the project's API keys; revoked when the person leaves the project, changes role or resets the password. At most 5 per person and project: a 6th login revokes the oldest. Absent when the person has no project (or the project is at its 200-key cap).",
+    example: "pb_live_3f9a1c2b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8",
+  }),
+  api_key_id: z.string().optional().openapi({ example: "key_3f9a1c2b7d4e5f607182" }),
+  project_id: z.string().optional().openapi({
+    description:
+      "The project the key belongs to: the one asked for, else the person's only or first-joined project",
+    example: "prj_0a1b2c3d4e5f60718293",
+  }),
+  api_key_scopes: z
+    .array(z.enum(["message", "read"]))
+    .optional()
+    .openapi({ example: ["message", "read"] }),
+  api_key_expires_at: z
+    .string()
+    .optional()
+    .openapi({ format: "date-time", example: "2027-01-05T09:00:00.000Z" }),
+}).openapi("LoginSession");
+
 export const Ok = z.object({ ok: z.literal(true) }).openapi("Ok");
 
 const error = (description: string) => ({

@@ -1,4 +1,5 @@
 import type { UserProject } from "@pushbunny/db";
+import type { LoginKey } from "../../../services/auth/lib/login-keys";
 import type { SessionTokens } from "../../../services/auth/lib/sessions";
 import type { User } from "../../../services/auth/lib/users";
 
@@ -24,6 +25,18 @@ export const toTokenPairView = (s: SessionTokens) => ({
 export const toSessionView = (user: User, session: SessionTokens) => ({
   user: toUserView(user),
   ...toTokenPairView(session),
+});
+
+/** Login: the session, and the login key's fields when one was minted (all or none). */
+export const toLoginView = (user: User, session: SessionTokens, key: LoginKey | null) => ({
+  ...toSessionView(user, session),
+  ...(key && {
+    api_key: key.secret,
+    api_key_id: key.keyId,
+    project_id: key.projectId,
+    api_key_scopes: key.scopes,
+    api_key_expires_at: iso(key.expiresAt),
+  }),
 });
 
 export const toProjectView = (p: UserProject) => ({ project_id: p.projectId, name: p.name, role: p.role });

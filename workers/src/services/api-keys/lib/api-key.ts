@@ -45,6 +45,8 @@ export interface ApiKey {
   revokedAt: number | null;
   /** The key a roll replaced this one with. */
   rolledTo: string | null;
+  /** The person POST /v1/auth/login minted this key for; null for keys made any other way. */
+  loginUserId: string | null;
   status: KeyStatus;
 }
 
@@ -68,6 +70,7 @@ export function toApiKey(row: ApiKeyRow, now: number): ApiKey {
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt,
     rolledTo: row.rolledTo,
+    loginUserId: row.loginUserId,
     status: statusOf(row, now),
   };
 }

@@ -2,13 +2,15 @@ import { deleteMember, findMemberOf, type OwnerGuard } from "@pushbunny/db";
 import type { AppContext } from "../../../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../../errors";
 import { recordAudit } from "../../audit/record-audit";
+import { revokeLoginKeys } from "../../auth/lib/login-keys";
 import { type Caller, guardOf, isOwner, LAST_OWNER, mustAdmin, stillOwner } from "../rules";
 import { mustMember } from "./member";
 
 /**
  * Takes someone out of a project. Anyone may leave; removing someone else takes the admin
  * role (or an admin-scoped key), removing an owner takes an owner, and the last owner stays.
- * Access ends at once: every request re-checks membership.
+ * Access ends at once: every request re-checks membership, and the person's login keys in the
+ * project (POST /v1/auth/login's `api_key`) are revoked.
  */
 export async function removeMember({
   ctx,
@@ -49,6 +51,12 @@ export async function removeMember({
       targetId: target.userId,
       details: { email: target.email, role: target.role },
     },
+  });
+  await revokeLoginKeys(ctx, {
+    userId: target.userId,
+    projectId,
+    actor: caller.actor,
+    reason: "member_removed",
   });
   return { left: leaving };
 }

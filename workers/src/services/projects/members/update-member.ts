@@ -2,12 +2,15 @@ import { findMemberOf, setMemberRole } from "@pushbunny/db";
 import type { AppContext } from "../../../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../../errors";
 import { recordAudit } from "../../audit/record-audit";
+import { revokeLoginKeys } from "../../auth/lib/login-keys";
 import { type Caller, checkRole, guardOf, isOwner, LAST_OWNER, mustAdmin, stillOwner } from "../rules";
 import { type Member, mustMember } from "./member";
 
 /**
  * Changes a member's role. Only an owner grants or takes away the owner role (so an admin can
- * neither demote an owner nor make anyone one), and the last owner keeps it.
+ * neither demote an owner nor make anyone one), and the last owner keeps it. The person's login
+ * keys in the project were scoped from the old role, so a change (up or down) revokes them:
+ * the app signs in again for a key that matches the new role.
  */
 export async function updateMember({
   ctx,
@@ -49,6 +52,12 @@ export async function updateMember({
       targetId: target.userId,
       details: { email: target.email, from: target.role, to: role },
     },
+  });
+  await revokeLoginKeys(ctx, {
+    userId: target.userId,
+    projectId,
+    actor: caller.actor,
+    reason: "role_changed",
   });
   return { ...target, role };
 }

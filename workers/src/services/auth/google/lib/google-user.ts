@@ -8,6 +8,7 @@ import {
 } from "@pushbunny/db";
 import type { AppContext } from "../../../../context";
 import { ConflictError } from "../../../../errors";
+import { revokeLoginKeys } from "../../lib/login-keys";
 import { sessionsCutoff } from "../../lib/sessions";
 import { toUser, type User } from "../../lib/users";
 import type { IdTokenClaims } from "./id-token";
@@ -27,7 +28,7 @@ export type GoogleUserOutcome = "signed_in" | "linked" | "created";
  * the account. A verified address does not prove who chose the password: an attacker can sign
  * up with the victim's address, and the victim may click the unsolicited verification mail
  * (it needs no session). Google proves the mailbox's owner is signing in now, so whoever set the
- * password, and every login they hold, loses the account; the owner can set a password again
+ * password, and every login they hold (sessions and login API keys), loses the account; the owner can set a password again
  * with a reset link, which only their mailbox receives.
  */
 export async function resolveGoogleUser(
@@ -60,6 +61,13 @@ export async function resolveGoogleUser(
         ? await insertIdentityEndingSessions(ctx.db, { ...link, sessionsValidAfter: sessionsCutoff(now) })
         : await insertIdentity(ctx.db, link);
       if (done) {
+        if (hadPassword) {
+          await revokeLoginKeys(ctx, {
+            userId: existing.id,
+            actor: `user:${existing.id}`,
+            reason: "google_linked",
+          });
+        }
         ctx.logger.info("google identity linked", { userId: existing.id, passwordCleared: hadPassword });
         return { user: toUser(existing), outcome: "linked" };
       }
