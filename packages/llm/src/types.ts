@@ -17,6 +17,11 @@ export interface GenerateInput {
   avoid: string[];
   /** Optional extra instruction (later: what won and lost). */
   guidance?: string;
+  /**
+   * What the app said about the notification (the mobile SDKs' free-text `context`, e.g.
+   * "delivery"): a hint about its subject, quoted to the model, never followed as an instruction.
+   */
+  contextHint?: string;
 }
 
 export interface GenerateOptions {
@@ -40,6 +45,7 @@ const generateInputSchema = z.object({
   contextKeys: z.array(z.string()),
   avoid: z.array(z.string()),
   guidance: z.string().optional(),
+  contextHint: z.string().max(256).optional(),
 });
 
 /** Rejects unusable input up front, as a non-retryable LlmError rather than a confusing upstream one. */

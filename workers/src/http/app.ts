@@ -22,11 +22,14 @@ import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
 import { registerLimitRoutes } from "./routes/limits";
 import { registerPostMessage } from "./routes/message/post-message";
+import { registerResolveMessage } from "./routes/message/resolve-message";
+import { registerPostMetric } from "./routes/metrics/post-metric";
 import { registerProjectRoutes } from "./routes/projects";
 import { registerPushRoutes } from "./routes/push";
 import { registerBrowserPushRoutes } from "./routes/push/browser";
 import { registerGetStats } from "./routes/stats/get-stats";
 import { registerSystemRoutes } from "./routes/system";
+import { registerVariantRoutes } from "./routes/variants";
 import type { App, AppEnv } from "./types";
 
 const PUBLIC_V1 = new Set(["/v1/openapi.json", "/v1/docs", "/v1/redoc"]);
@@ -105,6 +108,9 @@ export function createApp(): App {
   registerDevRoutes(app);
   registerPostMessage(app);
   registerPostEvents(app);
+  registerResolveMessage(app);
+  registerPostMetric(app);
+  registerVariantRoutes(app);
   registerGetStats(app);
   registerExperimentRoutes(app);
   registerAdsRoutes(app);

@@ -22,6 +22,8 @@ export const ImpressionMessage = z.object({
   createdAt: ms,
   /** Allocation version it was served under (absent in messages queued before migration 0002). */
   allocation: ms.nullable().optional(),
+  /** /v1/resolve's free-text context (absent from /v1/message and older messages). */
+  context: z.string().max(256).nullable().optional(),
 });
 
 // (impression, type) is an event's identity. Messages queued by builds before migration 0001
@@ -162,7 +164,7 @@ export function fastParseEventsQueueMessage(body: unknown): EventsQueueMessage |
     return { kind: "events", projectId, receivedAt, events: out };
   }
   if (body.kind === "impression") {
-    const { id, projectId, experimentId, variantId, userId, createdAt, allocation } = body;
+    const { id, projectId, experimentId, variantId, userId, createdAt, allocation, context } = body;
     if (
       !isIdValue(id) ||
       !isIdValue(projectId) ||
@@ -170,7 +172,8 @@ export function fastParseEventsQueueMessage(body: unknown): EventsQueueMessage |
       !isIdValue(variantId) ||
       !(userId === null || (typeof userId === "string" && userId.length <= 256)) ||
       !isMs(createdAt) ||
-      !(allocation === undefined || allocation === null || isMs(allocation))
+      !(allocation === undefined || allocation === null || isMs(allocation)) ||
+      !(context === undefined || context === null || (typeof context === "string" && context.length <= 256))
     ) {
       return undefined;
     }
@@ -184,6 +187,7 @@ export function fastParseEventsQueueMessage(body: unknown): EventsQueueMessage |
       createdAt,
     };
     if (allocation !== undefined) message.allocation = allocation;
+    if (context !== undefined) message.context = context;
     return message;
   }
   return undefined;

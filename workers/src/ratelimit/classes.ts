@@ -12,6 +12,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   // The SDK's hot path.
   getMessage: "message",
   recordEvents: "events",
+  // The mobile SDKs' wire format (UPSTREAM.md §B): the same engine, the same budgets.
+  resolveMessage: "message",
 
   // Push sends: each fans out to subscriptions and push services.
   sendNotification: "notification",
@@ -49,6 +51,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   listApiKeys: "analytics",
   getApiKey: "analytics",
   listAuditLog: "analytics",
+  listVariants: "analytics",
+  listIntentVariants: "analytics",
   getProjectLimits: "analytics",
 
   // Everything that changes the project, and admin reads of secrets.
@@ -112,6 +116,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   getPushSubscribeStyle: "own",
   recordPushReceipt: "own",
   getMetrics: "own",
+  // Keyless: per address (route middleware) and per variant and token (the service).
+  recordMetric: "own",
 
   // Liveness: never limited (load balancers and the bench's baseline).
   health: "none",

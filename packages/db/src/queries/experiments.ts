@@ -91,6 +91,8 @@ export interface NewExperimentInput {
   baseExample: string;
   normalizedBase: string;
   contextKeys: string[];
+  /** /v1/resolve's free-text context, a hint for generation. */
+  contextHint?: string | null;
   challengerCount: number;
   historyId: string;
   now: number;
@@ -112,6 +114,7 @@ export async function createExperimentWithControl(db: Db, input: NewExperimentIn
       locale: input.locale,
       baseExample: input.baseExample,
       contextKeys: input.contextKeys,
+      contextHint: input.contextHint ?? null,
       challengerCount: input.challengerCount,
       generationStatus: input.challengerCount > 0 ? "pending" : "ready",
       generationRequestedAt: input.now,

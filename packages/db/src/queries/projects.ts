@@ -103,6 +103,8 @@ export interface ProjectRecord {
   name: string;
   defaultLocale: string;
   challengerCount: number;
+  /** Whether POST /v1/metrics refuses keyless requests for this project. */
+  metricsRequireKey: boolean;
   createdBy: string | null;
   createdAt: number;
   updatedAt: number;
@@ -113,6 +115,7 @@ const projectColumns = {
   name: projects.name,
   defaultLocale: projects.defaultLocale,
   challengerCount: projects.challengerCount,
+  metricsRequireKey: projects.metricsRequireKey,
   createdBy: projects.createdBy,
   createdAt: projects.createdAt,
   updatedAt: projects.updatedAt,
@@ -186,7 +189,7 @@ export function listProjectsOfUser(
 export async function updateProjectSettings(
   db: Db,
   projectId: string,
-  set: { name?: string; defaultLocale?: string; challengerCount?: number },
+  set: { name?: string; defaultLocale?: string; challengerCount?: number; metricsRequireKey?: boolean },
   now: number,
 ): Promise<boolean> {
   const rows = await db

@@ -20,6 +20,8 @@ export interface ImpressionInsert {
   createdAt: number;
   /** Allocation version the edge served it under, if the split decided it. */
   allocation: number | null;
+  /** /v1/resolve's free-text context. */
+  context?: string | null;
 }
 
 export interface EventInsert {
@@ -46,11 +48,12 @@ function jsonRowsInsert(db: Db, sqlText: string, rows: unknown[][]) {
 // An impression message that arrives after one of its events finds the row that event
 // implied and only fills in the user id: the update path fires no INSERT trigger, so nothing
 // is counted twice. (`WHERE true` keeps SQLite from reading ON CONFLICT as a join clause.)
-const INSERT_IMPRESSIONS = `INSERT INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, allocation)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7
+const INSERT_IMPRESSIONS = `INSERT INTO impressions (id, project_id, experiment_id, variant_id, user_id, day, created_at, allocation, context)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8
   FROM json_each(?1) WHERE true
   ON CONFLICT (id) DO UPDATE SET user_id = coalesce(impressions.user_id, excluded.user_id),
-    allocation = coalesce(impressions.allocation, excluded.allocation)`;
+    allocation = coalesce(impressions.allocation, excluded.allocation),
+    context = coalesce(impressions.context, excluded.context)`;
 
 // Tells the optimization loop and the Thompson refresh which experiments have new data.
 const MARK_DATA = `UPDATE experiments SET data_at = ?2 WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?3))`;
@@ -84,6 +87,7 @@ export async function recordTracking(
         r.day,
         r.createdAt,
         r.allocation,
+        r.context ?? null,
       ]),
     ),
     ...jsonRowsInsert(

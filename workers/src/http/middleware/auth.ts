@@ -14,6 +14,7 @@ import { BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } fro
 import { looksLikeJwt, verifyAccessToken } from "../../infra/access-tokens";
 import { type AuthenticatedKey, authenticate } from "../../infra/api-keys";
 import type { AppEnv } from "../types";
+import { bodyApiKey } from "./body-key";
 
 /** What the auth middleware knows about one operation, from its route declaration. */
 export interface OperationAccess {
@@ -23,6 +24,11 @@ export interface OperationAccess {
   access: AccessLevel | null;
   /** Index of the `{project_id}` segment in the path, when the path names the project. */
   projectSegment: number;
+  /**
+   * Declared `"x-pushbunny-credential": { "body": <max bytes> }`: the API key may come as the
+   * JSON body's `api_key` (the mobile SDKs send no header). The body is read here, within that size.
+   */
+  bodyKeyMaxBytes?: number | null;
 }
 
 /** The header a person's session names its project with (API keys imply theirs). */
@@ -47,8 +53,8 @@ export function bearerOf(header: string | undefined): string | undefined {
 /** Proves who is calling: an API key, or a person's access token (JWT) whose login is still live. */
 export async function authenticatePrincipal(
   c: Context<AppEnv>,
+  credential: string | undefined = bearerOf(c.req.header("authorization")),
 ): Promise<{ principal: Principal; key?: AuthenticatedKey }> {
-  const credential = bearerOf(c.req.header("authorization"));
   const ctx = c.get("ctx");
   if (credential && looksLikeJwt(credential)) {
     const claims = await verifyAccessToken(ctx, credential);
@@ -93,7 +99,18 @@ export function requireAccess(lookup: (c: Context<AppEnv>) => OperationAccess | 
     const op = lookup(c);
     c.set("operation", op);
     if (op?.public) return next();
-    const { principal, key } = await authenticatePrincipal(c);
+    let credential = bearerOf(c.req.header("authorization"));
+    if (op?.bodyKeyMaxBytes) {
+      // Read even when a header brought the key: the body's size limit is enforced by this read.
+      const fromBody = await bodyApiKey(c, op.bodyKeyMaxBytes, credential === undefined);
+      credential ??= fromBody;
+      if (credential === undefined) {
+        throw new UnauthorizedError(
+          "missing API key: send it as `api_key` in the JSON body or as 'Authorization: Bearer <api key>'",
+        );
+      }
+    }
+    const { principal, key } = await authenticatePrincipal(c, credential);
     c.set("principal", principal);
     c.set("actor", actorOf(principal));
     const level = op?.access ?? null;
@@ -182,6 +199,7 @@ export function operationIndex(
       operationId?: string;
       security?: unknown[];
       "x-pushbunny-access"?: AccessLevel;
+      "x-pushbunny-credential"?: { body?: number };
     };
     const honoPath = r.path.replace(/\{(\w+)\}/g, ":$1");
     byRoute.set(`${r.method.toUpperCase()} ${honoPath}`, {
@@ -189,6 +207,7 @@ export function operationIndex(
       public: Array.isArray(r.security) && r.security.length === 0,
       access: r["x-pushbunny-access"] ?? null,
       projectSegment: r.path.split("/").indexOf("{project_id}"),
+      bodyKeyMaxBytes: r["x-pushbunny-credential"]?.body ?? null,
     });
   }
   return (c) => {

@@ -38,6 +38,7 @@ export async function recordTrackingMessages({
         day: utcDay(m.createdAt),
         createdAt: m.createdAt,
         allocation: m.allocation ?? null,
+        context: m.context ?? null,
       });
       continue;
     }

@@ -68,6 +68,7 @@ export async function generateChallengers({
         contextKeys: experiment.contextKeys,
         avoid: existing,
         guidance: await resultsGuidance(ctx, found),
+        ...(experiment.contextHint ? { contextHint: experiment.contextHint } : {}),
       },
       // The provider enforces the LLM timeout itself; this is the backstop for a provider that does not.
       { signal: AbortSignal.timeout(ctx.config.llmTimeoutMs + 5_000) },

@@ -55,9 +55,13 @@ export async function requestChallengers(
 export async function requestFirstChallengers(
   ctx: AppContext,
   input: { projectId: string; experimentId: string },
+  options: { quotaSpent?: boolean } = {},
 ): Promise<void> {
   try {
-    const quota = await tryQuota(ctx, input.projectId, "generation");
+    // /v1/resolve spends the quota before it creates an experiment for an app-less intent.
+    const quota = options.quotaSpent
+      ? { allowed: true as const }
+      : await tryQuota(ctx, input.projectId, "generation");
     if (!quota.allowed) {
       await markGeneration(ctx.db, {
         ...input,

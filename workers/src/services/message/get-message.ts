@@ -23,6 +23,16 @@ export interface GetMessageInput {
   locale: string | null;
   userId: string | null;
   context: Record<string, string>;
+  /**
+   * /v1/resolve's free-text context (trimmed, at most 256 characters): kept on the impression,
+   * and the generation hint of an experiment this request creates.
+   */
+  note?: string | null;
+  /**
+   * Asked before this request would create a new experiment; false serves the base example
+   * untracked instead. True means the caller also spent the generation quota for it.
+   */
+  admitNew?: () => Promise<boolean>;
 }
 
 export interface GetMessageOutput {
@@ -33,11 +43,32 @@ export interface GetMessageOutput {
   locale: string;
 }
 
+/** What pickMessage serves: the tracked pick, or (over a quota admitNew enforces) the base example. */
+export type PickedMessage =
+  | ({ tracked: true } & GetMessageOutput)
+  | { tracked: false; text: string; locale: string; reason: string };
+
+/** Why a request was served untracked. */
+export const UNTRACKED_OVER_QUOTA =
+  "the project's hourly generation quota is spent, so no new experiment was created: this is the base message, not tracked";
+
 /**
  * Picks the copy for one notification. Warm path: pool from memory or KV, a sequence number
  * from the isolate's leased block, an HMAC, and the impression handed to a queue — no D1.
  */
-export async function getMessage({
+export async function getMessage(args: {
+  ctx: AppContext;
+  owner: KeyOwner;
+  input: Omit<GetMessageInput, "admitNew">;
+}): Promise<GetMessageOutput> {
+  const picked = await pickMessage(args);
+  // Without admitNew every request is admitted, so the pick is always tracked.
+  if (!picked.tracked) throw new ServiceUnavailableError(picked.reason);
+  return picked;
+}
+
+/** getMessage, with the choice (admitNew) to serve the base example untracked instead of creating an experiment. */
+export async function pickMessage({
   ctx,
   owner,
   input,
@@ -45,10 +76,22 @@ export async function getMessage({
   ctx: AppContext;
   owner: KeyOwner;
   input: GetMessageInput;
-}): Promise<GetMessageOutput> {
+}): Promise<PickedMessage> {
   const locale = input.locale ?? owner.defaultLocale;
   const key = { projectId: owner.projectId, intentId: input.intentId, locale };
-  const pool = (await loadPool(ctx, key)) ?? (await createPool(ctx, owner, input, locale));
+  let pool = await loadPool(ctx, key);
+  if (!pool) {
+    const admitted = input.admitNew ? await input.admitNew() : undefined;
+    if (admitted === false) {
+      return {
+        tracked: false,
+        text: renderTemplateDropping(input.baseExample, input.context),
+        locale,
+        reason: UNTRACKED_OVER_QUOTA,
+      };
+    }
+    pool = await createPool(ctx, owner, input, locale, admitted === true);
+  }
 
   // The control and the holdout always show the app's own current copy: the base example is
   // the app's, may change between releases, and must never be another user's personalized text.
@@ -81,13 +124,21 @@ export async function getMessage({
     userId: input.userId,
     createdAt: issuedAt,
     allocation,
+    ...(input.note ? { context: input.note } : {}),
   };
   enqueueBatched(ctx.queues.events, impression, ctx.waitUntil, (err, count) =>
     // Not fatal for the counts: the event consumer re-creates impressions from tokens, so an
     // impression that earns an event is never missing from the denominator.
     ctx.logger.error("impression enqueue failed", { count, error: String(err) }),
   );
-  return { text, variantId: served.id, experimentId: pool.experimentId, trackingToken, locale };
+  return {
+    tracked: true,
+    text,
+    variantId: served.id,
+    experimentId: pool.experimentId,
+    trackingToken,
+    locale,
+  };
 }
 
 const usesBaseExample = (v: PoolVariant) => v.source === "control" || v.source === "holdout";
@@ -132,6 +183,7 @@ async function createPool(
   owner: KeyOwner,
   input: GetMessageInput,
   locale: string,
+  quotaSpent: boolean,
 ): Promise<Pool> {
   const experimentId = newId("exp");
   const now = ctx.now();
@@ -144,6 +196,7 @@ async function createPool(
     baseExample: input.baseExample,
     normalizedBase: normalizeText(input.baseExample),
     contextKeys: Object.keys(input.context).sort(),
+    contextHint: input.note ?? null,
     challengerCount: owner.challengerCount,
     historyId: newId("hst"),
     now,
@@ -153,7 +206,7 @@ async function createPool(
   // Only the request that created the experiment asks for challengers, after the response and
   // within the project's generation quota; a lost job is found by the generation sweep.
   if (pool.experimentId === experimentId && owner.challengerCount > 0) {
-    ctx.waitUntil(requestFirstChallengers(ctx, { projectId: owner.projectId, experimentId }));
+    ctx.waitUntil(requestFirstChallengers(ctx, { projectId: owner.projectId, experimentId }, { quotaSpent }));
   }
   return pool;
 }

@@ -39,6 +39,7 @@ export async function createProject({
     name,
     defaultLocale,
     challengerCount,
+    metricsRequireKey: false,
     createdBy,
     createdAt: now,
     updatedAt: now,

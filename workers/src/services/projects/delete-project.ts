@@ -2,6 +2,7 @@ import { softDeleteProject } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { NotFoundError } from "../../errors";
 import { invalidateProjectKeys } from "../../infra/api-keys";
+import { publishMetricsPolicy } from "../../infra/metrics-policy";
 import { recordAudit } from "../audit/record-audit";
 import { mustProject } from "./get-project";
 
@@ -22,6 +23,7 @@ export async function deleteProject({
   const project = await mustProject(ctx, projectId);
   if (!(await softDeleteProject(ctx.db, projectId, ctx.now()))) throw new NotFoundError("project not found");
   await invalidateProjectKeys(ctx, projectId);
+  await publishMetricsPolicy(ctx, projectId, { live: false, requireKey: true });
   await recordAudit({
     ctx,
     projectId,

@@ -1,6 +1,7 @@
 import { type ProjectRecord, updateProjectSettings } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { NotFoundError } from "../../errors";
+import { publishMetricsPolicy } from "../../infra/metrics-policy";
 import { recordAudit } from "../audit/record-audit";
 import { mustProject } from "./get-project";
 import { checkChallengerCount, checkLocale, checkProjectName } from "./rules";
@@ -9,6 +10,7 @@ export interface ProjectChanges {
   name?: string;
   defaultLocale?: string;
   challengerCount?: number;
+  metricsRequireKey?: boolean;
 }
 
 /** Renames a project or changes its defaults; a rename and other changes are audited apart. */
@@ -29,6 +31,7 @@ export async function updateProject({
     ...(input.challengerCount !== undefined
       ? { challengerCount: checkChallengerCount(input.challengerCount) }
       : {}),
+    ...(input.metricsRequireKey !== undefined ? { metricsRequireKey: input.metricsRequireKey } : {}),
   };
   const current = await mustProject(ctx, projectId);
   const set: ProjectChanges = {};
@@ -42,11 +45,18 @@ export async function updateProject({
     set.challengerCount = wanted.challengerCount;
     changed.challenger_count = { from: current.challengerCount, to: wanted.challengerCount };
   }
+  if (wanted.metricsRequireKey !== undefined && wanted.metricsRequireKey !== current.metricsRequireKey) {
+    set.metricsRequireKey = wanted.metricsRequireKey;
+    changed.metrics_require_key = { from: current.metricsRequireKey, to: wanted.metricsRequireKey };
+  }
   if (Object.keys(set).length === 0) return current;
 
   const now = ctx.now();
   if (!(await updateProjectSettings(ctx.db, projectId, set, now))) {
     throw new NotFoundError("project not found");
+  }
+  if (set.metricsRequireKey !== undefined) {
+    await publishMetricsPolicy(ctx, projectId, { live: true, requireKey: set.metricsRequireKey });
   }
   if (set.name !== undefined) {
     await recordAudit({

@@ -62,6 +62,9 @@ export const ProjectView = z
     name: z.string(),
     default_locale: z.string().openapi({ example: "en-US" }),
     challenger_count: z.number().int(),
+    metrics_require_key: z
+      .boolean()
+      .openapi({ description: "POST /v1/metrics refuses requests without this project's API key" }),
     role: RoleName.nullable().openapi({ description: "Your role in the project; null for API keys" }),
     created_by: z.string().nullable().openapi({ example: "user:usr_0a1b2c3d4e5f60718293" }),
     created_at: z.string(),
@@ -75,6 +78,7 @@ export function projectView(p: Project): z.infer<typeof ProjectView> {
     name: p.name,
     default_locale: p.defaultLocale,
     challenger_count: p.challengerCount,
+    metrics_require_key: p.metricsRequireKey,
     role: p.role,
     created_by: p.createdBy,
     created_at: iso(p.createdAt),

@@ -27,10 +27,15 @@ const route = createRoute({
               name: ProjectName.optional(),
               default_locale: LocaleTag.optional().openapi({ example: "en-US" }),
               challenger_count: ChallengerCount.optional(),
+              metrics_require_key: z.boolean().optional().openapi({
+                description:
+                  "Refuse POST /v1/metrics without an API key of this project (the shipped mobile SDKs send none)",
+                example: true,
+              }),
             })
             .refine(
               (b) => Object.values(b).some((v) => v !== undefined),
-              "nothing to change: send name, default_locale or challenger_count",
+              "nothing to change: send name, default_locale, challenger_count or metrics_require_key",
             ),
         },
       },
@@ -51,6 +56,7 @@ export function registerUpdateProject(app: App) {
         ...(b.name !== undefined ? { name: b.name } : {}),
         ...(b.default_locale !== undefined ? { defaultLocale: b.default_locale } : {}),
         ...(b.challenger_count !== undefined ? { challengerCount: b.challenger_count } : {}),
+        ...(b.metrics_require_key !== undefined ? { metricsRequireKey: b.metrics_require_key } : {}),
       },
     });
     return c.json(projectView({ ...project, role: c.get("role") ?? null }), 200);
