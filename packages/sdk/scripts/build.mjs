@@ -20,7 +20,11 @@ await build({
   target: "es2020",
   platform: "neutral",
 });
-execFileSync(process.execPath, [`${root}../../node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`], {
-  stdio: "inherit",
-});
+execFileSync(
+  process.execPath,
+  [`${root}../../node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`],
+  {
+    stdio: "inherit",
+  },
+);
 console.log("built packages/sdk/dist");

@@ -39,7 +39,9 @@ export async function measure() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await measure();
   const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
-  console.log(`browser build (message + track + push): ${kb(r.browser.min)} min, ${kb(r.browser.gzip)} min+gzip`);
+  console.log(
+    `browser build (message + track + push): ${kb(r.browser.min)} min, ${kb(r.browser.gzip)} min+gzip`,
+  );
   console.log(`core only:                              ${kb(r.core.min)} min, ${kb(r.core.gzip)} min+gzip`);
   console.log(`budget: ${kb(r.budget)} min+gzip`);
   if (r.browser.gzip > r.budget) {
