@@ -2,24 +2,38 @@
 // page. Kept as strings so the Worker ships them without a static-assets binding.
 
 /**
- * The service worker. Registered as /push/<project>/sw.js[?topics=a,b][&user=<id>&user_hash=<hmac>]
- * with scope /push/<project>/ (or, from before per-project scopes, /push/sw.js?project=<id>):
- * the address tells it where to re-subscribe when the browser rotates the subscription.
+ * The service worker, for the Worker at `origin` (and, at /push/{project}/sw.js, that project).
+ * Registered as /push/<project>/sw.js[?topics=a,b][&user=<id>&user_hash=<hmac>] with scope
+ * /push/<project>/ (or, from before per-project scopes, /push/sw.js?project=<id>): the address
+ * tells it where to re-subscribe when the browser rotates the subscription.
+ *
+ * A site that has its own service worker imports this one instead of registering a second:
+ * `importScripts("https://<edge>/push/<project>/sw.js")`, optionally after
+ * `self.PUSHBUNNY = { topics, userId, userHash }`. Everything sits in one function scope so no
+ * name clashes with the host script, requests go to the Worker's origin (not the site's), and
+ * an imported copy leaves the host's install/activate lifecycle alone.
  */
-export const SERVICE_WORKER_JS = `// PushBunny Edge service worker
+export function serviceWorkerScript(origin: string, project: string | null): string {
+  return `// PushBunny Edge service worker
+(() => {
+const ORIGIN = ${JSON.stringify(origin)};
 const here = new URL(self.location.href);
 const params = here.searchParams;
-const PROJECT = params.get("project") || (here.pathname.match(/^\\/push\\/([^/]+)\\/sw\\.js$/) || [])[1] || null;
-const TOPICS = (params.get("topics") || "").split(",").filter(Boolean);
-const USER = params.get("user");
-const USER_HASH = params.get("user_hash");
+const CONFIG = self.PUSHBUNNY || {};
+const STANDALONE = here.origin === ORIGIN && /^\\/push\\/(?:[^/]+\\/)?sw\\.js$/.test(here.pathname);
+const PROJECT = CONFIG.projectId || ${JSON.stringify(project)} || params.get("project") || (here.pathname.match(/^\\/push\\/([^/]+)\\/sw\\.js$/) || [])[1] || null;
+const TOPICS = CONFIG.topics || (params.get("topics") || "").split(",").filter(Boolean);
+const USER = CONFIG.userId || params.get("user");
+const USER_HASH = CONFIG.userHash || params.get("user_hash");
 
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+if (STANDALONE) {
+  self.addEventListener("install", () => self.skipWaiting());
+  self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+}
 
 function report(data, event) {
   if (!data || !data.receipt) return Promise.resolve();
-  return fetch("/push/receipts", {
+  return fetch(ORIGIN + "/push/receipts", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ receipt: data.receipt, event, tracking_token: data.tracking_token || undefined }),
@@ -64,7 +78,7 @@ function keyBytes(base64url) {
 
 async function resubscribe() {
   if (!PROJECT) return;
-  const key = await (await fetch("/push/" + PROJECT + "/vapid-public-key")).json();
+  const key = await (await fetch(ORIGIN + "/push/" + PROJECT + "/vapid-public-key")).json();
   const sub = await self.registration.pushManager.subscribe({
     userVisibleOnly: true,
     applicationServerKey: keyBytes(key.public_key),
@@ -73,7 +87,7 @@ async function resubscribe() {
   // subscription is anonymous.
   const identity = USER && USER_HASH ? { user_id: USER, user_hash: USER_HASH } : {};
   const post = (extra) =>
-    fetch("/push/" + PROJECT + "/subscriptions", {
+    fetch(ORIGIN + "/push/" + PROJECT + "/subscriptions", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(Object.assign(sub.toJSON(), extra, identity)),
@@ -86,7 +100,9 @@ async function resubscribe() {
 
 // The browser replaced (or dropped) the subscription: register a new one with the current key.
 self.addEventListener("pushsubscriptionchange", (event) => event.waitUntil(resubscribe()));
+})();
 `;
+}
 
 /** The subscribe page's stylesheet, served as /push/subscribe.css (no inline style: CSP). */
 export const SUBSCRIBE_CSS = `body { font: 16px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; }

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { rateLimit } from "../../../../ratelimit/middleware";
 import type { App } from "../../../types";
 import { NO_AUTH, publicErrors } from "../shared";
-import { SERVICE_WORKER_JS, SUBSCRIBE_CSS, SUBSCRIBE_JS } from "./assets";
+import { SUBSCRIBE_CSS, SUBSCRIBE_JS, serviceWorkerScript } from "./assets";
 import { LIMITS } from "./limits";
 import { ProjectParam } from "./project";
 
@@ -58,15 +58,16 @@ export const subscribeStyleRoute = asset(
 
 /** The static files of the browser side: the service worker and the subscribe page's script and style. */
 export function registerStaticAssets(app: App) {
+  // The script names the Worker's origin so a site's own service worker can importScripts it.
   app.openapi(serviceWorkerRoute, (c) =>
-    c.body(SERVICE_WORKER_JS, 200, {
+    c.body(serviceWorkerScript(new URL(c.req.url).origin, null), 200, {
       "content-type": "text/javascript; charset=utf-8",
       "cache-control": "no-cache",
       "service-worker-allowed": "/push/",
     }),
   );
   app.openapi(projectServiceWorkerRoute, (c) =>
-    c.body(SERVICE_WORKER_JS, 200, {
+    c.body(serviceWorkerScript(new URL(c.req.url).origin, c.req.valid("param").project), 200, {
       "content-type": "text/javascript; charset=utf-8",
       "cache-control": "no-cache",
     }),
