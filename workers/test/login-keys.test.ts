@@ -141,6 +141,19 @@ describe("POST /v1/auth/login answers a project API key", () => {
       200,
     );
     expect(stats.variants.length).toBeGreaterThan(0);
+    // The upstream SDKs' routes: the key in /v1/resolve's body, a Bearer on /v1/variants.
+    const resolved = await json<{ variant_id: string; resolved_message: string }>(
+      await call("/v1/resolve", {
+        body: { api_key: body.api_key, intent_id: "login-cart", base_message: "Your cart misses you" },
+      }),
+      200,
+    );
+    expect(resolved.resolved_message.length).toBeGreaterThan(0);
+    const variants = await json<Record<string, unknown[]>>(
+      await call("/v1/variants", { key: body.api_key }),
+      200,
+    );
+    expect(Object.keys(variants)).toContain("login-cart");
     // Never admin: managing the project needs the session.
     await expectError(
       await call(`/v1/projects/${projectId}/api-keys`, { key: body.api_key }),

@@ -36,8 +36,7 @@ export async function resetPassword({
     sessionsValidAfter: sessionsCutoff(now),
     now,
   });
-  if (0)
-    await revokeLoginKeys(ctx, { userId: row.userId, actor: `user:${row.userId}`, reason: "password_reset" });
+  await revokeLoginKeys(ctx, { userId: row.userId, actor: `user:${row.userId}`, reason: "password_reset" });
   const user = await findUserById(ctx.db, row.userId);
   if (user) await forget(ctx, await emailKey("login", user.email));
 }
