@@ -28,8 +28,8 @@ export type GoogleUserOutcome = "signed_in" | "linked" | "created";
  * the account. A verified address does not prove who chose the password: an attacker can sign
  * up with the victim's address, and the victim may click the unsolicited verification mail
  * (it needs no session). Google proves the mailbox's owner is signing in now, so whoever set the
- * password, and every login they hold (sessions and login API keys), loses the account; the owner can set a password again
- * with a reset link, which only their mailbox receives.
+ * password, and every login they hold (sessions and login API keys), loses the account; the
+ * owner can set a password again with a reset link, which only their mailbox receives.
  */
 export async function resolveGoogleUser(
   ctx: AppContext,
