@@ -92,6 +92,7 @@ function* mutations(body: Record<string, unknown>): Generator<unknown> {
 function corpus(): unknown[] {
   const out: unknown[] = [eventsBody(), impressionBody(), null, undefined, 5, "events", [], [eventsBody()]];
   out.push(...mutations(impressionBody()));
+  out.push(...mutations({ ...impressionBody(), context: "delivery" }));
   out.push(...mutations(eventsBody()));
   for (const e of mutations(event())) out.push({ ...eventsBody(), events: [event(), e] });
   out.push({ ...eventsBody(), events: [] });
@@ -112,6 +113,8 @@ describe("events queue message validation", () => {
       impressionBody(),
       { ...impressionBody(), userId: null, allocation: null },
       beforeAllocations,
+      { ...impressionBody(), context: "delivery" },
+      { ...impressionBody(), context: null },
     ]) {
       const fast = fastParseEventsQueueMessage(body);
       expect(fast).toBeDefined();

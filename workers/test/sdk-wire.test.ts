@@ -361,6 +361,39 @@ describe("keys on the wire format", () => {
   });
 });
 
+describe("abuse bounds on keyless metrics", () => {
+  it("one variant id counts at most 30 times a minute; past that, a 429 with Retry-After", async () => {
+    const { apiKey } = await seedProject({ challengerCount: 0 });
+    const r = await resolved(await generateNotificationBody(apiKey, { baseMessage: "Loop", context: "" }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++)
+      statuses.push((await recordMetric(r.variant_id, i % 2 ? "sent" : "clicked")).status);
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    const refused = await recordMetric(r.variant_id, "sent");
+    await expectError(refused, 429, "RATE_LIMITED", /variant/);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("one address gets 600 a minute", async () => {
+    const ip = "198.51.100.77";
+    const send = () =>
+      call("/v1/metrics", {
+        body: { variant_id: "not-a-token", event_type: "sent" },
+        headers: { "cf-connecting-ip": ip },
+      });
+    const results = await Promise.all(Array.from({ length: 600 }, send));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(600);
+    await expectError(await send(), 429, "RATE_LIMITED", /address/);
+    // Another address is not affected.
+    await ok(
+      await call("/v1/metrics", {
+        body: { variant_id: "x", event_type: "sent" },
+        headers: { "cf-connecting-ip": "198.51.100.78" },
+      }),
+    );
+  });
+});
+
 describe("random intent ids (the SDKs' default)", () => {
   it("pool by base message: one experiment, however many UUIDs", async () => {
     const { apiKey, projectId } = await seedProject({ challengerCount: 0 });

@@ -40,6 +40,8 @@ const PUBLIC_OPERATIONS: Record<string, string> = {
   startGoogleSignIn: "begins the OIDC flow (state, nonce and PKCE bound to the browser)",
   googleSignInCallback: "the identity provider redirects here; state and PKCE are the credential",
   listDevOutbox: "local development only: a 404 in production and staging",
+  recordMetric:
+    "the mobile SDKs send no key: the variant id is a token we signed, naming its project and impression (a project may require a key)",
 };
 
 /**
@@ -47,7 +49,7 @@ const PUBLIC_OPERATIONS: Record<string, string> = {
  * attacker's `PUT /v1/ads/channels/facebook` connects the attacker's own Facebook. For these the
  * walk checks the victim's copy is untouched instead of expecting a 404.
  */
-const OWN_NAMESPACE_PARAMS = new Set(["channel"]);
+const OWN_NAMESPACE_PARAMS = new Set(["channel", "intent_id"]);
 
 /**
  * A valid body per operation that takes one, so another project's call gets past validation and
@@ -56,6 +58,7 @@ const OWN_NAMESPACE_PARAMS = new Set(["channel"]);
 const NO_BODY = Symbol("no body: the operation's body is optional and this sample sends none");
 const SAMPLE_BODIES: Record<string, unknown> = {
   getMessage: { intent_id: "victim_intent", base_example: "Hi", locale: "en-US" },
+  resolveMessage: { intent_id: "victim_intent", base_message: "Hi", locale: "en-US" },
   recordEvents: [],
   updateExperiment: { strategy: "sticky" },
   pauseExperiment: {},
@@ -95,6 +98,7 @@ const ids: Record<string, string> = {
   project: victim.projectId,
   project_id: victim.projectId,
   channel: "facebook",
+  intent_id: "victim_intent",
 };
 
 /** A key of the victim's project with the given scopes, expiry and revocation. */
