@@ -23,7 +23,12 @@ export async function deleteProject({
   const project = await mustProject(ctx, projectId);
   if (!(await softDeleteProject(ctx.db, projectId, ctx.now()))) throw new NotFoundError("project not found");
   await invalidateProjectKeys(ctx, projectId);
-  await publishMetricsPolicy(ctx, projectId, { live: false, requireKey: true });
+  // Keyless /v1/metrics stop recording for it at once here and within KV's propagation elsewhere;
+  // if KV fails, cached policies say "live" until they expire (an hour at most), which records
+  // nothing anyone can read: the project is gone.
+  await publishMetricsPolicy(ctx, projectId, { live: false, requireKey: true }).catch((err: unknown) =>
+    ctx.logger.warn("deleted project's metrics policy not published", { projectId, error: String(err) }),
+  );
   await recordAudit({
     ctx,
     projectId,
