@@ -8,6 +8,9 @@ import { call, json } from "./helpers";
 describe("SDK contract", () => {
   it("packages/sdk/openapi.json is the Worker's live /v1/openapi.json", async () => {
     const spec = await json(await call("/v1/openapi.json"), 200);
-    await expect(`${JSON.stringify(spec, null, 2)}\n`).toMatchFileSnapshot("../../packages/sdk/openapi.json");
+    await expect(
+      `${JSON.stringify(spec, null, 2)}\n`,
+      "the API changed: run `pnpm sdk:types` and commit packages/sdk/openapi.json and src/generated/api.ts",
+    ).toMatchFileSnapshot("../../packages/sdk/openapi.json");
   });
 });

@@ -56,6 +56,8 @@ export function createClient(options: BrowserClientOptions): BrowserClient {
   // pagehide, not unload: it fires on mobile tab switches and keeps the back/forward cache usable.
   const leave = () => void client.flush();
   g.addEventListener?.("pagehide", leave);
+  // Back online: what waited offline goes now rather than at the next backoff tick.
+  g.addEventListener?.("online", leave);
   g.addEventListener?.("visibilitychange", () => {
     if (g.document?.visibilityState === "hidden") leave();
   });

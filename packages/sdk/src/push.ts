@@ -94,7 +94,9 @@ export function createPush(t: Transport, projectId: string | undefined): Push {
       q.set("user", o.userId);
       q.set("user_hash", o.userHash);
     }
-    const reg = await sw.register(`${scope}sw.js${q.size ? `?${q}` : ""}`, { scope });
+    // Not q.size: older Safari and Firefox lack it, and the topics would silently go missing.
+    const qs = q.toString();
+    const reg = await sw.register(`${scope}sw.js${qs ? `?${qs}` : ""}`, { scope });
     const w = reg.installing ?? reg.waiting;
     // pushManager.subscribe() needs an active worker; PushBunny's activates at once (skipWaiting).
     if (!reg.active && w) {

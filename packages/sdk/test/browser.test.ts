@@ -70,6 +70,11 @@ describe("browser client", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(server.events()).toHaveLength(2);
     expect(server.events()[1]?.keepalive).toBe(true);
+    // Coming back online sends at once instead of waiting for the interval.
+    await c.track({ type: "opened", trackingToken: TOKEN(3) });
+    p.fire("online");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.events()).toHaveLength(3);
   });
 
   it("falls back to memory when localStorage refuses writes", async () => {

@@ -12,6 +12,8 @@ describe("generated API types", () => {
   it("src/generated/api.ts is up to date with openapi.json", async () => {
     const spec = JSON.parse(await readFile(new URL("../openapi.json", import.meta.url), "utf8"));
     const source = HEADER + astToString(await openapiTS(spec, { alphabetize: false }));
-    await expect(source).toMatchFileSnapshot("../src/generated/api.ts");
+    await expect(source, "stale generated types: run `pnpm sdk:types`").toMatchFileSnapshot(
+      "../src/generated/api.ts",
+    );
   });
 });

@@ -113,7 +113,7 @@ describe("stats", () => {
     const c = createClient({ baseUrl: BASE, apiKey: KEY, fetch: server.fetch });
     expect(await c.stats({ intent_id: "cart abandonment", locale: "en-US" })).toEqual(body);
     expect(server.seen[0]?.method).toBe("GET");
-    expect(server.seen[0]?.url).toBe("https://edge.test/v1/stats?intent_id=cart+abandonment&locale=en-US");
+    expect(server.seen[0]?.url).toBe("https://edge.test/v1/stats?intent_id=cart%20abandonment&locale=en-US");
   });
 
   it("throws the server's error", async () => {

@@ -99,7 +99,7 @@ describe("retries", () => {
     await vi.advanceTimersByTimeAsync(0);
     // The same generator, replayed: attempt n waits floor(r * min(cap, base * 2^n)).
     const r = seeded(42);
-    const waits = [0, 1, 2].map((n) => fullJitter(n, 1000, 60_000, r));
+    const waits = [0, 1, 2].map((n) => Math.floor(r() * Math.min(60_000, 1000 * 2 ** n)));
     for (const wait of waits) await vi.advanceTimersByTimeAsync(wait);
     const sent = server.events();
     expect(sent).toHaveLength(4);
@@ -263,6 +263,32 @@ describe("persistence", () => {
     const next = createClient({ baseUrl: BASE, apiKey: KEY, fetch: ok2.fetch, maxQueueSize: 3 });
     expect(next.pending).toBe(0);
     await c.shutdown();
+  });
+
+  it("a store that fails is reported and the events still go out from memory", async () => {
+    const errors: PushBunnyError[] = [];
+    const broken = {
+      getItem: async () => {
+        throw new Error("SecurityError");
+      },
+      setItem: async () => {
+        throw new Error("QuotaExceededError");
+      },
+      removeItem: async () => {},
+    };
+    const server = fakeServer([ok()]);
+    const c = createClient({
+      baseUrl: BASE,
+      apiKey: KEY,
+      fetch: server.fetch,
+      storage: broken,
+      onError: (e) => errors.push(e),
+    });
+    expect(await c.track(opened(1))).toBe(true);
+    await c.flush();
+    expect(eventsOf(server.events()[0]).map((e) => e.tracking_token)).toEqual([TOKEN(1)]);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(["storage"]));
   });
 
   it("two clients on one store (two tabs) keep each other's events", async () => {

@@ -264,8 +264,11 @@ export function createClient(options: ClientOptions): Client {
     },
 
     async stats(query) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      // Built by hand: React Native's URLSearchParams lacks set().
+      const params = Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+        .join("&");
       return call(t, {
         method: "GET",
         path: `/v1/stats?${params}`,
