@@ -65,7 +65,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Answers the same 401 for an unknown email and a wrong password. After 5 attempts for one email in 15 minutes without a success, or 50 attempts of any outcome from one address (an IPv6 client's /64) in 15 minutes, every attempt is a 429 with Retry-After, the right password included; a success clears the email's count.
+         * @description Answers the same 401 for an unknown email and a wrong password. After 5 attempts for one email in 15 minutes without a success, or 50 attempts of any outcome from one address (an IPv6 client's /64) in 15 minutes, every attempt is a 429 with Retry-After, the right password included; a success clears the email's count. With the right password the answer also carries `api_key` (the upstream PushBunny SDKs' `{ api_key }`): a 30-day project API key scoped by the person's role, for `project_id` or their first project; docs/adr/0018-login-keys.md.
          */
         post: operations["login"];
         delete?: never;
@@ -468,7 +468,7 @@ export interface paths {
         put?: never;
         /**
          * Roll a key: a new secret now, the old one expires after a grace period
-         * @description The new key has the same name, scopes, mode and `expires_at` (when an API key calls: no later than its own expiry, and only scopes it holds, else 403); its secret is shown in this response only. The old key gets `expires_at` = now + `grace_seconds` (a day by default; never later than it already had) and `rolled_to` = the new key's id. The body may be left out. Revoked, expired or already rolled keys, or a grace while the project has 200 working keys: 409.
+         * @description The new key has the same name, scopes, mode and `expires_at` (when an API key calls: no later than its own expiry, and only scopes it holds, else 403); its secret is shown in this response only. The old key gets `expires_at` = now + `grace_seconds` (a day by default; never later than it already had) and `rolled_to` = the new key's id. The body may be left out. Revoked, expired or already rolled keys, login keys (`login_user_id` set: sign in again instead), or a grace while the project has 200 working keys: 409.
          */
         post: operations["rollApiKey"];
         delete?: never;
@@ -575,6 +575,83 @@ export interface paths {
          * @description A JSON array (or `{ "events": [...] }`) of up to 1000 events. Each event is checked on its own; rejected ones are listed by index with a reason and do not block the rest. Delivering the same (token, type) again never double counts.
          */
         post: operations["recordEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pick the copy for a notification (the mobile SDKs' wire format)
+         * @description UPSTREAM.md §B: what the shipped Kotlin and Flutter SDKs call. The API key comes from the body's `api_key` or an `Authorization: Bearer` header (the header wins). Same engine as POST /v1/message; the impression is recorded here, and `sent` on /v1/metrics confirms it without counting it twice.
+         */
+        post: operations["resolveMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a notification sent or clicked (the mobile SDKs' wire format)
+         * @description UPSTREAM.md §B. No key needed: the variant id is a signed token that names its project and impression. `sent` counts the impression once (however often it is sent, and together with /v1/resolve's), `clicked` counts one open. An unknown or malformed variant id answers 200 with `recorded: false`, as the SDKs expect. An `Authorization: Bearer` key is accepted and checked; a project may require it (PATCH /v1/projects/{project_id} `metrics_require_key`). Limited to 600 requests a minute per address, 30 per variant id and 6,000 per variant.
+         */
+        post: operations["recordMetric"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every intent's copies with their counts (the upstream dashboard's shape)
+         * @description An object keyed by intent id. Pages hold 100 experiments (an intent has one per locale), newest first; when more remain, the `X-Next-Cursor` header carries the cursor for `?cursor=`.
+         */
+        get: operations["listVariants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/variants/{intent_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One intent's copies with their counts (all locales); [] for an unknown intent */
+        get: operations["listIntentVariants"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1647,6 +1724,32 @@ export interface components {
              */
             name?: string;
         };
+        LoginSession: components["schemas"]["Session"] & {
+            /**
+             * @description A project API key (`pb_live_…`) for `Authorization: Bearer …` on the SDK routes (/v1/resolve, /v1/variants, /v1/message, /v1/events, /v1/stats …), shown in this response only. Scopes from the person's role: viewer → read; member, admin, owner → message + read. Lives 30 days; listed and revocable under the project's API keys; revoked when the person leaves the project, changes role or resets the password. At most 5 per person and project: a 6th login revokes the oldest. Absent when the person has no project (or the project is at its 200-key cap).
+             * @example pb_live_3f9a1c2b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8
+             */
+            api_key?: string;
+            /** @example key_3f9a1c2b7d4e5f607182 */
+            api_key_id?: string;
+            /**
+             * @description The project the key belongs to: the one asked for, else the person's only or first-joined project
+             * @example prj_0a1b2c3d4e5f60718293
+             */
+            project_id?: string;
+            /**
+             * @example [
+             *       "message",
+             *       "read"
+             *     ]
+             */
+            api_key_scopes?: ("message" | "read")[];
+            /**
+             * Format: date-time
+             * @example 2027-01-05T09:00:00.000Z
+             */
+            api_key_expires_at?: string;
+        };
         /**
          * @example {
          *       "email": "ada@example.com",
@@ -1662,6 +1765,11 @@ export interface components {
             email: string;
             /** @example correct horse battery staple */
             password: string;
+            /**
+             * @description The project whose API key (`api_key`) to answer with. Left out: the person's only project, or the one they joined first. A project the person is not a member of is a 404, answered only after the password was checked.
+             * @example prj_0a1b2c3d4e5f60718293
+             */
+            project_id?: string;
         };
         RefreshRequest: {
             /** @example pbr_… */
@@ -1727,6 +1835,8 @@ export interface components {
             /** @example en-US */
             default_locale: string;
             challenger_count: number;
+            /** @description POST /v1/metrics refuses requests without this project's API key */
+            metrics_require_key: boolean;
             /**
              * @description Your role in the project; null for API keys
              * @example member
@@ -1855,6 +1965,11 @@ export interface components {
              * @example null
              */
             rolled_to: string | null;
+            /**
+             * @description Set on keys POST /v1/auth/login minted for a person (their user id): scoped by their role, 30 days, revoked when they leave, change role or reset the password; they cannot be rolled
+             * @example null
+             */
+            login_user_id: string | null;
         };
         IssuedApiKey: components["schemas"]["ApiKey"] & {
             /**
@@ -2121,6 +2236,119 @@ export interface components {
             properties?: {
                 [key: string]: string;
             };
+        };
+        ResolveResponse: {
+            /**
+             * @description Send it back to POST /v1/metrics as is. It is this impression's signed tracking token (`trk_v1.…`), or `base_…` when the copy was served untracked
+             * @example trk_v1.prj_dev.exp_3f9a1c2b7d4e5f60.var_3f9a1c2b7d4e.imp_0m4x8k2a1b2c3d4e5f.m4x8k2a1.q1w2e3r4t5y6u7i8o9p0aa
+             */
+            variant_id: string;
+            /** @example Your order is ready to pick up */
+            resolved_message: string;
+            /**
+             * @description The intent the copy was chosen for
+             * @example order_ready
+             */
+            intent_id: string;
+            /** @example es-ES */
+            locale: string;
+            /** @description false: the base message, served outside any experiment */
+            tracked: boolean;
+            /** @description The copy's catalogue ids (as GET /v1/variants lists them); null when untracked */
+            variant: {
+                variant_id: string;
+                experiment_id: string;
+            } | null;
+            /** @description Why the copy is untracked, when it is */
+            reason: string | null;
+        };
+        ResolveRequest: {
+            /**
+             * @description The notification's intent. A random UUID v4 (the SDKs' default when the app names none) is pooled by `base_message` as an `auto-…` intent.
+             * @example order_ready
+             */
+            intent_id: string;
+            /** @example Your order is ready */
+            base_message: string;
+            /**
+             * @description Free text about the notification. Its first 256 characters are kept on the impression and given to generation as a hint.
+             * @example delivery
+             */
+            context?: string;
+            /**
+             * @description null = the project's default
+             * @example es-ES
+             */
+            locale?: string;
+            /**
+             * @description When the app asked; accepted and not used
+             * @example 2026-12-06T12:00:00Z
+             */
+            timestamp?: string;
+            /** @description The project's API key, when no Authorization header carries it */
+            api_key?: string;
+        };
+        MetricResponse: {
+            /** @enum {string} */
+            status: "ok";
+            /** @description false: nothing was stored (`reason` says why) */
+            recorded: boolean;
+            reason?: string;
+        };
+        MetricRequest: {
+            /** @description The variant_id POST /v1/resolve answered */
+            variant_id: string;
+            /**
+             * @description `sent`: the notification was shown (the impression); `clicked`: it was opened
+             * @enum {string}
+             */
+            event_type: "sent" | "clicked";
+            /** @example 2026-12-06T12:01:12Z */
+            timestamp?: string;
+        };
+        GroupedVariant: {
+            /** @example var_3f9a1c2b7d4e */
+            variant_id: string;
+            /** @example Your order is ready to pick up */
+            message: string;
+            /** @description Impressions */
+            sent: number;
+            /** @description Opens (the SDKs' `clicked`) */
+            clicked: number;
+            experiment_id: string;
+            /** @example es-ES */
+            locale: string;
+            /**
+             * @description control, llm or manual
+             * @example llm
+             */
+            source: string;
+            /** @example active */
+            status: string;
+            conversions: number;
+        };
+        IntentVariant: {
+            /** @example var_3f9a1c2b7d4e */
+            variant_id: string;
+            /** @example Your order is ready to pick up */
+            message: string;
+            /** @description Impressions */
+            sent: number;
+            /** @description Opens (the SDKs' `clicked`) */
+            clicked: number;
+            experiment_id: string;
+            /** @example es-ES */
+            locale: string;
+            /**
+             * @description control, llm or manual
+             * @example llm
+             */
+            source: string;
+            /** @example active */
+            status: string;
+            conversions: number;
+            /** @description Opens: the same count as `clicked` */
+            opened: number;
         };
         Stats: {
             intent_id: string;
@@ -2983,13 +3211,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in */
+            /** @description Signed in (with a project API key when the person has a project) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["LoginSession"];
                 };
             };
             /** @description Invalid request: `issues` lists each field problem */
@@ -3003,6 +3231,15 @@ export interface operations {
             };
             /** @description Invalid email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The password was right, but `project_id` names no project of this person's */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4061,6 +4298,11 @@ export interface operations {
                      * @example 3
                      */
                     challenger_count?: number;
+                    /**
+                     * @description Refuse POST /v1/metrics without an API key of this project (the shipped mobile SDKs send none)
+                     * @example true
+                     */
+                    metrics_require_key?: boolean;
                 };
             };
         };
@@ -5329,7 +5571,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The key is revoked, expired or was already rolled, or the project is at its key cap */
+            /** @description The key is revoked, expired, a login key or was already rolled, or the project is at its key cap */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5843,6 +6085,336 @@ export interface operations {
             };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resolveMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveRequest"];
+            };
+        };
+        responses: {
+            /** @description The chosen copy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolveResponse"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recordMetric: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MetricRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricResponse"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this address or for this project; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listVariants: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Copies by intent */
+            200: {
+                headers: {
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["GroupedVariant"][];
+                    };
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listIntentVariants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                intent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The intent's copies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntentVariant"][];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
