@@ -755,6 +755,8 @@ describe("security", () => {
       "getExperimentAnalysis",
       "getIterationProposal",
       "listExperiments",
+      "listIntentVariants",
+      "listVariants",
       "pauseExperiment",
       "proposeIteration",
       "resumeExperiment",

@@ -56,9 +56,24 @@ describe("the service worker script", () => {
   it("imported by a site's own service worker, leaves its lifecycle alone and still talks to the Worker", async () => {
     const sw = run("https://shop.example/sw.js", serviceWorkerScript(EDGE, "prj_a"), { topics: ["news"] });
     expect([...sw.listeners.keys()].sort()).toEqual(["notificationclick", "push", "pushsubscriptionchange"]);
-    const c = click({ receipt: "rcp_2" });
+    const c = click({ receipt: "rcp_2", delivery_id: "dlv_2" });
     sw.listeners.get("notificationclick")?.(c.event);
     await c.done();
     expect(sw.fetches[0]?.url).toBe(`${EDGE}/push/receipts`);
+  });
+
+  it("imported, leaves the site's own pushes and clicks to the site", async () => {
+    const sw = run("https://shop.example/sw.js", serviceWorkerScript(EDGE, "prj_a"));
+    let closed = false;
+    const waits: unknown[] = [];
+    sw.listeners.get("notificationclick")?.({
+      notification: { close: () => (closed = true), data: { url: "/orders" } },
+      waitUntil: (p: unknown) => waits.push(p),
+    });
+    sw.listeners.get("push")?.({
+      data: { json: () => ({ title: "The site's own" }) },
+      waitUntil: (p: unknown) => waits.push(p),
+    });
+    expect([closed, waits.length, sw.fetches.length]).toEqual([false, 0, 0]);
   });
 });

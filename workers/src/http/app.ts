@@ -64,7 +64,11 @@ export function createApp(): App {
   app.use("*", securityHeaders);
   // Built once per configuration, not per request: it sits on every route's path.
   const corsFor = new WeakMap<object, MiddlewareHandler>();
+  // The browser push routes take no credential and are called from the sites' own origins (a
+  // site's service worker that imports ours posts receipts and subscriptions from there).
+  const publicPushCors = cors({ origin: "*", allowHeaders: ["Content-Type"], maxAge: 86_400 });
   app.use("*", (c, next) => {
+    if (c.req.path.startsWith("/push/")) return publicPushCors(c, next);
     const config = loadConfig(c.env);
     let handler = corsFor.get(config);
     if (!handler) {

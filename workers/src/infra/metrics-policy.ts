@@ -9,9 +9,9 @@ export interface MetricsPolicy {
   requireKey: boolean;
 }
 
-// Isolate memory (60 s), then KV (1 h), then D1: a burst of metrics from one app costs one D1
-// read per KV lifetime. A change is written through KV and drops this isolate's copy; other
-// isolates follow within their 60 s plus KV's propagation.
+// Isolate memory (60 s), then KV, then D1. Only a change writes KV (with the value D1 now
+// holds); a read never does, so a read racing a change can never put the old value back for
+// the KV entry's lifetime. A project never changed costs one D1 read per isolate a minute.
 const ISOLATE_TTL_MS = 60_000;
 const KV_TTL_SECONDS = 3_600;
 const kvKey = (projectId: string) => `metrics-policy:v1:${projectId}`;
@@ -35,13 +35,6 @@ export async function metricsPolicy(ctx: AppContext, projectId: string): Promise
   } else {
     const project = await findLiveProject(ctx.db, projectId);
     policy = { live: project !== null, requireKey: project?.metricsRequireKey ?? false };
-    ctx.waitUntil(
-      ctx.kv
-        .put(kvKey(projectId), JSON.stringify(policy), { expirationTtl: KV_TTL_SECONDS })
-        .catch((err: unknown) =>
-          ctx.logger.warn("metrics policy cache write failed", { projectId, error: String(err) }),
-        ),
-    );
   }
   isolate.set(projectId, policy, now);
   return policy;

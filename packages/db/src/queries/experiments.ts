@@ -49,6 +49,7 @@ export async function listExperimentsForIntent(
   projectId: string,
   intentId: string,
   locale?: string,
+  limit = 1_000,
 ): Promise<ExperimentRow[]> {
   return db
     .select()
@@ -60,7 +61,8 @@ export async function listExperimentsForIntent(
         locale === undefined ? undefined : eq(experiments.locale, locale),
       ),
     )
-    .orderBy(asc(experiments.createdAt), asc(experiments.locale));
+    .orderBy(asc(experiments.createdAt), asc(experiments.locale))
+    .limit(limit);
 }
 
 /** Variants of an experiment, oldest first (the pool order round-robin rotates over). */

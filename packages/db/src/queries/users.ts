@@ -46,9 +46,24 @@ export async function insertUser(
   return rows[0] ?? null;
 }
 
-/** Replaces a hash stored with old parameters (after a successful login). */
-export async function updatePasswordHash(db: Db, userId: string, passwordHash: string, now: number) {
-  await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
+/**
+ * Replaces a hash stored with old parameters (after a successful login), only while the stored
+ * hash is still the one the login checked: a password reset that landed meanwhile wins. False
+ * when it did.
+ */
+export async function updatePasswordHash(
+  db: Db,
+  userId: string,
+  verifiedHash: string,
+  passwordHash: string,
+  now: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({ passwordHash, updatedAt: now })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, verifiedHash)))
+    .returning({ id: users.id });
+  return rows.length > 0;
 }
 
 /** Marks the address verified; keeps the first verification time. */

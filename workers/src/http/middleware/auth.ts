@@ -103,6 +103,11 @@ export function requireAccess(lookup: (c: Context<AppEnv>) => OperationAccess | 
     if (op?.bodyKeyMaxBytes) {
       // Read even when a header brought the key: the body's size limit is enforced by this read.
       const fromBody = await bodyApiKey(c, op.bodyKeyMaxBytes, credential === undefined);
+      if (credential === undefined && fromBody !== undefined && looksLikeJwt(fromBody)) {
+        throw new UnauthorizedError(
+          "`api_key` takes a project API key; send a person's access token as 'Authorization: Bearer <token>' with X-Project-Id",
+        );
+      }
       credential ??= fromBody;
       if (credential === undefined) {
         throw new UnauthorizedError(

@@ -21,7 +21,11 @@ export async function readBoundedBody(c: Context<AppEnv>, maxBytes: number): Pro
     const reader = stream.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    const read = () =>
+      reader.read().catch(() => {
+        throw new BadRequestError("the request body could not be read: send it again");
+      });
+    for (let r = await read(); !r.done; r = await read()) {
       const value = r.value;
       size += value.byteLength;
       if (size > maxBytes) {

@@ -58,9 +58,12 @@ export async function login({
 
   await forget(ctx, byEmail);
   let passwordHash = user.passwordHash;
-  if (check.needsRehash) {
-    passwordHash = await hashPassword(input.password);
-    await updatePasswordHash(ctx.db, user.id, passwordHash, ctx.now());
+  if (check.needsRehash && user.passwordHash) {
+    const rehashed = await hashPassword(input.password);
+    // A reset that landed since the check keeps its password, and this login mints no key (the
+    // mint re-checks the stored hash against passwordHash, which no longer matches).
+    if (await updatePasswordHash(ctx.db, user.id, user.passwordHash, rehashed, ctx.now()))
+      passwordHash = rehashed;
   }
   // Before the session: a 404 for a project the person is not in leaves nothing behind.
   const target = await chooseLoginProject(ctx, user.id, input.projectId);

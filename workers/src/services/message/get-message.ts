@@ -23,11 +23,10 @@ export interface GetMessageInput {
   locale: string | null;
   userId: string | null;
   context: Record<string, string>;
-  /**
-   * /v1/resolve's free-text context (trimmed, at most 256 characters): kept on the impression,
-   * and the generation hint of an experiment this request creates.
-   */
+  /** /v1/resolve's free-text context (trimmed, at most 256 characters), kept on the impression. */
   note?: string | null;
+  /** The generation hint of an experiment this request creates (a short label, or null). */
+  hint?: string | null;
   /**
    * Asked before this request would create a new experiment; false serves the base example
    * untracked instead. True means the caller also spent the generation quota for it.
@@ -82,7 +81,10 @@ export async function pickMessage({
   let pool = await loadPool(ctx, key);
   if (!pool) {
     const admitted = input.admitNew ? await input.admitNew() : undefined;
-    if (admitted === false) {
+    // Refused: a request elsewhere may have created it meanwhile (a burst of first requests
+    // each asks); only when none did is the copy served untracked.
+    if (admitted === false) pool = await refreshPool(ctx, key);
+    if (admitted === false && !pool) {
       return {
         tracked: false,
         text: renderTemplateDropping(input.baseExample, input.context),
@@ -90,7 +92,7 @@ export async function pickMessage({
         reason: UNTRACKED_OVER_QUOTA,
       };
     }
-    pool = await createPool(ctx, owner, input, locale, admitted === true);
+    pool ??= await createPool(ctx, owner, input, locale, admitted === true);
   }
 
   // The control and the holdout always show the app's own current copy: the base example is
@@ -196,7 +198,7 @@ async function createPool(
     baseExample: input.baseExample,
     normalizedBase: normalizeText(input.baseExample),
     contextKeys: Object.keys(input.context).sort(),
-    contextHint: input.note ?? null,
+    contextHint: input.hint ?? null,
     challengerCount: owner.challengerCount,
     historyId: newId("hst"),
     now,

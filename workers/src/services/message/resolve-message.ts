@@ -1,4 +1,3 @@
-import { fnv1a32 } from "@pushbunny/core";
 import type { KeyOwner } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { tryQuota } from "../../ratelimit/quotas";
@@ -26,8 +25,16 @@ export interface ResolveMessageOutput {
   reason: string | null;
 }
 
-/** The longest context kept on an impression and handed to generation. */
+/** The longest context kept on an impression. */
 export const MAX_NOTE_LENGTH = 256;
+
+// Only a short label ("delivery", "e-commerce", "order shipped") becomes the generation hint:
+// anyone holding an app's key can send the first request for a new message, and a sentence
+// could steer the copy every user then gets. The impression keeps whatever was sent.
+const HINT = /^[\p{L}\p{N}][\p{L}\p{N} _.,:&/'-]{0,63}$/u;
+
+/** The context as a generation hint, or null when it is not a short label. */
+export const hintOf = (note: string | null) => (note !== null && HINT.test(note) ? note : null);
 
 // The mobile SDKs send `Uuid.random()` when the app names no intent: version 4, RFC 4122 variant.
 const RANDOM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -40,7 +47,7 @@ export const isRandomIntent = (intentId: string) => RANDOM_UUID.test(intentId);
  * notification, whatever UUID each call carried. Readable in stats (a slug of the message) and
  * unique by a 64-bit hash of its normalized text.
  */
-export function autoIntentId(baseMessage: string): string {
+export async function autoIntentId(baseMessage: string): Promise<string> {
   const normalized = baseMessage.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
   const slug = normalized
     .normalize("NFKD")
@@ -49,9 +56,10 @@ export function autoIntentId(baseMessage: string): string {
     .replace(/^-+|-+$/g, "")
     .slice(0, 40)
     .replace(/-+$/, "");
-  const hash =
-    fnv1a32(normalized).toString(16).padStart(8, "0") +
-    fnv1a32(`\u0001${normalized}`).toString(16).padStart(8, "0");
+  // 128 bits of SHA-256: two different messages never share a pool, even chosen by someone trying.
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(normalized)));
+  let hash = "";
+  for (const b of digest.subarray(0, 16)) hash += b.toString(16).padStart(2, "0");
   return slug ? `auto-${slug}-${hash}` : `auto-${hash}`;
 }
 
@@ -75,7 +83,7 @@ export async function resolveMessage({
   input: ResolveMessageInput;
 }): Promise<ResolveMessageOutput> {
   const auto = isRandomIntent(input.intentId);
-  const intentId = auto ? autoIntentId(input.baseMessage) : input.intentId;
+  const intentId = auto ? await autoIntentId(input.baseMessage) : input.intentId;
   const note = input.context.trim().slice(0, MAX_NOTE_LENGTH) || null;
   const picked = await pickMessage({
     ctx,
@@ -87,6 +95,7 @@ export async function resolveMessage({
       userId: null,
       context: {},
       note,
+      hint: hintOf(note),
       ...(auto
         ? {
             admitNew: async () => {
@@ -102,7 +111,7 @@ export async function resolveMessage({
   });
   if (!picked.tracked) {
     return {
-      variantId: `base_${autoIntentId(`${picked.locale}\u0000${input.baseMessage}`).slice(-16)}`,
+      variantId: `base_${(await autoIntentId(`${picked.locale}\u0000${input.baseMessage}`)).slice(-16)}`,
       text: picked.text,
       intentId,
       locale: picked.locale,

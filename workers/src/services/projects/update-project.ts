@@ -56,7 +56,11 @@ export async function updateProject({
     throw new NotFoundError("project not found");
   }
   if (set.metricsRequireKey !== undefined) {
-    await publishMetricsPolicy(ctx, projectId, { live: true, requireKey: set.metricsRequireKey });
+    // Saved in D1 either way; without KV, other isolates read D1 once their cached copy (a
+    // minute) and any older KV entry (an hour at most) expire.
+    await publishMetricsPolicy(ctx, projectId, { live: true, requireKey: set.metricsRequireKey }).catch(
+      (err: unknown) => ctx.logger.error("metrics policy not published", { projectId, error: String(err) }),
+    );
   }
   if (set.name !== undefined) {
     await recordAudit({

@@ -66,7 +66,10 @@ async function summaries(
     });
 }
 
-/** GET /v1/variants/{intent_id}: every locale's copies of one intent; [] for an unknown intent. */
+/** Locales (experiments) GET /v1/variants/{intent_id} reads: more than any app ships. */
+export const INTENT_LOCALES_MAX = 200;
+
+/** GET /v1/variants/{intent_id}: the copies of one intent's first 200 locales; [] for an unknown intent. */
 export async function listIntentVariants({
   ctx,
   projectId,
@@ -76,7 +79,11 @@ export async function listIntentVariants({
   projectId: string;
   input: { intentId: string };
 }): Promise<VariantSummary[]> {
-  return summaries(ctx, projectId, await listExperimentsForIntent(ctx.db, projectId, input.intentId));
+  return summaries(
+    ctx,
+    projectId,
+    await listExperimentsForIntent(ctx.db, projectId, input.intentId, undefined, INTENT_LOCALES_MAX),
+  );
 }
 
 /**

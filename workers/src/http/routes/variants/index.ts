@@ -94,8 +94,8 @@ export function registerVariantRoutes(app: App) {
       input: { limit: q.limit, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) },
     });
     if (out.nextCursor) c.header("X-Next-Cursor", out.nextCursor);
-    const body: Record<string, ReturnType<typeof grouped>[]> = {};
-    for (const [intent, list] of out.byIntent) body[intent] = list.map(grouped);
+    // fromEntries defines every key as its own property, "__proto__" included.
+    const body = Object.fromEntries([...out.byIntent].map(([intent, list]) => [intent, list.map(grouped)]));
     return c.json(body, 200);
   });
   app.openapi(listOne, async (c) => {

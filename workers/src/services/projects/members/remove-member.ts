@@ -41,6 +41,14 @@ export async function removeMember({
       leaving ? `the last owner cannot leave: ${LAST_OWNER}` : `cannot remove the last owner: ${LAST_OWNER}`,
     );
   }
+  // First, right after the change: the keys carry the old role, and an audit failure must not
+  // leave them working.
+  await revokeLoginKeys(ctx, {
+    userId: target.userId,
+    projectId,
+    actor: caller.actor,
+    reason: "member_removed",
+  });
   await recordAudit({
     ctx,
     projectId,
@@ -51,12 +59,6 @@ export async function removeMember({
       targetId: target.userId,
       details: { email: target.email, role: target.role },
     },
-  });
-  await revokeLoginKeys(ctx, {
-    userId: target.userId,
-    projectId,
-    actor: caller.actor,
-    reason: "member_removed",
   });
   return { left: leaving };
 }

@@ -42,6 +42,14 @@ export async function updateMember({
     }
     throw new ConflictError(`cannot demote the last owner: ${LAST_OWNER}`);
   }
+  // First, right after the change: the keys carry the old role, and an audit failure must not
+  // leave them working.
+  await revokeLoginKeys(ctx, {
+    userId: target.userId,
+    projectId,
+    actor: caller.actor,
+    reason: "role_changed",
+  });
   await recordAudit({
     ctx,
     projectId,
@@ -52,12 +60,6 @@ export async function updateMember({
       targetId: target.userId,
       details: { email: target.email, from: target.role, to: role },
     },
-  });
-  await revokeLoginKeys(ctx, {
-    userId: target.userId,
-    projectId,
-    actor: caller.actor,
-    reason: "role_changed",
   });
   return { ...target, role };
 }

@@ -48,6 +48,8 @@ self.addEventListener("push", (event) => {
   } catch (_) {
     data = { body: event.data ? event.data.text() : "" };
   }
+  // Imported into a site's own service worker: its own pushes are the site's to show.
+  if (!STANDALONE && !(data && data.delivery_id)) return;
   const options = {
     body: data.body || "",
     icon: data.icon,
@@ -63,8 +65,9 @@ self.addEventListener("push", (event) => {
 });
 
 self.addEventListener("notificationclick", (event) => {
-  event.notification.close();
   const data = event.notification.data || {};
+  if (!STANDALONE && !data.delivery_id) return;
+  event.notification.close();
   const open = data.url ? self.clients.openWindow(data.url) : Promise.resolve();
   // A click on a tracked notification is reported as an "opened" event for its variant.
   event.waitUntil(Promise.all([report(data, "clicked"), open]));
