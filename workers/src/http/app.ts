@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { getPath } from "hono/utils/url";
+import { registerDashboard } from "../dashboard";
 import { loadConfig } from "../env";
 import { AppError, BadRequestError, type ErrorCode, errorBody, issuesFromZod } from "../errors";
 import { createLogger, describeError } from "../logger";
@@ -120,6 +121,8 @@ export function createApp(): App {
   registerAdsRoutes(app);
   registerPushRoutes(app);
   registerBrowserPushRoutes(app);
+  // Pages, not operations: outside the OpenAPI document (docs/adr/0021-dashboard-stack.md).
+  registerDashboard(app);
 
   const methodsFor = allowedMethods(app);
   app.notFound((c) => {

@@ -1,0 +1,267 @@
+import { dailyCounts, type VariantRow } from "@pushbunny/db";
+import type { Hono } from "hono";
+import { getExperiment } from "../../services/experiments/get-experiment";
+import { getStats, type VariantStats } from "../../services/stats/get-stats";
+import { page, projectOf } from "../context";
+import { int, interval, pct, STRATEGY_LABEL, when } from "../format";
+import type { DashEnv } from "../types";
+import { DecisionBadge } from "./experiments";
+
+/** How a variant is named in the chart legends and the daily table. */
+const labelOf = (v: VariantRow, i: number) => {
+  const text = v.text.length > 40 ? `${v.text.slice(0, 39)}…` : v.text;
+  return `${i + 1}. ${text} (${v.source})`;
+};
+
+export interface ChartSpec {
+  days: string[];
+  yLabel: string;
+  series: { label: string; values: (number | null)[] }[];
+}
+
+/** Per day and variant: impressions, and the goal metric's rate (null on days without traffic). */
+export function dailySeries(
+  variants: VariantRow[],
+  daily: { variantId: string; day: string; impressions: number; opens: number; conversions: number }[],
+  goal: "opened" | "conversion",
+): { impressions: ChartSpec; rate: ChartSpec } {
+  const days = [...new Set(daily.map((d) => d.day))].sort();
+  const at = new Map(daily.map((d) => [`${d.day}|${d.variantId}`, d]));
+  const goalName = goal === "conversion" ? "conversion rate" : "open rate";
+  return {
+    impressions: {
+      days,
+      yLabel: "impressions",
+      series: variants.map((v, i) => ({
+        label: labelOf(v, i),
+        values: days.map((day) => at.get(`${day}|${v.id}`)?.impressions ?? 0),
+      })),
+    },
+    rate: {
+      days,
+      yLabel: `${goalName} (%)`,
+      series: variants.map((v, i) => ({
+        label: labelOf(v, i),
+        values: days.map((day) => {
+          const d = at.get(`${day}|${v.id}`);
+          if (!d || d.impressions === 0) return null;
+          const successes = goal === "conversion" ? d.conversions : d.opens;
+          return Math.round((Math.min(successes, d.impressions) / d.impressions) * 10_000) / 100;
+        }),
+      })),
+    },
+  };
+}
+
+function Chart(p: { spec: ChartSpec; label: string }) {
+  return (
+    <figure class="panel">
+      <figcaption>
+        <strong>{p.label}</strong>
+      </figcaption>
+      <div class="chart" data-chart={JSON.stringify(p.spec)} role="img" aria-label={`${p.label}, by day`}>
+        <p class="muted">The chart needs JavaScript; the daily numbers are in the table below.</p>
+      </div>
+    </figure>
+  );
+}
+
+function VariantTable(p: { rows: VariantStats[]; goal: string }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="muted">
+          Intervals are 95% on the goal metric ({p.goal === "conversion" ? "conversions" : "opens"}); P(best)
+          is the posterior chance the arm is the best.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Text</th>
+            <th scope="col">Source</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Impressions
+            </th>
+            <th scope="col" class="num">
+              Opens
+            </th>
+            <th scope="col" class="num">
+              Conversions
+            </th>
+            <th scope="col" class="num">
+              Open rate
+            </th>
+            <th scope="col" class="num">
+              Conv. rate
+            </th>
+            <th scope="col" class="num">
+              95% interval
+            </th>
+            <th scope="col" class="num">
+              P(best)
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr>
+              <th scope="row">{r.variant.text}</th>
+              <td>{r.variant.source}</td>
+              <td>{r.variant.status}</td>
+              <td class="num">{int(r.impressions)}</td>
+              <td class="num">{int(r.opens)}</td>
+              <td class="num">{int(r.conversions)}</td>
+              <td class="num">{pct(r.openRate)}</td>
+              <td class="num">{pct(r.conversionRate)}</td>
+              <td class="num">{r.statistics ? interval(r.statistics.ci95) : "—"}</td>
+              <td class="num">{r.statistics ? pct(r.statistics.pBest) : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function registerExperimentPage(dash: Hono<DashEnv>): void {
+  dash.get("/p/:project/experiments/:experiment", async (c) => {
+    const { projectId } = await projectOf(c, "read");
+    const ctx = c.get("ctx");
+    const detail = await getExperiment({
+      ctx,
+      projectId,
+      input: { experimentId: c.req.param("experiment") },
+    });
+    const e = detail.experiment;
+    const [stats, daily] = await Promise.all([
+      getStats({ ctx, projectId, input: { intentId: e.intentId, locale: e.locale } }),
+      dailyCounts(ctx.db, { projectId, experimentId: e.id }),
+    ]);
+    const arms = detail.variants.filter((v) => v.source !== "holdout");
+    const rows = stats.variants.filter((v) => v.variant.experimentId === e.id);
+    const own = stats.experiments.find((x) => x.experiment.id === e.id);
+    const series = dailySeries(arms, daily, e.goalMetric);
+    const hasDays = series.impressions.days.length > 0;
+    const decision = own?.decision ?? null;
+    return page(c, {
+      title: `${e.intentId} (${e.locale})`,
+      projectId,
+      current: "experiments",
+      charts: hasDays,
+      children: (
+        <>
+          <p>
+            <a href={`/app/p/${projectId}/experiments`}>← Experiments</a>
+          </p>
+          <h1>
+            {e.intentId} <span class="muted">({e.locale})</span>
+          </h1>
+          <section class="panel" aria-label="Summary">
+            <p>
+              <strong>Base example:</strong> {e.baseExample}
+            </p>
+            <p>
+              {STRATEGY_LABEL[e.strategy] ?? e.strategy} · {e.status} · goal: {e.goalMetric} · generation{" "}
+              <span class={`badge ${e.generationStatus}`}>{e.generationStatus}</span>
+              {e.generationStatus === "pending"
+                ? " (challengers are being written; reload in a moment)"
+                : null}
+            </p>
+            {e.generationError ? <p class="error">Generation failed: {e.generationError}</p> : null}
+            <p>
+              {int(detail.totals.impressions)} impressions · {int(detail.totals.opens)} opens ·{" "}
+              {int(detail.totals.conversions)} conversions
+            </p>
+            <p>
+              Decision: <DecisionBadge status={decision?.status} />{" "}
+              {decision ? <span>{decision.reason}</span> : null}
+            </p>
+            {own?.srm?.alarm ? (
+              <p class="error">
+                Sample ratio mismatch (p = {own.srm.pValue.toPrecision(2)}): the traffic split is not what the
+                strategy intended; check for bugs before trusting the rates.
+              </p>
+            ) : null}
+            {own?.holdout ? (
+              <p>
+                Holdout: {int(own.holdout.impressions)} impressions, rate {pct(own.holdout.rate)} (
+                {interval(own.holdout.ci95)})
+              </p>
+            ) : null}
+          </section>
+          <h2>Variants</h2>
+          <VariantTable rows={rows} goal={e.goalMetric} />
+          <h2>By day</h2>
+          {hasDays ? (
+            <>
+              <Chart spec={series.impressions} label="Impressions per variant" />
+              <Chart spec={series.rate} label={`${series.rate.yLabel} per variant`} />
+              <details class="panel">
+                <summary>Daily numbers</summary>
+                <div class="table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Day (UTC)</th>
+                        <th scope="col">Variant</th>
+                        <th scope="col" class="num">
+                          Impressions
+                        </th>
+                        <th scope="col" class="num">
+                          Opens
+                        </th>
+                        <th scope="col" class="num">
+                          Conversions
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {[...daily]
+                        .sort((a, b) =>
+                          a.day === b.day ? a.variantId.localeCompare(b.variantId) : a.day < b.day ? -1 : 1,
+                        )
+                        .map((d) => {
+                          const i = arms.findIndex((v) => v.id === d.variantId);
+                          const v = arms[i];
+                          return v ? (
+                            <tr>
+                              <td>{d.day}</td>
+                              <td>{labelOf(v, i)}</td>
+                              <td class="num">{int(d.impressions)}</td>
+                              <td class="num">{int(d.opens)}</td>
+                              <td class="num">{int(d.conversions)}</td>
+                            </tr>
+                          ) : null;
+                        })}
+                    </tbody>
+                  </table>
+                </div>
+              </details>
+            </>
+          ) : (
+            <p class="panel">
+              No traffic yet: the chart fills in as your app reports impressions and events.
+            </p>
+          )}
+          <h2>History</h2>
+          {detail.history.length === 0 ? (
+            <p class="muted">No changes yet.</p>
+          ) : (
+            <ul class="panel">
+              {detail.history.slice(0, 50).map((h) => (
+                <li>
+                  <time datetime={new Date(h.at).toISOString()}>{when(h.at)}</time> ·{" "}
+                  {h.action.replace(/_/g, " ")} by {h.actor}
+                  {h.reason ? ` — ${h.reason}` : null}
+                </li>
+              ))}
+            </ul>
+          )}
+          <p class="muted">
+            Experiment <code>{e.id}</code> · created {when(e.createdAt)}
+          </p>
+        </>
+      ),
+    });
+  });
+}

@@ -1,0 +1,355 @@
+import { env, exports } from "cloudflare:workers";
+import { newId } from "@pushbunny/core";
+import { describe, expect, it } from "vitest";
+import { OWN_ASSETS } from "../src/dashboard/assets";
+import { call, experimentWithArms, seedMember, seedProject } from "./helpers";
+
+// The dashboard at /app: sessions in a cookie, CSRF on every form, project scoping and escaping.
+// docs/adr/0021-dashboard-stack.md.
+
+const ORIGIN = "http://pushbunny.test";
+const SESSION = "__Host-pb_session";
+const PRE = "__Host-pb_csrf";
+
+interface Jar {
+  cookies: Map<string, string>;
+}
+
+const jar = (entries: [string, string][] = []): Jar => ({ cookies: new Map(entries) });
+
+function keep(j: Jar, res: Response) {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair = ""] = line.split(";");
+    const eq = pair.indexOf("=");
+    const name = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    if (value === "" || /max-age=0/i.test(line)) j.cookies.delete(name);
+    else j.cookies.set(name, value);
+  }
+}
+
+async function get(path: string, j: Jar = jar(), headers: Record<string, string> = {}) {
+  const cookie = [...j.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await exports.default.fetch(`${ORIGIN}${path}`, {
+    headers: { ...(cookie ? { cookie } : {}), ...headers },
+    redirect: "manual",
+  });
+  keep(j, res);
+  return res;
+}
+
+async function post(
+  path: string,
+  j: Jar,
+  fields: Record<string, string | string[]>,
+  headers: Record<string, string> = { origin: ORIGIN },
+) {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
+  const cookie = [...j.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await exports.default.fetch(`${ORIGIN}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(cookie ? { cookie } : {}),
+      ...headers,
+    },
+    body,
+    redirect: "manual",
+  });
+  keep(j, res);
+  return res;
+}
+
+/** The CSRF token a page's forms carry. */
+async function csrfOf(res: Response): Promise<{ html: string; csrf: string }> {
+  const html = await res.text();
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m?.[1]) throw new Error(`no CSRF field in:\n${html.slice(0, 2000)}`);
+  return { html, csrf: m[1] };
+}
+
+/** A member signed in through the cookie (the refresh token of an ordinary session). */
+async function signedIn(projectId: string, role: "owner" | "admin" | "member" | "viewer") {
+  const m = await seedMember(projectId, role);
+  return { ...m, jar: jar([[SESSION, m.refreshToken]]) };
+}
+
+describe("dashboard: sign-up, sessions and CSRF", () => {
+  it("redirects a visitor to sign in, keeping where they were going", async () => {
+    const res = await get("/app/p/prj_whatever/experiments?status=running");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(
+      `/app/sign-in?next=${encodeURIComponent("/app/p/prj_whatever/experiments?status=running")}`,
+    );
+    const htmx = await get("/app/p/prj_whatever", jar(), { "hx-request": "true" });
+    expect(htmx.status).toBe(401);
+    expect(htmx.headers.get("hx-redirect")).toMatch(/^\/app\/sign-in\?next=/);
+  });
+
+  it("signs up through the form: a Secure, HttpOnly, SameSite=Lax __Host- cookie, then a first project", async () => {
+    const j = jar();
+    const form = await get("/app/sign-up", j);
+    expect(form.status).toBe(200);
+    expect(form.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(form.headers.get("cache-control")).toBe("no-store");
+    const { csrf } = await csrfOf(form);
+    expect(j.cookies.get(PRE)).toBe(csrf);
+
+    const email = `${newId("usr")}@example.com`;
+    const res = await post("/app/sign-up", j, {
+      _csrf: csrf,
+      email,
+      password: "correct horse battery",
+      name: "Ada",
+    });
+    expect(res.status, await res.clone().text()).toBe(303);
+    expect(res.headers.get("location")).toBe("/app/projects/new");
+    const line = res.headers.getSetCookie().find((l) => l.startsWith(`${SESSION}=`)) ?? "";
+    expect(line).toMatch(/; Path=\//);
+    expect(line).toMatch(/; Secure/);
+    expect(line).toMatch(/; HttpOnly/);
+    expect(line).toMatch(/; SameSite=Lax/);
+    expect(line).not.toMatch(/Domain=/i);
+    expect(j.cookies.get(SESSION)).toMatch(/^pbr_/);
+
+    const home = await get("/app", j);
+    expect(home.status).toBe(303);
+    expect(home.headers.get("location")).toBe("/app/projects/new");
+    const page = await csrfOf(await get("/app/projects/new", j));
+    expect(page.html).toContain("Create your first project");
+    const created = await post("/app/projects", j, {
+      _csrf: page.csrf,
+      name: "Shop",
+      default_locale: "en-GB",
+    });
+    expect(created.status, await created.clone().text()).toBe(303);
+    const projectId = /^\/app\/p\/(prj_[\w-]+)$/.exec(created.headers.get("location") ?? "")?.[1];
+    expect(projectId).toBeDefined();
+    const row = await env.DB.prepare(
+      "SELECT p.name, p.default_locale, m.role FROM projects p JOIN project_members m ON m.project_id = p.id JOIN users u ON u.id = m.user_id WHERE p.id = ? AND u.email = ?",
+    )
+      .bind(projectId, email)
+      .first();
+    expect(row).toEqual({ name: "Shop", default_locale: "en-GB", role: "owner" });
+    const dashboard = await get(`/app/p/${projectId}`, j);
+    const html = await dashboard.text();
+    expect(dashboard.status, html).toBe(200);
+    expect(html).toContain("Send your first message");
+    expect(html).toContain(`${ORIGIN}/v1/message`);
+  });
+
+  it("signs in with the password and out again, ending the session family", async () => {
+    const email = `${newId("usr")}@example.com`;
+    const password = "correct horse battery";
+    const up = await call("/v1/auth/signup", { body: { email, password } });
+    expect(up.status, await up.clone().text()).toBe(201);
+
+    const j = jar();
+    const { csrf } = await csrfOf(await get("/app/sign-in", j));
+    const wrong = await post("/app/sign-in", j, { _csrf: csrf, email, password: "not the password" });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("invalid email or password");
+    expect(j.cookies.has(SESSION)).toBe(false);
+
+    const ok = await post("/app/sign-in", j, { _csrf: csrf, email, password, next: "/app/projects/new" });
+    expect(ok.status, await ok.clone().text()).toBe(303);
+    expect(ok.headers.get("location")).toBe("/app/projects/new");
+    const token = j.cookies.get(SESSION) ?? "";
+    const page = await csrfOf(await get("/app/projects/new", j));
+
+    const out = await post("/app/sign-out", j, { _csrf: page.csrf });
+    expect(out.status).toBe(303);
+    expect(j.cookies.has(SESSION)).toBe(false);
+    // The old cookie no longer opens anything: the family is revoked in D1.
+    const replay = await get("/app/projects/new", jar([[SESSION, token]]));
+    expect(replay.status).toBe(303);
+    expect(replay.headers.get("location")).toMatch(/^\/app\/sign-in/);
+  });
+
+  it("never follows a next= to another site", async () => {
+    const { projectId } = await seedProject();
+    const m = await signedIn(projectId, "owner");
+    for (const next of ["https://evil.example/", "//evil.example/app", "/app/../evil", "/v1/projects"]) {
+      const res = await get(`/app/sign-in?next=${encodeURIComponent(next)}`, m.jar);
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location"), next).toBe("/app");
+    }
+  });
+
+  it("refuses a POST without the session's token, from another origin, or without an Origin", async () => {
+    const { projectId } = await seedProject();
+    const m = await signedIn(projectId, "owner");
+    const { csrf } = await csrfOf(await get("/app/projects/new", m.jar));
+    const cases: [string, Record<string, string>, Record<string, string>][] = [
+      ["no token", { name: "x1" }, { origin: ORIGIN }],
+      ["wrong token", { name: "x2", _csrf: `${csrf.slice(0, -1)}0` }, { origin: ORIGIN }],
+      ["another origin", { name: "x3", _csrf: csrf }, { origin: "https://evil.example" }],
+      ["no origin", { name: "x4", _csrf: csrf }, {}],
+      ["another session's token", { name: "x5", _csrf: "a".repeat(48) }, { origin: ORIGIN }],
+    ];
+    for (const [why, fields, headers] of cases) {
+      const res = await post("/app/projects", m.jar, fields, headers);
+      expect(res.status, why).toBe(403);
+      expect(await res.text(), why).toContain("did not come from this site");
+    }
+    const made = await env.DB.prepare(
+      "SELECT count(*) AS n FROM project_members WHERE user_id = ? AND project_id != ?",
+    )
+      .bind(m.userId, projectId)
+      .first<{ n: number }>();
+    expect(made?.n).toBe(0);
+    // The header htmx sends works as well as the field.
+    const viaHeader = await post(
+      "/app/projects",
+      m.jar,
+      { name: "via header" },
+      { origin: ORIGIN, "x-csrf-token": csrf },
+    );
+    expect(viaHeader.status, await viaHeader.clone().text()).toBe(303);
+  });
+});
+
+describe("dashboard: project scoping and pages", () => {
+  it("shows another project's experiment as a 404 page, by its project or through one's own", async () => {
+    const mine = await seedProject();
+    const theirs = await experimentWithArms("scoped_intent", ["Theirs only"]);
+    const m = await signedIn(mine.projectId, "owner");
+    for (const path of [
+      `/app/p/${theirs.projectId}/experiments/${theirs.experimentId}`,
+      `/app/p/${theirs.projectId}`,
+      `/app/p/${theirs.projectId}/settings/keys`,
+      `/app/p/${mine.projectId}/experiments/${theirs.experimentId}`,
+    ]) {
+      const res = await get(path, m.jar);
+      const html = await res.text();
+      expect(res.status, path).toBe(404);
+      expect(html).toContain("Not found");
+      expect(html).not.toContain("Theirs only");
+    }
+  });
+
+  it("lists experiments with their numbers and shows the experiment page, escaping the copy", async () => {
+    const xss = `<script>alert("pwn")</script><img src=x onerror=alert(1)>`;
+    const e = await experimentWithArms("xss_intent", [`Hi ${xss}`], `Cart ${xss}`);
+    const m = await signedIn(e.projectId, "viewer");
+    const list = await get(`/app/p/${e.projectId}/experiments`, m.jar);
+    const listHtml = await list.text();
+    expect(list.status, listHtml).toBe(200);
+    expect(listHtml).toContain(`/app/p/${e.projectId}/experiments/${e.experimentId}`);
+    expect(listHtml).toContain("xss_intent");
+
+    const res = await get(`/app/p/${e.projectId}/experiments/${e.experimentId}`, m.jar);
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    expect(html).not.toContain("<script>alert");
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain("&lt;script&gt;alert(");
+    // Every script the page loads comes from this origin, with its version in the URL.
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((s) => s[1] ?? "");
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const attrs of scripts)
+      expect(attrs).toMatch(/src="\/app\/(assets\/vendor\/[\w.-]+@[\d.]+|static\/app-[0-9a-f]{8})/);
+    expect(html).toContain("Variants");
+    expect(html).toContain("P(best)");
+  });
+
+  it("filters the list and pages through it with the service's cursor", async () => {
+    const { projectId, apiKey } = await seedProject({ challengerCount: 0 });
+    for (let i = 0; i < 27; i++) {
+      const res = await call("/v1/message", {
+        key: apiKey,
+        body: { intent_id: `page_${i}`, base_example: `Copy ${i}` },
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    const m = await signedIn(projectId, "viewer");
+    const first = await (await get(`/app/p/${projectId}/experiments`, m.jar)).text();
+    const rows = (html: string) =>
+      [...html.matchAll(/experiments\/exp_[\w-]+">(page_\d+)</g)].map((r) => r[1]);
+    expect(rows(first)).toHaveLength(25);
+    const next = /href="([^"]*cursor=[^"]+)">Next page/.exec(first)?.[1]?.replace(/&amp;/g, "&");
+    expect(next).toBeDefined();
+    const second = await (await get(next ?? "", m.jar)).text();
+    expect(rows(second)).toHaveLength(2);
+    expect(new Set([...rows(first), ...rows(second)]).size).toBe(27);
+    const one = await (await get(`/app/p/${projectId}/experiments?intent_id=page_3`, m.jar)).text();
+    expect(rows(one)).toEqual(["page_3"]);
+  });
+
+  it("creates a key (secret shown once), lists it, and revokes it through htmx; viewers may not", async () => {
+    const { projectId } = await seedProject();
+    const viewer = await signedIn(projectId, "viewer");
+    expect((await get(`/app/p/${projectId}/settings/keys`, viewer.jar)).status).toBe(403);
+
+    const admin = await signedIn(projectId, "admin");
+    const { csrf } = await csrfOf(await get(`/app/p/${projectId}/settings/keys`, admin.jar));
+    const res = await post(`/app/p/${projectId}/settings/keys`, admin.jar, {
+      _csrf: csrf,
+      name: "iOS <app>",
+      scopes: ["message", "read"],
+      mode: "live",
+    });
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    const secret = /id="new-key-secret">\s*(pb_live_[\w-]+)/.exec(html)?.[1];
+    expect(secret).toBeDefined();
+    expect(html).toContain("iOS &lt;app&gt;");
+    // The key works on the API.
+    const msg = await call("/v1/message", {
+      key: secret,
+      body: { intent_id: "from_dash", base_example: "Hello" },
+    });
+    expect(msg.status, await msg.clone().text()).toBe(200);
+    // Shown once: the list afterwards has its prefix only.
+    const again = await (await get(`/app/p/${projectId}/settings/keys`, admin.jar)).text();
+    expect(again).not.toContain(secret);
+    expect(again).toContain(`${secret?.slice(0, 12)}…`);
+
+    const keyId = (
+      await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? AND name = ?")
+        .bind(projectId, "iOS <app>")
+        .first<{ id: string }>()
+    )?.id;
+    const revoked = await post(
+      `/app/p/${projectId}/settings/keys/${keyId}/revoke`,
+      admin.jar,
+      {},
+      {
+        origin: ORIGIN,
+        "hx-request": "true",
+        "x-csrf-token": csrf,
+      },
+    );
+    const row = await revoked.text();
+    expect(revoked.status, row).toBe(200);
+    expect(row).toMatch(/^<tr id="key-key_/);
+    expect(row).toContain("revoked");
+    const stored = await env.DB.prepare("SELECT revoked_at FROM api_keys WHERE id = ?").bind(keyId).first();
+    expect(stored?.revoked_at).not.toBeNull();
+    const after = await call("/v1/message", {
+      key: secret,
+      body: { intent_id: "from_dash", base_example: "Hello" },
+    });
+    expect(after.status).toBe(401);
+  });
+
+  it("serves its assets versioned and immutable, and stays out of the OpenAPI document", async () => {
+    const css = await exports.default.fetch(`${ORIGIN}${OWN_ASSETS.css.path}`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get("cache-control")).toContain("immutable");
+    expect(css.headers.get("content-type")).toContain("text/css");
+    expect((await exports.default.fetch(`${ORIGIN}/app/static/app-00000000.css`)).status).toBe(404);
+
+    const { projectId } = await seedProject();
+    const m = await signedIn(projectId, "owner");
+    const html = await (await get(`/app/p/${projectId}`, m.jar)).text();
+    const vendor = [...html.matchAll(/"(\/app\/assets\/vendor\/[^"]+)"/g)].map((x) => x[1] ?? "");
+    expect(vendor.length).toBeGreaterThan(0);
+    const assets = (env as unknown as { ASSETS: Fetcher }).ASSETS;
+    for (const path of vendor) expect((await assets.fetch(`${ORIGIN}${path}`)).status, path).toBe(200);
+
+    const doc = await (await call("/v1/openapi.json")).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/app"))).toEqual([]);
+  });
+});
