@@ -23,7 +23,10 @@ export const APP_JS = `
     el.textContent = "";
     var plot = new window.uPlot({
       width: Math.max(el.clientWidth, 280), height: 260, series: series,
-      scales: { x: { time: true } },
+      // One day alone would stretch over years: pad the range to a day either side.
+      scales: { x: { time: true, range: function (u, min, max) {
+        return min === max ? [min - 86400, max + 86400] : [min, max];
+      } } },
       axes: [{}, { label: spec.yLabel || "" }],
     }, data, el);
     window.addEventListener("resize", function () {

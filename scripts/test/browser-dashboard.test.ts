@@ -1,0 +1,214 @@
+// The dashboard in a real browser: the Worker runs locally (scripts/dev.mjs on fresh state) and
+// headless Chromium (Debian `chromium`, driven by playwright-core, no browser download) signs up,
+// creates a project and a key, sends traffic with that key through /v1/message and /v1/events,
+// and finds the numbers and the chart on the experiment page. axe-core checks every page visited
+// (zero serious or critical violations); screenshots go to .artifacts/dashboard/ (git-ignored).
+// Without Chromium the suite is skipped and its title says why.
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalWorker, startLocalWorker } from "../lib/local-worker";
+import { browserSuiteTitle, findChromium } from "./helpers/chromium";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const ARTIFACTS = path.join(ROOT, ".artifacts", "dashboard");
+const AXE_SOURCE = readFileSync(
+  createRequire(path.join(ROOT, "package.json")).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+const found = findChromium();
+const executablePath = "executablePath" in found ? found.executablePath : undefined;
+const title = "the dashboard in headless Chromium";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
+  let worker: LocalWorker | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  // Uncaught exceptions, console errors (CSP violations among them) and failed requests.
+  const problems: string[] = [];
+  // Every page the axe check ran on, with what it found at serious or critical impact.
+  const audited: { page: string; violations: string[] }[] = [];
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+  /** axe-core on the current page; evaluated through the DevTools protocol, so the CSP stays on. */
+  async function audit(name: string) {
+    if (!page) throw new Error("no page");
+    await page.evaluate(AXE_SOURCE);
+    const violations = (await page.evaluate(
+      "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)",
+    )) as AxeViolation[];
+    const bad = violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    audited.push({ page: name, violations: bad });
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+
+  beforeAll(async () => {
+    if (!executablePath) throw new Error("unreachable: the suite is skipped without Chromium");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(path.join(ROOT, ".artifacts", ".gitignore"), "# Screenshots of the browser tests.\n*\n");
+    [worker, browser] = await Promise.all([
+      startLocalWorker(),
+      chromium.launch({ executablePath, headless: true, args: ["--no-sandbox"] }),
+    ]);
+    console.log(`worker on ${worker.origin}, ${browser.version()} up after ${elapsed()}`);
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+    page.on("console", (msg) => {
+      if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource"))
+        problems.push(`console: ${msg.text()}`);
+    });
+    page.on("response", (res) => {
+      const pathname = new URL(res.url()).pathname;
+      // Chromium asks for /favicon.ico on its own; the wrong password is meant to answer 400.
+      if (res.status() >= 400 && pathname !== "/favicon.ico" && pathname !== "/app/sign-in")
+        problems.push(`HTTP ${res.status()} ${res.url()}`);
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await worker?.stop();
+    console.log(`cleaned up after ${elapsed()}`);
+  }, 30_000);
+
+  it("signs up, creates a project and a key, sends traffic, and shows the numbers and the chart", async () => {
+    if (!page || !worker || !context) throw new Error("beforeAll did not finish");
+    const origin = worker.origin;
+
+    // A visitor lands on sign-in.
+    await page.goto(`${origin}/app`);
+    expect(new URL(page.url()).pathname).toBe("/app/sign-in");
+    await audit("01-sign-in");
+
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.waitForURL(/\/app\/sign-up$/);
+    await audit("02-sign-up");
+    const email = `dash-${Date.now()}@example.com`;
+    await page.getByLabel("Name").fill("Ada");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("correct horse battery staple");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/app\/projects\/new$/);
+
+    // Chromium kept the __Host- cookie over http://localhost (a secure context), HttpOnly.
+    const cookie = (await context.cookies()).find((c) => c.name === "__Host-pb_session");
+    expect(cookie, "the session cookie").toBeDefined();
+    expect(cookie?.secure).toBe(true);
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe("Lax");
+    expect(await page.evaluate("document.cookie")).not.toContain("pb_session");
+    await audit("03-new-project");
+
+    await page.getByLabel("Project name").fill("Shop <b>demo</b>");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/\/app\/p\/prj_[\w-]+$/);
+    const projectId = new URL(page.url()).pathname.split("/")[3] ?? "";
+    await expect(page.getByRole("heading", { name: "Send your first message" })).toBeDefined();
+    expect(await page.locator("pre.code").textContent()).toContain(`${origin}/v1/message`);
+    await audit("04-home-empty");
+
+    await page.getByRole("link", { name: "API keys" }).click();
+    await page.waitForURL(/\/settings\/keys$/);
+    await page.getByLabel("Name", { exact: true }).fill("Browser test");
+    await page.getByRole("checkbox", { name: /^read/ }).check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = ((await page.locator("#new-key-secret").textContent()) ?? "").trim();
+    expect(secret).toMatch(/^pb_live_/);
+    await audit("05-api-key-created");
+
+    // Traffic with that key: 40 users get copy, 12 open it, 3 convert.
+    const api = (p: string, body: unknown) =>
+      fetch(`${origin}${p}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const tokens: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await api("/v1/message", {
+        intent_id: "cart_abandonment",
+        base_example: "You left items in your cart",
+        locale: "en-US",
+        user_id: `u_${i}`,
+      });
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      tokens.push((JSON.parse(text) as { tracking_token: string }).tracking_token);
+    }
+    const now = Date.now();
+    const events = [
+      ...tokens.slice(0, 12).map((t) => ({ type: "opened", tracking_token: t, timestamp: now })),
+      ...tokens.slice(0, 3).map((t) => ({ type: "conversion", tracking_token: t, timestamp: now })),
+    ];
+    const ingest = await api("/v1/events", events);
+    expect(ingest.status, await ingest.text()).toBeLessThan(300);
+
+    await page.getByRole("link", { name: "Experiments" }).click();
+    await page.waitForURL(/\/experiments$/);
+    const row = page.getByRole("link", { name: "cart_abandonment" });
+    await row.waitFor();
+    await audit("06-experiments");
+    await row.click();
+    await page.waitForURL(/\/experiments\/exp_[\w-]+$/);
+
+    // The queue consumers aggregate in the background: reload until the page has every count.
+    const deadline = Date.now() + 30_000;
+    let summary = "";
+    for (;;) {
+      summary = (await page.getByRole("region", { name: "Summary" }).textContent()) ?? "";
+      if (/40 impressions · 12 opens · 3 conversions/.test(summary) || Date.now() > deadline) break;
+      await sleep(1000);
+      await page.reload();
+    }
+    expect(summary).toMatch(/40 impressions · 12 opens · 3 conversions/);
+    const table = (await page.locator("table").first().textContent()) ?? "";
+    expect(table).toContain("You left items in your cart");
+    // uPlot drew both charts into canvases.
+    await page.locator(".chart canvas").first().waitFor();
+    expect(await page.locator(".chart canvas").count()).toBeGreaterThanOrEqual(2);
+    await audit("07-experiment");
+
+    // Home now has traffic; signing out ends the session.
+    await page.getByRole("link", { name: "Home" }).click();
+    await page.waitForURL(new RegExp(`/app/p/${projectId}$`));
+    await audit("08-home");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/app\/sign-in$/);
+    await page.goto(`${origin}/app/p/${projectId}`);
+    expect(new URL(page.url()).pathname).toBe("/app/sign-in");
+
+    // A wrong password keeps the person on the form with the reason.
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").textContent()).toContain("invalid email or password");
+    await audit("09-sign-in-error");
+
+    expect(
+      audited.filter((a) => a.violations.length > 0),
+      JSON.stringify(audited, null, 2),
+    ).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 150_000);
+});
