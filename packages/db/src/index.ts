@@ -1,6 +1,7 @@
 export * from "./client";
 export * from "./queries/accounts";
 export * from "./queries/ads";
+export * from "./queries/ads-insights";
 export * from "./queries/allocations";
 export * from "./queries/analyses";
 export * from "./queries/api-keys";

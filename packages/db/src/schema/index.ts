@@ -1,5 +1,6 @@
 export * from "./accounts";
 export * from "./ads";
+export * from "./ads-insights";
 export * from "./analyses";
 export * from "./api-keys";
 export * from "./experiments";
