@@ -1,3 +1,8 @@
+import {
+  type AdInsightWriter,
+  createGeminiAdInsightWriter,
+  createOfflineAdInsightWriter,
+} from "./ad-insights/writer";
 import { type Analyst, createGeminiAnalyst, createOfflineAnalyst } from "./analysis/analyst";
 import { createGeminiProvider, DEFAULT_GEMINI_MODEL } from "./gemini";
 import { createOfflineProvider } from "./offline";
@@ -69,6 +74,42 @@ export function createAnalyst(config: ProviderConfig): Analyst {
   const apiKey = config.geminiApiKey?.trim();
   if (!apiKey) return createOfflineAnalyst();
   return createGeminiAnalyst({
+    apiKey,
+    model: config.geminiModel?.trim() || DEFAULT_GEMINI_MODEL,
+    ...(config.geminiBaseUrl?.trim() ? { baseUrl: config.geminiBaseUrl.trim() } : {}),
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+}
+
+export {
+  AdInsightDraft,
+  type AdInsightReport,
+  adSnapshotNumbers,
+  validateAdInsight,
+} from "./ad-insights/report";
+export {
+  AD_ALERT_KINDS as AD_INSIGHT_ALERT_KINDS,
+  type AdCandidate,
+  type AdEntityStats,
+  type AdInsightSnapshot,
+  type AdSnapshotAlert,
+  type AdWindowStats,
+} from "./ad-insights/snapshot";
+export { templateAdInsight } from "./ad-insights/template";
+export {
+  type AdInsightResult,
+  type AdInsightWriter,
+  buildAdInsightPrompt,
+  createGeminiAdInsightWriter,
+  createOfflineAdInsightWriter,
+} from "./ad-insights/writer";
+
+/** Gemini's ad-insight writer when an API key is set, else the template. */
+export function createAdInsightWriter(config: ProviderConfig): AdInsightWriter {
+  const apiKey = config.geminiApiKey?.trim();
+  if (!apiKey) return createOfflineAdInsightWriter();
+  return createGeminiAdInsightWriter({
     apiKey,
     model: config.geminiModel?.trim() || DEFAULT_GEMINI_MODEL,
     ...(config.geminiBaseUrl?.trim() ? { baseUrl: config.geminiBaseUrl.trim() } : {}),
