@@ -73,6 +73,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   iterateExperiment: {},
   connectAdChannel: NO_BODY,
   triggerAdSync: {},
+  updateAdAlertRules: { rules: [{ kind: "spend_spike", enabled: false }] },
   createSubscription: { endpoint: "{endpoint}", keys: { p256dh: "{p256dh}", auth: "{auth}" } },
   updateSubscription: { enabled: false },
   sendNotification: {

@@ -2,6 +2,7 @@ import { claimSyncRun, finishSyncRun, listChannelAccounts, type SyncRunStatus } 
 import type { AppContext } from "../../context";
 import { syncChannel } from "./lib/sync-channel";
 import { type AdSyncRun, type ChannelResult, toSyncRun } from "./lib/types";
+import { refreshAdInsights } from "./refresh-insights";
 import { requestSync } from "./request-sync";
 
 /** Runs in a retry chain (the first included) before a failing channel waits for the next hour. */
@@ -71,6 +72,8 @@ export async function runSync({
       },
     });
   }
+  const syncedOk = results.filter((r) => r.status === "ok").map((r) => r.channel);
+  if (syncedOk.length > 0) await refreshInsightsSafely(ctx, input.projectId, run.id, run.until, syncedOk);
   ctx.logger[failed.length > 0 ? "warn" : "info"]("ad sync finished", {
     projectId: input.projectId,
     runId: run.id,
@@ -79,6 +82,25 @@ export async function runSync({
     failed: failed.map((f) => `${f.channel}: ${f.error?.code ?? f.error?.kind}`),
   });
   return toSyncRun({ ...run, status, results, rows, finishedAt: now });
+}
+
+/** Insights follow a sync; their failure is logged and never fails the run whose data is stored. */
+async function refreshInsightsSafely(
+  ctx: AppContext,
+  projectId: string,
+  runId: string,
+  asOf: string,
+  channels: ChannelResult["channel"][],
+): Promise<void> {
+  try {
+    await refreshAdInsights({ ctx, projectId, input: { runId, asOf, channels } });
+  } catch (err) {
+    ctx.logger.error("ad insights failed after a sync", {
+      projectId,
+      runId,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+  }
 }
 
 interface RetryPlan {
