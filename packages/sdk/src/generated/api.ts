@@ -1143,6 +1143,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ads/insights/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest AI insight on the ad channels: which campaign to scale or cut, and why
+         * @description Written after each successful sync from numbers code computed (last 7 days vs the 28 before, per channel and campaign). A model narrates when GEMINI_API_KEY is set and the project's analysis quota allows; its text may cite only those numbers, else the template narrative is served (`fallback_reason` says why). 404 before the first sync finishes.
+         */
+        get: operations["getAdInsight"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ads/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ad alerts (spend spike, ROAS drop, conversions stop), newest first
+         * @description One alert per (rule, channel, campaign, day); while it is open or acknowledged, later syncs update it instead of opening another, and resolve it (`resolved_by: auto`) once the condition clears. Page with `limit` and `cursor`.
+         */
+        get: operations["listAdAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ads/alerts/{alert_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an open ad alert
+         * @description Someone is on it. A later sync still resolves it when the condition clears. 409 when resolved.
+         */
+        post: operations["acknowledgeAdAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ads/alerts/{alert_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an ad alert by hand
+         * @description It stays resolved for its day even if the condition holds; a later day's sync opens a new alert if it still does.
+         */
+        post: operations["resolveAdAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ads/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's ad alert rules (defaults until changed)
+         * @description spend_spike: threshold = mean daily spend of the last 7 days ÷ the median daily spend of the 28 days before (default 2, 1.1–100), min_baseline = the smallest baseline median daily spend judged (default 10). roas_drop: threshold = the fall of ROAS from the baseline (default 0.5 = halved, 0.05–0.99), min_baseline = the smallest baseline spend over the 28 days (default 100). conversions_stop: threshold = consecutive days up to the last one with spend and no conversion (default 3, 1–7), min_baseline = the smallest baseline mean of conversions per day (default 2).
+         */
+        get: operations["getAdAlertRules"];
+        /**
+         * Turn ad alert rules on or off and set their thresholds
+         * @description Applies from the next sync. spend_spike: threshold = mean daily spend of the last 7 days ÷ the median daily spend of the 28 days before (default 2, 1.1–100), min_baseline = the smallest baseline median daily spend judged (default 10). roas_drop: threshold = the fall of ROAS from the baseline (default 0.5 = halved, 0.05–0.99), min_baseline = the smallest baseline spend over the 28 days (default 100). conversions_stop: threshold = consecutive days up to the last one with spend and no conversion (default 3, 1–7), min_baseline = the smallest baseline mean of conversions per day (default 2).
+         */
+        put: operations["updateAdAlertRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/push/vapid-public-key": {
         parameters: {
             query?: never;
@@ -2938,6 +3042,156 @@ export interface components {
         };
         RequestAdSync: {
             channels?: ("facebook" | "instagram" | "google_ads" | "tiktok")[];
+        };
+        AdInsight: {
+            insight_id: string;
+            run_id: string;
+            as_of: string;
+            /**
+             * @description Who wrote the narrative served
+             * @enum {string}
+             */
+            provider: "offline" | "gemini";
+            /** @description Why a model's narrative was not used (the template was) */
+            fallback_reason: string | null;
+            created_at: string;
+            summary: string;
+            insights: string[];
+            recommendations: {
+                /** @enum {string} */
+                action: "scale" | "cut";
+                channel: string;
+                campaign_id: string;
+                rationale: string;
+            }[];
+            /** @description What code computed; the narrative may cite only these numbers */
+            numbers: {
+                window: {
+                    current_from: string;
+                    current_to: string;
+                    baseline_from: string;
+                    baseline_to: string;
+                };
+                total: components["schemas"]["AdEntityStats"];
+                channels: components["schemas"]["AdEntityStats"][];
+                campaigns: components["schemas"]["AdEntityStats"][];
+                alerts: {
+                    /**
+                     * @example spend_spike
+                     * @enum {string}
+                     */
+                    kind: "spend_spike" | "roas_drop" | "conversions_stop";
+                    channel: string;
+                    campaign_id: string;
+                    observed: number;
+                    baseline: number;
+                    threshold: number;
+                }[];
+                candidates: {
+                    /** @enum {string} */
+                    action: "scale" | "cut";
+                    channel: string;
+                    campaign_id: string;
+                    reason: string;
+                }[];
+            };
+        };
+        AdEntityStats: {
+            /** @description A channel, or `all` */
+            channel: string;
+            campaign_id: string | null;
+            campaign_name: string | null;
+            current: components["schemas"]["AdWindowStats"];
+            baseline: components["schemas"]["AdWindowStats"];
+            /** @description Relative change of the daily spend: 0.25 = up 25% */
+            spend_change: number | null;
+            roas_change: number | null;
+            cpa_change: number | null;
+        };
+        AdWindowStats: {
+            days: number;
+            cost: number;
+            conversions: number;
+            conversion_value: number;
+            roas: number | null;
+            cpa: number | null;
+            daily_cost: number | null;
+        };
+        AdAlertPage: {
+            alerts: components["schemas"]["AdAlert"][];
+            /**
+             * @description Pass as `cursor` for the next page; null on the last page
+             * @example null
+             */
+            next_cursor: string | null;
+        };
+        AdAlert: {
+            alert_id: string;
+            /**
+             * @example spend_spike
+             * @enum {string}
+             */
+            kind: "spend_spike" | "roas_drop" | "conversions_stop";
+            /**
+             * @example facebook
+             * @enum {string}
+             */
+            channel: "facebook" | "instagram" | "google_ads" | "tiktok";
+            campaign_id: string;
+            campaign_name: string;
+            /** @description The last day of data the condition was found on */
+            day: string;
+            /**
+             * @example open
+             * @enum {string}
+             */
+            state: "open" | "acknowledged" | "resolved";
+            /** @description spend_spike: mean daily spend of the last 7 days; roas_drop: their ROAS; conversions_stop: days with spend and no conversion */
+            observed: number;
+            /** @description spend_spike: median daily spend of the 28 days before; roas_drop: their ROAS; conversions_stop: their mean conversions per day */
+            baseline: number;
+            /** @description The rule's threshold when the alert last fired */
+            threshold: number;
+            message: string;
+            /** @description The sync run that last saw the condition */
+            run_id: string;
+            first_seen_at: string;
+            last_seen_at: string;
+            acknowledged_at: string | null;
+            resolved_at: string | null;
+            /**
+             * @description auto: the condition cleared on a later sync; user: resolved through the API
+             * @enum {string|null}
+             */
+            resolved_by: "auto" | "user" | null;
+        };
+        AdAlertRules: {
+            rules: components["schemas"]["AdAlertRule"][];
+        };
+        AdAlertRule: {
+            /**
+             * @example spend_spike
+             * @enum {string}
+             */
+            kind: "spend_spike" | "roas_drop" | "conversions_stop";
+            enabled: boolean;
+            threshold: number;
+            min_baseline: number;
+            /** @description false while the project uses the default */
+            customized: boolean;
+        };
+        /** @description Fields left out keep their value. spend_spike: threshold = mean daily spend of the last 7 days ÷ the median daily spend of the 28 days before (default 2, 1.1–100), min_baseline = the smallest baseline median daily spend judged (default 10). roas_drop: threshold = the fall of ROAS from the baseline (default 0.5 = halved, 0.05–0.99), min_baseline = the smallest baseline spend over the 28 days (default 100). conversions_stop: threshold = consecutive days up to the last one with spend and no conversion (default 3, 1–7), min_baseline = the smallest baseline mean of conversions per day (default 2). */
+        AdAlertRulesUpdate: {
+            rules: {
+                /**
+                 * @example spend_spike
+                 * @enum {string}
+                 */
+                kind: "spend_spike" | "roas_drop" | "conversions_stop";
+                enabled?: boolean;
+                threshold?: number;
+                min_baseline?: number;
+            }[];
         };
         VapidPublicKey: {
             key_id: string;
@@ -8817,6 +9071,502 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdSyncStatus"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdInsight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest insight */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdInsight"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAdAlerts: {
+        parameters: {
+            query?: {
+                state?: "open" | "acknowledged" | "resolved";
+                kind?: "spend_spike" | "roas_drop" | "conversions_stop";
+                channel?: "facebook" | "instagram" | "google_ads" | "tiktok";
+                campaign_id?: string;
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alerts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdAlertPage"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acknowledgeAdAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdAlert"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The alert is already resolved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resolveAdAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdAlert"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdAlertRules"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateAdAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdAlertRulesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Every rule after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdAlertRules"];
                 };
             };
             /** @description Invalid request: `issues` lists each field problem */
