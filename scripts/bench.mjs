@@ -8,7 +8,10 @@
 // then the queue consumer's drain of those events into D1 (read back through GET /v1/stats),
 // then one Web Push broadcast to 10,000 subscriptions on the fake push service
 // (workers/test-support/fake-push-service.ts, run by scripts/bench-push-service.ts in a Node
-// process of its own, which decrypts and verifies every message).
+// process of its own, which decrypts and verifies every message); then f, the dashboard's pages
+// (/app) on a project seeded with 1,000 experiments and 90 days of daily counts: the server part of
+// the experiments list and the experiment page, one request at a time, in wall time and in CPU
+// of the Worker's workerd process (target < 50 ms). `--dashboard-only` runs phase f alone.
 // Results go to stdout and .bench/results.json. Exit code: 0 when the bench ran (targets
 // missed or not), 1 when the Worker could not start or the bench failed, 2 when a phase had
 // more than 1% errors or a broadcast message did not arrive, decrypt and verify.
@@ -16,7 +19,7 @@
 // this same Node through scripts/register-ts.mjs).
 
 import { spawn } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -58,6 +61,7 @@ function parseArgs(argv) {
     keep: false,
     realTokensOnly: false,
     subscribers: undefined,
+    dashboardOnly: false,
   };
   let durationGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -96,10 +100,13 @@ function parseArgs(argv) {
       case "--real-tokens-only":
         opts.realTokensOnly = true;
         break;
+      case "--dashboard-only":
+        opts.dashboardOnly = true;
+        break;
       case "-h":
       case "--help":
         console.log(
-          "usage: pnpm bench [--duration S] [--quick] [--concurrency N] [--subscribers N] [--port P] [--keep] [--real-tokens-only]\n" +
+          "usage: pnpm bench [--duration S] [--quick] [--concurrency N] [--subscribers N] [--port P] [--keep] [--real-tokens-only] [--dashboard-only]\n" +
             "  --duration S     measured seconds per phase (default 8)\n" +
             `  --quick          3 s phases, 1 s warm-ups, ${BROADCAST_SUBSCRIBERS.quick.toLocaleString("en-US")} subscriptions in phase e\n` +
             "  --concurrency N  in-flight requests (default 32)\n" +
@@ -107,7 +114,8 @@ function parseArgs(argv) {
             "  --port P         port for wrangler dev (default: a free one)\n" +
             "  --keep           keep the temporary wrangler state directory\n" +
             "  --real-tokens-only  phase c uses only phase b's tokens (repeats once they run out)\n" +
-            "                   instead of minting more with the bench's TRACKING_SECRET",
+            "                   instead of minting more with the bench's TRACKING_SECRET\n" +
+            "  --dashboard-only run phase f (the dashboard's pages) alone",
         );
         process.exit(0);
         break;
@@ -798,6 +806,153 @@ async function pollStats(api, { done, timeoutMs, watch }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Phase f: the dashboard's pages on a large project
+
+const DASHBOARD = {
+  projectId: "prj_bench_dashboard",
+  userId: "usr_bench_dashboard",
+  experiments: 1_000,
+  variantsPerExperiment: 4,
+  days: 90,
+  samples: { full: 40, quick: 15 },
+  targetMs: 50,
+};
+
+/**
+ * SQL for a project with DASHBOARD.experiments experiments of 4 arms and 90 days of daily counts
+ * each (360,000 rows of variant_daily_stats), a member, and a live login whose refresh token is
+ * the dashboard's cookie. Written straight to D1 before wrangler dev starts: the API would take
+ * minutes to make this history, and the page reads only these tables.
+ */
+function dashboardSeedSql({ refreshDigest, now }) {
+  const { projectId: p, userId: u } = DASHBOARD;
+  const lastE = DASHBOARD.experiments - 1;
+  const lastV = DASHBOARD.variantsPerExperiment - 1;
+  const lastD = DASHBOARD.days - 1;
+  const firstDay = new Date(now - DASHBOARD.days * 86_400_000).toISOString().slice(0, 10);
+  const created = now - (DASHBOARD.days + 1) * 86_400_000;
+  const exps = `n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${lastE})`;
+  const arms = `v(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM v WHERE j < ${lastV})`;
+  const days = `d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k < ${lastD})`;
+  return `
+INSERT INTO projects (id, name, default_locale, challenger_count, created_at, updated_at) VALUES ('${p}', 'bench dashboard', 'en-US', 3, ${now}, ${now});
+INSERT INTO users (id, email, name, created_at, updated_at) VALUES ('${u}', 'bench-dashboard@example.com', 'Bench', ${now}, ${now});
+INSERT INTO project_members (project_id, user_id, role, created_at, updated_at) VALUES ('${p}', '${u}', 'owner', ${now}, ${now});
+INSERT INTO session_families (id, user_id, method, created_at, last_used_at) VALUES ('ses_bench_dashboard', '${u}', 'password', ${now}, ${now});
+INSERT INTO refresh_tokens (id, family_id, user_id, digest, created_at, expires_at) VALUES ('rtk_bench_dashboard', 'ses_bench_dashboard', '${u}', '${refreshDigest}', ${now}, ${now + 86_400_000});
+WITH RECURSIVE ${exps}
+INSERT INTO experiments (id, project_id, intent_id, locale, base_example, strategy, status, challenger_count, generation_status, created_at, updated_at)
+SELECT printf('exp_bench%04d', i), '${p}', printf('intent_%04d', i), 'en-US', 'You left items in your cart',
+  CASE i % 3 WHEN 0 THEN 'round_robin' WHEN 1 THEN 'sticky' ELSE 'thompson' END, 'running', 3, 'ready',
+  ${created} + i * 1000, ${created} + i * 1000 FROM n;
+WITH RECURSIVE ${exps}, ${arms}
+INSERT INTO variants (id, project_id, experiment_id, text, normalized, source, status, created_at, updated_at)
+SELECT printf('var_bench%04d_%d', i, j), '${p}', printf('exp_bench%04d', i), printf('Copy %d for intent %d', j, i),
+  printf('copy %d for intent %d', j, i), CASE j WHEN 0 THEN 'control' ELSE 'llm' END, 'active', ${created}, ${created} FROM n, v;
+WITH RECURSIVE ${exps}, ${arms}, ${days}
+INSERT INTO variant_daily_stats (project_id, experiment_id, variant_id, day, impressions, opens, conversions)
+SELECT '${p}', printf('exp_bench%04d', i), printf('var_bench%04d_%d', i, j), date('${firstDay}', '+' || k || ' days'),
+  100 + (i * 7 + j * 13 + k * 3) % 50, 10 + (i + j * 5 + k) % 15, 1 + (i + j + k) % 4 FROM n, v, d;
+`;
+}
+
+/** Seeds the dashboard's project into the local D1 at `tmpDir`; returns the session cookie. */
+async function seedDashboard(tmpDir) {
+  const refreshToken = `pbr_${randomToken(43)}`;
+  const sql = dashboardSeedSql({
+    refreshDigest: createHash("sha256").update(refreshToken).digest("hex"),
+    now: Date.now(),
+  });
+  const file = path.join(tmpDir, "dashboard-seed.sql");
+  writeFileSync(file, sql);
+  const t = performance.now();
+  const r = await runCommand(
+    WRANGLER,
+    ["d1", "execute", "DB", "--local", "--persist-to", tmpDir, "--file", file, "--yes"],
+    { timeoutMs: 300_000 },
+  );
+  if (r.code !== 0)
+    throw new StartError(`seeding the dashboard's project failed (code ${r.code}):\n${r.out.trim()}`);
+  return { cookie: `__Host-pb_session=${refreshToken}`, seconds: (performance.now() - t) / 1000 };
+}
+
+/**
+ * Requests one page `samples` times, one at a time, after two warm-ups; reports wall-time
+ * percentiles and the Worker workerd's CPU per request (its /proc ticks over the whole series:
+ * the Worker's code and the local D1 it runs, i.e. the server part of the page).
+ */
+async function measurePage({ host, port, pgid, cookie, samples, paths, check }) {
+  const headers = { cookie, accept: "text/html" };
+  const get = (p) => request(controlAgent, { host, port, method: "GET", path: p, headers });
+  for (let i = 0; i < 2; i++) {
+    const warm = await get(paths(i));
+    const problem = warm.status === 200 ? check(warm.body) : `HTTP ${warm.status}`;
+    if (problem) throw new Error(`GET ${paths(i)}: ${problem}\n${String(warm.body).slice(0, 500)}`);
+  }
+  const a = cpuSnapshot(pgid);
+  const times = [];
+  let errors = 0;
+  for (let i = 0; i < samples; i++) {
+    const r = await get(paths(i + 2));
+    if (r.status !== 200 || check(r.body)) errors++;
+    times.push(r.ms);
+  }
+  const b = cpuSnapshot(pgid);
+  const sorted = [...times].sort((x, y) => x - y);
+  const restarted = !a.group || !b.group || a.group.workerPids !== b.group.workerPids;
+  const workerCpuMs = restarted
+    ? Number.NaN
+    : ((b.group.worker - a.group.worker) * (1000 / CLK_TCK)) / samples;
+  return {
+    samples,
+    errors,
+    p50_ms: round(percentile(sorted, 0.5), 1),
+    p95_ms: round(percentile(sorted, 0.95), 1),
+    worker_cpu_ms_per_page: round(workerCpuMs, 1),
+  };
+}
+
+async function dashboardPhase({ host, port, pgid, seed, opts }) {
+  const samples = opts.quick ? DASHBOARD.samples.quick : DASHBOARD.samples.full;
+  const base = `/app/p/${DASHBOARD.projectId}`;
+  const list = await measurePage({
+    host,
+    port,
+    pgid,
+    cookie: seed.cookie,
+    samples,
+    paths: () => `${base}/experiments`,
+    check: (html) =>
+      (html.match(/experiments\/exp_bench\d{4}"/g) ?? []).length === 25 ? null : "not 25 rows",
+  });
+  const page = await measurePage({
+    host,
+    port,
+    pgid,
+    cookie: seed.cookie,
+    samples,
+    // A different experiment each time: no page is answered from a warm row cache alone.
+    paths: (i) => `${base}/experiments/exp_bench${String((i * 37) % DASHBOARD.experiments).padStart(4, "0")}`,
+    check: (html) =>
+      html.includes("P(best)") && (html.match(/data-chart=/g) ?? []).length === 2
+        ? null
+        : "no variants or charts",
+  });
+  // A page with no project data (the new-project form): what the session, the project switcher
+  // and the layout cost on their own.
+  const baseline = await measurePage({
+    host,
+    port,
+    pgid,
+    cookie: seed.cookie,
+    samples,
+    paths: () => "/app/projects/new",
+    check: (html) => (html.includes("New project") ? null : "no form"),
+  });
+  return { seed_seconds: round(seed.seconds, 1), experiments_list: list, experiment_page: page, baseline };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Phase e: one Web Push broadcast to the fake push service
 
 const BROADCAST_PAYLOAD = { title: "Bench broadcast", body: "One message to every subscription" };
@@ -1213,6 +1368,10 @@ async function main() {
     throw new StartError(`wrangler d1 migrations apply failed (code ${mig.code}):\n${mig.out.trim()}`);
   }
   console.log(`  migrations applied in ${((performance.now() - tMig) / 1000).toFixed(1)} s`);
+  const dashboardSeed = await seedDashboard(state.tmpDir);
+  console.log(
+    `  dashboard project seeded (${fmtInt(DASHBOARD.experiments)} experiments, ${DASHBOARD.days} days) in ${dashboardSeed.seconds.toFixed(1)} s`,
+  );
 
   const tStart = performance.now();
   const child = startWrangler({ port, inspectorPort, tmpDir: state.tmpDir, apiKey, trackingSecret });
@@ -1244,6 +1403,16 @@ async function main() {
     phases: {},
     notes: [],
   };
+
+  if (opts.dashboardOnly) {
+    console.log("f. dashboard pages");
+    const dashboard = await dashboardPhase({ host, port, pgid, seed: dashboardSeed, opts });
+    results.phases.dashboard = dashboard;
+    const ok = reportDashboard(dashboard);
+    mkdirSync(OUT_DIR, { recursive: true });
+    writeFileSync(path.join(OUT_DIR, "results.json"), `${JSON.stringify(results, jsonReplacer, 2)}\n`);
+    return ok ? 0 : 2;
+  }
 
   // ----- a. GET /health
   console.log("a. GET /health");
@@ -1629,6 +1798,18 @@ async function main() {
   }
   results.phases.broadcast = broadcast;
 
+  // ----- f. dashboard pages
+  console.log("f. dashboard pages");
+  let dashboard;
+  try {
+    dashboard = await dashboardPhase({ host, port, pgid, seed: dashboardSeed, opts });
+  } catch (err) {
+    if (state.childExited) throw err;
+    console.log(`  ! phase f failed: ${err?.stack ?? err}`);
+    dashboard = { error: String(err?.message ?? err) };
+  }
+  results.phases.dashboard = dashboard;
+
   // ----- Report
   const pass = (ok) => (ok ? "PASS" : "MISS");
   const messagePass = ratio >= TARGETS.messageRatio;
@@ -1702,6 +1883,8 @@ async function main() {
       `Worker CPU ${fmtInt(broadcast.worker_cpu_us_per_delivery)} µs/delivery` +
       `  (target >= ${fmtInt(TARGETS.broadcastDeliveriesPerSec)}/s)  ${broadcastVerdict}`,
   );
+
+  const dashboardOk = dashboard.error ? false : reportDashboard(dashboard);
 
   console.log("");
   console.log("CPU during each measured window (100% = one core; machine = all cores together)");
@@ -1799,6 +1982,9 @@ async function main() {
     worker_cpu_us_per_delivery: broadcast.worker_cpu_us_per_delivery,
     node_encrypt_cpu_us_per_message: broadcast.node_encrypt?.cpu_us_per_message ?? null,
     phases_with_errors_over_1pct: flagged.map(([n]) => n),
+    dashboard_list_worker_cpu_ms: dashboard.experiments_list?.worker_cpu_ms_per_page ?? null,
+    dashboard_experiment_worker_cpu_ms: dashboard.experiment_page?.worker_cpu_ms_per_page ?? null,
+    dashboard_pass: dashboardOk,
   };
   results.wrangler_log_tail = state.log.slice(-50);
   mkdirSync(OUT_DIR, { recursive: true });
@@ -1827,6 +2013,28 @@ async function main() {
     return 2;
   }
   return 0;
+}
+
+/** Prints phase f's two pages against the target; true when both are under it without errors. */
+function reportDashboard(d) {
+  let ok = true;
+  for (const [name, r] of [
+    ["GET /app …/experiments", d.experiments_list],
+    ["GET /app …/experiments/{id}", d.experiment_page],
+  ]) {
+    const under = (n) => Number.isFinite(n) && n < DASHBOARD.targetMs;
+    const pass = r.errors === 0 && under(r.worker_cpu_ms_per_page) && under(r.p50_ms);
+    ok &&= pass;
+    console.log(
+      `${name.padEnd(29)}Worker CPU ${fmtMs(r.worker_cpu_ms_per_page)} ms/page, wall p50 ${fmtMs(r.p50_ms)} ms, p95 ${fmtMs(r.p95_ms)} ms` +
+        `, ${r.samples} pages, ${r.errors} errors  (target < ${DASHBOARD.targetMs} ms, ${fmtInt(DASHBOARD.experiments)} experiments × ${DASHBOARD.days} days)  ${pass ? "PASS" : "MISS"}`,
+    );
+  }
+  const b = d.baseline;
+  console.log(
+    `${"  (baseline: /app/projects/new)".padEnd(31)}Worker CPU ${fmtMs(b.worker_cpu_ms_per_page)} ms/page, wall p50 ${fmtMs(b.p50_ms)} ms: session, project switcher, layout`,
+  );
+  return ok;
 }
 
 // NaN/Infinity are not JSON; write null instead.

@@ -7,6 +7,9 @@ import { int, interval, pct, STRATEGY_LABEL, when } from "../format";
 import type { DashEnv } from "../types";
 import { DecisionBadge } from "./experiments";
 
+/** The daily table repeats the charts' last days in text; the whole range is in the charts. */
+const TABLE_DAYS = 14;
+
 /** How a variant is named in the chart legends and the daily table. */
 const labelOf = (v: VariantRow, i: number) => {
   const text = v.text.length > 40 ? `${v.text.slice(0, 39)}…` : v.text;
@@ -142,6 +145,7 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
     const own = stats.experiments.find((x) => x.experiment.id === e.id);
     const series = dailySeries(arms, daily, e.goalMetric);
     const hasDays = series.impressions.days.length > 0;
+    const firstTableDay = series.impressions.days.at(-TABLE_DAYS) ?? "";
     const decision = own?.decision ?? null;
     return page(c, {
       title: `${e.intentId} (${e.locale})`,
@@ -197,7 +201,7 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
               <Chart spec={series.impressions} label="Impressions per variant" />
               <Chart spec={series.rate} label={`${series.rate.yLabel} per variant`} />
               <details class="panel">
-                <summary>Daily numbers</summary>
+                <summary>Daily numbers, last {TABLE_DAYS} days</summary>
                 <div class="table-wrap">
                   <table>
                     <thead>
@@ -216,7 +220,8 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
                       </tr>
                     </thead>
                     <tbody>
-                      {[...daily]
+                      {daily
+                        .filter((d) => d.day >= firstTableDay)
                         .sort((a, b) =>
                           a.day === b.day ? a.variantId.localeCompare(b.variantId) : a.day < b.day ? -1 : 1,
                         )
