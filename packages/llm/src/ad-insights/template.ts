@@ -73,7 +73,7 @@ export function templateAdInsight(snapshot: AdInsightSnapshot): AdInsightReport 
       action: c.action,
       channel: c.channel,
       campaign_id: c.campaign_id,
-      rationale: why(c, campaign, totalRoas),
+      rationale: `${campaign ? `${name(campaign)}. ` : ""}${why(c, campaign, totalRoas)}`,
     };
   });
   return { summary, insights: insights.slice(0, 6), recommendations };

@@ -3062,6 +3062,7 @@ export interface components {
                 action: "scale" | "cut";
                 channel: string;
                 campaign_id: string;
+                campaign_name: string | null;
                 rationale: string;
             }[];
             /** @description What code computed; the narrative may cite only these numbers */

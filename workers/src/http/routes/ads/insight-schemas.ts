@@ -126,6 +126,7 @@ export const InsightView = z
         action: z.enum(["scale", "cut"]),
         channel: z.string(),
         campaign_id: z.string(),
+        campaign_name: z.string().nullable(),
         rationale: z.string(),
       }),
     ),

@@ -47,7 +47,12 @@ export function insightJson(i: AdInsight): InsightViewJson {
     created_at: new Date(i.createdAt).toISOString(),
     summary: i.report.summary,
     insights: i.report.insights,
-    recommendations: i.report.recommendations,
+    recommendations: i.report.recommendations.map((r) => ({
+      ...r,
+      campaign_name:
+        s.campaigns.find((c) => c.channel === r.channel && c.campaign_id === r.campaign_id)?.campaign_name ??
+        null,
+    })),
     numbers: {
       window: s.window,
       total: s.total,
