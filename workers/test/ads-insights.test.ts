@@ -3,6 +3,8 @@ import { type AdInsightSnapshot, validateAdInsight } from "@pushbunny/llm";
 import { describe, expect, it } from "vitest";
 import type { AlertViewJson, InsightViewJson } from "../src/http/routes/ads/insight-schemas";
 import type { SyncRunView } from "../src/http/routes/ads/schemas";
+import { buildContext } from "../src/infra/build-context";
+import { refreshAdInsights } from "../src/services/ads/refresh-insights";
 import { call, eventually, expectError, json, seedProject } from "./helpers";
 
 // End to end with the sandbox source: connect, sync, read the insight and alerts. Anomalies are
@@ -303,5 +305,35 @@ describe("ad insights and alerts (sandbox source)", () => {
     expect(insight.recommendations).toContainEqual(
       expect.objectContaining({ action: "cut", channel: "tiktok", campaign_id: target }),
     );
+  });
+});
+
+describe("ad insights with a model configured", () => {
+  it("each model call spends the analysis quota; once spent, the template is stored with the reason", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const { run } = await connect(apiKey, "instagram");
+    // A "model" that answers every call with an error (the Graph API stub speaks no Gemini) and
+    // one analysis an hour.
+    const withModel = {
+      ...env,
+      GEMINI_API_KEY: "test-key",
+      GEMINI_BASE_URL: (env as unknown as { META_API_BASE_URL: string }).META_API_BASE_URL,
+      LLM_TIMEOUT_MS: "1000",
+      RATE_LIMIT_ANALYSIS: "1/hour",
+    } as typeof env;
+    const ctx = buildContext(withModel, () => {});
+    const input = { runId: run.run_id, asOf: run.until, channels: ["instagram" as const] };
+    const first = await refreshAdInsights({ ctx, projectId, input });
+    expect(first.provider).toBe("offline");
+    expect(first.fallbackReason).not.toBeNull();
+    expect(first.fallbackReason).toMatch(/^[a-z_]+: /);
+    expect(first.fallbackReason).not.toMatch(/quota/);
+    const second = await refreshAdInsights({ ctx, projectId, input });
+    expect(second.fallbackReason).toMatch(/^analysis quota reached/);
+    expect(second.report).toEqual(first.report);
+    // Both stored; the latest is served.
+    const served = await json<InsightViewJson>(await call("/v1/ads/insights/latest", { key: apiKey }), 200);
+    expect(served.insight_id).toBe(second.id);
+    expect(served.fallback_reason).toBe(second.fallbackReason);
   });
 });
