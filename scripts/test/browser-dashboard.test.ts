@@ -188,6 +188,36 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     expect(await page.locator(".chart canvas").count()).toBeGreaterThanOrEqual(2);
     await audit("07-experiment");
 
+    // On a phone: the same page, readable at 390 px wide (tables scroll inside their box).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.locator(".chart canvas").first().waitFor();
+    const overflow = await page.evaluate(
+      "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    const wide = await page.evaluate(
+      `[...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map((e) => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`,
+    );
+    expect(overflow, `the page scrolls sideways on a phone: ${JSON.stringify(wide)}`).toBeLessThanOrEqual(0);
+    await audit("07b-experiment-phone");
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Revoking the key through htmx (its confirm, its CSRF header) swaps the row in place.
+    await page.getByRole("link", { name: "API keys" }).click();
+    await page.waitForURL(/\/settings\/keys$/);
+    page.once("dialog", (d) => void d.accept());
+    const urlBefore = page.url();
+    await page.getByRole("button", { name: "Revoke Browser test" }).click();
+    await page.locator("tr", { hasText: "Browser test" }).getByText("revoked").waitFor();
+    expect(page.url()).toBe(urlBefore);
+    const refused = await fetch(`${origin}/v1/message`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ intent_id: "cart_abandonment", base_example: "You left items in your cart" }),
+    });
+    expect(refused.status).toBe(401);
+    await audit("07c-api-key-revoked");
+
     // Home now has traffic; signing out ends the session.
     await page.getByRole("link", { name: "Home" }).click();
     await page.waitForURL(new RegExp(`/app/p/${projectId}$`));

@@ -31,6 +31,13 @@ const HTMX_CONFIG = JSON.stringify({
 export const Csrf = ({ token }: { token: string | undefined }) =>
   token ? <input type="hidden" name={CSRF_FIELD} value={token} /> : null;
 
+/** A table that may scroll sideways on a phone: focusable, so the keyboard can scroll it too. */
+export const ScrollBox = (p: { label: string; children: Child }) => (
+  <section class="table-wrap" tabindex={0} aria-label={p.label}>
+    {p.children}
+  </section>
+);
+
 const NavLink = (props: { href: string; active: boolean; children: Child }) => (
   <a href={props.href} aria-current={props.active ? "page" : undefined}>
     {props.children}

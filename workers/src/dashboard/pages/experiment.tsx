@@ -4,6 +4,7 @@ import { getExperiment } from "../../services/experiments/get-experiment";
 import { getStats, type VariantStats } from "../../services/stats/get-stats";
 import { page, projectOf } from "../context";
 import { int, interval, pct, STRATEGY_LABEL, when } from "../format";
+import { ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
 import { DecisionBadge } from "./experiments";
 
@@ -71,7 +72,7 @@ function Chart(p: { spec: ChartSpec; label: string }) {
 
 function VariantTable(p: { rows: VariantStats[]; goal: string }) {
   return (
-    <div class="table-wrap">
+    <ScrollBox label="Variants table">
       <table>
         <caption class="muted">
           Intervals are 95% on the goal metric ({p.goal === "conversion" ? "conversions" : "opens"}); P(best)
@@ -122,7 +123,7 @@ function VariantTable(p: { rows: VariantStats[]; goal: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 
@@ -202,7 +203,7 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
               <Chart spec={series.rate} label={`${series.rate.yLabel} per variant`} />
               <details class="panel">
                 <summary>Daily numbers, last {TABLE_DAYS} days</summary>
-                <div class="table-wrap">
+                <ScrollBox label="Daily numbers table">
                   <table>
                     <thead>
                       <tr>
@@ -240,7 +241,7 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
                         })}
                     </tbody>
                   </table>
-                </div>
+                </ScrollBox>
               </details>
             </>
           ) : (

@@ -4,6 +4,7 @@ import { listExperiments } from "../../services/experiments/list-experiments";
 import type { ExperimentSummary } from "../../services/experiments/summaries";
 import { page, projectOf } from "../context";
 import { DECISION_LABEL, int, STRATEGY_LABEL } from "../format";
+import { ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
 import { FirstMessage } from "./empty";
 
@@ -127,7 +128,7 @@ export function registerExperimentListPage(dash: Hono<DashEnv>): void {
               />
             )
           ) : (
-            <div class="table-wrap">
+            <ScrollBox label="Experiments table">
               <table>
                 <caption class="muted">Newest first; impressions are all-time totals.</caption>
                 <thead>
@@ -151,7 +152,7 @@ export function registerExperimentListPage(dash: Hono<DashEnv>): void {
                   <Rows projectId={projectId} rows={result.experiments} />
                 </tbody>
               </table>
-            </div>
+            </ScrollBox>
           )}
           <nav class="pager" aria-label="Pages">
             {q.cursor ? <a href={`${base}${params.size ? `?${params}` : ""}`}>First page</a> : null}

@@ -7,7 +7,7 @@ import { listApiKeys } from "../../services/api-keys/list-api-keys";
 import { revokeApiKey } from "../../services/api-keys/revoke-api-key";
 import { page, projectOf, sessionOf } from "../context";
 import { when } from "../format";
-import { Csrf } from "../layout";
+import { Csrf, ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
 import { FirstMessage } from "./empty";
 
@@ -122,7 +122,7 @@ async function showKeys(
           {listed.keys.length === 0 ? (
             <p class="panel">No keys yet: create one above for your app or server.</p>
           ) : (
-            <div class="table-wrap">
+            <ScrollBox label="API keys table">
               <table>
                 <thead>
                   <tr>
@@ -143,7 +143,7 @@ async function showKeys(
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollBox>
           )}
         </>
       ),

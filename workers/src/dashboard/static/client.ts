@@ -13,6 +13,8 @@ export const APP_JS = `
     try { spec = JSON.parse(el.getAttribute("data-chart")); } catch (e) { return; }
     if (!spec || !window.uPlot || !spec.days || spec.days.length === 0) return;
     var xs = spec.days.map(function (d) { return Date.parse(d + "T00:00:00Z") / 1000; });
+    var lo = xs[0];
+    var hi = xs[xs.length - 1];
     var data = [xs];
     var series = [{}];
     spec.series.forEach(function (s, i) {
@@ -23,10 +25,8 @@ export const APP_JS = `
     el.textContent = "";
     var plot = new window.uPlot({
       width: Math.max(el.clientWidth, 280), height: 260, series: series,
-      // One day alone would stretch over years: pad the range to a day either side.
-      scales: { x: { time: true, range: function (u, min, max) {
-        return min === max ? [min - 86400, max + 86400] : [min, max];
-      } } },
+      // A fixed x range: uPlot's own guess for a single day stretches over years.
+      scales: { x: { time: true, auto: false, range: lo === hi ? [lo - 86400, hi + 86400] : [lo, hi] } },
       axes: [{}, { label: spec.yLabel || "" }],
     }, data, el);
     window.addEventListener("resize", function () {

@@ -24,7 +24,8 @@ header.top a { color: #fff; }
 header.top .brand { font-weight: 700; text-decoration: none; font-size: 1.1rem; }
 header.top nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0; padding: 0; }
 header.top nav a[aria-current="page"] { text-decoration-thickness: 3px; }
-header.top form { display: flex; gap: .4rem; align-items: center; margin: 0; }
+header.top form { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: 0; max-width: 100%; }
+header.top select { max-width: 12rem; }
 header.top label { font-size: .9rem; }
 header.top .spacer { flex: 1; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
