@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import { OWN_ASSETS } from "../src/dashboard/assets";
-import { call, experimentWithArms, seedMember, seedProject } from "./helpers";
+import { call, eventually, experimentWithArms, seedMember, seedProject } from "./helpers";
 
 // The dashboard at /app: sessions in a cookie, CSRF on every form, project scoping and escaping.
 // docs/adr/0021-dashboard-stack.md.
@@ -183,7 +183,11 @@ describe("dashboard: sign-up, sessions and CSRF", () => {
     const { csrf } = await csrfOf(await get("/app/projects/new", m.jar));
     const cases: [string, Record<string, string>, Record<string, string>][] = [
       ["no token", { name: "x1" }, { origin: ORIGIN }],
-      ["wrong token", { name: "x2", _csrf: `${csrf.slice(0, -1)}0` }, { origin: ORIGIN }],
+      [
+        "wrong token",
+        { name: "x2", _csrf: `${csrf.slice(0, -1)}${csrf.endsWith("0") ? "1" : "0"}` },
+        { origin: ORIGIN },
+      ],
       ["another origin", { name: "x3", _csrf: csrf }, { origin: "https://evil.example" }],
       ["no origin", { name: "x4", _csrf: csrf }, {}],
       ["another session's token", { name: "x5", _csrf: "a".repeat(48) }, { origin: ORIGIN }],
@@ -351,5 +355,96 @@ describe("dashboard: project scoping and pages", () => {
 
     const doc = await (await call("/v1/openapi.json")).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths).filter((p) => p.startsWith("/app"))).toEqual([]);
+  });
+});
+
+/** The token of the newest mail to `to` that links to `page`. */
+async function mailedToken(to: string, page: string): Promise<string> {
+  const { results } = await env.DB.prepare('SELECT text FROM mail_outbox WHERE "to" = ? ORDER BY id DESC')
+    .bind(to)
+    .all<{ text: string }>();
+  for (const { text } of results) {
+    const m = new RegExp(`${page}\\?token=(\\S+)`).exec(text);
+    if (m?.[1]) return decodeURIComponent(m[1]);
+  }
+  throw new Error(`no ${page} link mailed to ${to}`);
+}
+
+describe("dashboard: the pages the mails link to", () => {
+  it("verifies an email only when the button is pressed, not when the link is opened", async () => {
+    const email = `${newId("usr")}@example.com`;
+    const up = await call("/v1/auth/signup", { body: { email, password: "correct horse battery" } });
+    expect(up.status, await up.clone().text()).toBe(201);
+    const token = await mailedToken(email, "/app/verify-email");
+    const j = jar();
+    const opened = await get(`/app/verify-email?token=${encodeURIComponent(token)}`, j);
+    const { csrf, html } = await csrfOf(opened);
+    expect(opened.status, html).toBe(200);
+    const before = await env.DB.prepare("SELECT email_verified_at FROM users WHERE email = ?")
+      .bind(email)
+      .first();
+    expect(before?.email_verified_at).toBeNull();
+
+    const done = await post("/app/verify-email", j, { _csrf: csrf, token });
+    expect(done.status, await done.clone().text()).toBe(200);
+    expect(await done.text()).toContain("Email verified");
+    const after = await env.DB.prepare("SELECT email_verified_at FROM users WHERE email = ?")
+      .bind(email)
+      .first();
+    expect(after?.email_verified_at).not.toBeNull();
+    // Used once: the same link now explains itself instead of verifying again.
+    const again = await post("/app/verify-email", j, { _csrf: csrf, token });
+    expect(again.status).toBe(400);
+  });
+
+  it("resets the password through the page and signs the browser out", async () => {
+    const email = `${newId("usr")}@example.com`;
+    const up = await call("/v1/auth/signup", { body: { email, password: "correct horse battery" } });
+    expect(up.status, await up.clone().text()).toBe(201);
+    const asked = await call("/v1/auth/password-reset/request", { body: { email } });
+    expect(asked.status, await asked.clone().text()).toBeLessThan(300);
+    // The reset mail goes out after the answer (waitUntil).
+    const token = await eventually(() => mailedToken(email, "/app/reset-password"));
+    const j = jar();
+    const { csrf } = await csrfOf(await get(`/app/reset-password?token=${encodeURIComponent(token)}`, j));
+    const short = await post("/app/reset-password", j, { _csrf: csrf, token, password: "short" });
+    expect(short.status).toBe(400);
+    expect(await short.text()).toContain("password:");
+    const done = await post("/app/reset-password", j, {
+      _csrf: csrf,
+      token,
+      password: "a brand new passphrase",
+    });
+    expect(done.status, await done.clone().text()).toBe(200);
+    const login = await call("/v1/auth/login", { body: { email, password: "a brand new passphrase" } });
+    expect(login.status, await login.clone().text()).toBe(200);
+  });
+
+  it("accepts an invite as the invited person after signing in, through next=", async () => {
+    const { projectId } = await seedProject();
+    const owner = await seedMember(projectId, "owner");
+    const invitee = await seedMember((await seedProject()).projectId, "owner");
+    const sent = await call(`/v1/projects/${projectId}/invites`, {
+      headers: { authorization: `Bearer ${owner.accessToken}`, "x-project-id": projectId },
+      body: { email: invitee.email, role: "member" },
+    });
+    expect(sent.status, await sent.clone().text()).toBe(201);
+    const token = await mailedToken(invitee.email, "/app/invites/accept");
+    const path = `/app/invites/accept?token=${encodeURIComponent(token)}`;
+
+    const anonymous = await get(path);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toBe(`/app/sign-in?next=${encodeURIComponent(path)}`);
+
+    const j = jar([[SESSION, invitee.refreshToken]]);
+    const { csrf } = await csrfOf(await get(path, j));
+    const joined = await post("/app/invites/accept", j, { _csrf: csrf, token });
+    expect(joined.status, await joined.clone().text()).toBe(303);
+    expect(joined.headers.get("location")).toBe(`/app/p/${projectId}`);
+    const role = await env.DB.prepare("SELECT role FROM project_members WHERE project_id = ? AND user_id = ?")
+      .bind(projectId, invitee.userId)
+      .first();
+    expect(role?.role).toBe("member");
+    expect((await get(`/app/p/${projectId}/experiments`, j)).status).toBe(200);
   });
 });

@@ -11,6 +11,7 @@ import { registerExperimentPage } from "./pages/experiment";
 import { registerExperimentListPage } from "./pages/experiments";
 import { registerHomePage } from "./pages/home";
 import { registerKeyPages } from "./pages/keys";
+import { registerLinkPages } from "./pages/links";
 import { registerProjectPages } from "./pages/projects";
 import { CSRF_FIELD, CSRF_HEADER, expectedCsrf, loadSession, sameOrigin, sameToken } from "./session";
 import type { DashEnv } from "./types";
@@ -25,7 +26,7 @@ export const DASHBOARD_LIMITS = {
   perPerson: { limit: 300, windowMs: 60_000 },
 } as const;
 
-const PUBLIC_PATHS = new Set(["/app/sign-in", "/app/sign-up"]);
+const PUBLIC_PATHS = new Set(["/app/sign-in", "/app/sign-up", "/app/verify-email", "/app/reset-password"]);
 
 function ErrorPage(p: { status: number; title: string; message: string; signedIn: boolean }) {
   return (
@@ -134,6 +135,7 @@ export function registerDashboard(app: App): void {
   registerExperimentListPage(dash);
   registerExperimentPage(dash);
   registerKeyPages(dash);
+  registerLinkPages(dash);
   dash.all("*", (c) => errorPage(c, 404, "There is no page here."));
 
   dash.onError((err, c) => {

@@ -69,11 +69,17 @@ function AuthForm(p: AuthFormProps) {
       <p>
         {signIn ? (
           <>
-            New here? <a href="/app/sign-up">Create an account</a>
+            New here?{" "}
+            <a href={p.next === "/app" ? "/app/sign-up" : `/app/sign-up?next=${encodeURIComponent(p.next)}`}>
+              Create an account
+            </a>
           </>
         ) : (
           <>
-            Have an account? <a href="/app/sign-in">Sign in</a>
+            Have an account?{" "}
+            <a href={p.next === "/app" ? "/app/sign-in" : `/app/sign-in?next=${encodeURIComponent(p.next)}`}>
+              Sign in
+            </a>
           </>
         )}
       </p>
@@ -113,7 +119,7 @@ export function registerAuthPages(dash: Hono<DashEnv>): void {
   });
   dash.get("/sign-up", (c) => {
     if (c.get("session")) return c.redirect("/app", 303);
-    return showForm(c, { mode: "sign-up", next: "/app" }, 200);
+    return showForm(c, { mode: "sign-up", next: safeNext(c.req.query("next")) }, 200);
   });
 
   dash.post("/sign-in", async (c) => {
@@ -136,6 +142,7 @@ export function registerAuthPages(dash: Hono<DashEnv>): void {
   dash.post("/sign-up", async (c) => {
     const form = await c.req.parseBody();
     const email = str(form.email);
+    const next = safeNext(str(form.next));
     try {
       const { session } = await signup({
         ctx: c.get("ctx"),
@@ -147,10 +154,11 @@ export function registerAuthPages(dash: Hono<DashEnv>): void {
         },
       });
       startSession(c, session);
-      return c.redirect("/app/projects/new", 303);
+      // A new account has no project: make one, unless a link (an invite) brought them here.
+      return c.redirect(next === "/app" ? "/app/projects/new" : next, 303);
     } catch (err) {
       const { message, status } = formError(err);
-      return showForm(c, { mode: "sign-up", next: "/app", email, error: message }, status);
+      return showForm(c, { mode: "sign-up", next, email, error: message }, status);
     }
   });
 
