@@ -25,7 +25,9 @@ export type IdPrefix =
   | "etk"
   | "inv"
   | "aud"
-  | "eml";
+  | "eml"
+  | "alr"
+  | "ain";
 
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {

@@ -1,3 +1,4 @@
+import { newId } from "@pushbunny/core";
 import type { AdAlertKind, AdAlertRow, AdAlertState, AdChannel, AdInsightRow } from "@pushbunny/db";
 import type { AdInsightReport, AdInsightSnapshot } from "@pushbunny/llm";
 
@@ -65,8 +66,5 @@ export const toInsight = (r: AdInsightRow): AdInsight => ({
   createdAt: r.createdAt,
 });
 
-/** Prefixed ids for alerts (alr_) and insights (ain_): 80 random bits, hex. */
-export function insightId(prefix: "alr" | "ain"): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(10));
-  return `${prefix}_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
+/** Prefixed ids for alerts (alr_) and insights (ain_), as core mints every other id. */
+export const insightId = (prefix: "alr" | "ain"): string => newId(prefix);
