@@ -258,6 +258,45 @@ describe("dashboard: project scoping and pages", () => {
     expect(html).toContain("P(best)");
   });
 
+  it("pauses and resumes an experiment from its page (members may, viewers may not)", async () => {
+    const e = await experimentWithArms("pause_intent", ["Challenger"]);
+    const path = `/app/p/${e.projectId}/experiments/${e.experimentId}`;
+    const status = async () =>
+      (await env.DB.prepare("SELECT status FROM experiments WHERE id = ?").bind(e.experimentId).first())
+        ?.status;
+
+    const viewer = await signedIn(e.projectId, "viewer");
+    const seen = await csrfOf(await get(path, viewer.jar));
+    expect(seen.html).not.toContain("Pause: everyone gets the control");
+    const refused = await post(`${path}/status`, viewer.jar, { _csrf: seen.csrf, status: "paused" });
+    expect(refused.status).toBe(403);
+    expect(await status()).toBe("running");
+
+    const member = await signedIn(e.projectId, "member");
+    const { csrf, html } = await csrfOf(await get(path, member.jar));
+    expect(html).toContain("Pause: everyone gets the control");
+    const paused = await post(`${path}/status`, member.jar, {
+      _csrf: csrf,
+      status: "paused",
+      reason: "holiday <sale>",
+    });
+    expect(paused.status, await paused.clone().text()).toBe(303);
+    expect(paused.headers.get("location")).toBe(path);
+    expect(await status()).toBe("paused");
+    const history = await env.DB.prepare(
+      "SELECT actor, reason FROM experiment_history WHERE experiment_id = ? AND action = 'paused'",
+    )
+      .bind(e.experimentId)
+      .first();
+    expect(history).toEqual({ actor: `user:${member.userId}`, reason: "holiday <sale>" });
+    const after = await (await get(path, member.jar)).text();
+    expect(after).toContain("Resume the experiment");
+    expect(after).toContain("holiday &lt;sale&gt;");
+    const resumed = await post(`${path}/status`, member.jar, { _csrf: csrf, status: "running" });
+    expect(resumed.status).toBe(303);
+    expect(await status()).toBe("running");
+  });
+
   it("filters the list and pages through it with the service's cursor", async () => {
     const { projectId, apiKey } = await seedProject({ challengerCount: 0 });
     for (let i = 0; i < 27; i++) {

@@ -1,10 +1,12 @@
 import { dailyCounts, type VariantRow } from "@pushbunny/db";
 import type { Hono } from "hono";
+import { roleGrants } from "../../access/levels";
 import { getExperiment } from "../../services/experiments/get-experiment";
+import { setExperimentStatus } from "../../services/experiments/set-status";
 import { getStats, type VariantStats } from "../../services/stats/get-stats";
-import { page, projectOf } from "../context";
+import { page, projectOf, sessionOf } from "../context";
 import { int, interval, pct, STRATEGY_LABEL, when } from "../format";
-import { ScrollBox } from "../layout";
+import { Csrf, ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
 import { DecisionBadge } from "./experiments";
 
@@ -128,8 +130,29 @@ function VariantTable(p: { rows: VariantStats[]; goal: string }) {
 }
 
 export function registerExperimentPage(dash: Hono<DashEnv>): void {
+  // Pause or resume: the verb behind POST /v1/experiments/{id}/pause and …/resume.
+  dash.post("/p/:project/experiments/:experiment/status", async (c) => {
+    const session = sessionOf(c);
+    const { projectId } = await projectOf(c, "write");
+    const form = await c.req.parseBody();
+    const reason =
+      typeof form.reason === "string" && form.reason.trim() ? form.reason.trim().slice(0, 500) : undefined;
+    const experiment = await setExperimentStatus({
+      ctx: c.get("ctx"),
+      projectId,
+      actor: `user:${session.userId}`,
+      input: {
+        experimentId: c.req.param("experiment"),
+        status: form.status === "paused" ? "paused" : "running",
+        reason,
+      },
+    });
+    return c.redirect(`/app/p/${projectId}/experiments/${experiment.experiment.id}`, 303);
+  });
+
   dash.get("/p/:project/experiments/:experiment", async (c) => {
-    const { projectId } = await projectOf(c, "read");
+    const { projectId, role } = await projectOf(c, "read");
+    const csrf = sessionOf(c).csrf;
     const ctx = c.get("ctx");
     const detail = await getExperiment({
       ctx,
@@ -194,6 +217,24 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
               </p>
             ) : null}
           </section>
+          {roleGrants(role, "write") ? (
+            <form
+              class="panel filters"
+              method="post"
+              action={`/app/p/${projectId}/experiments/${e.id}/status`}
+              aria-label={e.status === "running" ? "Pause the experiment" : "Resume the experiment"}
+            >
+              <Csrf token={csrf} />
+              <input type="hidden" name="status" value={e.status === "running" ? "paused" : "running"} />
+              <label>
+                Reason (kept in the history)
+                <input name="reason" maxlength={500} />
+              </label>
+              <button type="submit" class={e.status === "running" ? "danger" : undefined}>
+                {e.status === "running" ? "Pause: everyone gets the control" : "Resume the experiment"}
+              </button>
+            </form>
+          ) : null}
           <h2>Variants</h2>
           <VariantTable rows={rows} goal={e.goalMetric} />
           <h2>By day</h2>
