@@ -203,6 +203,9 @@ describe("dashboard: sign-up, sessions and CSRF", () => {
       .bind(m.userId, projectId)
       .first<{ n: number }>();
     expect(made?.n).toBe(0);
+    const huge = await post("/app/projects", m.jar, { _csrf: csrf, name: "x".repeat(20_000) });
+    expect(huge.status).toBe(400);
+    expect(await huge.text()).toContain("too large");
     // The header htmx sends works as well as the field.
     const viaHeader = await post(
       "/app/projects",

@@ -26,6 +26,9 @@ export const DASHBOARD_LIMITS = {
   perPerson: { limit: 300, windowMs: 60_000 },
 } as const;
 
+/** The largest form body the pages read. */
+const FORM_MAX_BYTES = 16 * 1024;
+
 const PUBLIC_PATHS = new Set(["/app/sign-in", "/app/sign-up", "/app/verify-email", "/app/reset-password"]);
 
 function ErrorPage(p: { status: number; title: string; message: string; signedIn: boolean }) {
@@ -109,6 +112,11 @@ export function registerDashboard(app: App): void {
       }
     }
     if (c.req.method === "POST") {
+      // Every form here is a few fields: a large body is not one of ours, and is not read.
+      const length = Number(c.req.header("content-length") ?? Number.NaN);
+      if (!Number.isFinite(length) || length > FORM_MAX_BYTES) {
+        return errorPage(c, 400, "This form is too large, or was not sent by a browser.");
+      }
       // CSRF: the browser's Origin must be ours, and the form (or htmx's header) must echo the
       // session's token. SameSite=Lax already keeps the cookie off cross-site POSTs; these hold
       // even where it does not (old browsers, same-site subdomains).
