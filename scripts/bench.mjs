@@ -938,6 +938,16 @@ async function dashboardPhase({ host, port, pgid, seed, opts }) {
         ? null
         : "no variants or charts",
   });
+  // Home scans up to 1,000 experiments for what needs attention: reported, not held to the target.
+  const home = await measurePage({
+    host,
+    port,
+    pgid,
+    cookie: seed.cookie,
+    samples: Math.ceil(samples / 4),
+    paths: () => base,
+    check: (html) => (html.includes("What needs attention") ? null : "no home page"),
+  });
   // A page with no project data (the new-project form): what the session, the project switcher
   // and the layout cost on their own.
   const baseline = await measurePage({
@@ -949,7 +959,13 @@ async function dashboardPhase({ host, port, pgid, seed, opts }) {
     paths: () => "/app/projects/new",
     check: (html) => (html.includes("New project") ? null : "no form"),
   });
-  return { seed_seconds: round(seed.seconds, 1), experiments_list: list, experiment_page: page, baseline };
+  return {
+    seed_seconds: round(seed.seconds, 1),
+    experiments_list: list,
+    experiment_page: page,
+    home,
+    baseline,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2030,6 +2046,10 @@ function reportDashboard(d) {
         `, ${r.samples} pages, ${r.errors} errors  (target < ${DASHBOARD.targetMs} ms, ${fmtInt(DASHBOARD.experiments)} experiments × ${DASHBOARD.days} days)  ${pass ? "PASS" : "MISS"}`,
     );
   }
+  const h = d.home;
+  console.log(
+    `${"  (home: needs attention)".padEnd(31)}Worker CPU ${fmtMs(h.worker_cpu_ms_per_page)} ms/page, wall p50 ${fmtMs(h.p50_ms)} ms: reads every experiment, 100 a page`,
+  );
   const b = d.baseline;
   console.log(
     `${"  (baseline: /app/projects/new)".padEnd(31)}Worker CPU ${fmtMs(b.worker_cpu_ms_per_page)} ms/page, wall p50 ${fmtMs(b.p50_ms)} ms: session, project switcher, layout`,

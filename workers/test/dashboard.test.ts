@@ -261,6 +261,43 @@ describe("dashboard: project scoping and pages", () => {
     expect(html).toContain("P(best)");
   });
 
+  it("home lists what needs attention: a winner, an SRM alarm, a failed generation; not the rest", async () => {
+    const { projectId, apiKey } = await seedProject({ challengerCount: 0 });
+    const ids: Record<string, string> = {};
+    for (const intent of ["has_winner", "has_srm", "gen_failed", "all_quiet"]) {
+      const res = await call("/v1/message", {
+        key: apiKey,
+        body: { intent_id: intent, base_example: `Copy ${intent}` },
+      });
+      ids[intent] = (await res.json<{ experiment_id: string }>()).experiment_id;
+    }
+    const verdict = (status: string, reason: string) =>
+      JSON.stringify({ status, variantId: null, reason, lowArms: [], at: Date.now() });
+    await env.DB.batch([
+      env.DB.prepare("UPDATE experiments SET decision = ? WHERE id = ?").bind(
+        verdict("winner", "B beats A"),
+        ids.has_winner,
+      ),
+      env.DB.prepare("UPDATE experiments SET decision = ? WHERE id = ?").bind(
+        verdict("srm_alarm", "split 70/30, expected 50/50"),
+        ids.has_srm,
+      ),
+      env.DB.prepare(
+        "UPDATE experiments SET generation_status = 'failed', generation_error = 'model <refused>' WHERE id = ?",
+      ).bind(ids.gen_failed),
+    ]);
+    const m = await signedIn(projectId, "viewer");
+    const res = await get(`/app/p/${projectId}`, m.jar);
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    expect(html).toContain("4 experiments, 4 running.");
+    const listed = [...html.matchAll(/experiments\/(exp_[\w-]+)">/g)].map((x) => x[1]);
+    expect(new Set(listed)).toEqual(new Set([ids.has_winner, ids.has_srm, ids.gen_failed]));
+    expect(html).toContain("a winner is ready: B beats A");
+    expect(html).toContain("sample ratio mismatch: split 70/30");
+    expect(html).toContain("challenger generation failed: model &lt;refused&gt;");
+  });
+
   it("pauses and resumes an experiment from its page (members may, viewers may not)", async () => {
     const e = await experimentWithArms("pause_intent", ["Challenger"]);
     const path = `/app/p/${e.projectId}/experiments/${e.experimentId}`;
