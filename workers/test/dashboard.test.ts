@@ -337,6 +337,42 @@ describe("dashboard: project scoping and pages", () => {
     expect(await status()).toBe("running");
   });
 
+  it("declares a winner and retires an arm from the variants table", async () => {
+    const e = await experimentWithArms("arms_intent", ["Second copy", "Third copy"]);
+    const path = `/app/p/${e.projectId}/experiments/${e.experimentId}`;
+    const [control, second, third] = e.variants;
+    const viewer = await signedIn(e.projectId, "viewer");
+    expect(await (await get(path, viewer.jar)).text()).not.toContain("Declare winner");
+
+    const member = await signedIn(e.projectId, "member");
+    const { csrf, html } = await csrfOf(await get(path, member.jar));
+    expect(html).toContain(`${path}/variants/${third?.id}/retire`);
+    // The control cannot be retired, so it has no such button.
+    expect(html).not.toContain(`${path}/variants/${control?.id}/retire`);
+    const retired = await post(`${path}/variants/${third?.id}/retire`, member.jar, { _csrf: csrf });
+    expect(retired.status, await retired.clone().text()).toBe(303);
+    const won = await post(`${path}/variants/${second?.id}/winner`, member.jar, { _csrf: csrf });
+    expect(won.status, await won.clone().text()).toBe(303);
+    const { results } = await env.DB.prepare("SELECT id, status FROM variants WHERE experiment_id = ?")
+      .bind(e.experimentId)
+      .all<{ id: string; status: string }>();
+    const status = new Map(results.map((r) => [r.id, r.status]));
+    expect(status.get(third?.id ?? "")).toBe("retired");
+    expect(status.get(second?.id ?? "")).toBe("winner");
+    const history = await env.DB.prepare(
+      "SELECT action FROM experiment_history WHERE experiment_id = ? AND actor = ? ORDER BY at",
+    )
+      .bind(e.experimentId, `user:${member.userId}`)
+      .all<{ action: string }>();
+    expect(history.results.map((h) => h.action)).toEqual(["variant_retired", "winner_promoted"]);
+    // Another project's variant through this experiment's URL is a 404 page.
+    const other = await experimentWithArms("other_arms", ["Elsewhere"]);
+    const foreign = await post(`${path}/variants/${other.variants[1]?.id}/winner`, member.jar, {
+      _csrf: csrf,
+    });
+    expect(foreign.status).toBe(404);
+  });
+
   it("filters the list and pages through it with the service's cursor", async () => {
     const { projectId, apiKey } = await seedProject({ challengerCount: 0 });
     for (let i = 0; i < 27; i++) {

@@ -1,7 +1,9 @@
 import { dailyCounts, type VariantRow } from "@pushbunny/db";
 import type { Hono } from "hono";
 import { roleGrants } from "../../access/levels";
+import { declareWinner } from "../../services/experiments/declare-winner";
 import { getExperiment } from "../../services/experiments/get-experiment";
+import { retireVariant } from "../../services/experiments/retire-variant";
 import { setExperimentStatus } from "../../services/experiments/set-status";
 import { getStats, type VariantStats } from "../../services/stats/get-stats";
 import { page, projectOf, sessionOf } from "../context";
@@ -72,7 +74,40 @@ function Chart(p: { spec: ChartSpec; label: string }) {
   );
 }
 
-function VariantTable(p: { rows: VariantStats[]; goal: string }) {
+/** What a member may do to one arm: the verbs behind the variant routes of /v1/experiments. */
+function VariantActions(p: { base: string; v: VariantRow; csrf: string }) {
+  if (p.v.status !== "active") return <span class="muted">—</span>;
+  const url = `${p.base}/variants/${p.v.id}`;
+  return (
+    <>
+      <form method="post" action={`${url}/winner`}>
+        <Csrf token={p.csrf} />
+        <button
+          type="submit"
+          class="secondary"
+          aria-label={`Declare winner (served to everyone but the holdout): ${p.v.text}`}
+        >
+          Declare winner
+        </button>
+      </form>
+      {p.v.source === "control" ? null : (
+        <form method="post" action={`${url}/retire`}>
+          <Csrf token={p.csrf} />
+          <button type="submit" class="danger" aria-label={`Retire: ${p.v.text}`}>
+            Retire
+          </button>
+        </form>
+      )}
+    </>
+  );
+}
+
+function VariantTable(p: {
+  rows: VariantStats[];
+  goal: string;
+  /** Set when the person may change the experiment: adds the actions column. */
+  actions?: { base: string; csrf: string };
+}) {
   return (
     <ScrollBox label="Variants table">
       <table>
@@ -106,6 +141,7 @@ function VariantTable(p: { rows: VariantStats[]; goal: string }) {
             <th scope="col" class="num">
               P(best)
             </th>
+            {p.actions ? <th scope="col">Actions</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -121,6 +157,11 @@ function VariantTable(p: { rows: VariantStats[]; goal: string }) {
               <td class="num">{pct(r.conversionRate)}</td>
               <td class="num">{r.statistics ? interval(r.statistics.ci95) : "—"}</td>
               <td class="num">{r.statistics ? pct(r.statistics.pBest) : "—"}</td>
+              {p.actions ? (
+                <td>
+                  <VariantActions base={p.actions.base} v={r.variant} csrf={p.actions.csrf} />
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>
@@ -130,6 +171,22 @@ function VariantTable(p: { rows: VariantStats[]; goal: string }) {
 }
 
 export function registerExperimentPage(dash: Hono<DashEnv>): void {
+  // Declare a winner or retire an arm: the verbs behind the variant routes of /v1/experiments.
+  for (const action of ["winner", "retire"] as const) {
+    dash.post(`/p/:project/experiments/:experiment/variants/:variant/${action}`, async (c) => {
+      const session = sessionOf(c);
+      const { projectId } = await projectOf(c, "write");
+      const input = { experimentId: c.req.param("experiment"), variantId: c.req.param("variant") };
+      const actor = `user:${session.userId}`;
+      const ctx = c.get("ctx");
+      const done =
+        action === "winner"
+          ? await declareWinner({ ctx, projectId, actor, input })
+          : await retireVariant({ ctx, projectId, actor, input });
+      return c.redirect(`/app/p/${projectId}/experiments/${done.experiment.id}`, 303);
+    });
+  }
+
   // Pause or resume: the verb behind POST /v1/experiments/{id}/pause and …/resume.
   dash.post("/p/:project/experiments/:experiment/status", async (c) => {
     const session = sessionOf(c);
@@ -236,7 +293,15 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
             </form>
           ) : null}
           <h2>Variants</h2>
-          <VariantTable rows={rows} goal={e.goalMetric} />
+          <VariantTable
+            rows={rows}
+            goal={e.goalMetric}
+            actions={
+              roleGrants(role, "write")
+                ? { base: `/app/p/${projectId}/experiments/${e.id}`, csrf }
+                : undefined
+            }
+          />
           <h2>By day</h2>
           {hasDays ? (
             <>
