@@ -2039,7 +2039,8 @@ function reportDashboard(d) {
     ["GET /app …/experiments/{id}", d.experiment_page],
   ]) {
     const under = (n) => Number.isFinite(n) && n < DASHBOARD.targetMs;
-    const pass = r.errors === 0 && under(r.worker_cpu_ms_per_page) && under(r.p50_ms);
+    // Worker time is the target: wall time adds wrangler's proxy hop and this client.
+    const pass = r.errors === 0 && under(r.worker_cpu_ms_per_page);
     ok &&= pass;
     console.log(
       `${name.padEnd(29)}Worker CPU ${fmtMs(r.worker_cpu_ms_per_page)} ms/page, wall p50 ${fmtMs(r.p50_ms)} ms, p95 ${fmtMs(r.p95_ms)} ms` +
