@@ -167,6 +167,28 @@ describe("dashboard: sign-up, sessions and CSRF", () => {
     expect(replay.headers.get("location")).toMatch(/^\/app\/sign-in/);
   });
 
+  it("signing in to the dashboard mints no login key (only the API's login answers with one)", async () => {
+    const email = `${newId("usr")}@example.com`;
+    const password = "correct horse battery";
+    const up = await call("/v1/auth/signup", { body: { email, password } });
+    const { access_token, user } = (await up.json()) as { access_token: string; user: { user_id: string } };
+    const created = await call("/v1/projects", { key: access_token, body: { name: "Keys" } });
+    expect(created.status, await created.clone().text()).toBe(201);
+
+    const j = jar();
+    const { csrf } = await csrfOf(await get("/app/sign-in", j));
+    const ok = await post("/app/sign-in", j, { _csrf: csrf, email, password });
+    expect(ok.status, await ok.clone().text()).toBe(303);
+    const count = () =>
+      env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE login_user_id = ?")
+        .bind(user.user_id)
+        .first<number>("n");
+    expect(await count()).toBe(0);
+    // The API's login still does: the mobile SDKs' `{ api_key }`.
+    await call("/v1/auth/login", { body: { email, password } });
+    expect(await count()).toBe(1);
+  });
+
   it("never follows a next= to another site", async () => {
     const { projectId } = await seedProject();
     const m = await signedIn(projectId, "owner");

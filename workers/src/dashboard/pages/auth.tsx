@@ -129,7 +129,12 @@ export function registerAuthPages(dash: Hono<DashEnv>): void {
     try {
       const { session } = await login({
         ctx: c.get("ctx"),
-        input: { email, password: str(form.password), ip: clientIp(c.req.header("cf-connecting-ip")) },
+        input: {
+          email,
+          password: str(form.password),
+          ip: clientIp(c.req.header("cf-connecting-ip")),
+          withKey: false,
+        },
       });
       startSession(c, session);
       return c.redirect(next, 303);

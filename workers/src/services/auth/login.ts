@@ -32,7 +32,11 @@ export async function login({
   input,
 }: {
   ctx: AppContext;
-  input: { email: string; password: string; ip: string; projectId?: string };
+  /**
+   * `withKey: false` (the dashboard) signs in without minting the `{ api_key }` the mobile SDKs'
+   * login answers with: a browser session has no use for one.
+   */
+  input: { email: string; password: string; ip: string; projectId?: string; withKey?: boolean };
 }): Promise<{ user: User; session: SessionTokens; loginKey: LoginKey | null }> {
   requireSigning(ctx);
   const email = normalizeEmail(input.email);
@@ -66,7 +70,7 @@ export async function login({
       passwordHash = rehashed;
   }
   // Before the session: a 404 for a project the person is not in leaves nothing behind.
-  const target = await chooseLoginProject(ctx, user.id, input.projectId);
+  const target = input.withKey === false ? null : await chooseLoginProject(ctx, user.id, input.projectId);
   const session = await issueSession({ ctx, input: { userId: user.id, email, method: "password" } });
   const loginKey =
     target && passwordHash
