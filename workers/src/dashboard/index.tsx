@@ -6,6 +6,7 @@ import { createLogger, describeError } from "../logger";
 import { anonymousLimiter, rateLimit } from "../ratelimit/middleware";
 import { IMMUTABLE, OWN_ASSETS } from "./assets";
 import { page, SignInRequired } from "./context";
+import { registerAdsPage } from "./pages/ads";
 import { registerAuthPages } from "./pages/auth";
 import { registerExperimentPage } from "./pages/experiment";
 import { registerExperimentListPage } from "./pages/experiments";
@@ -13,6 +14,7 @@ import { registerHomePage } from "./pages/home";
 import { registerKeyPages } from "./pages/keys";
 import { registerLinkPages } from "./pages/links";
 import { registerProjectPages } from "./pages/projects";
+import { registerPushPage } from "./pages/push";
 import { CSRF_FIELD, CSRF_HEADER, expectedCsrf, loadSession, sameOrigin, sameToken } from "./session";
 import type { DashEnv } from "./types";
 
@@ -142,6 +144,8 @@ export function registerDashboard(app: App): void {
   registerHomePage(dash);
   registerExperimentListPage(dash);
   registerExperimentPage(dash);
+  registerPushPage(dash);
+  registerAdsPage(dash);
   registerKeyPages(dash);
   registerLinkPages(dash);
   dash.all("*", (c) => errorPage(c, 404, "There is no page here."));

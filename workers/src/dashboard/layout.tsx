@@ -14,7 +14,7 @@ export interface LayoutProps {
   csrf?: string;
   projectId?: string;
   projects?: ProjectChoice[];
-  current?: "home" | "experiments" | "keys" | "new-project";
+  current?: "home" | "experiments" | "push" | "ads" | "keys" | "new-project";
   /** Loads uPlot: only pages with charts pay for it. */
   charts?: boolean;
   children?: Child;
@@ -78,6 +78,16 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <NavLink href={`/app/p/${p}/experiments`} active={props.current === "experiments"}>
                     Experiments
+                  </NavLink>
+                </li>
+                <li>
+                  <NavLink href={`/app/p/${p}/push`} active={props.current === "push"}>
+                    Push
+                  </NavLink>
+                </li>
+                <li>
+                  <NavLink href={`/app/p/${p}/ads`} active={props.current === "ads"}>
+                    Ad channels
                   </NavLink>
                 </li>
                 <li>

@@ -61,7 +61,7 @@ export function dailySeries(
   };
 }
 
-function Chart(p: { spec: ChartSpec; label: string }) {
+export function Chart(p: { spec: ChartSpec; label: string }) {
   return (
     <figure class="panel">
       <figcaption>

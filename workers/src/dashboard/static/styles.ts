@@ -66,6 +66,8 @@ pre.code { background: #14142b; color: #f1f1ff; padding: .75rem; border-radius: 
 .legend-note { font-size: .9rem; }
 ul.attention { list-style: none; padding: 0; margin: 0; }
 ul.attention li { padding: .5rem 0; border-bottom: 1px solid var(--line); }
+ul.plain { margin: 0; padding-left: 1rem; }
+fieldset.inline { display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
 td form { display: inline-block; margin: 0 .25rem .25rem 0; }
 .pager { display: flex; gap: 1rem; margin-top: .75rem; }
 @media (max-width: 40rem) {
