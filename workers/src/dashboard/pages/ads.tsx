@@ -145,7 +145,11 @@ export function AlertRow(p: { projectId: string; a: AdAlert; csrf: string; canWr
       hx-swap="outerHTML"
     >
       <Csrf token={p.csrf} />
-      <button type="submit" class="secondary" aria-label={`${label}: ${a.campaignName}, ${a.kind}`}>
+      <button
+        type="submit"
+        class="secondary"
+        aria-label={`${label}: ${a.campaignName}, ${a.kind.replace(/_/g, " ")}`}
+      >
         {label}
       </button>
     </form>
