@@ -218,6 +218,37 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     expect(refused.status).toBe(401);
     await audit("07c-api-key-revoked");
 
+    // Push: the empty page points at the subscribe page; a broadcast from the form lands in the history.
+    await page.getByRole("link", { name: "Push", exact: true }).click();
+    await page.waitForURL(/\/push$/);
+    await page.getByRole("link", { name: `/push/${projectId}/subscribe` }).waitFor();
+    await audit("10-push-empty");
+    await page.getByLabel("Title").fill("Browser <b>hello</b>");
+    await page.getByRole("radio", { name: /everyone/ }).check();
+    await page.getByRole("button", { name: "Send now" }).click();
+    await page.waitForURL(/\/push\?sent=ntf_/);
+    await page.getByRole("status").waitFor();
+    expect(await page.getByRole("table").last().textContent()).toContain("Browser <b>hello</b>");
+    await audit("11-push-sent");
+
+    // Ad channels: connect the sandbox from the empty page, then the numbers and both charts.
+    await page.getByRole("link", { name: "Ad channels" }).click();
+    await page.waitForURL(/\/ads$/);
+    await audit("12-ads-empty");
+    await page.getByRole("button", { name: "Connect sandbox" }).click();
+    // Only a project with a channel has the connections table.
+    await page.getByRole("heading", { name: "Connections" }).waitFor();
+    const adsDeadline = Date.now() + 30_000;
+    while ((await page.locator(".chart canvas").count()) < 2 && Date.now() < adsDeadline) {
+      await sleep(1000);
+      await page.reload();
+    }
+    expect(await page.locator(".chart canvas").count()).toBe(2);
+    expect(await page.getByRole("region", { name: "Totals per channel table" }).textContent()).toContain(
+      "Google Ads",
+    );
+    await audit("13-ads");
+
     // Home now has traffic; signing out ends the session.
     await page.getByRole("link", { name: "Home" }).click();
     await page.waitForURL(new RegExp(`/app/p/${projectId}$`));

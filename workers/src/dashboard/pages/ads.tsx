@@ -258,10 +258,12 @@ function ConnectSandbox(p: { projectId: string; csrf: string; connected: AdChann
     <form class="filters" method="post" action={`/app/p/${p.projectId}/ads/channels`}>
       <Csrf token={p.csrf} />
       <label>
-        Channel
+        {p.connected.length === 0 ? "Channel" : "Another channel, with sandbox data"}
         <select name="channel">
           {free.map((c) => (
-            <option value={c}>{channelName(c)}</option>
+            <option value={c} selected={c === "google_ads"}>
+              {channelName(c)}
+            </option>
           ))}
         </select>
       </label>
