@@ -126,8 +126,9 @@ export async function pickMessage({
     userId: input.userId,
     createdAt: issuedAt,
     allocation,
-    ...(input.note ? { context: input.note } : {}),
   };
+  // Set only for /v1/resolve: /v1/message's impression keeps its shape (no spread per request).
+  if (input.note) impression.context = input.note;
   enqueueBatched(ctx.queues.events, impression, ctx.waitUntil, (err, count) =>
     // Not fatal for the counts: the event consumer re-creates impressions from tokens, so an
     // impression that earns an event is never missing from the denominator.
