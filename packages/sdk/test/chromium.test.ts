@@ -141,7 +141,14 @@ describe.skipIf(!executablePath)(browserSuiteTitle("the web example in headless 
   it("the site's own service worker imports the Worker's and activates", async () => {
     const { context, page, problems } = await open("web_sw");
     const active = await page.evaluate<{ script?: string; state?: string }>(
-      "navigator.serviceWorker.ready.then((reg) => ({ script: reg.active.scriptURL, state: reg.active.state }))",
+      // `ready` resolves once a worker is active, which may still be "activating": wait for the
+      // activation to finish (or fail) before reading its state.
+      `navigator.serviceWorker.ready.then((reg) => new Promise((done) => {
+        const w = reg.active;
+        const report = () => done({ script: w.scriptURL, state: w.state });
+        if (w.state !== "activating") return report();
+        w.addEventListener("statechange", report, { once: true });
+      }))`,
     );
     expect(active).toEqual({ script: `${siteOrigin}/sw.js`, state: "activated" });
     // importScripts ran the Worker's script inside this worker: its config global is there.
