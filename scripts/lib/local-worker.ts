@@ -27,6 +27,11 @@ export interface LocalWorker {
   stateDir: string;
   /** The last lines wrangler printed, for failure messages. */
   log(): string;
+  /**
+   * Runs SQL on the Worker's local D1 with `wrangler d1 execute --local` and returns the rows of
+   * each statement: for tests that must set up what no API offers (e.g. a channel restating days).
+   */
+  d1(sql: string): Promise<Record<string, unknown>[][]>;
   /** Stops every process of the group and removes the state directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -162,5 +167,54 @@ export async function startLocalWorker({ timeoutMs = 60_000 } = {}): Promise<Loc
     await stop();
     throw new Error(`${err instanceof Error ? err.message : String(err)}\nwrangler output:\n${log()}`);
   }
-  return { origin: `http://localhost:${port}`, port, stateDir, log, stop };
+  const d1 = (sql: string) => execD1(stateDir, sql);
+  return { origin: `http://localhost:${port}`, port, stateDir, log, d1, stop };
+}
+
+const WRANGLER = path.join(
+  ROOT,
+  "node_modules",
+  ".bin",
+  process.platform === "win32" ? "wrangler.cmd" : "wrangler",
+);
+
+/** `wrangler d1 execute DB --local --json` on a state directory; rejects with wrangler's output. */
+export function execD1(stateDir: string, sql: string): Promise<Record<string, unknown>[][]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      WRANGLER,
+      ["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--json", "--command", sql],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        // wrangler's shim runs the `node` on PATH: the pinned Node 22 in node_modules/.bin comes first.
+        env: {
+          ...process.env,
+          PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+          CI: "true",
+          WRANGLER_SEND_METRICS: "false",
+          WRANGLER_SEND_ERROR_REPORTS: "false",
+          NO_COLOR: "1",
+        },
+      },
+    );
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+      err += c.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`wrangler d1 execute failed (${code}):\n${out}\n${err}`));
+      try {
+        const parsed = JSON.parse(out) as { results?: Record<string, unknown>[] }[];
+        resolve(parsed.map((p) => p.results ?? []));
+      } catch {
+        reject(new Error(`wrangler d1 execute printed no JSON:\n${out}\n${err}`));
+      }
+    });
+  });
 }
