@@ -2,9 +2,10 @@ import { DAY_MS, utcDay } from "@pushbunny/core";
 import { AD_CHANNELS, type AdChannel } from "@pushbunny/db";
 import type { Context, Hono } from "hono";
 import { roleGrants } from "../../access/levels";
-import { NotFoundError } from "../../errors";
+import { BadRequestError, NotFoundError } from "../../errors";
 import { acknowledgeAdAlert } from "../../services/ads/acknowledge-alert";
 import { connectChannel } from "../../services/ads/connect-channel";
+import { getAlertRules } from "../../services/ads/get-alert-rules";
 import { getLatestAdInsight } from "../../services/ads/get-latest-insight";
 import { type ChannelSummary, getAdsSummary } from "../../services/ads/get-summary";
 import type { AdAlert, AdInsight } from "../../services/ads/insights/types";
@@ -15,10 +16,13 @@ import { listChannels } from "../../services/ads/list-channels";
 import { listSyncRuns } from "../../services/ads/list-runs";
 import { requestSync } from "../../services/ads/request-sync";
 import { resolveAdAlert } from "../../services/ads/resolve-alert";
+import { updateAlertRules } from "../../services/ads/update-alert-rules";
 import { page, projectOf, sessionOf } from "../context";
 import { int, pct, when } from "../format";
 import { Csrf, ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
+import { problemsOf, type RuleProblems, type RulesForm, RulesPanel, readRulesForm } from "./ads-rules";
+import { inProgress, registerSyncProgress, SyncProgress } from "./ads-sync";
 import { Chart, type ChartSpec } from "./experiment";
 
 /** The window the page's charts and campaign totals cover: the sandbox's backfill, a month. */
@@ -314,16 +318,37 @@ async function campaignRows(c: Context<DashEnv>, projectId: string, dateFrom: st
   return { rows, truncated };
 }
 
-export function registerAdsPage(dash: Hono<DashEnv>): void {
-  dash.get("/p/:project/ads", async (c) => {
-    const { projectId, role } = await projectOf(c, "read");
-    const csrf = sessionOf(c).csrf;
-    const ctx = c.get("ctx");
-    const canWrite = roleGrants(role, "write");
-    const canConnect = roleGrants(role, "admin");
-    const channels = await listChannels({ ctx, projectId });
-    if (channels.length === 0) {
-      return page(c, {
+/** The rules form as it was posted and what was wrong with it, shown instead of the stored rules. */
+interface RulesRefusal {
+  fields: RulesForm;
+  problems: RuleProblems;
+}
+
+async function showAds(c: Context<DashEnv>, refusal?: RulesRefusal): Promise<Response> {
+  const { projectId, role } = await projectOf(c, "read");
+  const csrf = sessionOf(c).csrf;
+  const ctx = c.get("ctx");
+  const canWrite = roleGrants(role, "write");
+  const canConnect = roleGrants(role, "admin");
+  const status = refusal ? 400 : 200;
+  const [channels, rules] = await Promise.all([
+    listChannels({ ctx, projectId }),
+    getAlertRules({ ctx, projectId }),
+  ]);
+  const rulesPanel = (
+    <RulesPanel
+      projectId={projectId}
+      csrf={csrf}
+      canWrite={canWrite}
+      rules={rules}
+      fields={refusal?.fields}
+      problems={refusal?.problems}
+    />
+  );
+  if (channels.length === 0) {
+    return page(
+      c,
+      {
         title: "Ad channels",
         projectId,
         current: "ads",
@@ -336,25 +361,30 @@ export function registerAdsPage(dash: Hono<DashEnv>): void {
               csrf={csrf}
               canConnect={canConnect}
             />
+            {rulesPanel}
           </>
         ),
-      });
-    }
-    const dateFrom = utcDay(ctx.now() - (WINDOW_DAYS - 1) * DAY_MS);
-    const [summary, rows, runs, insight, alerts] = await Promise.all([
-      getAdsSummary({ ctx, projectId, input: { dateFrom } }),
-      campaignRows(c, projectId, dateFrom),
-      listSyncRuns({ ctx, projectId, input: { limit: RUNS_SHOWN } }),
-      getLatestAdInsight({ ctx, projectId }).catch((err: unknown) => {
-        if (err instanceof NotFoundError) return null;
-        throw err;
-      }),
-      listAdAlerts({ ctx, projectId, input: { limit: ALERTS_SHOWN } }),
-    ]);
-    const series = adSeries(rows.rows);
-    const hasDays = series.spend.days.length > 0;
-    const openAlerts = alerts.alerts.filter((a) => a.state === "open").length;
-    return page(c, {
+      },
+      status,
+    );
+  }
+  const dateFrom = utcDay(ctx.now() - (WINDOW_DAYS - 1) * DAY_MS);
+  const [summary, rows, runs, insight, alerts] = await Promise.all([
+    getAdsSummary({ ctx, projectId, input: { dateFrom } }),
+    campaignRows(c, projectId, dateFrom),
+    listSyncRuns({ ctx, projectId, input: { limit: RUNS_SHOWN } }),
+    getLatestAdInsight({ ctx, projectId }).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }),
+    listAdAlerts({ ctx, projectId, input: { limit: ALERTS_SHOWN } }),
+  ]);
+  const series = adSeries(rows.rows);
+  const hasDays = series.spend.days.length > 0;
+  const openAlerts = alerts.alerts.filter((a) => a.state === "open").length;
+  return page(
+    c,
+    {
       title: "Ad channels",
       projectId,
       current: "ads",
@@ -410,6 +440,7 @@ export function registerAdsPage(dash: Hono<DashEnv>): void {
               <ConnectSandbox projectId={projectId} csrf={csrf} connected={channels.map((x) => x.channel)} />
             ) : null}
           </section>
+          {runs.runs.some(inProgress) ? <SyncProgress projectId={projectId} runs={runs.runs} /> : null}
 
           <h2>Last {WINDOW_DAYS} days</h2>
           <ScrollBox label="Totals per channel table">
@@ -503,6 +534,13 @@ export function registerAdsPage(dash: Hono<DashEnv>): void {
             </ScrollBox>
           )}
 
+          {c.req.query("rules") === "saved" ? (
+            <p class="panel notice" role="status">
+              Alert rules saved: they apply from the next sync.
+            </p>
+          ) : null}
+          {rulesPanel}
+
           <h2>Campaigns</h2>
           {series.campaigns.length === 0 ? (
             <p class="panel">No campaigns in the last {WINDOW_DAYS} days.</p>
@@ -583,7 +621,30 @@ export function registerAdsPage(dash: Hono<DashEnv>): void {
           )}
         </>
       ),
-    });
+    },
+    status,
+  );
+}
+
+export function registerAdsPage(dash: Hono<DashEnv>): void {
+  dash.get("/p/:project/ads", (c) => showAds(c));
+  registerSyncProgress(dash);
+
+  // The rules behind PUT /v1/ads/alert-rules (write), validated by its schema and its verb; a
+  // refused form comes back with the typed values and nothing stored.
+  dash.post("/p/:project/ads/alert-rules", async (c) => {
+    const { projectId } = await projectOf(c, "write");
+    const { fields, patches, problems } = readRulesForm(await c.req.parseBody({ all: true }));
+    if (patches.length === 0) return showAds(c, { fields, problems });
+    try {
+      await updateAlertRules({ ctx: c.get("ctx"), projectId, input: { rules: patches } });
+    } catch (err) {
+      if (err instanceof BadRequestError) {
+        return showAds(c, { fields, problems: problemsOf(err.issues, patches) });
+      }
+      throw err;
+    }
+    return c.redirect(`/app/p/${projectId}/ads?rules=saved#rules-title`, 303);
   });
 
   // Sync now: the verb behind POST /v1/ads/sync (write).
