@@ -1,201 +1,58 @@
-import type { NotificationTarget } from "@pushbunny/db";
 import type { Context, Hono } from "hono";
 import { roleGrants } from "../../access/levels";
-import { AppError } from "../../errors";
-import type { Notification } from "../../push/notifications";
+import { AppError, NotFoundError } from "../../errors";
+import type { Subscription } from "../../push/subscriptions";
 import { notificationHistory } from "../../services/notifications/notification-history";
 import { sendNotification } from "../../services/notifications/send-notification";
 import { deliveryReport } from "../../services/push/delivery-report";
 import { subscriptionReport } from "../../services/push/subscription-report";
+import { getSubscription } from "../../services/subscriptions/get-subscription";
+import { listSubscriptions } from "../../services/subscriptions/list-subscriptions";
 import { page, projectOf, sessionOf } from "../context";
 import { int, pct, when } from "../format";
-import { Csrf, ScrollBox } from "../layout";
+import { ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
 import { Chart, type ChartSpec } from "./experiment";
+import { HistoryTable, NOTIFICATION_ID, registerNotificationRoutes } from "./push-history";
+import {
+  EMPTY_FORM,
+  EMPTY_TEST,
+  readSendForm,
+  readTestForm,
+  type SendForm,
+  SendPanel,
+  type TestForm,
+  TestSendPanel,
+} from "./push-send";
 
 const DAY_MS = 86_400_000;
 /** The charts' window: the analytics routes' default range. */
 const WINDOW_DAYS = 30;
 const HISTORY_SHOWN = 20;
-/** The same bounds as the API's payload and topic schemas (routes/notifications/schemas.ts). */
-const TITLE_MAX = 256;
-const BODY_MAX = 4000;
-const URL_MAX = 2048;
-const TOPIC = /^[A-Za-z0-9_.:-]{1,64}$/;
-const NOTIFICATION_ID = /^ntf_[A-Za-z0-9_-]{1,64}$/;
+/** Recent active subscriptions offered for a test send; any other can be pasted. */
+const RECENT_SUBSCRIPTIONS = 10;
 
-interface SendForm {
-  title: string;
-  body: string;
-  url: string;
-  audience: "all" | "topic";
-  topic: string;
+interface Shown {
+  form?: SendForm;
+  problems?: string[];
+  test?: TestForm;
+  testProblems?: string[];
 }
 
-const EMPTY_FORM: SendForm = { title: "", body: "", url: "", audience: "all", topic: "" };
-
-const text = (v: unknown) => (typeof v === "string" ? v.trim() : "");
-
-/** The form as the verb's input, or what is wrong with it (the API's rules, in the form's words). */
-export function readSendForm(form: Record<string, unknown>): { form: SendForm; problems: string[] } {
-  const f: SendForm = {
-    title: text(form.title),
-    body: text(form.body),
-    url: text(form.url),
-    audience: form.audience === "topic" ? "topic" : "all",
-    topic: text(form.topic),
-  };
-  const problems: string[] = [];
-  if (!f.title && !f.body) problems.push("Write a title or a body.");
-  if (f.title.length > TITLE_MAX) problems.push(`The title is longer than ${TITLE_MAX} characters.`);
-  if (f.body.length > BODY_MAX) problems.push(`The body is longer than ${BODY_MAX} characters.`);
-  if (f.url && (f.url.length > URL_MAX || !/^https?:\/\//i.test(f.url) || !URL.canParse(f.url))) {
-    problems.push("The link must be a full http(s) address.");
-  }
-  if (f.audience === "topic" && !TOPIC.test(f.topic)) {
-    problems.push("Name the topic: letters, digits and _ . : - only, at most 64.");
-  }
-  return { form: f, problems };
-}
-
-function targetLabel(t: NotificationTarget): string {
-  if (t.all) return "everyone";
-  const parts: string[] = [];
-  if (t.topics?.length) parts.push(`topics ${t.topics.join(", ")}`);
-  if (t.userIds?.length) parts.push(`${int(t.userIds.length)} users`);
-  if (t.subscriptionIds?.length) parts.push(`${int(t.subscriptionIds.length)} subscriptions`);
-  return parts.join("; ") || "—";
-}
-
-function contentLabel(n: Notification): string {
-  const p = n.payload;
-  const title = typeof p.title === "string" ? p.title : "";
-  const body = typeof p.body === "string" ? p.body : "";
-  if (typeof p.intent_id === "string") return `intent ${p.intent_id}${title ? `: ${title}` : ""}`;
-  const shown = [title, body].filter(Boolean).join(" — ");
-  return shown.length > 120 ? `${shown.slice(0, 119)}…` : shown;
-}
-
-function SendPanel(p: { projectId: string; csrf: string; form: SendForm; problems: string[] }) {
-  const f = p.form;
-  return (
-    <section class="panel" aria-labelledby="send-title">
-      <h2 id="send-title">Send a notification</h2>
-      {p.problems.length > 0 ? (
-        <ul class="error" role="alert">
-          {p.problems.map((x) => (
-            <li>{x}</li>
-          ))}
-        </ul>
-      ) : null}
-      <form class="stack" method="post" action={`/app/p/${p.projectId}/push/send`}>
-        <Csrf token={p.csrf} />
-        <label>
-          Title
-          <input name="title" maxlength={TITLE_MAX} value={f.title} />
-        </label>
-        <label>
-          Body
-          <input name="body" maxlength={BODY_MAX} value={f.body} />
-        </label>
-        <label>
-          Link opened on click (optional)
-          <input
-            name="url"
-            type="url"
-            maxlength={URL_MAX}
-            value={f.url}
-            placeholder="https://example.com/sale"
-          />
-        </label>
-        <fieldset class="inline">
-          <legend>Send to</legend>
-          <label class="check">
-            <input type="radio" name="audience" value="all" checked={f.audience === "all"} /> everyone
-            subscribed
-          </label>
-          <label class="check">
-            <input type="radio" name="audience" value="topic" checked={f.audience === "topic"} /> the
-            subscribers of a topic
-          </label>
-          <label class="check">
-            Topic
-            <input name="topic" maxlength={64} value={f.topic} placeholder="news" />
-          </label>
-        </fieldset>
-        <button type="submit">Send now</button>
-      </form>
-    </section>
-  );
-}
-
-function HistoryTable(p: { rows: Notification[] }) {
-  return (
-    <ScrollBox label="Recent notifications table">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Created (UTC)</th>
-            <th scope="col">Notification</th>
-            <th scope="col">To</th>
-            <th scope="col">Status</th>
-            <th scope="col" class="num">
-              Recipients
-            </th>
-            <th scope="col" class="num">
-              Delivered
-            </th>
-            <th scope="col" class="num">
-              Failed
-            </th>
-            <th scope="col" class="num">
-              Clicked
-            </th>
-            <th scope="col" class="num">
-              Click rate
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((n) => {
-            const d = n.deliveries;
-            return (
-              <tr>
-                <td>{when(n.createdAt)}</td>
-                <th scope="row">{contentLabel(n)}</th>
-                <td>{targetLabel(n.target)}</td>
-                <td>
-                  {n.status}
-                  {n.scheduledAt ? ` for ${when(n.scheduledAt)}` : null}
-                </td>
-                <td class="num">{n.recipients === null ? "—" : int(n.recipients)}</td>
-                <td class="num">{int(d.delivered + d.sent)}</td>
-                <td class="num">{int(d.failed + d.expired)}</td>
-                <td class="num">{int(d.clicked)}</td>
-                <td class="num">{d.delivered > 0 ? pct(d.clicked / d.delivered) : "—"}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </ScrollBox>
-  );
-}
-
-async function showPush(
-  c: Context<DashEnv>,
-  extra: { form?: SendForm; problems?: string[] },
-  status: 200 | 400 = 200,
-): Promise<Response> {
+async function showPush(c: Context<DashEnv>, extra: Shown, status: 200 | 400 = 200): Promise<Response> {
   const { projectId, role } = await projectOf(c, "read");
   const csrf = sessionOf(c).csrf;
   const ctx = c.get("ctx");
   const toMs = ctx.now();
   const range = { fromMs: toMs - WINDOW_DAYS * DAY_MS + 1, toMs };
-  const [subs, deliveries, history] = await Promise.all([
+  const canWrite = roleGrants(role, "write");
+  const [subs, deliveries, history, recent] = await Promise.all([
     subscriptionReport({ ctx, projectId, input: range }),
     deliveryReport({ ctx, projectId, input: range }),
     notificationHistory({ ctx, projectId, input: { limit: HISTORY_SHOWN } }),
+    canWrite
+      ? listSubscriptions({ ctx, projectId, input: { status: "active", limit: RECENT_SUBSCRIPTIONS } })
+      : { subscriptions: [] as Subscription[], nextCursor: null },
   ]);
   const days = subs.days.map((d) => d.day);
   const subsChart: ChartSpec = {
@@ -218,6 +75,10 @@ async function showPush(
   const sentId = c.req.query("sent");
   const sentTo = Number(c.req.query("recipients"));
   const justSent = sentId && NOTIFICATION_ID.test(sentId) ? sentId : null;
+  const at = Number(c.req.query("at"));
+  const scheduledFor = Number.isInteger(at) && at > 0 ? at : null;
+  const canceled = c.req.query("canceled");
+  const justCanceled = canceled && NOTIFICATION_ID.test(canceled) ? canceled : null;
   const empty = subs.active === 0 && history.total === 0;
   const t = deliveries.totals;
   return page(
@@ -232,9 +93,17 @@ async function showPush(
           <h1>Push notifications</h1>
           {justSent ? (
             <p class="panel notice" role="status">
-              Notification <code>{justSent}</code> queued
+              Notification <code>{justSent}</code>{" "}
+              {scheduledFor ? `scheduled for ${when(scheduledFor)} UTC` : "queued"}
               {Number.isInteger(sentTo) && sentTo >= 0 ? ` for about ${int(sentTo)} subscriptions` : null}.
-              Its deliveries appear below as push services answer.
+              {scheduledFor
+                ? " It can be canceled below until then."
+                : " Its deliveries appear below as push services answer."}
+            </p>
+          ) : null}
+          {justCanceled ? (
+            <p class="panel notice" role="status">
+              Notification <code>{justCanceled}</code> canceled: it will not be sent.
             </p>
           ) : null}
           {empty ? (
@@ -247,13 +116,22 @@ async function showPush(
               </p>
             </div>
           ) : null}
-          {roleGrants(role, "write") ? (
-            <SendPanel
-              projectId={projectId}
-              csrf={csrf}
-              form={extra.form ?? EMPTY_FORM}
-              problems={extra.problems ?? []}
-            />
+          {canWrite ? (
+            <>
+              <SendPanel
+                projectId={projectId}
+                csrf={csrf}
+                form={extra.form ?? EMPTY_FORM}
+                problems={extra.problems ?? []}
+              />
+              <TestSendPanel
+                projectId={projectId}
+                csrf={csrf}
+                form={extra.test ?? EMPTY_TEST}
+                problems={extra.testProblems ?? []}
+                recent={recent.subscriptions}
+              />
+            </>
           ) : null}
           {empty ? null : (
             <>
@@ -324,7 +202,12 @@ async function showPush(
             <p class="panel">None sent yet.</p>
           ) : (
             <>
-              <HistoryTable rows={history.notifications} />
+              <HistoryTable
+                projectId={projectId}
+                rows={history.notifications}
+                csrf={csrf}
+                canWrite={canWrite}
+              />
               {history.total > history.notifications.length ? (
                 <p class="muted">
                   The newest {int(history.notifications.length)} of {int(history.total)}; the rest are in GET
@@ -340,37 +223,84 @@ async function showPush(
   );
 }
 
+/** The verb's refusal (a payload too large for a push message, a time past) as the form's problem. */
+function refusedBy(err: unknown): string | null {
+  return err instanceof AppError && (err.status === 400 || err.status === 413) ? err.message : null;
+}
+
 export function registerPushPage(dash: Hono<DashEnv>): void {
   dash.get("/p/:project/push", (c) => showPush(c, {}));
+  registerNotificationRoutes(dash);
 
-  // Send to everyone (the verb behind POST /v1/notifications/broadcast) or to a topic's subscribers.
+  // Send to everyone (the verb behind POST /v1/notifications/broadcast) or to a topic's
+  // subscribers (POST /v1/notifications/send), now or at a time (their options.scheduled_at).
   dash.post("/p/:project/push/send", async (c) => {
     const { projectId } = await projectOf(c, "write");
-    const { form, problems } = readSendForm(await c.req.parseBody());
+    const ctx = c.get("ctx");
+    const { form, scheduledAt, problems } = readSendForm(await c.req.parseBody(), ctx.now());
     if (problems.length > 0) return showPush(c, { form, problems }, 400);
     const content = {
       ...(form.title ? { title: form.title } : {}),
       ...(form.body ? { body: form.body } : {}),
       ...(form.url ? { url: form.url } : {}),
     };
+    const when = scheduledAt === null ? {} : { scheduledAt };
     try {
       const { notification, estimatedRecipients } = await sendNotification({
-        ctx: c.get("ctx"),
+        ctx,
         projectId,
         input:
           form.audience === "all"
-            ? { type: "broadcast", target: { all: true }, content, ttl: 86_400 }
-            : { type: "send", target: { topics: [form.topic] }, content, ttl: 86_400 },
+            ? { type: "broadcast", target: { all: true }, content, ttl: 86_400, ...when }
+            : { type: "send", target: { topics: [form.topic] }, content, ttl: 86_400, ...when },
+      });
+      const at = notification.scheduledAt === null ? "" : `&at=${notification.scheduledAt}`;
+      return c.redirect(
+        `/app/p/${projectId}/push?sent=${notification.id}&recipients=${estimatedRecipients}${at}`,
+        303,
+      );
+    } catch (err) {
+      const problem = refusedBy(err);
+      if (problem) return showPush(c, { form, problems: [problem] }, 400);
+      throw err;
+    }
+  });
+
+  // A test send to exactly one subscription of this project: the verb behind POST
+  // /v1/notifications/send with subscription_ids. The subscription is looked up first (the verb
+  // behind GET /v1/subscriptions/{id}) so a wrong id is said on the form, not sent to nobody.
+  dash.post("/p/:project/push/test", async (c) => {
+    const { projectId } = await projectOf(c, "write");
+    const ctx = c.get("ctx");
+    const { form, id, problems } = readTestForm(await c.req.parseBody());
+    if (problems.length === 0) {
+      try {
+        const sub = await getSubscription({ ctx, projectId, input: { id } });
+        if (sub.status !== "active")
+          problems.push(`Subscription ${id} is ${sub.status}: it receives nothing.`);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        problems.push(`This project has no subscription ${id}.`);
+      }
+    }
+    if (problems.length > 0) return showPush(c, { test: form, testProblems: problems }, 400);
+    const content = {
+      ...(form.title ? { title: form.title } : {}),
+      ...(form.body ? { body: form.body } : {}),
+    };
+    try {
+      const { notification, estimatedRecipients } = await sendNotification({
+        ctx,
+        projectId,
+        input: { type: "send", target: { subscriptionIds: [id] }, content, ttl: 86_400 },
       });
       return c.redirect(
         `/app/p/${projectId}/push?sent=${notification.id}&recipients=${estimatedRecipients}`,
         303,
       );
     } catch (err) {
-      // A payload too large for a push message, or refused by the verb: shown on the form.
-      if (err instanceof AppError && (err.status === 400 || err.status === 413)) {
-        return showPush(c, { form, problems: [err.message] }, 400);
-      }
+      const problem = refusedBy(err);
+      if (problem) return showPush(c, { test: form, testProblems: [problem] }, 400);
       throw err;
     }
   });
