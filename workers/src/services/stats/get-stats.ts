@@ -100,11 +100,47 @@ export async function getStats({
         : `intent '${input.intentId}' has no experiment for locale '${input.locale}'`,
     );
   }
+  // Read alongside the counts, not before them.
+  const variants = listVariantsOf(
+    ctx.db,
+    projectId,
+    experiments.map((e) => e.id),
+  );
+  return statsOf(ctx, projectId, experiments, variants, input);
+}
+
+/**
+ * The stats of one experiment already read with its variants (the experiment page has them from
+ * getExperiment): what getStats answers for its intent and locale, without reading them again.
+ */
+export async function getExperimentStats({
+  ctx,
+  projectId,
+  input,
+}: {
+  ctx: AppContext;
+  projectId: string;
+  input: { experiment: ExperimentRow; variants: VariantRow[] };
+}): Promise<Stats> {
+  return statsOf(ctx, projectId, [input.experiment], input.variants, {
+    intentId: input.experiment.intentId,
+    locale: input.experiment.locale,
+  });
+}
+
+/** Counts, statistics and decisions of `experiments`, given all their variants (oldest first). */
+async function statsOf(
+  ctx: AppContext,
+  projectId: string,
+  experiments: ExperimentRow[],
+  variantsRead: VariantRow[] | Promise<VariantRow[]>,
+  input: GetStatsInput,
+): Promise<Stats> {
   const experimentIds = experiments.map((e) => e.id);
   const lane = input.includeSimulated ? "all" : "real";
   const wholeDays = (input.dateFrom?.dateOnly ?? true) && (input.dateTo?.dateOnly ?? true);
   const [variants, counts] = await Promise.all([
-    listVariantsOf(ctx.db, projectId, experimentIds),
+    variantsRead,
     wholeDays
       ? countsFromAggregates(ctx.db, {
           projectId,
