@@ -1,15 +1,24 @@
 import { dailyCounts, type VariantRow } from "@pushbunny/db";
+import { armLabel } from "@pushbunny/llm";
 import type { Hono } from "hono";
 import { roleGrants } from "../../access/levels";
+import { NotFoundError } from "../../errors";
+import type { Analysis } from "../../services/analysis/analyses";
+import { getLatestAnalysis } from "../../services/analysis/get-analysis";
+import { getProposal } from "../../services/analysis/get-proposal";
+import { comparedArms } from "../../services/analysis/statistics";
 import { declareWinner } from "../../services/experiments/declare-winner";
 import { getExperiment } from "../../services/experiments/get-experiment";
 import { retireVariant } from "../../services/experiments/retire-variant";
 import { setExperimentStatus } from "../../services/experiments/set-status";
-import { getStats, type VariantStats } from "../../services/stats/get-stats";
+import { getExperimentStats, type VariantStats } from "../../services/stats/get-stats";
 import { page, projectOf, sessionOf } from "../context";
 import { int, interval, pct, STRATEGY_LABEL, when } from "../format";
 import { Csrf, ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
+import { ExperimentActions, GenerationStatus, registerExperimentActions } from "./experiment-actions";
+import { AnalysisSection, ProposalSection, registerAnalysisActions } from "./experiment-analysis";
+import { BANDIT_STRATEGIES, Plot, trafficSplit } from "./experiment-plot";
 import { DecisionBadge } from "./experiments";
 
 /** The daily table repeats the charts' last days in text; the whole range is in the charts. */
@@ -74,6 +83,17 @@ export function Chart(p: { spec: ChartSpec; label: string }) {
   );
 }
 
+/** The arms a simulation draws for, named as analyses name them: Control, then B, C … */
+function simulatedArms(variants: VariantRow[]): { id: string; label: string }[] {
+  let n = 0;
+  return comparedArms(variants)
+    .filter((v) => v.status !== "retired")
+    .map((v) => {
+      const control = v.source === "control";
+      return { id: v.id, label: armLabel(control ? 0 : ++n, control) };
+    });
+}
+
 /** What a member may do to one arm: the verbs behind the variant routes of /v1/experiments. */
 function VariantActions(p: { base: string; v: VariantRow; csrf: string }) {
   if (p.v.status !== "active") return <span class="muted">—</span>;
@@ -91,10 +111,10 @@ function VariantActions(p: { base: string; v: VariantRow; csrf: string }) {
         </button>
       </form>
       {p.v.source === "control" ? null : (
-        <form method="post" action={`${url}/retire`}>
-          <Csrf token={p.csrf} />
+        // Retiring is final for the arm: the button leads to its confirm step.
+        <form method="get" action={`${url}/retire`}>
           <button type="submit" class="danger" aria-label={`Retire: ${p.v.text}`}>
-            Retire
+            Retire…
           </button>
         </form>
       )}
@@ -170,7 +190,23 @@ function VariantTable(p: {
   );
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+const settle = <T,>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+
+const settled = <T,>(s: Settled<T>): T => {
+  if (!s.ok) throw s.error;
+  return s.value;
+};
+
 export function registerExperimentPage(dash: Hono<DashEnv>): void {
+  registerExperimentActions(dash);
+  registerAnalysisActions(dash);
+
   // Declare a winner or retire an arm: the verbs behind the variant routes of /v1/experiments.
   for (const action of ["winner", "retire"] as const) {
     dash.post(`/p/:project/experiments/:experiment/variants/:variant/${action}`, async (c) => {
@@ -211,16 +247,36 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
     const { projectId, role } = await projectOf(c, "read");
     const csrf = sessionOf(c).csrf;
     const ctx = c.get("ctx");
-    const detail = await getExperiment({
-      ctx,
-      projectId,
-      input: { experimentId: c.req.param("experiment") },
-    });
+    const experimentId = c.req.param("experiment");
+    const proposalId = c.req.query("proposal");
+    // Reads that need only the id start with the experiment's. They settle into values, so a
+    // failure waits for getExperiment (whose 404 comes first) instead of going unhandled.
+    const dailyRead = settle(dailyCounts(ctx.db, { projectId, experimentId }));
+    const analysisRead = settle(
+      getLatestAnalysis({ ctx, projectId, input: { experimentId, simulated: false } }).catch(
+        (err: unknown): Analysis | null => {
+          if (err instanceof NotFoundError) return null;
+          throw err;
+        },
+      ),
+    );
+    const proposalRead = settle(
+      proposalId
+        ? getProposal({ ctx, projectId, input: { experimentId, proposalId } })
+        : Promise.resolve(null),
+    );
+    const detail = await getExperiment({ ctx, projectId, input: { experimentId } });
     const e = detail.experiment;
-    const [stats, daily] = await Promise.all([
-      getStats({ ctx, projectId, input: { intentId: e.intentId, locale: e.locale } }),
-      dailyCounts(ctx.db, { projectId, experimentId: e.id }),
+    // The stats of this experiment from the rows getExperiment read: what GET /v1/stats answers
+    // for its intent and locale, without reading the experiment and its variants again.
+    const [stats, daily, analysis, proposal] = await Promise.all([
+      getExperimentStats({ ctx, projectId, input: { experiment: e, variants: detail.variants } }),
+      dailyRead.then(settled),
+      analysisRead.then(settled),
+      proposalRead.then(settled),
     ]);
+    const canWrite = roleGrants(role, "write");
+    const base = `/app/p/${projectId}/experiments/${e.id}`;
     const arms = detail.variants.filter((v) => v.source !== "holdout");
     const rows = stats.variants.filter((v) => v.variant.experimentId === e.id);
     const own = stats.experiments.find((x) => x.experiment.id === e.id);
@@ -232,7 +288,7 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
       title: `${e.intentId} (${e.locale})`,
       projectId,
       current: "experiments",
-      charts: hasDays,
+      charts: hasDays || (analysis?.report.plots.length ?? 0) > 0,
       children: (
         <>
           <p>
@@ -247,10 +303,7 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
             </p>
             <p>
               {STRATEGY_LABEL[e.strategy] ?? e.strategy} · {e.status} · goal: {e.goalMetric} · generation{" "}
-              <span class={`badge ${e.generationStatus}`}>{e.generationStatus}</span>
-              {e.generationStatus === "pending"
-                ? " (challengers are being written; reload in a moment)"
-                : null}
+              <GenerationStatus e={e} projectId={projectId} />
             </p>
             {e.generationError ? <p class="error">Generation failed: {e.generationError}</p> : null}
             <p>
@@ -274,7 +327,10 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
               </p>
             ) : null}
           </section>
-          {roleGrants(role, "write") ? (
+          {proposal ? (
+            <ProposalSection proposal={proposal} base={base} csrf={csrf} canWrite={canWrite} />
+          ) : null}
+          {canWrite ? (
             <form
               class="panel filters"
               method="post"
@@ -293,20 +349,29 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
             </form>
           ) : null}
           <h2>Variants</h2>
-          <VariantTable
-            rows={rows}
-            goal={e.goalMetric}
-            actions={
-              roleGrants(role, "write")
-                ? { base: `/app/p/${projectId}/experiments/${e.id}`, csrf }
-                : undefined
-            }
-          />
+          <VariantTable rows={rows} goal={e.goalMetric} actions={canWrite ? { base, csrf } : undefined} />
+          {canWrite ? <ExperimentActions e={e} variants={detail.variants} base={base} csrf={csrf} /> : null}
           <h2>By day</h2>
           {hasDays ? (
             <>
               <Chart spec={series.impressions} label="Impressions per variant" />
               <Chart spec={series.rate} label={`${series.rate.yLabel} per variant`} />
+              {BANDIT_STRATEGIES.has(e.strategy) ? (
+                <section aria-labelledby="split-title">
+                  <h3 id="split-title">Traffic split</h3>
+                  <p class="muted">
+                    A bandit moves traffic toward the arms that look best, so each arm's share changes day by
+                    day; fixed splits (round-robin, sticky) stay even and are not charted.
+                  </p>
+                  <Plot
+                    spec={trafficSplit(
+                      arms.map((v, i) => ({ variant: v, label: labelOf(v, i) })),
+                      daily,
+                    )}
+                    lastRows={TABLE_DAYS}
+                  />
+                </section>
+              ) : null}
               <details class="panel">
                 <summary>Daily numbers, last {TABLE_DAYS} days</summary>
                 <ScrollBox label="Daily numbers table">
@@ -355,6 +420,13 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
               No traffic yet: the chart fills in as your app reports impressions and events.
             </p>
           )}
+          <AnalysisSection
+            analysis={analysis}
+            base={base}
+            csrf={csrf}
+            canWrite={canWrite}
+            arms={simulatedArms(detail.variants)}
+          />
           <h2>History</h2>
           {detail.history.length === 0 ? (
             <p class="muted">No changes yet.</p>

@@ -33,9 +33,55 @@ export const APP_JS = `
       plot.setSize({ width: Math.max(el.clientWidth, 280), height: 260 });
     });
   }
+  // A Chart.js-style spec ({ type, labels, datasets: [{ label, data }], yLabel }) over categories
+  // (arms or days) at x = 0, 1, 2 …: lines, or bars grouped side by side; a pie is drawn as bars.
+  function drawPlot(el) {
+    var spec;
+    try { spec = JSON.parse(el.getAttribute("data-plot")); } catch (e) { return; }
+    if (!spec || !window.uPlot || !spec.labels || spec.labels.length === 0 || !spec.datasets) return;
+    var labels = spec.labels;
+    var n = labels.length;
+    var m = spec.datasets.length;
+    var xs = labels.map(function (_, i) { return i; });
+    var bars = spec.type !== "line";
+    var width = 0.8 / Math.max(m, 1);
+    var data = [xs];
+    var series = [{ label: spec.xLabel || "", value: function (u, v) { return v == null ? "" : labels[v] || ""; } }];
+    spec.datasets.forEach(function (d, j) {
+      data.push(d.data);
+      var colour = PALETTE[j % PALETTE.length];
+      var s = { label: d.label, stroke: colour, width: bars ? 1 : 2, points: { show: !bars && n < 40 } };
+      if (bars) {
+        s.fill = colour;
+        s.paths = window.uPlot.paths.bars({ disp: {
+          x0: { unit: 1, values: function () { return xs.map(function (x) { return x - 0.4 + j * width; }); } },
+          size: { unit: 1, values: function () { return xs.map(function () { return width; }); } },
+        } });
+      }
+      series.push(s);
+    });
+    var step = Math.max(1, Math.ceil(n / 12));
+    el.textContent = "";
+    var plot = new window.uPlot({
+      width: Math.max(el.clientWidth, 280), height: 260, series: series,
+      scales: { x: { time: false, auto: false, range: [-0.5, n - 0.5] }, y: { range: function (u, lo, hi) {
+        return [Math.min(0, lo), hi > 0 ? hi * 1.1 : 1];
+      } } },
+      axes: [
+        { splits: function () { return xs.filter(function (x) { return x % step === 0; }); },
+          values: function (u, splits) { return splits.map(function (x) { return labels[x] || ""; }); } },
+        { label: spec.yLabel || "" },
+      ],
+    }, data, el);
+    window.addEventListener("resize", function () {
+      plot.setSize({ width: Math.max(el.clientWidth, 280), height: 260 });
+    });
+  }
   function drawAll(root) {
     var nodes = (root || document).querySelectorAll("[data-chart]");
     for (var i = 0; i < nodes.length; i++) draw(nodes[i]);
+    var plots = (root || document).querySelectorAll("[data-plot]");
+    for (var k = 0; k < plots.length; k++) drawPlot(plots[k]);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawAll(); });
   else drawAll();
