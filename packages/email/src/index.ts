@@ -5,3 +5,4 @@ export * from "./outbox";
 export * from "./resend";
 export * from "./templates";
 export * from "./transport";
+export * from "./webhooks";
