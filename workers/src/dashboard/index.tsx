@@ -15,6 +15,7 @@ import { registerKeyPages } from "./pages/keys";
 import { registerLinkPages } from "./pages/links";
 import { registerProjectPages } from "./pages/projects";
 import { registerPushPage } from "./pages/push";
+import { registerSettingsPages } from "./pages/settings";
 import { CSRF_FIELD, CSRF_HEADER, expectedCsrf, loadSession, sameOrigin, sameToken } from "./session";
 import type { DashEnv } from "./types";
 
@@ -31,7 +32,14 @@ export const DASHBOARD_LIMITS = {
 /** The largest form body the pages read. */
 const FORM_MAX_BYTES = 16 * 1024;
 
-const PUBLIC_PATHS = new Set(["/app/sign-in", "/app/sign-up", "/app/verify-email", "/app/reset-password"]);
+const PUBLIC_PATHS = new Set([
+  "/app/sign-in",
+  "/app/sign-up",
+  "/app/verify-email",
+  "/app/reset-password",
+  "/app/sign-in/google",
+  "/app/sign-in/google/callback",
+]);
 
 function ErrorPage(p: { status: number; title: string; message: string; signedIn: boolean }) {
   return (
@@ -147,6 +155,7 @@ export function registerDashboard(app: App): void {
   registerPushPage(dash);
   registerAdsPage(dash);
   registerKeyPages(dash);
+  registerSettingsPages(dash);
   registerLinkPages(dash);
   dash.all("*", (c) => errorPage(c, 404, "There is no page here."));
 

@@ -14,7 +14,7 @@ export interface LayoutProps {
   csrf?: string;
   projectId?: string;
   projects?: ProjectChoice[];
-  current?: "home" | "experiments" | "push" | "ads" | "keys" | "new-project";
+  current?: "home" | "experiments" | "push" | "ads" | "settings" | "new-project";
   /** Loads uPlot: only pages with charts pay for it. */
   charts?: boolean;
   children?: Child;
@@ -91,8 +91,8 @@ export function Layout(props: LayoutProps) {
                   </NavLink>
                 </li>
                 <li>
-                  <NavLink href={`/app/p/${p}/settings/keys`} active={props.current === "keys"}>
-                    API keys
+                  <NavLink href={`/app/p/${p}/settings`} active={props.current === "settings"}>
+                    Settings
                   </NavLink>
                 </li>
               </ul>

@@ -70,6 +70,8 @@ ul.plain { margin: 0; padding-left: 1rem; }
 fieldset.inline { display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
 td form { display: inline-block; margin: 0 .25rem .25rem 0; }
 .pager { display: flex; gap: 1rem; margin-top: .75rem; }
+nav.subnav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .25rem 0 0; padding: 0; }
+nav.subnav a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
 @media (max-width: 40rem) {
   header.top { padding: .5rem; }
   main { padding: .5rem; }
