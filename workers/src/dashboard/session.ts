@@ -101,3 +101,33 @@ export function sameOrigin(c: Context<DashEnv>): boolean {
   }
   return host === new URL(c.req.url).host || host === c.req.header("host");
 }
+
+/**
+ * A Google sign-in the dashboard started: the browser binding (the flow's `binding`, checked by
+ * the service against the KV record) and where to land. The API's own flow cookie is path-scoped
+ * to /v1/auth/google on local http, out of reach of /app, hence a cookie of the dashboard's.
+ */
+export const GOOGLE_FLOW_COOKIE = "__Host-pb_google";
+
+export function setGoogleFlow(c: Context<DashEnv>, flow: { binding: string; next: string }, maxAge: number) {
+  setCookie(c, GOOGLE_FLOW_COOKIE, `${flow.binding}.${flow.next}`, {
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Lax",
+    maxAge,
+  });
+}
+
+/** Whether this browser has a dashboard Google sign-in under way (the API's callback asks). */
+export const hasGoogleFlow = (c: Context): boolean => !!getCookie(c, GOOGLE_FLOW_COOKIE);
+
+/** The dashboard's Google sign-in, read once: the cookie is cleared whatever the callback says. */
+export function takeGoogleFlow(c: Context<DashEnv>): { binding: string; next: string } | null {
+  const raw = getCookie(c, GOOGLE_FLOW_COOKIE);
+  if (raw === undefined) return null;
+  deleteCookie(c, GOOGLE_FLOW_COOKIE, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
+  const dot = raw.indexOf(".");
+  if (dot <= 0) return null;
+  return { binding: raw.slice(0, dot), next: raw.slice(dot + 1) };
+}

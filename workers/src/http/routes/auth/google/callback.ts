@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
+import { hasGoogleFlow } from "../../../../dashboard/session";
 import { finishGoogleSignIn } from "../../../../services/auth/google/finish-google-sign-in";
-import type { App } from "../../../types";
+import type { App, AppEnv } from "../../../types";
 import { Session } from "../schemas";
 import { toSessionView } from "../views";
 import { callbackErrors, clearFlowCookie, googleErrors, readFlowCookie } from "./shared";
@@ -13,6 +15,18 @@ const CallbackQuery = z.object({
   iss: z.string().max(2048).optional(),
 });
 
+/**
+ * A sign-in the dashboard started (/app/sign-in/google) comes back here too, the one redirect
+ * URI registered with the provider. Its start cleared this route's cookie and bound the browser
+ * with a dashboard cookie, so a callback with that one and not ours goes on, same query, to the
+ * dashboard's callback, which ends in its session cookie instead of tokens in JSON.
+ */
+const toDashboard = createMiddleware<AppEnv>(async (c, next) => {
+  if (readFlowCookie(c) || !hasGoogleFlow(c)) return next();
+  c.header("cache-control", "no-store");
+  return c.redirect(`/app/sign-in/google/callback${new URL(c.req.url).search}`, 303);
+});
+
 export const googleSignInCallbackRoute = createRoute({
   method: "get",
   path: "/v1/auth/google/callback",
@@ -22,6 +36,7 @@ export const googleSignInCallbackRoute = createRoute({
   description:
     "The provider redirects the browser here with `code` and `state` (or `error`). Needs the cookie GET /v1/auth/google/start set. Signs in the user linked to the Google account; else links a verified account with the same email; else creates an account (email verified, no password). An unverified account with the email is refused with 409.",
   security: [],
+  middleware: [toDashboard] as const,
   request: { query: CallbackQuery },
   responses: {
     200: {
@@ -34,8 +49,8 @@ export const googleSignInCallbackRoute = createRoute({
 });
 
 /**
- * GET /v1/auth/google/callback. Answers JSON for now; the dashboard (a later issue) will turn
- * this into a redirect to its own page that keeps the tokens out of the URL.
+ * GET /v1/auth/google/callback. Answers JSON (a sign-in the dashboard started is handed to its
+ * own callback first: toDashboard).
  */
 export function registerGoogleSignInCallback(app: App) {
   app.openapi(googleSignInCallbackRoute, async (c) => {

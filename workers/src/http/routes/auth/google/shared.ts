@@ -33,12 +33,13 @@ export const callbackErrors = {
 const COOKIE = "pb_google_flow";
 const LOCAL_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
-const secureCookie = (c: Context<AppEnv>) => {
+// Generic in the env so the dashboard's Google start (dashboard/pages/auth.tsx) clears the cookie too.
+const secureCookie = <E extends AppEnv>(c: Context<E>) => {
   const url = c.get("ctx").config.auth.publicUrl;
   // No PUBLIC_URL (production, where sign-in answers 503): never a plain cookie.
   return url === null || !LOCAL_HTTP.test(url);
 };
-const cookieOptions = (c: Context<AppEnv>) =>
+const cookieOptions = <E extends AppEnv>(c: Context<E>) =>
   secureCookie(c)
     ? ({ prefix: "host", httpOnly: true, sameSite: "Lax" } as const)
     : ({ path: "/v1/auth/google", httpOnly: true, sameSite: "Lax" } as const);
@@ -52,6 +53,6 @@ export function readFlowCookie(c: Context<AppEnv>): string | undefined {
 }
 
 /** Forgets the binding: every callback answer ends the sign-in, whatever it says. */
-export function clearFlowCookie(c: Context<AppEnv>) {
+export function clearFlowCookie<E extends AppEnv>(c: Context<E>) {
   deleteCookie(c, COOKIE, cookieOptions(c));
 }
