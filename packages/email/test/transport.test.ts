@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type OutboxEntry, OutboxTransport, type OutgoingEmail, parseRetryAfter, ResendTransport } from "../src";
+import {
+  type OutboxEntry,
+  OutboxTransport,
+  type OutgoingEmail,
+  parseRetryAfter,
+  ResendTransport,
+} from "../src";
 
 interface Recorded {
   url: string;
@@ -54,7 +60,11 @@ function message(i: number, extra: Partial<OutgoingEmail> = {}): OutgoingEmail {
 describe("ResendTransport", () => {
   it("posts the batch with a bearer key and the idempotency key, and maps ids in order", async () => {
     const stub = stubResend();
-    const transport = new ResendTransport({ apiKey: "re_test_key", baseUrl: "http://stub.local/", fetch: stub.fetcher });
+    const transport = new ResendTransport({
+      apiKey: "re_test_key",
+      baseUrl: "http://stub.local/",
+      fetch: stub.fetcher,
+    });
     const results = await transport.send({
       idempotencyKey: "campaign/cmp_1/batch/0",
       messages: [message(1, { replyTo: "help@shop.example.com" }), message(2)],
@@ -64,13 +74,13 @@ describe("ResendTransport", () => {
       { id: "eml_2", status: "accepted", providerMessageId: "re_2" },
     ]);
     expect(stub.requests).toHaveLength(1);
-    const [request] = stub.requests;
-    expect(request?.url).toBe("http://stub.local/emails/batch");
-    expect(request?.method).toBe("POST");
-    expect(request?.headers.authorization).toBe("Bearer re_test_key");
-    expect(request?.headers["idempotency-key"]).toBe("campaign/cmp_1/batch/0");
-    expect(request?.headers["content-type"]).toBe("application/json");
-    expect((request?.body as unknown[])[0]).toEqual({
+    const request = stub.requests[0]!;
+    expect(request.url).toBe("http://stub.local/emails/batch");
+    expect(request.method).toBe("POST");
+    expect(request.headers.authorization).toBe("Bearer re_test_key");
+    expect(request.headers["idempotency-key"]).toBe("campaign/cmp_1/batch/0");
+    expect(request.headers["content-type"]).toBe("application/json");
+    expect((request.body as unknown[])[0]).toEqual({
       from: "Shop <news@shop.example.com>",
       to: ["user1@example.com"],
       subject: "Hello 1",
@@ -99,24 +109,82 @@ describe("ResendTransport", () => {
     expect(results.map((r) => r.id)).toEqual(messages.map((m) => m.id));
     // A retry of the same batch sends the same keys, so Resend answers with the first ids.
     const again = stubResend();
-    await new ResendTransport({ apiKey: "k", baseUrl: "http://stub.local", fetch: again.fetcher }).send({ idempotencyKey: "b1", messages });
+    await new ResendTransport({ apiKey: "k", baseUrl: "http://stub.local", fetch: again.fetcher }).send({
+      idempotencyKey: "b1",
+      messages,
+    });
     expect(again.requests.map((r) => r.headers["idempotency-key"])).toEqual(["b1/0", "b1/1", "b1/2"]);
     expect(again.requests.map((r) => r.body)).toEqual(stub.requests.map((r) => r.body));
   });
 
   it.each([
-    [{ status: 429, body: { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" }, headers: { "retry-after": "2" } }, true, "rate_limited", 2000],
-    [{ status: 429, body: { statusCode: 429, name: "daily_quota_exceeded", message: "quota" } }, true, "quota_exceeded", undefined],
-    [{ status: 500, body: { statusCode: 500, name: "internal_server_error", message: "boom" } }, true, "provider_error", undefined],
-    [{ status: 503, body: "<html>" , headers: { "retry-after": "30" } }, true, "provider_error", 30_000],
-    [{ status: 409, body: { statusCode: 409, name: "concurrent_idempotent_requests", message: "busy" } }, true, "idempotency_in_progress", undefined],
-    [{ status: 409, body: { statusCode: 409, name: "invalid_idempotent_request", message: "different body" } }, false, "idempotency_conflict", undefined],
-    [{ status: 422, body: { statusCode: 422, name: "validation_error", message: "Invalid `to` field" }, headers: { "retry-after": "5" } }, false, "rejected", undefined],
-    [{ status: 401, body: { statusCode: 401, name: "missing_api_key", message: "Missing API key" } }, false, "unauthorized", undefined],
-    [{ status: 403, body: { statusCode: 403, name: "invalid_api_key", message: "API key is invalid" } }, false, "unauthorized", undefined],
+    [
+      {
+        status: 429,
+        body: { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" },
+        headers: { "retry-after": "2" },
+      },
+      true,
+      "rate_limited",
+      2000,
+    ],
+    [
+      { status: 429, body: { statusCode: 429, name: "daily_quota_exceeded", message: "quota" } },
+      true,
+      "quota_exceeded",
+      undefined,
+    ],
+    [
+      { status: 500, body: { statusCode: 500, name: "internal_server_error", message: "boom" } },
+      true,
+      "provider_error",
+      undefined,
+    ],
+    [{ status: 503, body: "<html>", headers: { "retry-after": "30" } }, true, "provider_error", 30_000],
+    [
+      { status: 409, body: { statusCode: 409, name: "concurrent_idempotent_requests", message: "busy" } },
+      true,
+      "idempotency_in_progress",
+      undefined,
+    ],
+    [
+      {
+        status: 409,
+        body: { statusCode: 409, name: "invalid_idempotent_request", message: "different body" },
+      },
+      false,
+      "idempotency_conflict",
+      undefined,
+    ],
+    [
+      {
+        status: 422,
+        body: { statusCode: 422, name: "validation_error", message: "Invalid `to` field" },
+        headers: { "retry-after": "5" },
+      },
+      false,
+      "rejected",
+      undefined,
+    ],
+    [
+      { status: 401, body: { statusCode: 401, name: "missing_api_key", message: "Missing API key" } },
+      false,
+      "unauthorized",
+      undefined,
+    ],
+    [
+      { status: 403, body: { statusCode: 403, name: "invalid_api_key", message: "API key is invalid" } },
+      false,
+      "unauthorized",
+      undefined,
+    ],
   ] as const)("answers %j as retryable=%s (%s)", async (reply, retryable, code, retryAfterMs) => {
     const stub = stubResend([reply as Reply]);
-    const transport = new ResendTransport({ apiKey: "re_secret_value", baseUrl: "http://stub.local", fetch: stub.fetcher });
+    const transport = new ResendTransport({
+      apiKey: "re_secret_value",
+      baseUrl: "http://stub.local",
+      fetch: stub.fetcher,
+    });
     const results = await transport.send({ idempotencyKey: "k", messages: [message(1), message(2)] });
     expect(results).toHaveLength(2);
     for (const result of results) {
@@ -136,8 +204,15 @@ describe("ResendTransport", () => {
       { id: "eml_1", status: "failed", retryable: true, code: "network", message: "could not reach Resend" },
     ]);
     const hanging: typeof fetch = (_input, init) =>
-      new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
-    const slow = new ResendTransport({ apiKey: "k", baseUrl: "http://stub.local", fetch: hanging, timeoutMs: 20 });
+      new Promise((_resolve, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)),
+      );
+    const slow = new ResendTransport({
+      apiKey: "k",
+      baseUrl: "http://stub.local",
+      fetch: hanging,
+      timeoutMs: 20,
+    });
     expect(await slow.send({ idempotencyKey: "k", messages: [message(1)] })).toMatchObject([
       { status: "failed", retryable: true, code: "timeout" },
     ]);
@@ -162,7 +237,7 @@ describe("ResendTransport", () => {
       ["eml_4", "failed"],
     ]);
     expect(results[0]).toMatchObject({ retryable: false, code: "rejected" });
-    expect((stub.requests[0]?.body as unknown[]).length).toBe(1);
+    expect((stub.requests[0]!.body as unknown[]).length).toBe(1);
   });
 
   it("refuses a response without one id per message", async () => {
@@ -174,8 +249,12 @@ describe("ResendTransport", () => {
 
   it("needs unique ids and a usable idempotency key", async () => {
     const transport = new ResendTransport({ apiKey: "k", fetch: stubResend().fetcher });
-    await expect(transport.send({ idempotencyKey: "k", messages: [message(1), message(1)] })).rejects.toThrow(/unique/);
-    await expect(transport.send({ idempotencyKey: "", messages: [message(1)] })).rejects.toThrow(/idempotencyKey/);
+    await expect(transport.send({ idempotencyKey: "k", messages: [message(1), message(1)] })).rejects.toThrow(
+      /unique/,
+    );
+    await expect(transport.send({ idempotencyKey: "", messages: [message(1)] })).rejects.toThrow(
+      /idempotencyKey/,
+    );
     expect(() => new ResendTransport({ apiKey: "" })).toThrow(/API key/);
   });
 });
@@ -203,7 +282,9 @@ describe("OutboxTransport", () => {
       { id: "eml_1", status: "accepted", providerMessageId: "outbox_eml_1" },
       { id: "eml_2", status: "failed", retryable: false, code: "rejected", message: "to: required" },
     ]);
-    expect(stored).toEqual([{ message: message(1), idempotencyKey: "b1", providerMessageId: "outbox_eml_1" }]);
+    expect(stored).toEqual([
+      { message: message(1), idempotencyKey: "b1", providerMessageId: "outbox_eml_1" },
+    ]);
     expect((await outbox.send(batch))[0]).toEqual(results[0]);
   });
 
