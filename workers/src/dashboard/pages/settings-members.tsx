@@ -2,7 +2,6 @@ import type { Context, Hono } from "hono";
 import { ROLES, type Role, roleGrants } from "../../access/levels";
 import { AppError } from "../../errors";
 import { createInvite } from "../../services/projects/invites/create-invite";
-import type { Invite } from "../../services/projects/invites/invite";
 import { listInvites } from "../../services/projects/invites/list-invites";
 import { revokeInvite } from "../../services/projects/invites/revoke-invite";
 import { listMembers } from "../../services/projects/members/list-members";
@@ -14,6 +13,7 @@ import { page, projectOf, sessionOf } from "../context";
 import { when } from "../format";
 import { Csrf, ScrollBox } from "../layout";
 import type { DashEnv, DashProject } from "../types";
+import { InvitesPanel } from "./settings-invites";
 import { issuesOf, SettingsNav } from "./settings-nav";
 
 const USER_ID = /^usr_[A-Za-z0-9_-]{1,64}$/;
@@ -86,27 +86,6 @@ function MemberRow(p: { projectId: string; me: DashProject; myId: string; m: Mem
         ) : (
           <span class="muted">—</span>
         )}
-      </td>
-    </tr>
-  );
-}
-
-function InviteRow(p: { projectId: string; i: Invite; csrf: string; people: Map<string, string> }) {
-  const { i } = p;
-  const by = i.invitedBy.startsWith("user:") ? p.people.get(i.invitedBy.slice(5)) : undefined;
-  return (
-    <tr id={`invite-${i.id}`}>
-      <th scope="row">{i.email}</th>
-      <td>{i.role}</td>
-      <td class="hide-narrow">{by ?? i.invitedBy}</td>
-      <td>{when(i.expiresAt)}</td>
-      <td>
-        <form method="post" action={`/app/p/${p.projectId}/settings/invites/${i.id}/revoke`}>
-          <Csrf token={p.csrf} />
-          <button type="submit" class="danger" aria-label={`Revoke the invite to ${i.email}`}>
-            Revoke
-          </button>
-        </form>
       </td>
     </tr>
   );
@@ -202,76 +181,16 @@ async function showMembers(
             keeps at least one owner.
           </p>
           {invites ? (
-            <>
-              <section class="panel" aria-labelledby="invite-title">
-                <h2 id="invite-title">Invite someone</h2>
-                <form class="stack" method="post" action={`/app/p/${projectId}/settings/invites`}>
-                  <Csrf token={session.csrf} />
-                  <label>
-                    Email
-                    <input
-                      name="email"
-                      type="email"
-                      required
-                      maxlength={254}
-                      autocomplete="off"
-                      value={extra.form?.email ?? ""}
-                      aria-describedby={extra.error ? "members-error" : undefined}
-                    />
-                  </label>
-                  <label>
-                    Role
-                    <select name="role">
-                      {grantable(me.role).map((r) => (
-                        <option value={r} selected={r === (extra.form?.role ?? "member")}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                  <button type="submit">Send invite</button>
-                </form>
-              </section>
-              <h2>Pending invites</h2>
-              {invites.invites.length === 0 ? (
-                <p class="panel">
-                  No pending invites. Invite someone above: they get a link by email, valid for 7 days.
-                  {ctx.config.isProduction
-                    ? null
-                    : " In development no mail leaves this server: read it in the local outbox, GET /v1/dev/outbox."}
-                </p>
-              ) : (
-                <ScrollBox label="Pending invites table">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Email</th>
-                        <th scope="col">Role</th>
-                        <th scope="col" class="hide-narrow">
-                          Invited by
-                        </th>
-                        <th scope="col">Expires (UTC)</th>
-                        <th scope="col">Action</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {invites.invites.map((i) => (
-                        <InviteRow projectId={projectId} i={i} csrf={session.csrf} people={people} />
-                      ))}
-                    </tbody>
-                  </table>
-                </ScrollBox>
-              )}
-              {invites.nextCursor ? (
-                <nav class="pager" aria-label="Invite pages">
-                  <a
-                    href={`/app/p/${projectId}/settings/members?invites_cursor=${encodeURIComponent(invites.nextCursor)}`}
-                  >
-                    More invites
-                  </a>
-                </nav>
-              ) : null}
-            </>
+            <InvitesPanel
+              projectId={projectId}
+              csrf={session.csrf}
+              roles={grantable(me.role)}
+              invites={invites}
+              people={people}
+              form={extra.form}
+              describedBy={extra.error ? "members-error" : undefined}
+              devOutbox={!ctx.config.isProduction}
+            />
           ) : null}
         </>
       ),
