@@ -1,4 +1,6 @@
 export * from "./content-checks";
+export * from "./csv-import";
+export * from "./email-address";
 export * from "./issues";
 export * from "./links";
 export * from "./outbox";
