@@ -150,10 +150,12 @@ async function showAudit(c: Context<DashEnv>): Promise<Response> {
               </table>
             </ScrollBox>
           ) : null}
-          <nav class="pager" aria-label="Audit log pages">
-            {cursor ? <a href={withAction("")}>Newest</a> : null}
-            {listed.nextCursor ? <a href={withAction(listed.nextCursor)}>Older</a> : null}
-          </nav>
+          {cursor || listed.nextCursor ? (
+            <nav class="pager" aria-label="Audit log pages">
+              {cursor ? <a href={withAction("")}>Newest</a> : null}
+              {listed.nextCursor ? <a href={withAction(listed.nextCursor)}>Older</a> : null}
+            </nav>
+          ) : null}
         </>
       ),
     },
