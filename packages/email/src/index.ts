@@ -6,5 +6,6 @@ export * from "./links";
 export * from "./outbox";
 export * from "./resend";
 export * from "./templates";
+export * from "./tracking";
 export * from "./transport";
 export * from "./webhooks";
