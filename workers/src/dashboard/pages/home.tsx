@@ -1,5 +1,5 @@
 import { DAY_MS } from "@pushbunny/core";
-import { type ExperimentRow, listExperimentsPage } from "@pushbunny/db";
+import { type ExperimentRow, experimentsNeedingAttention } from "@pushbunny/db";
 import type { Hono } from "hono";
 import type { AppContext } from "../../context";
 import type { AdAlert } from "../../services/ads/insights/types";
@@ -13,14 +13,11 @@ import { FirstMessage } from "./empty";
 import { DecisionBadge } from "./experiments";
 
 /**
- * How far the home page reads, 100 experiments a page. It needs each experiment's stored state
- * (the loop's verdict, generation), not its traffic: so it reads the rows the list verb pages
- * through (listExperimentsPage, scoped by project) without the verb's per-page totals, which
- * made this page cost ~320 ms of Worker CPU on 1,000 experiments with 90 days of data
- * (scripts/bench.mjs phase f).
+ * At most this many experiments are listed; past it the page says so and links to the list. The
+ * filter runs in SQL (experimentsNeedingAttention), so the page costs the same on 10 or 1,000
+ * experiments (scripts/bench.mjs phase f).
  */
-const SCAN_PAGES = 50;
-const SCAN_PAGE_SIZE = 100;
+const ATTENTION_SHOWN = 100;
 
 /** Open alerts read to count them: past this the page says "100 or more" rather than paging on. */
 const OPEN_ALERTS_READ = 100;
@@ -57,25 +54,14 @@ function attentionOf(e: ExperimentRow): Attention | null {
 }
 
 async function scanExperiments(ctx: AppContext, projectId: string) {
-  const items: Attention[] = [];
-  let total = 0;
-  let running = 0;
-  let after: { createdAt: number; id: string } | undefined;
-  let truncated = false;
-  for (let i = 0; i < SCAN_PAGES; i++) {
-    const rows = await listExperimentsPage(ctx.db, projectId, { limit: SCAN_PAGE_SIZE, after });
-    for (const e of rows) {
-      total++;
-      if (e.status === "running") running++;
-      const a = attentionOf(e);
-      if (a) items.push(a);
-    }
-    const last = rows.at(-1);
-    if (rows.length < SCAN_PAGE_SIZE || !last) break;
-    after = { createdAt: last.createdAt, id: last.id };
-    if (i === SCAN_PAGES - 1) truncated = true;
-  }
-  return { items, total, running, truncated };
+  const found = await experimentsNeedingAttention(ctx.db, projectId, ATTENTION_SHOWN);
+  const items = found.rows.map(attentionOf).filter((a): a is Attention => a !== null);
+  return {
+    items,
+    total: found.total,
+    running: found.running,
+    truncated: found.rows.length >= ATTENTION_SHOWN,
+  };
 }
 
 /**
@@ -142,7 +128,9 @@ export function registerHomePage(dash: Hono<DashEnv>): void {
             <p>
               {int(exp.total)} experiments, {int(exp.running)} running.{" "}
               <a href={`/app/p/${projectId}/experiments`}>See them all</a>
-              {exp.truncated ? ` (only the newest ${int(SCAN_PAGES * SCAN_PAGE_SIZE)} were checked)` : null}
+              {exp.truncated
+                ? ` (only the newest ${int(ATTENTION_SHOWN)} that need you are listed here)`
+                : null}
             </p>
           )}
           {nothing ? (
