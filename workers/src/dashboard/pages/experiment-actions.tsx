@@ -87,7 +87,14 @@ export function GenerationStatus(p: { e: ExperimentRow; projectId: string; finis
       {!pending && p.finished ? (
         <>
           {" "}
-          — done: <a href={base}>reload to see the new variants</a>
+          —{" "}
+          {p.e.generationStatus === "failed" ? (
+            <a href={base}>reload to see why it failed</a>
+          ) : (
+            <>
+              done: <a href={base}>reload to see the new variants</a>
+            </>
+          )}
         </>
       ) : null}
     </span>
