@@ -473,8 +473,9 @@ const MAX_NODES = 200_000;
  * E[max θ] − E[θ_i] with E[max θ] = ∫₀¹ (1 − Π_j F_j(x)) dx. The nodes are uniform within each
  * stretch between window edges, with the step of the narrowest posterior covering it; the CDFs
  * are the cumulative trapezoid sums of the densities with the Euler–Maclaurin end correction
- * (error O(h⁴)). Against the closed form (two arms) and 10⁷-draw Monte Carlo the error is below
- * 1e-5 on P(best) and 1e-7 on the loss, where 10,000 draws have a standard error up to 0.005.
+ * (error O(h⁴)). P(best) is within 1e-7 of the closed form (two arms) and of a grid 8 times
+ * finer (up to six arms), the pieces sum to 1 within 1e-6 before normalising: errors below 1e-5,
+ * where 10,000 Monte Carlo draws have a standard error of up to 0.005.
  * Returns null when a shape is below 1 (an unbounded density): use monteCarloBest then.
  */
 export function quadratureBest(arms: readonly BetaParams[]): BestArmEstimate | null {
