@@ -116,7 +116,7 @@ export function ExperimentActions(p: {
         <Csrf token={p.csrf} />
         <label>
           New variant text
-          <input name="text" required maxlength={MAX_VARIANT_LENGTH} size={48} />
+          <input name="text" required maxlength={MAX_VARIANT_LENGTH} />
         </label>
         <label>
           Reason (kept in the history)
