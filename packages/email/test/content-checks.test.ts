@@ -28,14 +28,31 @@ describe("checkContent", () => {
   });
 
   it("finds spam phrases case-insensitively and on word boundaries only", () => {
-    expect(findSpamPhrases("ACT NOW for a 100% FREE gift. Click\nhere!")).toEqual(["act now", "100% free", "click here"]);
+    expect(findSpamPhrases("ACT NOW for a 100% FREE gift. Click\nhere!")).toEqual([
+      "act now",
+      "100% free",
+      "click here",
+    ]);
     expect(findSpamPhrases("Our winners list, insurgent trends, freebies, urgently")).toEqual([]);
     expect(findSpamPhrases("You're a WINNER. A winner!")).toEqual(["you're a winner", "winner"]);
     expect(findSpamPhrases("Ärger? Urgent: überweisen")).toEqual(["urgent"]);
-    const issues = checkContent({ subject: "Urgent", html: "<p>Risk-free</p><!-- --><a href=\"https://x.example.com/click-here\">go</a>" });
+    const issues = checkContent({
+      subject: "Urgent",
+      html: '<p>Risk-free</p><!-- --><a href="https://x.example.com/click-here">go</a>',
+    });
     expect(issues).toEqual([
-      { field: "subject", code: "spam_phrase", message: 'subject: "urgent" reads as spam to filters and readers', severity: "warning" },
-      { field: "html", code: "spam_phrase", message: 'html: "risk-free" reads as spam to filters and readers', severity: "warning" },
+      {
+        field: "subject",
+        code: "spam_phrase",
+        message: 'subject: "urgent" reads as spam to filters and readers',
+        severity: "warning",
+      },
+      {
+        field: "html",
+        code: "spam_phrase",
+        message: 'html: "risk-free" reads as spam to filters and readers',
+        severity: "warning",
+      },
     ]);
   });
 
@@ -66,7 +83,7 @@ describe("checkLinks", () => {
       '<a href="javascript:alert(1)">js</a>',
       '<a href="  JaVa&#x09;ScRiPt:alert(1)">obfuscated js</a>',
       '<a href="data:text/html;base64,PHNjcmlwdD4=">data</a>',
-      '<A HREF=http://plain.example.com>http</A>',
+      "<A HREF=http://plain.example.com>http</A>",
       '<area href="https://intranet/x">',
       '<a name="anchor">no href</a>',
       '<a href="https://ok.example.com/">ok</a>',
