@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type EmailTemplate,
+  previewTemplate,
   renderTemplate,
   SAMPLE_CONTACT,
   type TemplateContact,
@@ -51,7 +52,10 @@ describe("renderTemplate", () => {
 
   it("renders missing variables empty and reports them", () => {
     const out = renderTemplate(
-      { subject: "Hi {{first_name}}", html: "{{attributes.unknown}}|{{attributes.nested}}|{{attributes.plan}}" },
+      {
+        subject: "Hi {{first_name}}",
+        html: "{{attributes.unknown}}|{{attributes.nested}}|{{attributes.plan}}",
+      },
       contact,
     );
     expect(out.subject).toBe("Hi");
@@ -81,12 +85,18 @@ describe("renderTemplate", () => {
     expect(renderTemplate(template, c).html).toBe(
       "Zoë &lt;b&gt;Quinn&lt;&#x2F;b&gt; &amp; Co|Zoë &lt;b&gt;Quinn&lt;&#x2F;b&gt; &amp; Co|&lt;b&gt;bold&lt;&#x2F;b&gt;",
     );
-    expect(renderTemplate(template, c, { allowUnescaped: ["attributes.snippet"] }).html).toMatch(/\|<b>bold<\/b>$/);
+    expect(renderTemplate(template, c, { allowUnescaped: ["attributes.snippet"] }).html).toMatch(
+      /\|<b>bold<\/b>$/,
+    );
   });
 
   it("handles unicode in templates and values, emoji and right-to-left text included", () => {
     const out = renderTemplate(
-      { subject: "🎉 {{name}} — مرحبا", html: "<p>{{attributes.greeting}}</p>", text: "{{attributes.greeting}} 👋🏽" },
+      {
+        subject: "🎉 {{name}} — مرحبا",
+        html: "<p>{{attributes.greeting}}</p>",
+        text: "{{attributes.greeting}} 👋🏽",
+      },
       { email: "a@example.com", name: "Jürgen 日本", attributes: { greeting: "Grüß dich, 你好 🎈" } },
     );
     expect(out.subject).toBe("🎉 Jürgen 日本 — مرحبا");
@@ -120,41 +130,59 @@ describe("renderTemplate", () => {
   });
 
   it("previews with the sample contact", () => {
-    expect(renderTemplate({ subject: "Hi {{name}} in {{attributes.city}}", html: "" }, SAMPLE_CONTACT).subject).toBe(
-      "Hi Ada Lovelace in London",
-    );
+    expect(
+      renderTemplate({ subject: "Hi {{name}} in {{attributes.city}}", html: "" }, SAMPLE_CONTACT).subject,
+    ).toBe("Hi Ada Lovelace in London");
   });
 });
 
 describe("templateVariables and unknownVariables", () => {
   it("lists every name, sections and inverted sections included", () => {
     expect(
-      templateVariables("{{name}} {{{attributes.html}}} {{#attributes.orders}}{{total}}{{/attributes.orders}}{{^vip}}{{/vip}}{{! c}}"),
+      templateVariables(
+        "{{name}} {{{attributes.html}}} {{#attributes.orders}}{{total}}{{/attributes.orders}}{{^vip}}{{/vip}}{{! c}}",
+      ),
     ).toEqual(["name", "attributes.html", "attributes.orders", "total", "vip"]);
-    expect(templateVariables({ subject: "{{name}}", html: "{{email}}", text: "{{name}}" })).toEqual(["name", "email"]);
+    expect(templateVariables({ subject: "{{name}}", html: "{{email}}", text: "{{name}}" })).toEqual([
+      "name",
+      "email",
+    ]);
   });
 
   it("reports names a contact does not offer, with attributes.* and names inside sections understood", () => {
-    const template = "{{name}} {{frist_name}} {{attributes.plan}} {{#attributes.orders}}{{total}}{{.}}{{/attributes.orders}} {{unsubscribe_url}}";
+    const template =
+      "{{name}} {{frist_name}} {{attributes.plan}} {{#attributes.orders}}{{total}}{{.}}{{/attributes.orders}} {{unsubscribe_url}}";
     expect(unknownVariables(template)).toEqual(["frist_name"]);
     // A project that knows its attributes passes them instead of the wildcard.
-    expect(unknownVariables(template, ["name", "unsubscribe_url", "attributes.plan", "attributes.orders.total"])).toEqual([
-      "frist_name",
-      "attributes.orders",
-    ]);
+    expect(
+      unknownVariables(template, ["name", "unsubscribe_url", "attributes.plan", "attributes.orders.total"]),
+    ).toEqual(["frist_name", "attributes.orders"]);
   });
 });
 
 describe("validateTemplate", () => {
   it("reports unknown variables as warnings, disallowed triple mustache and partials as errors", () => {
-    const issues = validateTemplate({
-      subject: "Hi {{nmae}}",
-      html: "{{{name}}} {{> footer}} {{{unsubscribe_url}}}",
-      text: "{{{name}}}",
-    }, { allowUnescaped: ["unsubscribe_url"] });
+    const issues = validateTemplate(
+      {
+        subject: "Hi {{nmae}}",
+        html: "{{{name}}} {{> footer}} {{{unsubscribe_url}}}",
+        text: "{{{name}}}",
+      },
+      { allowUnescaped: ["unsubscribe_url"] },
+    );
     expect(issues).toEqual([
-      { field: "subject", code: "unknown_variable", message: "subject: unknown variable {{nmae}} renders empty", severity: "warning" },
-      { field: "html", code: "partial_not_supported", message: "html: partials ({{> footer}}) are not supported", severity: "error" },
+      {
+        field: "subject",
+        code: "unknown_variable",
+        message: "subject: unknown variable {{nmae}} renders empty",
+        severity: "warning",
+      },
+      {
+        field: "html",
+        code: "partial_not_supported",
+        message: "html: partials ({{> footer}}) are not supported",
+        severity: "error",
+      },
       {
         field: "html",
         code: "unescaped_variable",
@@ -172,5 +200,36 @@ describe("validateTemplate", () => {
     ]);
     expect(validateTemplate({ subject: "s", html: "" }).map((i) => i.code)).toEqual(["required"]);
     expect(validateTemplate({ subject: "s", html: "", text: "t" })).toEqual([]);
+  });
+});
+
+describe("previewTemplate", () => {
+  it("renders for the sample contact and lists every finding once", () => {
+    const preview = previewTemplate({
+      subject: "{{name}}, ACT NOW",
+      preheader: "For {{attributes.missing}}",
+      html: '<p>Hi {{nmae}}</p><a href="{{unsubscribe_url}}">unsubscribe</a><a href="http://shop.example.com">shop</a>',
+      text: "Hi {{name}}",
+    });
+    expect(preview.rendered?.subject).toBe("Ada Lovelace, ACT NOW");
+    expect(preview.rendered?.html).toContain(
+      'href="https:&#x2F;&#x2F;example.com&#x2F;preview&#x2F;unsubscribe"',
+    );
+    expect(preview.issues.map((i) => [i.field, i.code, i.severity])).toEqual([
+      ["html", "unknown_variable", "warning"],
+      ["preheader", "missing_value", "warning"],
+      ["subject", "spam_phrase", "warning"],
+      ["html", "insecure_link", "warning"],
+    ]);
+  });
+
+  it("uses the given contact and stops at syntax errors", () => {
+    const template = { subject: "Hi {{name}}", html: "<p>{{attributes.plan}}</p>" };
+    expect(
+      previewTemplate(template, { contact: { email: "b@example.com", name: "Bea" } }).rendered?.subject,
+    ).toBe("Hi Bea");
+    const broken = previewTemplate({ subject: "{{#a}}", html: "x" });
+    expect(broken.rendered).toBeNull();
+    expect(broken.issues.map((i) => i.code)).toEqual(["template_syntax"]);
   });
 });
