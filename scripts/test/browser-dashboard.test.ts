@@ -127,7 +127,7 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     expect(await page.locator("pre.code").textContent()).toContain(`${origin}/v1/message`);
     await audit("04-home-empty");
 
-    await page.getByRole("link", { name: "API keys" }).click();
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.waitForURL(/\/settings\/keys$/);
     await page.getByLabel("Name", { exact: true }).fill("Browser test");
     await page.getByRole("checkbox", { name: /^read/ }).check();
@@ -203,7 +203,7 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // Revoking the key through htmx (its confirm, its CSRF header) swaps the row in place.
-    await page.getByRole("link", { name: "API keys" }).click();
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.waitForURL(/\/settings\/keys$/);
     page.once("dialog", (d) => void d.accept());
     const urlBefore = page.url();
@@ -218,14 +218,30 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     expect(refused.status).toBe(401);
     await audit("07c-api-key-revoked");
 
+    // The rest of settings: members (the owner alone), the limits table, and the audit log, which
+    // has the key's creation and revocation.
+    const settingsNav = page.getByRole("navigation", { name: "Settings" });
+    await settingsNav.getByRole("link", { name: "Members" }).click();
+    await page.waitForURL(/\/settings\/members$/);
+    expect(await page.locator("main").textContent()).toContain(email);
+    await audit("15-settings-members");
+    await settingsNav.getByRole("link", { name: "Limits" }).click();
+    await page.waitForURL(/\/settings\/limits$/);
+    await audit("16-settings-limits");
+    await settingsNav.getByRole("link", { name: "Audit log" }).click();
+    await page.waitForURL(/\/settings\/audit-log$/);
+    expect(await page.locator("main").textContent()).toMatch(/revoke/i);
+    await audit("17-settings-audit-log");
+
     // Push: the empty page points at the subscribe page; a broadcast from the form lands in the history.
     await page.getByRole("link", { name: "Push", exact: true }).click();
     await page.waitForURL(/\/push$/);
     await page.getByRole("link", { name: `/push/${projectId}/subscribe` }).waitFor();
     await audit("10-push-empty");
-    await page.getByLabel("Title").fill("Browser <b>hello</b>");
-    await page.getByRole("radio", { name: /everyone/ }).check();
-    await page.getByRole("button", { name: "Send now" }).click();
+    const sendForm = page.getByRole("region", { name: "Send a notification" });
+    await sendForm.getByLabel("Title").fill("Browser <b>hello</b>");
+    await sendForm.getByRole("radio", { name: /everyone/ }).check();
+    await sendForm.getByRole("button", { name: "Send now" }).click();
     await page.waitForURL(/\/push\?sent=ntf_/);
     await page.getByRole("status").waitFor();
     expect(await page.getByRole("table").last().textContent()).toContain("Browser <b>hello</b>");
@@ -248,6 +264,30 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
       "Google Ads",
     );
     await audit("13-ads");
+
+    // An alert: the channel restates four days the next sync does not re-fetch (older than its
+    // 3-day lookback) at 8× the spend, as a runaway budget would look; "Sync now" runs the
+    // detectors, and the page lists the spend spike.
+    const [maxDate] = await worker.d1(
+      `SELECT max(date) AS until FROM ad_campaign_metrics WHERE project_id = '${projectId}' AND channel = 'google_ads'`,
+    );
+    const until = String(maxDate?.[0]?.until ?? "");
+    expect(until).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const spiked = [3, 4, 5, 6].map(
+      (n) => `'${new Date(Date.parse(`${until}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10)}'`,
+    );
+    await worker.d1(
+      `UPDATE ad_campaign_metrics SET cost = cost * 8 WHERE project_id = '${projectId}' AND channel = 'google_ads' AND date IN (${spiked.join(",")})`,
+    );
+    await page.getByRole("button", { name: "Sync now" }).click();
+    const alertDeadline = Date.now() + 30_000;
+    const alertsTable = page.getByRole("region", { name: "Alerts table" });
+    while (!(await alertsTable.count()) && Date.now() < alertDeadline) {
+      await sleep(1000);
+      await page.goto(`${origin}/app/p/${projectId}/ads`);
+    }
+    expect(await alertsTable.textContent()).toContain("spend spike");
+    await audit("14-ads-alert");
 
     // Home now has traffic; signing out ends the session.
     await page.getByRole("link", { name: "Home" }).click();
