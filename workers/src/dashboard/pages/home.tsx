@@ -126,7 +126,7 @@ export function registerHomePage(dash: Hono<DashEnv>): void {
             />
           ) : (
             <p>
-              {int(exp.total)} experiments, {int(exp.running)} running.{" "}
+              {int(exp.total)} {exp.total === 1 ? "experiment" : "experiments"}, {int(exp.running)} running.{" "}
               <a href={`/app/p/${projectId}/experiments`}>See them all</a>
               {exp.truncated
                 ? ` (only the newest ${int(ATTENTION_SHOWN)} that need you are listed here)`
