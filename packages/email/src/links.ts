@@ -11,10 +11,11 @@ export interface HtmlLink {
 }
 
 // Links are found with a scanner rather than a DOM: packages/ run in plain Node and in workerd,
-// neither of which has a DOM parser, and email HTML only needs `href` on <a> and <area>.
-const ANCHOR = /<(?:a|area)\b[^>]*>/gi;
-const HREF = /(\s)href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i;
-
+// neither of which has a DOM parser, and email HTML only needs `href` on <a> and <area>. The
+// scanner reads attributes the way a browser tokenizer does (quotes may hold ">" or " href="), so
+// markup cannot hide a javascript: link from the checks or an http link from tracking.
+const TAG_START = /<(a|area)(?=[\s/>])/gi;
+const SPACE = /[\t\n\f\r ]/;
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
 
 /** Decodes the HTML character references that appear in URLs (named basics and numeric). */
@@ -31,17 +32,45 @@ export function decodeEntities(text: string): string {
   });
 }
 
-/** Every `href` of an <a> or <area> tag, in document order. */
+/** Every `href` of an <a> or <area> tag, in document order (the first `href` of a tag counts, as in browsers). */
 export function findLinks(html: string): HtmlLink[] {
   const links: HtmlLink[] = [];
-  for (const tag of html.matchAll(ANCHOR)) {
-    const attr = HREF.exec(tag[0]);
-    if (!attr) continue;
-    const raw = attr[2] ?? attr[3] ?? attr[4] ?? "";
-    const valueOffset =
-      attr[0].length - raw.length - (attr[2] !== undefined || attr[3] !== undefined ? 1 : 0);
-    const start = (tag.index ?? 0) + attr.index + valueOffset;
-    links.push({ raw, href: decodeEntities(raw).trim(), start, end: start + raw.length });
+  TAG_START.lastIndex = 0;
+  for (let match = TAG_START.exec(html); match; match = TAG_START.exec(html)) {
+    let i = match.index + match[0].length;
+    let found: HtmlLink | undefined;
+    while (i < html.length) {
+      while (i < html.length && (SPACE.test(html[i] as string) || html[i] === "/")) i++;
+      if (i >= html.length || html[i] === ">") break;
+      const nameStart = i;
+      // The first character may be "=" (a browser takes it into the name); names end at space, "/", ">" or "=".
+      i++;
+      while (i < html.length && !SPACE.test(html[i] as string) && !"/>=".includes(html[i] as string)) i++;
+      const name = html.slice(nameStart, i).toLowerCase();
+      while (i < html.length && SPACE.test(html[i] as string)) i++;
+      if (html[i] !== "=") continue;
+      i++;
+      while (i < html.length && SPACE.test(html[i] as string)) i++;
+      let start: number;
+      let end: number;
+      const quote = html[i];
+      if (quote === '"' || quote === "'") {
+        start = i + 1;
+        end = html.indexOf(quote, start);
+        if (end === -1) end = html.length;
+        i = end + 1;
+      } else {
+        start = i;
+        while (i < html.length && !SPACE.test(html[i] as string) && html[i] !== ">") i++;
+        end = i;
+      }
+      if (name === "href" && !found) {
+        const raw = html.slice(start, end);
+        found = { raw, href: decodeEntities(raw).trim(), start, end };
+      }
+    }
+    if (found) links.push(found);
+    TAG_START.lastIndex = Math.max(i, TAG_START.lastIndex);
   }
   return links;
 }

@@ -74,6 +74,23 @@ describe("checkContent", () => {
 });
 
 describe("checkLinks", () => {
+  it("reads attributes like a browser, so quotes cannot hide a link", () => {
+    const cases: [string, string[]][] = [
+      ['<a title=">" href="javascript:alert(1)">x</a>', ["unsafe_link"]],
+      ['<a title=" href=https://ok.example.com" href="javascript:alert(1)">x</a>', ["unsafe_link"]],
+      ['<a href="javascript:alert(1)" href="https://ok.example.com">x</a>', ["unsafe_link"]],
+      ["<a\nclass=x\nHREF = 'data:text/html,hi'>x</a>", ["unsafe_link"]],
+      ['<a/href="javascript:alert(1)">x</a>', ["unsafe_link"]],
+      ['<abbr href="javascript:alert(1)">x</abbr><address href="javascript:1">', []],
+      ['<a data-href="javascript:alert(1)" href="https://ok.example.com">x</a>', []],
+    ];
+    for (const [html, expected] of cases)
+      expect(
+        checkLinks(html).map((i) => i.code),
+        html,
+      ).toEqual(expected);
+  });
+
   it("reports empty, malformed, unsafe and insecure links", () => {
     const html = [
       '<a href="">empty</a>',

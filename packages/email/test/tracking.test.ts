@@ -74,6 +74,21 @@ describe("rewriteLinks", () => {
     expect(verified.every((v) => v.ok && v.messageId === "eml_2")).toBe(true);
   });
 
+  it("rewrites the href a browser follows and leaves look-alikes in other attributes", async () => {
+    const out = await rewriteLinks(
+      '<a title=" href=https://decoy.example.com >" href="https://real.example.com/">x</a>',
+      {
+        messageId: "eml_3",
+        secret: SECRET,
+        clickBase: CLICK,
+      },
+    );
+    expect(out.links).toEqual(["https://real.example.com/"]);
+    expect(out.html).toBe(
+      `<a title=" href=https://decoy.example.com >" href="${CLICK}${await signClickToken(SECRET, "eml_3", 0)}">x</a>`,
+    );
+  });
+
   it("leaves HTML without links unchanged and refuses a bad message id", async () => {
     expect(await rewriteLinks("<p>hi</p>", { messageId: "m", secret: SECRET, clickBase: CLICK })).toEqual({
       html: "<p>hi</p>",
