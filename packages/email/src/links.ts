@@ -15,7 +15,10 @@ export interface HtmlLink {
 // scanner reads attributes the way a browser tokenizer does (quotes may hold ">" or " href="), so
 // markup cannot hide a javascript: link from the checks or an http link from tracking.
 const TAG_START = /<(a|area)(?=[\s/>])/gi;
-const SPACE = /[\t\n\f\r ]/;
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
+}
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
 
 /** Decodes the HTML character references that appear in URLs (named basics and numeric). */
@@ -40,17 +43,24 @@ export function findLinks(html: string): HtmlLink[] {
     let i = match.index + match[0].length;
     let found: HtmlLink | undefined;
     while (i < html.length) {
-      while (i < html.length && (SPACE.test(html[i] as string) || html[i] === "/")) i++;
+      while (i < html.length && (isSpace(html.charCodeAt(i)) || html[i] === "/")) i++;
       if (i >= html.length || html[i] === ">") break;
       const nameStart = i;
       // The first character may be "=" (a browser takes it into the name); names end at space, "/", ">" or "=".
       i++;
-      while (i < html.length && !SPACE.test(html[i] as string) && !"/>=".includes(html[i] as string)) i++;
+      while (
+        i < html.length &&
+        !isSpace(html.charCodeAt(i)) &&
+        html[i] !== "/" &&
+        html[i] !== ">" &&
+        html[i] !== "="
+      )
+        i++;
       const name = html.slice(nameStart, i).toLowerCase();
-      while (i < html.length && SPACE.test(html[i] as string)) i++;
+      while (i < html.length && isSpace(html.charCodeAt(i))) i++;
       if (html[i] !== "=") continue;
       i++;
-      while (i < html.length && SPACE.test(html[i] as string)) i++;
+      while (i < html.length && isSpace(html.charCodeAt(i))) i++;
       let start: number;
       let end: number;
       const quote = html[i];
@@ -61,7 +71,7 @@ export function findLinks(html: string): HtmlLink[] {
         i = end + 1;
       } else {
         start = i;
-        while (i < html.length && !SPACE.test(html[i] as string) && html[i] !== ">") i++;
+        while (i < html.length && !isSpace(html.charCodeAt(i)) && html[i] !== ">") i++;
         end = i;
       }
       if (name === "href" && !found) {

@@ -86,7 +86,7 @@ export async function rewriteLinks(
   checkPart("messageId", options.messageId);
   const links: string[] = [];
   const indexOf = new Map<string, number>();
-  const edits: { start: number; end: number; value: string }[] = [];
+  const found: { start: number; end: number; index: number }[] = [];
   for (const link of findLinks(html)) {
     let url: URL;
     try {
@@ -101,9 +101,15 @@ export async function rewriteLinks(
       index = links.push(link.href) - 1;
       indexOf.set(link.href, index);
     }
-    const token = await signClickToken(options.secret, options.messageId, index);
-    edits.push({ start: link.start, end: link.end, value: escapeAttribute(options.clickBase + token) });
+    found.push({ start: link.start, end: link.end, index });
   }
+  // One signature per distinct link, computed together: each WebCrypto call is a promise.
+  const urls = await Promise.all(
+    links.map(async (_, index) =>
+      escapeAttribute(options.clickBase + (await signClickToken(options.secret, options.messageId, index))),
+    ),
+  );
+  const edits = found.map(({ start, end, index }) => ({ start, end, value: urls[index] as string }));
   let out = "";
   let at = 0;
   for (const edit of edits) {
