@@ -27,7 +27,10 @@ export type IdPrefix =
   | "aud"
   | "eml"
   | "alr"
-  | "ain";
+  | "ain"
+  | "ctc"
+  | "cim"
+  | "seg";
 
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {

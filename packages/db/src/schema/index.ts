@@ -3,6 +3,7 @@ export * from "./ads";
 export * from "./ads-insights";
 export * from "./analyses";
 export * from "./api-keys";
+export * from "./email-audiences";
 export * from "./experiments";
 export * from "./projects";
 export * from "./push";

@@ -1,0 +1,487 @@
+import { and, asc, count, desc, eq, like, type SQL, sql } from "drizzle-orm";
+import { chunk, type Db, JSON_ROWS_PER_STATEMENT } from "../client";
+import {
+  type ContactImportRow,
+  type ContactRow,
+  type ContactStatus,
+  contactImportErrors,
+  contactImports,
+  contacts,
+  type ImportCursor,
+  type NewContactRow,
+  type SegmentRow,
+  type SuppressionReason,
+  type SuppressionRow,
+  segments,
+  suppressions,
+} from "../schema";
+import { olderThan, type PageAnchor } from "./keyset";
+
+/** Inserts a contact; null when the project already has one with that address. */
+export async function insertContact(db: Db, row: NewContactRow): Promise<ContactRow | null> {
+  const [saved] = await db.insert(contacts).values(row).onConflictDoNothing().returning();
+  return saved ?? null;
+}
+
+export async function findContact(db: Db, projectId: string, id: string): Promise<ContactRow | null> {
+  const [row] = await db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.projectId, projectId), eq(contacts.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findContactByEmail(
+  db: Db,
+  projectId: string,
+  email: string,
+): Promise<ContactRow | null> {
+  const [row] = await db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.projectId, projectId), eq(contacts.email, email)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** `%` and `_` are LIKE wildcards: a typed prefix must match only itself. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A page of contacts, newest first, by status and address prefix. */
+export function listContactsPage(
+  db: Db,
+  projectId: string,
+  filter: { status?: ContactStatus; emailPrefix?: string; limit: number; after?: PageAnchor; where?: SQL },
+): Promise<ContactRow[]> {
+  return db
+    .select()
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.projectId, projectId),
+        filter.status ? eq(contacts.status, filter.status) : undefined,
+        filter.emailPrefix
+          ? like(contacts.email, sql`${`${escapeLike(filter.emailPrefix)}%`} ESCAPE '\\'`)
+          : undefined,
+        filter.where,
+        olderThan(contacts.createdAt, contacts.id, filter.after),
+      ),
+    )
+    .orderBy(desc(contacts.createdAt), desc(contacts.id))
+    .limit(filter.limit);
+}
+
+/** Changes a contact's fields (never its project or address). */
+export async function updateContactRow(
+  db: Db,
+  projectId: string,
+  id: string,
+  set: Partial<Pick<ContactRow, "name" | "locale" | "timeZone" | "attributes" | "status" | "updatedAt">>,
+): Promise<ContactRow | null> {
+  const [row] = await db
+    .update(contacts)
+    .set(set)
+    .where(and(eq(contacts.projectId, projectId), eq(contacts.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+export async function deleteContactRow(db: Db, projectId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(contacts)
+    .where(and(eq(contacts.projectId, projectId), eq(contacts.id, id)))
+    .returning({ id: contacts.id });
+  return rows.length > 0;
+}
+
+export async function findSuppression(
+  db: Db,
+  projectId: string,
+  email: string,
+): Promise<SuppressionRow | null> {
+  const [row] = await db
+    .select()
+    .from(suppressions)
+    .where(and(eq(suppressions.projectId, projectId), eq(suppressions.email, email)))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Suppresses an address and sets its contact's status, in one batch. A stronger reason is never
+ * replaced by a weaker one: a bounce or complaint stays when the person later unsubscribes.
+ */
+export async function suppressAddress(
+  db: Db,
+  input: {
+    projectId: string;
+    email: string;
+    reason: SuppressionReason;
+    source: string;
+    status: Exclude<ContactStatus, "subscribed">;
+    now: number;
+  },
+): Promise<void> {
+  await db.batch([
+    db
+      .insert(suppressions)
+      .values({
+        projectId: input.projectId,
+        email: input.email,
+        reason: input.reason,
+        source: input.source,
+        createdAt: input.now,
+      })
+      .onConflictDoUpdate({
+        target: [suppressions.projectId, suppressions.email],
+        set: { reason: input.reason, source: input.source, createdAt: input.now },
+        setWhere: sql`${suppressions.reason} IN ('unsubscribed', 'manual')`,
+      }),
+    db
+      .update(contacts)
+      .set({ status: input.status, updatedAt: input.now })
+      .where(
+        and(
+          eq(contacts.projectId, input.projectId),
+          eq(contacts.email, input.email),
+          sql`${contacts.status} IN ('subscribed', 'unsubscribed')`,
+        ),
+      ),
+  ]);
+}
+
+/**
+ * Lifts an unsubscribe: the suppression goes (only one of reason `unsubscribed` or `manual`) and
+ * the contact is subscribed again. False when a bounce or complaint keeps it suppressed.
+ */
+export async function liftUnsubscribe(
+  db: Db,
+  input: { projectId: string; email: string; now: number },
+): Promise<boolean> {
+  const [, updated] = await db.batch([
+    db
+      .delete(suppressions)
+      .where(
+        and(
+          eq(suppressions.projectId, input.projectId),
+          eq(suppressions.email, input.email),
+          sql`${suppressions.reason} IN ('unsubscribed', 'manual')`,
+        ),
+      ),
+    db
+      .update(contacts)
+      .set({ status: "subscribed", updatedAt: input.now })
+      .where(
+        and(
+          eq(contacts.projectId, input.projectId),
+          eq(contacts.email, input.email),
+          sql`NOT EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.projectId} = ${input.projectId} AND ${suppressions.email} = ${input.email})`,
+        ),
+      )
+      .returning({ id: contacts.id }),
+  ]);
+  return updated.length > 0;
+}
+
+/** A page of the project's suppressions, newest first. */
+export function listSuppressionsPage(
+  db: Db,
+  projectId: string,
+  filter: { limit: number; after?: { createdAt: number; email: string } },
+): Promise<SuppressionRow[]> {
+  const after = filter.after;
+  return db
+    .select()
+    .from(suppressions)
+    .where(
+      and(
+        eq(suppressions.projectId, projectId),
+        after
+          ? sql`(${suppressions.createdAt} < ${after.createdAt} OR (${suppressions.createdAt} = ${after.createdAt} AND ${suppressions.email} < ${after.email}))`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(suppressions.createdAt), desc(suppressions.email))
+    .limit(filter.limit);
+}
+
+// ---- imports ---------------------------------------------------------------------------------
+
+export async function insertContactImport(db: Db, row: typeof contactImports.$inferInsert): Promise<void> {
+  await db.insert(contactImports).values(row);
+}
+
+export async function findContactImport(
+  db: Db,
+  projectId: string,
+  id: string,
+): Promise<ContactImportRow | null> {
+  const [row] = await db
+    .select()
+    .from(contactImports)
+    .where(and(eq(contactImports.projectId, projectId), eq(contactImports.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Marks an import processing (from queued) or failed; other fields untouched. */
+export async function setContactImportStatus(
+  db: Db,
+  input: { projectId: string; id: string; status: "processing" | "failed"; failure?: string; now: number },
+): Promise<void> {
+  await db
+    .update(contactImports)
+    .set({
+      status: input.status,
+      updatedAt: input.now,
+      ...(input.status === "failed" ? { failure: input.failure ?? "failed", finishedAt: input.now } : {}),
+    })
+    .where(
+      and(
+        eq(contactImports.projectId, input.projectId),
+        eq(contactImports.id, input.id),
+        sql`${contactImports.status} IN ('queued', 'processing')`,
+      ),
+    );
+}
+
+/** Which of `emails` the project already has as contacts, and which are suppressed. */
+export async function classifyAddresses(
+  db: Db,
+  projectId: string,
+  emails: readonly string[],
+): Promise<{ existing: Set<string>; suppressed: Set<string> }> {
+  const existing = new Set<string>();
+  const suppressed = new Set<string>();
+  for (const part of chunk(emails, 1_000)) {
+    const list = JSON.stringify(part);
+    const [known, blocked] = await db.batch([
+      db
+        .select({ email: contacts.email })
+        .from(contacts)
+        .where(
+          and(
+            eq(contacts.projectId, projectId),
+            sql`${contacts.email} IN (SELECT value FROM json_each(${list}))`,
+          ),
+        ),
+      db
+        .select({ email: suppressions.email })
+        .from(suppressions)
+        .where(
+          and(
+            eq(suppressions.projectId, projectId),
+            sql`${suppressions.email} IN (SELECT value FROM json_each(${list}))`,
+          ),
+        ),
+    ]);
+    for (const r of known) existing.add(r.email);
+    for (const r of blocked) suppressed.add(r.email);
+  }
+  return { existing, suppressed };
+}
+
+/** A contact as an import chunk writes it. */
+export interface ImportedContactRow {
+  id: string;
+  email: string;
+  name: string | null;
+  locale: string | null;
+  timeZone: string | null;
+  attributes: Record<string, string>;
+}
+
+// Every statement of a chunk runs only while the import's `chunk` still equals the one read:
+// a redelivered message or a second consumer finds it moved on, and its batch writes nothing.
+const GUARD = "EXISTS (SELECT 1 FROM contact_imports WHERE id = ?1 AND chunk = ?2)";
+
+// A suppressed address is never written: suppression wins over any row of any file. An update
+// keeps the status (an import never resubscribes) and merges attributes into the stored ones.
+const UPSERT_CONTACTS = `INSERT INTO contacts (id, project_id, email, name, locale, time_zone, attributes, status, created_at, updated_at)
+  SELECT value ->> '$.id', ?3, value ->> '$.email', value ->> '$.name', value ->> '$.locale', value ->> '$.timeZone',
+         json(value -> '$.attributes'), 'subscribed', ?4, ?4
+  FROM json_each(?5)
+  WHERE ${GUARD}
+    AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.project_id = ?3 AND s.email = value ->> '$.email')
+  ON CONFLICT (project_id, email) DO UPDATE SET
+    name = coalesce(excluded.name, contacts.name),
+    locale = coalesce(excluded.locale, contacts.locale),
+    time_zone = coalesce(excluded.time_zone, contacts.time_zone),
+    attributes = json_patch(contacts.attributes, excluded.attributes),
+    updated_at = excluded.updated_at`;
+
+const INSERT_ERRORS = `INSERT OR IGNORE INTO contact_import_errors (import_id, row, field, message)
+  SELECT ?1, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?3) WHERE ${GUARD}`;
+
+/** What one chunk adds to an import's totals, and where the next one starts. */
+export interface ImportChunkResult {
+  rows: number;
+  inserted: number;
+  updated: number;
+  skipped: number;
+  suppressed: number;
+  duplicates: number;
+  errorCount: number;
+  cursor: ImportCursor;
+  done: boolean;
+}
+
+/**
+ * Writes one chunk of an import and advances it, atomically (one D1 batch). Returns false when
+ * the import was no longer at `chunk` (another run committed it): then nothing was written.
+ */
+export async function commitImportChunk(
+  db: Db,
+  input: {
+    projectId: string;
+    importId: string;
+    chunk: number;
+    contacts: ImportedContactRow[];
+    errors: { row: number; field: string; message: string }[];
+    result: ImportChunkResult;
+    now: number;
+  },
+): Promise<boolean> {
+  const d1 = db.$client;
+  const { result } = input;
+  const statements: D1PreparedStatement[] = [];
+  for (const part of chunk(input.contacts, JSON_ROWS_PER_STATEMENT)) {
+    statements.push(
+      d1
+        .prepare(UPSERT_CONTACTS)
+        .bind(input.importId, input.chunk, input.projectId, input.now, JSON.stringify(part)),
+    );
+  }
+  for (const part of chunk(input.errors, JSON_ROWS_PER_STATEMENT)) {
+    statements.push(
+      d1
+        .prepare(INSERT_ERRORS)
+        .bind(
+          input.importId,
+          input.chunk,
+          JSON.stringify(part.map((e) => [e.row, e.field.slice(0, 40), e.message.slice(0, 300)])),
+        ),
+    );
+  }
+  statements.push(
+    d1
+      .prepare(
+        `UPDATE contact_imports SET chunk = chunk + 1, status = ?, cursor = ?, rows_done = rows_done + ?,
+           inserted = inserted + ?, updated = updated + ?, skipped = skipped + ?, suppressed = suppressed + ?,
+           duplicates = duplicates + ?, error_count = error_count + ?,
+           rows_total = CASE WHEN ? THEN rows_done + ? ELSE max(rows_total, rows_done + ?) END,
+           updated_at = ?, finished_at = CASE WHEN ? THEN ? ELSE NULL END
+         WHERE id = ? AND project_id = ? AND chunk = ?`,
+      )
+      .bind(
+        result.done ? "done" : "processing",
+        JSON.stringify(result.cursor),
+        result.rows,
+        result.inserted,
+        result.updated,
+        result.skipped,
+        result.suppressed,
+        result.duplicates,
+        result.errorCount,
+        result.done ? 1 : 0,
+        result.rows,
+        result.rows,
+        input.now,
+        result.done ? 1 : 0,
+        input.now,
+        input.importId,
+        input.projectId,
+        input.chunk,
+      ),
+  );
+  const results = await d1.batch(statements);
+  return (results.at(-1)?.meta.changes ?? 0) > 0;
+}
+
+/** The stored per-row errors of an import, in file order. */
+export function listContactImportErrors(db: Db, importId: string, limit: number) {
+  return db
+    .select()
+    .from(contactImportErrors)
+    .where(eq(contactImportErrors.importId, importId))
+    .orderBy(asc(contactImportErrors.row), asc(contactImportErrors.field))
+    .limit(limit);
+}
+
+/** How many error rows an import has stored (the bound on what is kept). */
+export async function countContactImportErrors(db: Db, importId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(contactImportErrors)
+    .where(eq(contactImportErrors.importId, importId));
+  return row?.n ?? 0;
+}
+
+// ---- segments --------------------------------------------------------------------------------
+
+export async function insertSegment(db: Db, row: SegmentRow): Promise<void> {
+  await db.insert(segments).values(row);
+}
+
+export async function findSegment(db: Db, projectId: string, id: string): Promise<SegmentRow | null> {
+  const [row] = await db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.projectId, projectId), eq(segments.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+export function listSegmentsPage(
+  db: Db,
+  projectId: string,
+  filter: { limit: number; after?: PageAnchor },
+): Promise<SegmentRow[]> {
+  return db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.projectId, projectId), olderThan(segments.createdAt, segments.id, filter.after)))
+    .orderBy(desc(segments.createdAt), desc(segments.id))
+    .limit(filter.limit);
+}
+
+export async function updateSegmentRow(
+  db: Db,
+  projectId: string,
+  id: string,
+  set: Partial<Pick<SegmentRow, "name" | "filter" | "updatedAt">>,
+): Promise<SegmentRow | null> {
+  const [row] = await db
+    .update(segments)
+    .set(set)
+    .where(and(eq(segments.projectId, projectId), eq(segments.id, id)))
+    .returning();
+  return row ?? null;
+}
+
+export async function deleteSegmentRow(db: Db, projectId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(segments)
+    .where(and(eq(segments.projectId, projectId), eq(segments.id, id)))
+    .returning({ id: segments.id });
+  return rows.length > 0;
+}
+
+/** Contacts matching a compiled segment filter: all of them, and those still subscribed. */
+export async function countContactsWhere(
+  db: Db,
+  projectId: string,
+  where: SQL,
+): Promise<{ total: number; subscribed: number }> {
+  const [row] = await db
+    .select({
+      total: count(),
+      subscribed: sql<number>`coalesce(sum(${contacts.status} = 'subscribed'), 0)`,
+    })
+    .from(contacts)
+    .where(and(eq(contacts.projectId, projectId), where));
+  return { total: row?.total ?? 0, subscribed: Number(row?.subscribed ?? 0) };
+}
