@@ -9,6 +9,8 @@ export interface Env {
   KV: KVNamespace;
   EVENTS_QUEUE: Queue<unknown>;
   JOBS_QUEUE: Queue<unknown>;
+  /** Uploaded files (contact CSV imports) until the jobs queue has processed them. */
+  UPLOADS: R2Bucket;
   ROTATION: DurableObjectNamespace<RoundRobinCounter>;
   RATE_LIMITS: DurableObjectNamespace<RateLimitCounter>;
   /** Flood ceilings (Workers Rate Limiting) for the hot classes; wrangler.toml [[ratelimits]]. */

@@ -18,7 +18,9 @@ import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerGoogleRoutes } from "./routes/auth/google";
+import { registerContactRoutes } from "./routes/contacts";
 import { registerDevRoutes } from "./routes/dev";
+import { registerEmailPublicPages } from "./routes/email-public";
 import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
 import { registerLimitRoutes } from "./routes/limits";
@@ -28,6 +30,7 @@ import { registerPostMetric } from "./routes/metrics/post-metric";
 import { registerProjectRoutes } from "./routes/projects";
 import { registerPushRoutes } from "./routes/push";
 import { registerBrowserPushRoutes } from "./routes/push/browser";
+import { registerSegmentRoutes } from "./routes/segments";
 import { registerGetStats } from "./routes/stats/get-stats";
 import { registerSystemRoutes } from "./routes/system";
 import { registerVariantRoutes } from "./routes/variants";
@@ -121,6 +124,9 @@ export function createApp(): App {
   registerAdsRoutes(app);
   registerPushRoutes(app);
   registerBrowserPushRoutes(app);
+  registerContactRoutes(app);
+  registerSegmentRoutes(app);
+  registerEmailPublicPages(app);
   // Pages, not operations: outside the OpenAPI document (docs/adr/0021-dashboard-stack.md).
   registerDashboard(app);
 

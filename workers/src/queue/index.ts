@@ -5,6 +5,7 @@ import type { Env } from "../env";
 import { buildContext } from "../infra/build-context";
 import { describeError } from "../logger";
 import { runSync } from "../services/ads/run-sync";
+import { processContactImport } from "../services/contacts/process-import";
 import { recordTrackingMessages } from "../services/events/record-tracking";
 import { generateChallengers } from "../services/experiments/generate-challengers";
 import { refreshPosteriors } from "../services/experiments/refresh-posteriors";
@@ -128,6 +129,12 @@ async function consumeJob(ctx: AppContext, queue: string, msg: Message<unknown>)
         // Push failures are recorded per delivery and retried by a new message; only D1
         // trouble throws here and is retried by the queue.
         await sendPushBatch({ ctx, input: job });
+        msg.ack();
+        return;
+      case "contact_import":
+        // A file that cannot be read fails the import (recorded on it); only D1 or R2 trouble
+        // throws here and is retried by the queue. Chunks are guarded, so a retry never double counts.
+        await processContactImport({ ctx, input: job });
         msg.ack();
         return;
       case "adsync":

@@ -83,11 +83,19 @@ export const PushBatchJob = z.object({
   attempt: z.number().int().min(1).max(100).optional(),
 });
 export type PushBatchJob = z.infer<typeof PushBatchJob>;
+/** Processes the next chunks of a contact CSV import (the import row holds the cursor). */
+export const ContactImportJob = z.object({
+  kind: z.literal("contact_import"),
+  projectId: id,
+  importId: id,
+});
+export type ContactImportJob = z.infer<typeof ContactImportJob>;
 export const JobsQueueMessage = z.discriminatedUnion("kind", [
   GenerateJob,
   AdSyncJob,
   PushDispatchJob,
   PushBatchJob,
+  ContactImportJob,
 ]);
 export type JobsQueueMessage = z.infer<typeof JobsQueueMessage>;
 

@@ -57,6 +57,13 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   listVariants: "analytics",
   listIntentVariants: "analytics",
   getProjectLimits: "analytics",
+  listContacts: "analytics",
+  getContact: "analytics",
+  getContactImport: "analytics",
+  getContactImportErrors: "analytics",
+  listSegments: "analytics",
+  getSegment: "analytics",
+  countSegment: "analytics",
 
   // Everything that changes the project, and admin reads of secrets.
   addVariant: "management",
@@ -98,6 +105,13 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   updateMember: "management",
   removeMember: "management",
   listDevOutbox: "management",
+  createContact: "management",
+  updateContact: "management",
+  deleteContact: "management",
+  importContacts: "management",
+  createSegment: "management",
+  updateSegment: "management",
+  deleteSegment: "management",
 
   // People signing in: per client IP (and per person once signed in).
   signup: "auth",

@@ -90,6 +90,12 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   createInvite: { email: "attacker@example.com", role: "admin" },
   acceptInvite: { token: "pbi_not-a-real-token-000000000000000000000" },
   updateProjectLimits: { message: "1/minute" },
+  createContact: { email: "attacker@example.com" },
+  updateContact: { name: "stolen", status: "unsubscribed" },
+  // Sent as JSON by this walk: every check here answers before the body is read.
+  importContacts: "email\nattacker@example.com\n",
+  createSegment: { name: "attacker", filter: { conditions: [{ field: "email", op: "exists" }] } },
+  updateSegment: { name: "stolen" },
 };
 
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
@@ -227,6 +233,28 @@ beforeAll(async () => {
   ids.notification_id = (await sent.json<{ notification_id: string }>()).notification_id;
   const channel = await call("/v1/ads/channels/facebook", { key: victim.apiKey, method: "PUT" });
   expect(channel.status, await channel.clone().text()).toBeLessThan(300);
+  const contact = await json<{ contact_id: string }>(
+    await call("/v1/contacts", { key: victim.apiKey, body: { email: "victim@example.com", name: "Victim" } }),
+    201,
+  );
+  ids.contact_id = contact.contact_id;
+  const segment = await json<{ segment_id: string }>(
+    await call("/v1/segments", {
+      key: victim.apiKey,
+      body: { name: "victims", filter: { conditions: [{ field: "email", op: "exists" }] } },
+    }),
+    201,
+  );
+  ids.segment_id = segment.segment_id;
+  const upload = await json<{ import_id: string }>(
+    await call("/v1/contacts/imports", {
+      key: victim.apiKey,
+      raw: "email\nvictim2@example.com\n",
+      headers: { "content-type": "text/csv" },
+    }),
+    202,
+  );
+  ids.import_id = upload.import_id;
 });
 
 const isPublic = (op: Operation) => op.public || op.operationId in PUBLIC_OPERATIONS;
@@ -379,5 +407,13 @@ describe(`route security: ${operations.length} operations from /v1/openapi.json`
       .bind(victim.projectId)
       .first<{ n: number }>();
     expect(invites?.n).toBe(0);
+    const contact = await env.DB.prepare("SELECT name, status FROM contacts WHERE id = ?")
+      .bind(ids.contact_id)
+      .first();
+    expect(contact).toEqual({ name: "Victim", status: "subscribed" });
+    const segment = await env.DB.prepare("SELECT name FROM segments WHERE id = ?")
+      .bind(ids.segment_id)
+      .first();
+    expect(segment).toEqual({ name: "victims" });
   });
 });

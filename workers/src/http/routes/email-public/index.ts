@@ -1,0 +1,12 @@
+import type { App } from "../../types";
+import { registerPreferencesPages } from "./preferences";
+import { registerUnsubscribePages } from "./unsubscribe";
+
+/**
+ * /email/unsubscribe and /email/preferences: pages for the people on a project's lists, outside
+ * the OpenAPI document like the dashboard (they answer HTML, and the signed token is the key).
+ */
+export function registerEmailPublicPages(app: App) {
+  registerUnsubscribePages(app);
+  registerPreferencesPages(app);
+}
