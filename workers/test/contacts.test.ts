@@ -250,6 +250,97 @@ describe("contacts", () => {
     expect((await suppressionOf(projectId, "bob@example.com"))?.reason).toBe("bounced");
     expect((await contactRow(projectId, "bob@example.com"))?.status).toBe("bounced");
   });
+  it("suppresses addresses that are not contacts yet, and lists them", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const other = await seedProject();
+    const added = await json<{ email: string; reason: string; source: string }>(
+      await call("/v1/suppressions", { key: apiKey, body: { email: "Do.Not.Mail@Example.com" } }),
+      200,
+    );
+    expect(added).toMatchObject({ email: "do.not.mail@example.com", reason: "manual", source: "api" });
+    await json(
+      await call("/v1/suppressions", {
+        key: apiKey,
+        body: { email: "bounced@example.com", reason: "bounced" },
+      }),
+      200,
+    );
+    // A weaker reason never replaces a bounce.
+    const kept = await json<{ reason: string }>(
+      await call("/v1/suppressions", {
+        key: apiKey,
+        body: { email: "bounced@example.com", reason: "manual" },
+      }),
+      200,
+    );
+    expect(kept.reason).toBe("bounced");
+    expect((await createContact(apiKey, { email: "do.not.mail@example.com" })).status).toBe("unsubscribed");
+    expect((await createContact(apiKey, { email: "bounced@example.com" })).status).toBe("bounced");
+    expect((await createContact(other.apiKey, { email: "bounced@example.com" })).status).toBe("subscribed");
+    const page = await json<{ suppressions: { email: string }[]; next_cursor: string | null }>(
+      await call("/v1/suppressions?limit=1", { key: apiKey }),
+      200,
+    );
+    expect(page.suppressions).toHaveLength(1);
+    const rest = await json<{ suppressions: { email: string }[] }>(
+      await call(`/v1/suppressions?cursor=${page.next_cursor}`, { key: apiKey }),
+      200,
+    );
+    expect([...page.suppressions, ...rest.suppressions].map((r) => r.email).sort()).toEqual([
+      "bounced@example.com",
+      "do.not.mail@example.com",
+    ]);
+    const theirs = await json<{ suppressions: unknown[] }>(
+      await call("/v1/suppressions", { key: other.apiKey }),
+      200,
+    );
+    expect(theirs.suppressions).toEqual([]);
+    expect(await suppressionOf(projectId, "do.not.mail@example.com")).toEqual({
+      reason: "manual",
+      source: "api",
+    });
+    await expectError(
+      await call("/v1/suppressions", { key: apiKey, body: { email: "nope" } }),
+      400,
+      "BAD_REQUEST",
+      /email/,
+    );
+  });
+
+  it("answers hostile text with a 400, never a 500", async () => {
+    const { apiKey } = await seedProject();
+    await expectError(await call("/v1/contacts?email_prefix=a%00b", { key: apiKey }), 400, "BAD_REQUEST");
+    await expectError(
+      await call("/v1/contacts", {
+        key: apiKey,
+        body: { email: "a@example.com", attributes: { note: "a\u0000b" } },
+      }),
+      400,
+      "BAD_REQUEST",
+    );
+    await expectError(
+      await call("/v1/contacts", { key: apiKey, body: { email: "a@example.com", name: "\ud800" } }),
+      400,
+      "BAD_REQUEST",
+    );
+    await expectError(
+      await call("/v1/segments", {
+        key: apiKey,
+        body: { name: "x", filter: { conditions: [{ field: "email", op: "equals", value: "\ud800" }] } },
+      }),
+      400,
+      "BAD_REQUEST",
+    );
+    await expectError(
+      await call("/v1/segments", {
+        key: apiKey,
+        body: { name: "x", filter: { conditions: [{ field: "attributes.\ud800", op: "exists" }] } },
+      }),
+      400,
+      "BAD_REQUEST",
+    );
+    await expectError(await call("/v1/contacts?cursor=bogus", { key: apiKey }), 400, "BAD_REQUEST");
+  });
 });
 
 describe("CSV imports", () => {

@@ -64,6 +64,7 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   listSegments: "analytics",
   getSegment: "analytics",
   countSegment: "analytics",
+  listSuppressions: "analytics",
 
   // Everything that changes the project, and admin reads of secrets.
   addVariant: "management",
@@ -109,6 +110,7 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   updateContact: "management",
   deleteContact: "management",
   importContacts: "management",
+  addSuppression: "management",
   createSegment: "management",
   updateSegment: "management",
   deleteSegment: "management",

@@ -96,6 +96,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   importContacts: "email\nattacker@example.com\n",
   createSegment: { name: "attacker", filter: { conditions: [{ field: "email", op: "exists" }] } },
   updateSegment: { name: "stolen" },
+  addSuppression: { email: "victim@example.com" },
 };
 
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listContacts } from "../../../services/contacts/list-contacts";
 import { BEARER, commonErrors } from "../../schemas";
 import type { App } from "../../types";
-import { ContactStatus, ContactView, contactView } from "./schemas";
+import { ContactStatus, ContactView, contactView, STORABLE, storableText } from "./schemas";
 
 const route = createRoute({
   method: "get",
@@ -18,6 +18,7 @@ const route = createRoute({
       email_prefix: z
         .string()
         .max(320)
+        .refine(storableText, STORABLE)
         .optional()
         .openapi({ description: "Case-insensitive start of the address" }),
       limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -1,8 +1,17 @@
 import { z } from "@hono/zod-openapi";
-import { CONTACT_STATUSES, type ContactImportRow } from "@pushbunny/db";
+import {
+  CONTACT_STATUSES,
+  type ContactImportRow,
+  SUPPRESSION_REASONS,
+  type SuppressionRow,
+} from "@pushbunny/db";
 import type { Contact } from "../../../services/contacts/lib/contact";
 import { isWellFormed, LocaleTag, WELL_FORMED } from "../../schemas";
 import { iso, PathId } from "../push/shared";
+
+/** Text the store takes as given: valid Unicode without NUL (D1 and SQLite's JSON functions refuse both). */
+export const storableText = (value: string) => isWellFormed(value) && !value.includes("\u0000");
+export const STORABLE = "must be valid Unicode without NUL characters";
 
 export const ContactIdParam = z.object({ contact_id: PathId("contact_id", "ctc_0a1b2c3d4e5f60718293") });
 export const ImportIdParam = z.object({ import_id: PathId("import_id", "cim_0a1b2c3d4e5f60718293") });
@@ -17,7 +26,7 @@ export const ContactEmail = z.string().max(320).refine(isWellFormed, WELL_FORMED
   example: "ada@example.com",
 });
 
-export const ContactName = z.string().trim().max(200).refine(isWellFormed, WELL_FORMED).nullable();
+export const ContactName = z.string().trim().max(200).refine(storableText, STORABLE).nullable();
 
 export const TimeZone = z
   .string()
@@ -37,7 +46,10 @@ export const TimeZone = z
   .openapi({ type: "string", example: "Europe/Paris" });
 
 export const Attributes = z
-  .record(z.string(), z.union([z.string().max(2_000), z.number(), z.boolean()]))
+  .record(
+    z.string(),
+    z.union([z.string().max(2_000).refine(storableText, STORABLE), z.number(), z.boolean()]),
+  )
   .openapi({
     description: "Keys of a-z 0-9 _ (at most 50, 8 KB as JSON); values strings, numbers or booleans",
     example: { plan: "pro", seats: 5 },
@@ -116,6 +128,25 @@ export const importView = (r: ContactImportRow): z.infer<typeof ContactImportVie
   created_at: iso(r.createdAt),
   updated_at: iso(r.updatedAt),
   finished_at: iso(r.finishedAt),
+});
+
+export const SuppressionView = z
+  .object({
+    email: z.string().openapi({ example: "ada@example.com" }),
+    reason: z.enum(SUPPRESSION_REASONS),
+    source: z.string().openapi({
+      description: "api, one_click, unsubscribe_page, preferences (or a provider webhook)",
+      example: "one_click",
+    }),
+    created_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Suppression");
+
+export const suppressionView = (r: SuppressionRow): z.infer<typeof SuppressionView> => ({
+  email: r.email,
+  reason: r.reason,
+  source: r.source,
+  created_at: iso(r.createdAt),
 });
 
 export { LocaleTag };

@@ -1,12 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_CONDITIONS, MAX_IN_VALUES, SEGMENT_OPERATORS } from "../../../services/segments/filter";
 import type { Segment } from "../../../services/segments/lib";
-import { isWellFormed, WELL_FORMED } from "../../schemas";
+import { STORABLE, storableText } from "../contacts/schemas";
 import { iso, PathId } from "../push/shared";
 
 export const SegmentIdParam = z.object({ segment_id: PathId("segment_id", "seg_0a1b2c3d4e5f60718293") });
 
-const Value = z.union([z.string().max(500), z.number(), z.boolean()]);
+const Value = z.union([z.string().max(500).refine(storableText, STORABLE), z.number(), z.boolean()]);
 
 export const SegmentCondition = z
   .strictObject({
@@ -41,7 +41,7 @@ export const SegmentFilter = z
     },
   });
 
-export const SegmentName = z.string().trim().min(1).max(120).refine(isWellFormed, WELL_FORMED);
+export const SegmentName = z.string().trim().min(1).max(120).refine(storableText, STORABLE);
 
 export const SegmentView = z
   .object({
