@@ -450,6 +450,25 @@ describe("CSV imports", () => {
     expect(res.status).toBeLessThan(500);
   });
 
+  it("writes wide rows in parts under D1's value limit and refuses a row over the attributes bound", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const columns = Array.from({ length: 60 }, (_, i) => `c${i}`);
+    const cell = "x".repeat(120);
+    const rows = Array.from({ length: 300 }, (_, i) =>
+      [`wide${i}@example.com`, ...columns.map(() => cell)].join(","),
+    );
+    const huge = `huge@example.com,${"y".repeat(9_000)}${",".repeat(59)}`;
+    const done = await importCsv(apiKey, `email,${columns.join(",")}\n${rows.join("\n")}\n${huge}\n`);
+    expect(done).toMatchObject({ rows_done: 301, inserted: 300, skipped: 1, error_count: 1 });
+    const stored = await contactRow(projectId, "wide299@example.com");
+    expect(Object.keys(JSON.parse(stored?.attributes ?? "{}"))).toHaveLength(60);
+    expect(await contactRow(projectId, "huge@example.com")).toBeNull();
+    const errors = await (
+      await call(`/v1/contacts/imports/${done.import_id}/errors`, { key: apiKey })
+    ).text();
+    expect(errors).toMatch(/^302,attributes,/m);
+  });
+
   it("counts each chunk once when a message is redelivered or runs twice at once", async () => {
     const { projectId } = await seedProject();
     const rows = 2_500;

@@ -316,6 +316,31 @@ const UPSERT_CONTACTS = `INSERT INTO contacts (id, project_id, email, name, loca
 const INSERT_ERRORS = `INSERT OR IGNORE INTO contact_import_errors (import_id, row, field, message)
   SELECT ?1, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?3) WHERE ${GUARD}`;
 
+// D1 caps a bound value at 2 MB: wide rows (many attribute columns) split into smaller parts.
+const PART_MAX_CHARS = 500_000;
+
+/** `rows` as JSON arrays of at most JSON_ROWS_PER_STATEMENT rows and about PART_MAX_CHARS characters. */
+function jsonParts(rows: readonly unknown[]): string[] {
+  const parts: string[] = [];
+  let items: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (
+      items.length > 0 &&
+      (items.length >= JSON_ROWS_PER_STATEMENT || size + text.length > PART_MAX_CHARS)
+    ) {
+      parts.push(`[${items.join(",")}]`);
+      items = [];
+      size = 0;
+    }
+    items.push(text);
+    size += text.length + 1;
+  }
+  if (items.length > 0) parts.push(`[${items.join(",")}]`);
+  return parts;
+}
+
 /** What one chunk adds to an import's totals, and where the next one starts. */
 export interface ImportChunkResult {
   rows: number;
@@ -348,11 +373,9 @@ export async function commitImportChunk(
   const d1 = db.$client;
   const { result } = input;
   const statements: D1PreparedStatement[] = [];
-  for (const part of chunk(input.contacts, JSON_ROWS_PER_STATEMENT)) {
+  for (const part of jsonParts(input.contacts)) {
     statements.push(
-      d1
-        .prepare(UPSERT_CONTACTS)
-        .bind(input.importId, input.chunk, input.projectId, input.now, JSON.stringify(part)),
+      d1.prepare(UPSERT_CONTACTS).bind(input.importId, input.chunk, input.projectId, input.now, part),
     );
   }
   for (const part of chunk(input.errors, JSON_ROWS_PER_STATEMENT)) {

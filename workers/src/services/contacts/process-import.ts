@@ -11,6 +11,7 @@ import {
 import type { HeaderMapping } from "@pushbunny/email";
 import type { AppContext } from "../../context";
 import type { ContactImportJob } from "../../queue/messages";
+import { attributeIssues } from "./lib/contact";
 import { byteLength, type FileWindow, parseWindow, readWindow } from "./lib/import-file";
 
 /** Records per committed chunk (one D1 batch each). */
@@ -78,9 +79,16 @@ export async function processContactImport({
       byte: windowStart + byteLength(window.text.slice(0, chunk.cursor.offset)),
       delimiter: cursor.delimiter,
     };
-    const emails = chunk.contacts.map((c) => c.email);
+    // The API's bounds on attributes hold for files too (keys, value size, 8 KB in all).
+    const errors = [...chunk.errors];
+    const accepted = chunk.contacts.filter((c) => {
+      const issue = attributeIssues(c.attributes)[0];
+      if (issue) errors.push({ row: c.row, field: "attributes", message: `${issue.path}: ${issue.message}` });
+      return !issue;
+    });
+    const emails = accepted.map((c) => c.email);
     const { existing, suppressed } = await classifyAddresses(ctx.db, input.projectId, emails);
-    const rows: ImportedContactRow[] = chunk.contacts
+    const rows: ImportedContactRow[] = accepted
       .filter((c) => !suppressed.has(c.email))
       .map((c) => ({
         id: newId("ctc"),
@@ -90,23 +98,23 @@ export async function processContactImport({
         timeZone: c.timeZone ?? null,
         attributes: c.attributes,
       }));
-    const badRows = new Set(chunk.errors.map((e) => e.row)).size;
+    const badRows = new Set(errors.map((e) => e.row)).size;
     const keep = Math.max(0, IMPORT_MAX_STORED_ERRORS - errorCount);
     const committed = await commitImportChunk(ctx.db, {
       projectId: input.projectId,
       importId: input.importId,
       chunk: chunkNo,
       contacts: rows,
-      errors: chunk.errors.slice(0, keep),
+      errors: errors.slice(0, keep),
       result: {
         // Records with content: blank lines (a trailing line break among them) are not rows.
-        rows: chunk.contacts.length + chunk.duplicates + badRows,
+        rows: accepted.length + chunk.duplicates + badRows,
         inserted: rows.filter((r) => !existing.has(r.email)).length,
         updated: rows.filter((r) => existing.has(r.email)).length,
         skipped: badRows,
-        suppressed: chunk.contacts.length - rows.length,
+        suppressed: accepted.length - rows.length,
         duplicates: chunk.duplicates,
-        errorCount: chunk.errors.length,
+        errorCount: errors.length,
         cursor: next,
         done: parsed.done,
       },
@@ -114,7 +122,7 @@ export async function processContactImport({
     });
     // Another run committed this chunk first: it carries on from here.
     if (!committed) return { chunks: n, done: false };
-    errorCount += chunk.errors.length;
+    errorCount += errors.length;
     chunkNo++;
     cursor = next;
     charAt = chunk.cursor.offset;

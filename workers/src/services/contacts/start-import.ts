@@ -1,5 +1,5 @@
 import { newId } from "@pushbunny/core";
-import { type ContactImportRow, insertContactImport } from "@pushbunny/db";
+import { type ContactImportRow, insertContactImport, setContactImportStatus } from "@pushbunny/db";
 import { readCsvHeader } from "@pushbunny/email";
 import type { AppContext } from "../../context";
 import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError } from "../../errors";
@@ -109,6 +109,15 @@ export async function startContactImport({
   try {
     await ctx.queues.jobs.send({ kind: "contact_import", projectId, importId } satisfies ContactImportJob);
   } catch (err) {
+    // Not left "queued" forever: the import says why it stopped, and the file goes.
+    await setContactImportStatus(ctx.db, {
+      projectId,
+      id: importId,
+      status: "failed",
+      failure: "the jobs queue was unavailable; upload the file again",
+      now: ctx.now(),
+    });
+    await bucket.delete(key);
     throw new ServiceUnavailableError("the jobs queue is unavailable; upload the file again", 5, {
       cause: err,
     });

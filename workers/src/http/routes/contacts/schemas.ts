@@ -51,7 +51,7 @@ export const Attributes = z
     z.union([z.string().max(2_000).refine(storableText, STORABLE), z.number(), z.boolean()]),
   )
   .openapi({
-    description: "Keys of a-z 0-9 _ (at most 50, 8 KB as JSON); values strings, numbers or booleans",
+    description: "Keys of a-z 0-9 _ (at most 100, 8 KB as JSON); values strings, numbers or booleans",
     example: { plan: "pro", seats: 5 },
   });
 

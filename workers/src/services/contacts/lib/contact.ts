@@ -20,7 +20,7 @@ export interface Contact {
 export const ATTRIBUTE_KEY = /^[a-z0-9_]{1,64}$/;
 /** The most attributes JSON a contact may carry, in UTF-8 bytes. */
 export const ATTRIBUTES_MAX_BYTES = 8 * 1024;
-export const ATTRIBUTES_MAX_KEYS = 50;
+export const ATTRIBUTES_MAX_KEYS = 100;
 
 export const toContact = (row: ContactRow): Contact => ({
   id: row.id,
