@@ -3517,7 +3517,7 @@ export interface components {
             /** @example Europe/London */
             time_zone: string | null;
             /**
-             * @description Keys of a-z 0-9 _ (at most 50, 8 KB as JSON); values strings, numbers or booleans
+             * @description Keys of a-z 0-9 _ (at most 100, 8 KB as JSON); values strings, numbers or booleans
              * @example {
              *       "plan": "pro",
              *       "seats": 5
@@ -3557,7 +3557,7 @@ export interface components {
             /** @example Europe/Paris */
             time_zone?: string;
             /**
-             * @description Keys of a-z 0-9 _ (at most 50, 8 KB as JSON); values strings, numbers or booleans
+             * @description Keys of a-z 0-9 _ (at most 100, 8 KB as JSON); values strings, numbers or booleans
              * @example {
              *       "plan": "pro",
              *       "seats": 5
