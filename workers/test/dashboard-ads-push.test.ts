@@ -399,6 +399,33 @@ describe("dashboard: push page", () => {
     );
     expect(sum(charts[1] as (typeof charts)[number], /^(delivered|sent)/)).toBe(3);
   }, 60_000);
+
+  it("a send from the page spends the project's notification budget, as the API's send does", async () => {
+    const { projectId, apiKey } = await seedProject();
+    const member = await signedIn(projectId, "member");
+    await subscribe(apiKey, await fakeSubscriber());
+    await json(
+      await call(`/v1/projects/${projectId}/limits`, {
+        method: "PUT",
+        key: apiKey,
+        body: { notification: "1/hour" },
+      }),
+      200,
+    );
+    const { csrf } = await pageOf(`/app/p/${projectId}/push`, member.jar);
+    const fields = { _csrf: csrf, title: "Once", audience: "all" };
+    expect((await post(`/app/p/${projectId}/push/send`, member.jar, fields)).status).toBe(303);
+    const spent = await post(`/app/p/${projectId}/push/send`, member.jar, fields);
+    const html = await spent.text();
+    expect(spent.status).toBe(429);
+    expect(spent.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(html).toContain("notification requests are limited to 1/hour");
+    // The test send is a send too.
+    expect(
+      (await post(`/app/p/${projectId}/push/test`, member.jar, { _csrf: csrf, subscription_id: "sub_x" }))
+        .status,
+    ).toBe(429);
+  });
 });
 
 /** A connected channel as a sync leaves it, without running one (the outcome is what matters here). */

@@ -3,6 +3,8 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { type AccessLevel, isRole, roleGrants } from "../access/levels";
 import { ForbiddenError, NotFoundError } from "../errors";
+import { spendClassBudget } from "../ratelimit/route-limits";
+import type { RouteClass } from "../ratelimit/rules";
 import { listProjects } from "../services/projects/list-projects";
 import { Layout, type LayoutProps } from "./layout";
 import type { DashSession } from "./session";
@@ -39,7 +41,22 @@ export async function projectOf(c: Context<DashEnv>, level: AccessLevel): Promis
   }
   const project = { projectId: membership.projectId, role: membership.role };
   c.set("project", project);
+  if (c.req.method === "POST") {
+    // A form here is the API's operation by another door: it spends the same class budget, so
+    // the project's Limits hold for both (429 page with Retry-After when spent).
+    await spendClassBudget(c.get("ctx"), {
+      projectId: project.projectId,
+      cls: classOfForm(c.req.path),
+      userId: session.userId,
+      ip: c.req.header("cf-connecting-ip"),
+    });
+  }
   return project;
+}
+
+/** The request class of a dashboard form: sends spend `notification`, everything else `management`. */
+export function classOfForm(path: string): RouteClass {
+  return /\/push\/(send|test)$/.test(path) ? "notification" : "management";
 }
 
 /** Renders a page inside the layout with the person's project list for the switcher. */

@@ -25,8 +25,13 @@ import type { DashEnv } from "./types";
  * person after, so one office behind one address still works.
  */
 export const DASHBOARD_LIMITS = {
-  perIp: { limit: 600, windowMs: 60_000 },
+  perIp: { limit: 1_200, windowMs: 60_000 },
   perPerson: { limit: 300, windowMs: 60_000 },
+  /**
+   * htmx's progress polls (a sending row, a sync box, a pending generation: each every 4 s) have
+   * their own budget, so a page of 20 rows still sending never locks its reader out of pages.
+   */
+  perPersonPolls: { limit: 900, windowMs: 60_000 },
 } as const;
 
 /** The largest form body the pages read. */
@@ -111,9 +116,10 @@ export function registerDashboard(app: App): void {
     const session = await loadSession(c);
     c.set("session", session);
     if (session) {
+      const poll = c.req.method === "GET" && c.req.header("hx-request") === "true";
       const spent = await anonymousLimiter.limit(
-        `dashboard:person:${session.userId}`,
-        DASHBOARD_LIMITS.perPerson,
+        `dashboard:${poll ? "polls" : "person"}:${session.userId}`,
+        poll ? DASHBOARD_LIMITS.perPersonPolls : DASHBOARD_LIMITS.perPerson,
         Date.now(),
       );
       if (!spent.success) {

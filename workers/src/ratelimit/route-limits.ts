@@ -71,6 +71,22 @@ export async function routeLimits(c: Context<AppEnv>, next: Next): Promise<void>
 }
 
 /**
+ * The same per-class budgets for work done outside /v1: a dashboard form that sends a
+ * notification spends the project's `notification` budget for that person and address, as
+ * POST /v1/notifications/broadcast would, so the Limits page holds for both doors.
+ */
+export async function spendClassBudget(
+  ctx: AppContext,
+  input: { projectId: string; cls: RouteClass; userId: string; ip: string | undefined },
+): Promise<void> {
+  const now = ctx.now();
+  const table =
+    cachedProjectLimits(ctx.config, input.projectId, now) ?? (await projectLimits(ctx, input.projectId));
+  const buckets = [personBucket(input.projectId, input.userId), addressOf(input.projectId, input.ip)];
+  await spendBudgets(ctx, input.cls, table[input.cls], buckets, now);
+}
+
+/**
  * The address a budget belongs to: an IPv4 address, or an IPv6 address's /64 (one subscriber
  * line holds a whole /64, so counting single addresses would give a flood 2^64 budgets).
  */
@@ -91,12 +107,21 @@ export function addressBucket(ip: string): string {
     .join(":")}::/64`;
 }
 
+const addressOf = (scope: string, ipHeader: string | undefined): Bucket => ({
+  key: `${scope}:ip:${addressBucket(clientIp(ipHeader))}`,
+  who: "address",
+});
+const personBucket = (scope: string, userId: string): Bucket => ({
+  key: `${scope}:u:${userId}`,
+  who: "person",
+});
+
 function bucketsOf(scope: string, principal: Principal | undefined, ipHeader: string | undefined): Bucket[] {
-  const address: Bucket = { key: `${scope}:ip:${addressBucket(clientIp(ipHeader))}`, who: "address" };
+  const address = addressOf(scope, ipHeader);
   if (!principal) return [address];
   return principal.kind === "api_key"
     ? [{ key: `${scope}:k:${principal.keyId}`, who: "key" }, address]
-    : [{ key: `${scope}:u:${principal.userId}`, who: "person" }, address];
+    : [personBucket(scope, principal.userId), address];
 }
 
 async function checkFlood(

@@ -149,6 +149,21 @@ async function unavailable(c: Context<DashEnv>, err: AppError, next: string): Pr
   return new Response(res.body, { status: 503, headers });
 }
 
+/**
+ * A new sign-in in a browser that already had one: the old login ends, so its refresh token
+ * (which only this cookie held) cannot outlive the cookie it was in.
+ */
+async function replaceSession(c: Context<DashEnv>, session: Parameters<typeof startSession>[1]) {
+  const previous = c.get("session");
+  if (previous) {
+    await logout({
+      ctx: c.get("ctx"),
+      input: { userId: previous.userId, sessionId: previous.sessionId, refreshToken: previous.refreshToken },
+    });
+  }
+  startSession(c, session);
+}
+
 export function registerAuthPages(dash: Hono<DashEnv>): void {
   dash.get("/sign-in", (c) => {
     if (c.get("session")) return c.redirect(safeNext(c.req.query("next")), 303);
@@ -173,7 +188,7 @@ export function registerAuthPages(dash: Hono<DashEnv>): void {
           withKey: false,
         },
       });
-      startSession(c, session);
+      await replaceSession(c, session);
       return c.redirect(next, 303);
     } catch (err) {
       const { message, status } = formError(err);
@@ -195,7 +210,7 @@ export function registerAuthPages(dash: Hono<DashEnv>): void {
           ip: clientIp(c.req.header("cf-connecting-ip")),
         },
       });
-      startSession(c, session);
+      await replaceSession(c, session);
       // A new account has no project: make one, unless a link (an invite) brought them here.
       return c.redirect(next === "/app" ? "/app/projects/new" : next, 303);
     } catch (err) {
@@ -246,7 +261,7 @@ export function registerAuthPages(dash: Hono<DashEnv>): void {
           binding: flow?.binding,
         },
       });
-      startSession(c, session);
+      await replaceSession(c, session);
       return c.redirect(next, 303);
     } catch (err) {
       if (err instanceof AppError && err.status === 503) return unavailable(c, err, next);

@@ -65,11 +65,18 @@ export function registerExperimentListPage(dash: Hono<DashEnv>): void {
     const strategy = (STRATEGIES as readonly string[]).includes(q.strategy ?? "")
       ? (q.strategy as Strategy)
       : undefined;
-    const intentId = q.intent_id?.trim() || undefined;
+    // The list route's bounds: a longer filter or cursor matches nothing the API would give.
+    const intentId = q.intent_id?.trim().slice(0, 128) || undefined;
     const result = await listExperiments({
       ctx: c.get("ctx"),
       projectId,
-      input: { status, strategy, intentId, limit: PAGE_SIZE, cursor: q.cursor || undefined },
+      input: {
+        status,
+        strategy,
+        intentId,
+        limit: PAGE_SIZE,
+        cursor: q.cursor && q.cursor.length <= 200 ? q.cursor : undefined,
+      },
     });
     const filtered = status !== undefined || strategy !== undefined || intentId !== undefined;
     const params = new URLSearchParams();

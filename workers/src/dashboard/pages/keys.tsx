@@ -248,7 +248,11 @@ export function registerKeyPages(dash: Hono<DashEnv>): void {
     const keyId = c.req.param("key");
     if (!KEY_ID.test(keyId)) return c.redirect(`/app/p/${projectId}/settings/keys`, 303);
     const form = await c.req.parseBody();
-    const grace = typeof form.grace_seconds === "string" ? Number(form.grace_seconds) : Number.NaN;
+    // A blank field is no choice (the service's default), not "0 seconds".
+    const grace =
+      typeof form.grace_seconds === "string" && form.grace_seconds.trim() !== ""
+        ? Number(form.grace_seconds)
+        : Number.NaN;
     const ctx = c.get("ctx");
     try {
       const key = await rollApiKey({

@@ -25,6 +25,9 @@ import {
   TestSendPanel,
 } from "./push-send";
 
+/** 9999-12-31T23:59:59Z: past it Date cannot print a time. */
+const MAX_INSTANT_MS = 253_402_300_799_999;
+
 const DAY_MS = 86_400_000;
 /** The charts' window: the analytics routes' default range. */
 const WINDOW_DAYS = 30;
@@ -76,7 +79,8 @@ async function showPush(c: Context<DashEnv>, extra: Shown, status: 200 | 400 = 2
   const sentTo = Number(c.req.query("recipients"));
   const justSent = sentId && NOTIFICATION_ID.test(sentId) ? sentId : null;
   const at = Number(c.req.query("at"));
-  const scheduledFor = Number.isInteger(at) && at > 0 ? at : null;
+  // From the redirect after a schedule, but a link can say anything: only a real instant (to 9999).
+  const scheduledFor = Number.isInteger(at) && at > 0 && at < MAX_INSTANT_MS ? at : null;
   const canceled = c.req.query("canceled");
   const justCanceled = canceled && NOTIFICATION_ID.test(canceled) ? canceled : null;
   const empty = subs.active === 0 && history.total === 0;
