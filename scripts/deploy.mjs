@@ -6,7 +6,7 @@
 //   pnpm run deploy -- [--dry-run] -- <args>  extra <args> are passed to `wrangler deploy`
 //   (or directly: node scripts/deploy.mjs [--dry-run] [-- <args>]; a leading `--` is ignored)
 //
-// Steps: `wrangler whoami`; the D1 database, KV namespace and queues named in wrangler.toml
+// Steps: `wrangler whoami`; the D1 database, KV namespace, queues and R2 buckets named in wrangler.toml
 // (each created only when missing, otherwise reused); a generated wrangler.deploy.toml next to
 // wrangler.toml with the real ids (gitignored, never edit it); TRACKING_SECRET, CREDENTIALS_KEY and AUTH_SECRET
 // (random, set once via stdin, never printed); remote D1 migrations; `wrangler deploy`; a summary.
@@ -117,7 +117,11 @@ function parseWranglerToml(text) {
         queues.push(e.value);
     }
   }
-  return { name, d1, kv, queues };
+  const r2 = sections
+    .filter((s) => s.header === "r2_buckets")
+    .map((s) => get(s, "bucket_name")?.value)
+    .filter((b) => typeof b === "string" && b !== "");
+  return { name, d1, kv, queues, r2 };
 }
 
 /**
@@ -321,6 +325,20 @@ async function ensureQueues(names, summary) {
   }
 }
 
+async function ensureR2Buckets(names, summary) {
+  // Creating is the check: a bucket that exists answers "already exists" (code 10004), reused.
+  for (const name of names) {
+    const res = await wrangler(["r2", "bucket", "create", name], { allowFail: true });
+    if (res.code === 0) summary.created.push(`R2 bucket ${name}`);
+    else if (/already exists|\b10004\b/i.test(`${res.stdout}\n${res.stderr}`))
+      summary.reused.push(`R2 bucket ${name}`);
+    else {
+      process.stderr.write(`${res.stdout}${res.stderr}`);
+      throw new DeployError(`\`wrangler r2 bucket create ${name}\` failed (its output is above)`);
+    }
+  }
+}
+
 async function listSecrets() {
   const res = await wrangler(["secret", "list", "--config", DEPLOY_CONFIG], { allowFail: true });
   if (res.code === 0) return parseJsonArray(res.stdout, "secret list").map((s) => s.name);
@@ -402,6 +420,7 @@ async function main() {
   const kvIds = {};
   for (const ns of config.kv) kvIds[ns.binding] = await ensureKv(`${config.name}-${ns.binding}`, summary);
   await ensureQueues(config.queues, summary);
+  await ensureR2Buckets(config.r2, summary);
 
   step(`Generated config`);
   writeDeployConfig(source, { d1Ids, kvIds }, { dryRun: false });

@@ -28,6 +28,7 @@ interface State {
   d1: { name: string; uuid: string }[];
   kv: { id: string; title: string }[];
   queues: string[];
+  r2?: string[];
   workerExists: boolean;
   secrets: Record<string, string>;
   failDeploy?: boolean;
@@ -85,6 +86,7 @@ const RESOURCE_CALLS = [
   "queues create pushbunny-events",
   "queues create pushbunny-jobs",
   "queues create pushbunny-dlq",
+  "r2 bucket create pushbunny-uploads",
 ];
 
 beforeEach(() => {
@@ -173,6 +175,8 @@ describe("scripts/deploy.mjs", () => {
       "d1 list --json",
       "kv namespace list",
       "queues list",
+      // A bucket that exists answers "already exists": reused, not created.
+      "r2 bucket create pushbunny-uploads",
       `secret list --config ${CONFIG}`,
       `d1 migrations apply DB --remote --config ${CONFIG}`,
       `deploy --config ${CONFIG}`,
@@ -195,6 +199,7 @@ describe("scripts/deploy.mjs", () => {
         { id: "b".repeat(32), title: "pushbunny-edge-KV" },
       ],
       queues: ["pushbunny-events", "pushbunny-jobs", "pushbunny-dlq"],
+      r2: ["pushbunny-uploads"],
       hideQueuesInList: true,
       workerExists: true,
       secrets: {
@@ -207,6 +212,7 @@ describe("scripts/deploy.mjs", () => {
     const res = await runDeploy();
     expect(res.code).toBe(0);
     expect(commands(readCalls()).filter((c) => c.startsWith("queues create"))).toHaveLength(3);
+    expect(readState().r2).toEqual(["pushbunny-uploads"]);
     expect(readState().secrets.TRACKING_SECRET).toBe("existing");
     const generated = readFileSync(path.join(dir, CONFIG), "utf8");
     expect(generated).toContain(`id = "${"b".repeat(32)}"`);
