@@ -30,7 +30,8 @@ export type IdPrefix =
   | "ain"
   | "ctc"
   | "cim"
-  | "seg";
+  | "seg"
+  | "tpl";
 
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {
