@@ -117,3 +117,24 @@ export function createAdInsightWriter(config: ProviderConfig): AdInsightWriter {
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
 }
+
+export * from "./email-copy";
+
+import {
+  createGeminiEmailCopyWriter,
+  createOfflineEmailCopyWriter,
+  type EmailCopyWriter,
+} from "./email-copy";
+
+/** Gemini's email copy writer when an API key is set, else the offline writer. */
+export function createEmailCopyWriter(config: ProviderConfig): EmailCopyWriter {
+  const apiKey = config.geminiApiKey?.trim();
+  if (!apiKey) return createOfflineEmailCopyWriter();
+  return createGeminiEmailCopyWriter({
+    apiKey,
+    model: config.geminiModel?.trim() || DEFAULT_GEMINI_MODEL,
+    ...(config.geminiBaseUrl?.trim() ? { baseUrl: config.geminiBaseUrl.trim() } : {}),
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+}
