@@ -33,6 +33,7 @@ import { registerBrowserPushRoutes } from "./routes/push/browser";
 import { registerSegmentRoutes } from "./routes/segments";
 import { registerGetStats } from "./routes/stats/get-stats";
 import { registerSystemRoutes } from "./routes/system";
+import { registerTemplateRoutes } from "./routes/templates";
 import { registerVariantRoutes } from "./routes/variants";
 import type { App, AppEnv } from "./types";
 
@@ -126,6 +127,7 @@ export function createApp(): App {
   registerBrowserPushRoutes(app);
   registerContactRoutes(app);
   registerSegmentRoutes(app);
+  registerTemplateRoutes(app);
   registerEmailPublicPages(app);
   // Pages, not operations: outside the OpenAPI document (docs/adr/0021-dashboard-stack.md).
   registerDashboard(app);

@@ -65,6 +65,9 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   getSegment: "analytics",
   countSegment: "analytics",
   listSuppressions: "analytics",
+  listTemplates: "analytics",
+  getTemplate: "analytics",
+  previewTemplate: "analytics",
 
   // Everything that changes the project, and admin reads of secrets.
   addVariant: "management",
@@ -114,6 +117,11 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   createSegment: "management",
   updateSegment: "management",
   deleteSegment: "management",
+  createTemplate: "management",
+  updateTemplate: "management",
+  deleteTemplate: "management",
+  // Also spends the project's generation quota (services/templates/write-copy.ts).
+  writeEmailCopy: "management",
 
   // People signing in: per client IP (and per person once signed in).
   signup: "auth",

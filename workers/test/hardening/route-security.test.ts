@@ -97,6 +97,10 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   createSegment: { name: "attacker", filter: { conditions: [{ field: "email", op: "exists" }] } },
   updateSegment: { name: "stolen" },
   addSuppression: { email: "victim@example.com" },
+  createTemplate: { name: "attacker", subject: "Hi", html: "<p>Hi</p>" },
+  updateTemplate: { name: "stolen" },
+  previewTemplate: { contact_id: "{contact_id}" },
+  writeEmailCopy: { what: "subject", brief: "attacker brief" },
 };
 
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
@@ -247,6 +251,14 @@ beforeAll(async () => {
     201,
   );
   ids.segment_id = segment.segment_id;
+  const template = await json<{ template_id: string }>(
+    await call("/v1/templates", {
+      key: victim.apiKey,
+      body: { name: "victims", subject: "Hi {{name}}", html: "<p>Hi {{name}}</p>" },
+    }),
+    201,
+  );
+  ids.template_id = template.template_id;
   const upload = await json<{ import_id: string }>(
     await call("/v1/contacts/imports", {
       key: victim.apiKey,
@@ -416,5 +428,9 @@ describe(`route security: ${operations.length} operations from /v1/openapi.json`
       .bind(ids.segment_id)
       .first();
     expect(segment).toEqual({ name: "victims" });
+    const template = await env.DB.prepare("SELECT name FROM email_templates WHERE id = ?")
+      .bind(ids.template_id)
+      .first();
+    expect(template).toEqual({ name: "victims" });
   });
 });
