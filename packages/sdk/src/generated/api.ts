@@ -1800,6 +1800,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/templates/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * AI-written subject, preheader or body variants, each checked before use
+         * @description Gemini when configured, else the deterministic offline writer. Every variant is checked (length, spam phrases, unresolved or unlisted variables, links); `usable` is false on any error or spam phrase. Spends one unit of the project's generation quota (429 when spent).
+         */
+        post: operations["writeEmailCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Email templates, newest first */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Save an email template (Mustache subject, preheader, HTML and text)
+         * @description Variables: email, name, locale, time_zone, attributes.<key>, unsubscribe_url, preferences_url. Unknown variables, `{{{…}}}`, bad syntax and broken or unsafe links are a 400 listing each by field; warnings (spam phrases, http links, lengths) come back in `issues`.
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a template, with its warnings */
+        get: operations["getTemplate"];
+        put?: never;
+        post?: never;
+        /** Delete a template */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        /** Change a template's fields (the result is checked as on create) */
+        patch: operations["updateTemplate"];
+        trace?: never;
+    };
+    "/v1/templates/{template_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a template for a contact, a sample contact, or the built-in sample ({} )
+         * @description Unsubscribe and preferences links are preview stand-ins. `missing` lists variables with no value for this contact (rendered empty).
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3681,6 +3761,174 @@ export interface components {
         UpdateSegmentRequest: {
             name?: string;
             filter?: components["schemas"]["SegmentFilter"];
+        };
+        EmailCopy: {
+            /** @enum {string} */
+            what: "subject" | "preheader" | "body";
+            /** @enum {string} */
+            provider: "offline" | "gemini";
+            /** @description Why the configured model's answer was not used (the offline writer's is served) */
+            fallback_reason: string | null;
+            variants: {
+                text: string;
+                usable: boolean;
+                issues: components["schemas"]["ContentIssue"][];
+            }[];
+        };
+        ContentIssue: {
+            /** @enum {string} */
+            field: "subject" | "preheader" | "html" | "text" | "from" | "reply_to";
+            /** @example spam_phrase */
+            code: string;
+            message: string;
+            /** @enum {string} */
+            severity: "error" | "warning";
+        };
+        /**
+         * @example {
+         *       "what": "subject",
+         *       "brief": "Spring collection is in: linen shirts and light jackets.",
+         *       "brand_voice": "warm, plain, no hype",
+         *       "variables": [
+         *         "name"
+         *       ],
+         *       "count": 3
+         *     }
+         */
+        WriteCopyRequest: {
+            /**
+             * @description subject, preheader, or body (HTML)
+             * @enum {string}
+             */
+            what: "subject" | "preheader" | "body";
+            /** @description What the email is about; quoted to the model as data */
+            brief: string;
+            brand_voice?: string;
+            examples?: string[];
+            /**
+             * @description Variables the copy may use (default name)
+             * @default [
+             *       "name"
+             *     ]
+             * @example [
+             *       "name",
+             *       "attributes.plan"
+             *     ]
+             */
+            variables: string[];
+            /** @default 3 */
+            count: number;
+            locale?: string;
+        };
+        CheckedEmailTemplate: components["schemas"]["EmailTemplate"] & {
+            /** @description Warnings that did not block saving (spam phrases, http links, long subject) */
+            issues: components["schemas"]["ContentIssue"][];
+        };
+        EmailTemplate: {
+            /** @example tpl_0a1b2c3d4e5f60718293 */
+            template_id: string;
+            name: string;
+            subject: string;
+            preheader: string;
+            html: string;
+            /** @description null: derived from the HTML when rendered */
+            text: string | null;
+            from_name: string | null;
+            reply_to: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CreateTemplateRequest: {
+            name: string;
+            /**
+             * @description Mustache; e.g. `{{name}}, your {{attributes.plan}} plan`
+             * @example {{name}}, spring is here
+             */
+            subject: string;
+            /** @description Preview text shown after the subject (Mustache) */
+            preheader?: string;
+            /**
+             * @description Mustache HTML; variables are HTML-escaped; `{{{…}}}` is refused
+             * @example <p>Hi {{name}},</p><p>Our spring collection is in.</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>
+             */
+            html: string;
+            /** @description Mustache text part; null or absent derives it from the HTML when rendered */
+            text?: string | null;
+            /** @example Bunny Shop */
+            from_name?: string | null;
+            /** @example support@example.com */
+            reply_to?: string | null;
+        };
+        UpdateTemplateRequest: {
+            name?: string;
+            /**
+             * @description Mustache; e.g. `{{name}}, your {{attributes.plan}} plan`
+             * @example {{name}}, spring is here
+             */
+            subject?: string;
+            /** @description Preview text shown after the subject (Mustache) */
+            preheader?: string;
+            /**
+             * @description Mustache HTML; variables are HTML-escaped; `{{{…}}}` is refused
+             * @example <p>Hi {{name}},</p><p>Our spring collection is in.</p><p><a href="{{unsubscribe_url}}">Unsubscribe</a></p>
+             */
+            html?: string;
+            /** @description Mustache text part; null or absent derives it from the HTML when rendered */
+            text?: string | null;
+            /** @example Bunny Shop */
+            from_name?: string | null;
+            /** @example support@example.com */
+            reply_to?: string | null;
+        };
+        TemplatePreview: {
+            subject: string;
+            preheader: string;
+            html: string;
+            text: string;
+            /** @description The text part was derived from the HTML */
+            text_derived: boolean;
+            missing: string[];
+            issues: components["schemas"]["ContentIssue"][];
+        };
+        /**
+         * @example {
+         *       "contact": {
+         *         "email": "ada@example.com",
+         *         "name": "Ada"
+         *       }
+         *     }
+         */
+        PreviewTemplateRequest: {
+            /**
+             * @description One of the project's contacts
+             * @example ctc_0a1b2c3d4e5f60718293
+             */
+            contact_id?: string;
+            contact?: components["schemas"]["SampleContact"];
+        };
+        /** @description An inline sample contact (not stored) */
+        SampleContact: {
+            /**
+             * @description Normalised: trimmed, lowercased, IDN domains in punycode
+             * @example ada@example.com
+             */
+            email: string;
+            name?: string | null;
+            locale?: string | null;
+            /** @example Europe/Paris */
+            time_zone?: string;
+            /**
+             * @description Keys of a-z 0-9 _ (at most 100, 8 KB as JSON); values strings, numbers or booleans
+             * @example {
+             *       "plan": "pro",
+             *       "seats": 5
+             *     }
+             */
+            attributes?: {
+                [key: string]: string | number | boolean;
+            };
         };
     };
     responses: never;
@@ -13313,6 +13561,589 @@ export interface operations {
                         subscribed: number;
                         preview: components["schemas"]["Contact"][];
                     };
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    writeEmailCopy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteCopyRequest"];
+            };
+        };
+        responses: {
+            /** @description The variants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailCopy"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page; next_cursor is null on the last one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templates: components["schemas"]["EmailTemplate"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckedEmailTemplate"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckedEmailTemplate"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckedEmailTemplate"];
+                };
+            };
+            /** @description Invalid request: `issues` lists each field problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked API key or access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope, or the person's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body or list too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description The rendered parts and what the checks found */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
                 };
             };
             /** @description Invalid request: `issues` lists each field problem */
