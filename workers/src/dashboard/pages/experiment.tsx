@@ -269,9 +269,10 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
     const e = detail.experiment;
     // The stats of this experiment from the rows getExperiment read: what GET /v1/stats answers
     // for its intent and locale, without reading the experiment and its variants again.
-    const [stats, daily, analysis, proposal] = await Promise.all([
-      getExperimentStats({ ctx, projectId, input: { experiment: e, variants: detail.variants } }),
-      dailyRead.then(settled),
+    // The all-time counts are the sums of the daily rows the charts read: not summed again in D1.
+    const daily = settled(await dailyRead);
+    const [stats, analysis, proposal] = await Promise.all([
+      getExperimentStats({ ctx, projectId, input: { experiment: e, variants: detail.variants, daily } }),
       analysisRead.then(settled),
       proposalRead.then(settled),
     ]);

@@ -112,6 +112,8 @@ export async function getStats({
 /**
  * The stats of one experiment already read with its variants (the experiment page has them from
  * getExperiment): what getStats answers for its intent and locale, without reading them again.
+ * `daily`, when given, is the experiment's real-traffic rows of dailyCounts (the page reads them
+ * for its charts): their sums per variant are the all-time counts the aggregate query would return.
  */
 export async function getExperimentStats({
   ctx,
@@ -120,12 +122,36 @@ export async function getExperimentStats({
 }: {
   ctx: AppContext;
   projectId: string;
-  input: { experiment: ExperimentRow; variants: VariantRow[] };
+  input: { experiment: ExperimentRow; variants: VariantRow[]; daily?: readonly VariantCounts[] };
 }): Promise<Stats> {
-  return statsOf(ctx, projectId, [input.experiment], input.variants, {
-    intentId: input.experiment.intentId,
-    locale: input.experiment.locale,
-  });
+  return statsOf(
+    ctx,
+    projectId,
+    [input.experiment],
+    input.variants,
+    { intentId: input.experiment.intentId, locale: input.experiment.locale },
+    input.daily ? sumByVariant(input.daily) : undefined,
+  );
+}
+
+function sumByVariant(rows: readonly VariantCounts[]): VariantCounts[] {
+  const out = new Map<string, VariantCounts>();
+  for (const r of rows) {
+    const c = out.get(r.variantId);
+    if (c) {
+      c.impressions += r.impressions;
+      c.opens += r.opens;
+      c.conversions += r.conversions;
+    } else {
+      out.set(r.variantId, {
+        variantId: r.variantId,
+        impressions: r.impressions,
+        opens: r.opens,
+        conversions: r.conversions,
+      });
+    }
+  }
+  return [...out.values()];
 }
 
 /** Counts, statistics and decisions of `experiments`, given all their variants (oldest first). */
@@ -135,32 +161,35 @@ async function statsOf(
   experiments: ExperimentRow[],
   variantsRead: VariantRow[] | Promise<VariantRow[]>,
   input: GetStatsInput,
+  /** All-time real-traffic counts already summed by the caller. */
+  known?: VariantCounts[],
 ): Promise<Stats> {
   const experimentIds = experiments.map((e) => e.id);
   const lane = input.includeSimulated ? "all" : "real";
   const wholeDays = (input.dateFrom?.dateOnly ?? true) && (input.dateTo?.dateOnly ?? true);
   const [variants, counts] = await Promise.all([
     variantsRead,
-    wholeDays
-      ? countsFromAggregates(ctx.db, {
-          projectId,
-          experimentIds,
-          fromDay: input.dateFrom ? utcDay(input.dateFrom.ms) : undefined,
-          toDay: input.dateTo ? utcDay(input.dateTo.ms) : undefined,
-          lane,
-        })
-      : countsFromRaw(ctx.db, {
-          projectId,
-          experimentIds,
-          fromMs: input.dateFrom?.ms,
-          // A bare date as the upper bound includes that whole day.
-          toMs: input.dateTo
-            ? input.dateTo.dateOnly
-              ? input.dateTo.ms + DAY_MS - 1
-              : input.dateTo.ms
-            : undefined,
-          lane,
-        }),
+    known ??
+      (wholeDays
+        ? countsFromAggregates(ctx.db, {
+            projectId,
+            experimentIds,
+            fromDay: input.dateFrom ? utcDay(input.dateFrom.ms) : undefined,
+            toDay: input.dateTo ? utcDay(input.dateTo.ms) : undefined,
+            lane,
+          })
+        : countsFromRaw(ctx.db, {
+            projectId,
+            experimentIds,
+            fromMs: input.dateFrom?.ms,
+            // A bare date as the upper bound includes that whole day.
+            toMs: input.dateTo
+              ? input.dateTo.dateOnly
+                ? input.dateTo.ms + DAY_MS - 1
+                : input.dateTo.ms
+              : undefined,
+            lane,
+          })),
   ]);
   const byVariant = new Map<string, VariantCounts>(counts.map((c) => [c.variantId, c]));
   const analyses = await analyzeExperiments(
