@@ -371,7 +371,20 @@ describe("dashboard: project scoping and pages", () => {
     expect(html).toContain(`${path}/variants/${third?.id}/retire`);
     // The control cannot be retired, so it has no such button.
     expect(html).not.toContain(`${path}/variants/${control?.id}/retire`);
-    const retired = await post(`${path}/variants/${third?.id}/retire`, member.jar, { _csrf: csrf });
+    // Without the ticked box, retiring goes to its confirm page and changes nothing.
+    const unconfirmed = await post(`${path}/variants/${third?.id}/retire`, member.jar, { _csrf: csrf });
+    expect(unconfirmed.status).toBe(303);
+    expect(new URL(unconfirmed.headers.get("location") ?? "", "http://x").pathname).toBe(
+      `${path}/variants/${third?.id}/retire`,
+    );
+    const still = await env.DB.prepare("SELECT status FROM variants WHERE id = ?")
+      .bind(third?.id ?? "")
+      .first<{ status: string }>();
+    expect(still?.status).toBe("active");
+    const retired = await post(`${path}/variants/${third?.id}/retire`, member.jar, {
+      _csrf: csrf,
+      confirm: "yes",
+    });
     expect(retired.status, await retired.clone().text()).toBe(303);
     const won = await post(`${path}/variants/${second?.id}/winner`, member.jar, { _csrf: csrf });
     expect(won.status, await won.clone().text()).toBe(303);

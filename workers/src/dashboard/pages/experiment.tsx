@@ -16,7 +16,12 @@ import { page, projectOf, sessionOf } from "../context";
 import { int, interval, pct, STRATEGY_LABEL, when } from "../format";
 import { Csrf, ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
-import { ExperimentActions, GenerationStatus, registerExperimentActions } from "./experiment-actions";
+import {
+  confirmed,
+  ExperimentActions,
+  GenerationStatus,
+  registerExperimentActions,
+} from "./experiment-actions";
 import { AnalysisSection, ProposalSection, registerAnalysisActions } from "./experiment-analysis";
 import { BANDIT_STRATEGIES, Plot, trafficSplit } from "./experiment-plot";
 import { DecisionBadge } from "./experiments";
@@ -213,6 +218,8 @@ export function registerExperimentPage(dash: Hono<DashEnv>): void {
       const session = sessionOf(c);
       const { projectId } = await projectOf(c, "write");
       const input = { experimentId: c.req.param("experiment"), variantId: c.req.param("variant") };
+      // Retiring is not undone by a click: without the ticked box, the confirm page first.
+      if (action === "retire" && !(await confirmed(c))) return c.redirect(c.req.path, 303);
       const actor = `user:${session.userId}`;
       const ctx = c.get("ctx");
       const done =
