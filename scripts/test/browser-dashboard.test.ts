@@ -201,6 +201,22 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     expect(overflow, `the page scrolls sideways on a phone: ${JSON.stringify(wide)}`).toBeLessThanOrEqual(0);
     await audit("07b-experiment-phone");
     await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+
+    // A simulation (htmx swaps its result in place) and then an analysis, with its charts.
+    const simulate = page.getByRole("form", { name: "Simulate traffic" });
+    await simulate.getByRole("button", { name: "Simulate" }).click();
+    const simulated = page.locator("#simulation-slot #simulation-result");
+    await simulated.waitFor({ timeout: 30_000 });
+    expect(await simulated.textContent()).toContain("Simulation result");
+    await audit("07d-experiment-simulated");
+    await page.getByRole("button", { name: "Analyze", exact: true }).click();
+    await page.waitForURL(/\/experiments\/exp_[^/?#]+([?#].*)?$/);
+    const analysis = page.locator("section#analysis");
+    await analysis.getByRole("heading", { name: "Insights" }).waitFor();
+    expect(await analysis.textContent()).toContain("Recommendation");
+    await analysis.locator("canvas").first().waitFor();
+    await audit("07e-experiment-analysis");
 
     // Revoking the key through htmx (its confirm, its CSRF header) swaps the row in place.
     await page.getByRole("link", { name: "Settings", exact: true }).click();
