@@ -31,7 +31,9 @@ export type IdPrefix =
   | "ctc"
   | "cim"
   | "seg"
-  | "tpl";
+  | "tpl"
+  | "cmp"
+  | "emm";
 
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {

@@ -18,6 +18,7 @@ import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerGoogleRoutes } from "./routes/auth/google";
+import { registerCampaignRoutes } from "./routes/campaigns";
 import { registerContactRoutes } from "./routes/contacts";
 import { registerDevRoutes } from "./routes/dev";
 import { registerEmailPublicPages } from "./routes/email-public";
@@ -128,6 +129,7 @@ export function createApp(): App {
   registerContactRoutes(app);
   registerSegmentRoutes(app);
   registerTemplateRoutes(app);
+  registerCampaignRoutes(app);
   registerEmailPublicPages(app);
   // Pages, not operations: outside the OpenAPI document (docs/adr/0021-dashboard-stack.md).
   registerDashboard(app);

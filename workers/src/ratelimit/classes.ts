@@ -68,6 +68,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   listTemplates: "analytics",
   getTemplate: "analytics",
   previewTemplate: "analytics",
+  listCampaigns: "analytics",
+  getCampaign: "analytics",
 
   // Everything that changes the project, and admin reads of secrets.
   addVariant: "management",
@@ -120,6 +122,13 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   createTemplate: "management",
   updateTemplate: "management",
   deleteTemplate: "management",
+  createCampaign: "management",
+  updateCampaign: "management",
+  deleteCampaign: "management",
+  scheduleCampaign: "management",
+  pauseCampaign: "management",
+  resumeCampaign: "management",
+  cancelCampaign: "management",
   // Also spends the project's generation quota (services/templates/write-copy.ts).
   writeEmailCopy: "management",
 

@@ -101,6 +101,12 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   updateTemplate: { name: "stolen" },
   previewTemplate: { contact_id: "{contact_id}" },
   writeEmailCopy: { what: "subject", brief: "attacker brief" },
+  createCampaign: { name: "attacker", from: "a@example.com", template_id: "{template_id}" },
+  updateCampaign: { name: "stolen" },
+  scheduleCampaign: { send_at: "2030-01-01T00:00:00Z" },
+  pauseCampaign: {},
+  resumeCampaign: {},
+  cancelCampaign: {},
 };
 
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
@@ -259,6 +265,14 @@ beforeAll(async () => {
     201,
   );
   ids.template_id = template.template_id;
+  const campaign = await json<{ campaign_id: string }>(
+    await call("/v1/campaigns", {
+      key: victim.apiKey,
+      body: { name: "victims", from: "news@example.com", template_id: template.template_id },
+    }),
+    201,
+  );
+  ids.campaign_id = campaign.campaign_id;
   const upload = await json<{ import_id: string }>(
     await call("/v1/contacts/imports", {
       key: victim.apiKey,
@@ -432,5 +446,9 @@ describe(`route security: ${operations.length} operations from /v1/openapi.json`
       .bind(ids.template_id)
       .first();
     expect(template).toEqual({ name: "victims" });
+    const campaign = await env.DB.prepare("SELECT name, status FROM email_campaigns WHERE id = ?")
+      .bind(ids.campaign_id)
+      .first();
+    expect(campaign).toEqual({ name: "victims", status: "draft" });
   });
 });

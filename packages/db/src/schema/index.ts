@@ -4,6 +4,7 @@ export * from "./ads-insights";
 export * from "./analyses";
 export * from "./api-keys";
 export * from "./email-audiences";
+export * from "./email-campaigns";
 export * from "./email-templates";
 export * from "./experiments";
 export * from "./projects";

@@ -1,0 +1,85 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Db } from "../client";
+import { type CampaignStatus, type EmailCampaignRow, emailCampaigns } from "../schema";
+import { olderThan, type PageAnchor } from "./keyset";
+
+export async function insertEmailCampaign(db: Db, row: EmailCampaignRow): Promise<void> {
+  await db.insert(emailCampaigns).values(row);
+}
+
+export async function findEmailCampaign(
+  db: Db,
+  projectId: string,
+  id: string,
+): Promise<EmailCampaignRow | null> {
+  const [row] = await db
+    .select()
+    .from(emailCampaigns)
+    .where(and(eq(emailCampaigns.projectId, projectId), eq(emailCampaigns.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** A page of a project's campaigns, newest first (keyset on created_at, id). */
+export function listEmailCampaignsPage(
+  db: Db,
+  projectId: string,
+  filter: { limit: number; after?: PageAnchor },
+): Promise<EmailCampaignRow[]> {
+  return db
+    .select()
+    .from(emailCampaigns)
+    .where(
+      and(
+        eq(emailCampaigns.projectId, projectId),
+        olderThan(emailCampaigns.createdAt, emailCampaigns.id, filter.after),
+      ),
+    )
+    .orderBy(desc(emailCampaigns.createdAt), desc(emailCampaigns.id))
+    .limit(filter.limit);
+}
+
+/**
+ * Changes a campaign only while its status is one of `from`: a compare-and-set, so two
+ * concurrent transitions cannot both win. Null when the row is gone or its status moved on.
+ */
+export async function updateEmailCampaignRow(
+  db: Db,
+  projectId: string,
+  id: string,
+  from: readonly CampaignStatus[],
+  set: Partial<Omit<EmailCampaignRow, "id" | "projectId" | "createdAt">>,
+): Promise<EmailCampaignRow | null> {
+  const [row] = await db
+    .update(emailCampaigns)
+    .set(set)
+    .where(
+      and(
+        eq(emailCampaigns.projectId, projectId),
+        eq(emailCampaigns.id, id),
+        inArray(emailCampaigns.status, [...from]),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/** Deletes a campaign in one of the `from` statuses; false when none matched. */
+export async function deleteEmailCampaignRow(
+  db: Db,
+  projectId: string,
+  id: string,
+  from: readonly CampaignStatus[],
+): Promise<boolean> {
+  const rows = await db
+    .delete(emailCampaigns)
+    .where(
+      and(
+        eq(emailCampaigns.projectId, projectId),
+        eq(emailCampaigns.id, id),
+        inArray(emailCampaigns.status, [...from]),
+      ),
+    )
+    .returning({ id: emailCampaigns.id });
+  return rows.length > 0;
+}

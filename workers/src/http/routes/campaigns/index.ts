@@ -1,0 +1,17 @@
+import type { App } from "../../types";
+import { registerCreateCampaign } from "./create-campaign";
+import { registerDeleteCampaign } from "./delete-campaign";
+import { registerGetCampaign } from "./get-campaign";
+import { registerListCampaigns } from "./list-campaigns";
+import { registerSetCampaignStatus } from "./set-campaign-status";
+import { registerUpdateCampaign } from "./update-campaign";
+
+/** /v1/campaigns: email campaigns, their schedule and status. */
+export function registerCampaignRoutes(app: App) {
+  registerCreateCampaign(app);
+  registerListCampaigns(app);
+  registerGetCampaign(app);
+  registerUpdateCampaign(app);
+  registerDeleteCampaign(app);
+  registerSetCampaignStatus(app);
+}

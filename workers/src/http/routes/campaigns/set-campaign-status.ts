@@ -1,0 +1,95 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { setCampaignStatus } from "../../../services/campaigns/set-campaign-status";
+import { limitBody } from "../../middleware/limits";
+import { BEARER, commonErrors, Instant, notFound } from "../../schemas";
+import type { App } from "../../types";
+import { emptyJsonIsEmptyObject } from "../experiments/schemas";
+import { CampaignIdParam, campaignResponse, campaignView, conflict } from "./schemas";
+
+const ScheduleBody = z
+  .strictObject({
+    send_at: Instant.openapi({
+      description: "When to start (UTC instant; a past time starts at the next due check)",
+    }),
+  })
+  .openapi("ScheduleCampaignRequest");
+const EmptyBody = z.strictObject({}).openapi("EmptyRequest");
+
+// Four addresses for one verb (setCampaignStatus), as experiments' pause and resume.
+const ACTIONS = {
+  schedule: {
+    operationId: "scheduleCampaign",
+    summary: "Schedule a draft (or paused) campaign at a UTC instant",
+    description: "Creates the subject experiment (intent `email:<campaign_id>`) the first time.",
+    body: ScheduleBody,
+  },
+  pause: {
+    operationId: "pauseCampaign",
+    summary: "Pause a scheduled or sending campaign",
+    description: "Batches not yet sent wait. The body may be empty or left out.",
+    body: EmptyBody,
+  },
+  resume: {
+    operationId: "resumeCampaign",
+    summary: "Resume a paused campaign (scheduled again at its send_at)",
+    description: "The body may be empty or left out.",
+    body: EmptyBody,
+  },
+  cancel: {
+    operationId: "cancelCampaign",
+    summary: "Cancel a campaign that has not finished",
+    description: "Nothing more is sent; what was sent stays recorded. The body may be empty or left out.",
+    body: EmptyBody,
+  },
+} as const;
+
+function actionRoute<A extends keyof typeof ACTIONS>(action: A) {
+  const a = ACTIONS[action];
+  return createRoute({
+    method: "post",
+    path: `/v1/campaigns/{campaign_id}/${action}`,
+    operationId: a.operationId,
+    "x-pushbunny-access": "write",
+    tags: ["campaigns"],
+    summary: a.summary,
+    description: `${a.description} An action the status does not allow is a 409.`,
+    security: BEARER,
+    middleware: [limitBody(16 * 1024), emptyJsonIsEmptyObject] as const,
+    request: {
+      params: CampaignIdParam,
+      body: {
+        required: true,
+        content: { "application/json": { schema: a.body as (typeof ACTIONS)[A]["body"] } },
+      },
+    },
+    responses: { 200: campaignResponse("The campaign"), ...commonErrors, ...notFound, ...conflict },
+  });
+}
+
+/** POST /v1/campaigns/{campaign_id}/schedule, …/pause, …/resume, …/cancel */
+export function registerSetCampaignStatus(app: App) {
+  app.openapi(actionRoute("schedule"), async (c) => {
+    const campaign = await setCampaignStatus({
+      ctx: c.get("ctx"),
+      projectId: c.get("owner").projectId,
+      actor: c.get("actor"),
+      input: {
+        campaignId: c.req.valid("param").campaign_id,
+        action: "schedule",
+        sendAt: c.req.valid("json").send_at,
+      },
+    });
+    return c.json(campaignView(campaign), 200);
+  });
+  for (const action of ["pause", "resume", "cancel"] as const) {
+    app.openapi(actionRoute(action), async (c) => {
+      const campaign = await setCampaignStatus({
+        ctx: c.get("ctx"),
+        projectId: c.get("owner").projectId,
+        actor: c.get("actor"),
+        input: { campaignId: c.req.valid("param").campaign_id, action },
+      });
+      return c.json(campaignView(campaign), 200);
+    });
+  }
+}
