@@ -2114,7 +2114,11 @@ function reportDashboard(d) {
   for (const [name, r, note] of [
     ["GET /app …/experiments", d.experiments_list, ""],
     ["GET /app …/experiments/{id}", d.experiment_page, ""],
-    ["GET /app …/{project} (home)", d.home, ": reads every experiment for what needs attention"],
+    [
+      "GET /app …/{project} (home)",
+      d.home,
+      ": needs attention: experiments, ad syncs and alerts, push failures",
+    ],
     [
       "GET /app …/push",
       d.push_page,
