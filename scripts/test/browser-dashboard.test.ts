@@ -168,6 +168,19 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     const row = page.getByRole("link", { name: "cart_abandonment" });
     await row.waitFor();
     await audit("06-experiments");
+
+    // Keyboard: the first Tab lands on "Skip to content", which moves focus into the page; Tab
+    // from there reaches the page's own controls (here the filters), each with a visible name.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement?.getAttribute('href')")).toBe("#main");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate("document.activeElement?.id")).toBe("main");
+    await page.keyboard.press("Tab");
+    const focused = (await page.evaluate(
+      "[document.activeElement?.tagName, document.activeElement?.labels?.[0]?.textContent ?? document.activeElement?.textContent ?? '']",
+    )) as [string, string];
+    expect(["INPUT", "SELECT", "A", "BUTTON"]).toContain(focused[0]);
+    expect(focused[1].trim()).not.toBe("");
     await row.click();
     await page.waitForURL(/\/experiments\/exp_[\w-]+$/);
 
