@@ -4,6 +4,7 @@ import { startScenarioStub } from "./workers/test-gemini/stub-server";
 import { startAdsStub } from "./workers/test-support/ads-stub-server";
 import { startFakePushService } from "./workers/test-support/fake-push-service";
 import { startOidcStub } from "./workers/test-support/oidc-stub-server";
+import { startResendStub } from "./workers/test-support/resend-stub-server";
 
 // Two projects: pure packages run in plain Node (fast, no runtime), the Worker runs in
 // workerd with local D1, KV, Queues and Durable Objects from wrangler.toml.
@@ -12,6 +13,7 @@ const workerBindings = (
   adsBaseUrl: string,
   pushBaseUrl: string,
   oidcIssuer: string,
+  resendBaseUrl: string,
 ) => ({
   ENVIRONMENT: "test",
   LOG_LEVEL: "error",
@@ -30,6 +32,9 @@ const workerBindings = (
   GOOGLE_CLIENT_ID: "pushbunny-test-client",
   GOOGLE_CLIENT_SECRET: "pushbunny-test-secret",
   GOOGLE_ISSUER: oidcIssuer,
+  // Campaign mail: the outbox by default (no RESEND_API_KEY); tests that give a key reach a local
+  // Resend stand-in that records calls and plays 429/5xx on command.
+  RESEND_BASE_URL: resendBaseUrl,
   // Deployment-wide limits far above any test's traffic (the fuzz test alone sends ~9,300
   // requests with one key); tests of the limits set low ones on their own project through
   // PUT /v1/projects/{id}/limits. The binding's flood ceilings (wrangler.toml) stay as deployed.
@@ -52,6 +57,7 @@ export default defineConfig(async () => {
   const ads = await startAdsStub();
   const push = await startFakePushService();
   const oidc = await startOidcStub();
+  const resend = await startResendStub();
   return {
     test: {
       projects: [
@@ -66,7 +72,9 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer) },
+              miniflare: {
+                bindings: workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer, resend.baseUrl),
+              },
             }),
           ],
           test: {
@@ -82,7 +90,7 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
-                  ...workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer),
+                  ...workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer, resend.baseUrl),
                   GEMINI_API_KEY: "test-gemini-key",
                   GEMINI_BASE_URL: gemini.baseUrl,
                   GEMINI_MODEL: "gemini-test",

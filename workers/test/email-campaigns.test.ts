@@ -1,9 +1,18 @@
 // Issue 16 §3, campaigns: CRUD scoped by project with a cursor, subject lines checked as the
-// template's subject, status transitions (409 on an illegal one), and the subject experiment the
-// engine runs (control = the template's subject, sticky per contact) created on schedule.
-import { env } from "cloudflare:workers";
+// template's subject, status transitions (409 on an illegal one), the subject experiment the
+// engine runs (control = the template's subject, sticky per contact) created on schedule; the
+// fan-out through the jobs queue into the outbox, suppression at send time, test sends; Resend
+// against a local stub (batching, Idempotency-Key, 429/5xx retried once-only, 4xx failed); and
+// open/click tracking reaching /v1/stats through the /v1/events pipeline.
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, seedProject } from "./helpers";
+import type { Env } from "../src/env";
+import { buildContext } from "../src/infra/build-context";
+import type { CampaignBatchJob } from "../src/queue/messages";
+import { sendCampaignBatch } from "../src/services/campaigns/send-campaign-batch";
+import { setCampaignStatus } from "../src/services/campaigns/set-campaign-status";
+import { startCampaign } from "../src/services/campaigns/start-campaign";
+import { call, eventually, expectError, json, seedProject } from "./helpers";
 
 interface CampaignBody {
   campaign_id: string;
@@ -274,5 +283,369 @@ describe("campaign status", () => {
       .bind(c.campaign_id)
       .first();
     expect(row).toEqual({ status: "draft", experiment_id: null });
+  });
+});
+
+interface MessageRow {
+  message_id: string;
+  contact_id: string;
+  email: string;
+  status: string;
+  variant_id: string | null;
+  provider_message_id: string | null;
+  error: string | null;
+  machine_open: boolean | null;
+  opened_at: string | null;
+  clicked_at: string | null;
+}
+interface OutboxMail {
+  message_id: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string> | null;
+  idempotency_key: string;
+}
+
+async function seedContacts(key: string, emails: string[]) {
+  const ids: string[] = [];
+  for (const email of emails) {
+    const c = await json<{ contact_id: string }>(
+      await call("/v1/contacts", { key, body: { email, name: email.split("@")[0] } }),
+      201,
+    );
+    ids.push(c.contact_id);
+  }
+  return ids;
+}
+
+const messagesOf = async (key: string, campaignId: string) =>
+  (
+    await json<{ messages: MessageRow[] }>(
+      await call(`/v1/campaigns/${campaignId}/messages?limit=500`, { key }),
+      200,
+    )
+  ).messages;
+
+describe("sending through the jobs queue and the outbox, then tracking", () => {
+  it("sends once per recipient with a sticky subject, records impressions, and counts a human open and a click in /v1/stats", async () => {
+    const { apiKey, templateId } = await seed();
+    const emails = ["ada@example.com", "grace@example.com", "alan@example.com"];
+    await seedContacts(apiKey, emails);
+    const c = await createCampaign(apiKey, {
+      name: "Launch",
+      from: "Bunny Shop <news@shop.example.com>",
+      template_id: templateId,
+      subjects: ["Linen season starts today", "Fresh linen for {{name}}"],
+    });
+    const sent = await json<CampaignBody>(
+      await call(`/v1/campaigns/${c.campaign_id}/send`, { key: apiKey, body: {} }),
+      200,
+    );
+    expect(sent.status).toBe("scheduled");
+    const done = await eventually(async () => {
+      const got = await json<CampaignBody>(
+        await call(`/v1/campaigns/${c.campaign_id}`, { key: apiKey }),
+        200,
+      );
+      expect(got.status).toBe("sent");
+      return got;
+    });
+    expect(done.counts).toEqual({ recipients: 3, sent: 3, failed: 0, skipped: 0 });
+    const rows = await messagesOf(apiKey, c.campaign_id);
+    expect(rows.map((r) => r.email).sort()).toEqual([...emails].sort());
+    const arms = new Map(done.arms?.map((a) => [a.variant_id, a.subject]));
+    for (const r of rows) {
+      expect(r.status).toBe("sent");
+      expect(arms.has(r.variant_id ?? "")).toBe(true);
+      expect(r.provider_message_id).toBe(`outbox_${r.message_id}`);
+    }
+
+    // The outbox holds each email once, rendered with the arm's subject, tracked links and a pixel.
+    const outbox = (
+      await json<{ messages: OutboxMail[] }>(await call("/v1/email/outbox?limit=100", { key: apiKey }), 200)
+    ).messages;
+    expect(outbox).toHaveLength(3);
+    for (const mail of outbox) {
+      const row = rows.find((r) => r.message_id === mail.message_id);
+      const name = mail.to.split("@")[0];
+      const armSubject = (arms.get(row?.variant_id ?? "") ?? "").replace("{{name}}", name ?? "");
+      expect(mail.subject).toBe(armSubject);
+      expect(mail.html).toContain("/email/c/");
+      expect(mail.html).not.toContain("https://shop.example.com/spring");
+      expect(mail.html).toMatch(/\/email\/o\/[^"]+\.gif/);
+      // Mustache escapes `/` and `=` in the href; a browser decodes them.
+      expect(mail.html.replace(/&#x2F;/g, "/").replace(/&#x3D;/g, "=")).toContain(
+        "/email/unsubscribe?token=prj_",
+      );
+      expect(mail.idempotency_key).toMatch(new RegExp(`^campaign/${c.campaign_id}/batch/0$`));
+    }
+
+    // Each send is an impression of the campaign's experiment, recorded as /v1/message records them.
+    const intent = encodeURIComponent(`email:${c.campaign_id}`);
+    await eventually(async () => {
+      const s = await json<{ total_impressions: number; total_opens: number }>(
+        await call(`/v1/stats?intent_id=${intent}`, { key: apiKey }),
+        200,
+      );
+      expect(s.total_impressions).toBe(3);
+      expect(s.total_opens).toBe(0);
+    });
+
+    const ada = outbox.find((m) => m.to === "ada@example.com");
+    const pixel = /\/email\/o\/([^"]+)\.gif/.exec(ada?.html ?? "")?.[1] ?? "";
+    const click = /\/email\/c\/([^"]+)"/.exec(ada?.html ?? "")?.[1] ?? "";
+    // A privacy proxy's fetch is stored as a machine open and not counted.
+    const proxied = await call(`/email/o/${pixel}.gif`, {
+      headers: {
+        "user-agent":
+          "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
+      },
+    });
+    expect(proxied.status).toBe(200);
+    expect(proxied.headers.get("content-type")).toBe("image/gif");
+    // An open within 2 s of the send also counts as a machine; wait past that for the person.
+    await new Promise((r) => setTimeout(r, 2_100));
+    const human = await call(`/email/o/${pixel}.gif`, {
+      headers: { "user-agent": "Mozilla/5.0 (iPhone) Mail" },
+    });
+    expect(human.status).toBe(200);
+    await call(`/email/o/${pixel}.gif`, { headers: { "user-agent": "Mozilla/5.0 (iPhone) Mail" } });
+    // A forged token still gets the pixel, and records nothing.
+    expect((await call(`/email/o/${pixel.slice(0, -2)}xx.gif`)).status).toBe(200);
+
+    const redirect = await exports.default.fetch(`http://pushbunny.test/email/c/${click}`, {
+      redirect: "manual",
+    });
+    expect(redirect.status, `${click} ${await redirect.clone().text()}`).toBe(302);
+    expect(redirect.headers.get("location")).toBe("https://shop.example.com/spring");
+    // No open redirect: a token for a link index the message does not have, or a forged one, is a 400 page.
+    const [mid] = click.split(".");
+    expect((await call(`/email/c/${mid}.z.${click.split(".")[2]}`)).status).toBe(400);
+    expect((await call(`/email/c/${click}x`)).status).toBe(400);
+    expect((await call("/email/c/https:%2F%2Fevil.example")).status).toBe(400);
+
+    const adaRow = (await messagesOf(apiKey, c.campaign_id)).find((r) => r.email === "ada@example.com");
+    expect(adaRow).toMatchObject({ status: "clicked", machine_open: true });
+    expect(adaRow?.opened_at).not.toBeNull();
+    await eventually(async () => {
+      const s = await json<{
+        total_impressions: number;
+        total_opens: number;
+        variants: { variant_id: string; opens: number }[];
+      }>(await call(`/v1/stats?intent_id=${intent}`, { key: apiKey }), 200);
+      expect(s.total_impressions).toBe(3);
+      expect(s.total_opens).toBe(1);
+      expect(s.variants.find((v) => v.opens === 1)?.variant_id).toBe(adaRow?.variant_id);
+    });
+    const conversions = await env.DB.prepare(
+      "SELECT type, COUNT(*) AS n FROM events WHERE experiment_id = ? GROUP BY type ORDER BY type",
+    )
+      .bind(done.experiment_id)
+      .all();
+    expect(conversions.results).toEqual([
+      { type: "conversion", n: 1 },
+      { type: "opened", n: 1 },
+    ]);
+  });
+
+  it("test sends go to at most 10 addresses, marked and untracked, with no rows or impressions", async () => {
+    const { apiKey, templateId } = await seed();
+    const c = await createCampaign(apiKey, {
+      name: "T",
+      from: "news@example.com",
+      template_id: templateId,
+      subjects: ["One line", "Another line"],
+    });
+    const out = await json<{ results: { to: string; subject: string; status: string }[] }>(
+      await call(`/v1/campaigns/${c.campaign_id}/test`, { key: apiKey, body: { to: ["Me@Example.com"] } }),
+      200,
+    );
+    expect(out.results.map((r) => [r.to, r.subject, r.status])).toEqual([
+      ["me@example.com", "[Test] Me, spring is here".replace("Me", ""), "accepted"],
+      ["me@example.com", "[Test] One line", "accepted"],
+      ["me@example.com", "[Test] Another line", "accepted"],
+    ]);
+    const outbox = (
+      await json<{ messages: OutboxMail[] }>(await call("/v1/email/outbox", { key: apiKey }), 200)
+    ).messages;
+    expect(outbox).toHaveLength(3);
+    for (const mail of outbox) {
+      expect(mail.html).not.toContain("/email/o/");
+      expect(mail.html).not.toContain("/email/c/");
+    }
+    expect(await messagesOf(apiKey, c.campaign_id)).toEqual([]);
+    const error = await expectError(
+      await call(`/v1/campaigns/${c.campaign_id}/test`, {
+        key: apiKey,
+        body: { to: Array.from({ length: 11 }, (_, i) => `p${i}@example.com`) },
+      }),
+      400,
+      "BAD_REQUEST",
+    );
+    expect(error.issues).not.toEqual([]);
+  });
+});
+
+/** A context whose transport is Resend (the local stub) and whose jobs queue is a list. */
+function resendContext(scenario: string) {
+  const apiKey = `re_stub_${scenario}_${crypto.randomUUID().slice(0, 8)}`;
+  const jobs: unknown[] = [];
+  const pending: Promise<unknown>[] = [];
+  const base = buildContext({ ...(env as unknown as Env), RESEND_API_KEY: apiKey }, (p) => pending.push(p));
+  const fakeJobs = {
+    send: async (body: unknown) => {
+      jobs.push(body);
+    },
+    sendBatch: async (batch: Iterable<{ body: unknown }>) => {
+      for (const m of batch) jobs.push(m.body);
+    },
+  } as unknown as Queue<unknown>;
+  const ctx = { ...base, queues: { ...base.queues, jobs: fakeJobs } };
+  const stub = (env as unknown as { RESEND_BASE_URL: string }).RESEND_BASE_URL;
+  return {
+    ctx,
+    jobs,
+    settle: () => Promise.all(pending),
+    calls: async () =>
+      (await fetch(`${stub}/__calls/${apiKey}`)).json() as Promise<
+        {
+          idempotencyKey: string | null;
+          status: number;
+          emails: { to: string[]; headers?: Record<string, string> }[];
+        }[]
+      >,
+    delivered: async () =>
+      (await fetch(`${stub}/__delivered/${apiKey}`)).json() as Promise<Record<string, number>>,
+  };
+}
+
+/** A campaign sent now through the verb, its start job landing in the context's list (not the real queue). */
+async function dueCampaign(count: number, r: ReturnType<typeof resendContext>) {
+  const { projectId, apiKey, templateId } = await seed();
+  await env.DB.prepare(
+    `INSERT INTO contacts (id, project_id, email, name, attributes, status, created_at, updated_at)
+     SELECT 'ctc_' || lower(hex(randomblob(10))), ?1, 'p' || value || '@example.com', 'P' || value, '{}', 'subscribed', ?2, ?2
+     FROM json_each(?3)`,
+  )
+    .bind(projectId, Date.now(), JSON.stringify(Array.from({ length: count }, (_, i) => i)))
+    .run();
+  const c = await createCampaign(apiKey, { name: "R", from: "news@example.com", template_id: templateId });
+  await setCampaignStatus({
+    ctx: r.ctx,
+    projectId,
+    actor: "test",
+    input: { campaignId: c.campaign_id, action: "send" },
+  });
+  expect(r.jobs.splice(0)).toEqual([{ kind: "campaign_start", projectId, campaignId: c.campaign_id }]);
+  return { projectId, apiKey, campaignId: c.campaign_id };
+}
+
+async function runBatches(r: ReturnType<typeof resendContext>, rounds = 4) {
+  for (let i = 0; i < rounds && r.jobs.length > 0; i++) {
+    const batch = r.jobs.splice(0) as CampaignBatchJob[];
+    for (const job of batch) await sendCampaignBatch({ ctx: r.ctx, input: job });
+  }
+  await r.settle();
+}
+
+describe("Resend transport against the local stub", () => {
+  it("splits 150 recipients into batches of at most 100, each with its Idempotency-Key; suppressed-after-scheduling is skipped", async () => {
+    const r = resendContext("ok");
+    const { projectId, apiKey, campaignId } = await dueCampaign(151, r);
+    await startCampaign({ ctx: r.ctx, input: { kind: "campaign_start", projectId, campaignId } });
+    expect(r.jobs).toEqual([
+      { kind: "campaign_batch", projectId, campaignId, batch: 0 },
+      { kind: "campaign_batch", projectId, campaignId, batch: 1 },
+    ]);
+    // Suppressed after the rows were written: skipped at send time and counted.
+    const victim = await env.DB.prepare(
+      "SELECT email FROM email_messages WHERE campaign_id = ? AND batch = 1 LIMIT 1",
+    )
+      .bind(campaignId)
+      .first<{ email: string }>();
+    await call("/v1/suppressions", { key: apiKey, body: { email: victim?.email } });
+    // The same job twice (redelivery): the second claims nothing and sends nothing.
+    r.jobs.push(...r.jobs.slice());
+    await runBatches(r);
+    const calls = await r.calls();
+    expect(calls.map((c) => [c.idempotencyKey, c.emails.length, c.status])).toEqual([
+      [`campaign/${campaignId}/batch/0`, 100, 200],
+      [`campaign/${campaignId}/batch/1`, 50, 200],
+    ]);
+    expect(Object.values(await r.delivered()).every((n) => n === 1)).toBe(true);
+    const campaign = await json<CampaignBody>(
+      await call(`/v1/campaigns/${campaignId}`, { key: apiKey }),
+      200,
+    );
+    expect(campaign.status).toBe("sent");
+    expect(campaign.counts).toEqual({ recipients: 151, sent: 150, failed: 0, skipped: 1 });
+    const rows = await messagesOf(apiKey, campaignId);
+    expect(rows.find((m) => m.email === victim?.email)).toMatchObject({ status: "skipped" });
+    expect(rows.find((m) => m.status === "sent")?.provider_message_id).toMatch(/^re_/);
+  });
+
+  it.each([
+    ["ratelimitedonce", 429],
+    ["unavailableonce", 503],
+  ])(
+    "%s: the batch is queued again with a delay and each message is delivered exactly once",
+    async (scenario, status) => {
+      const r = resendContext(scenario);
+      const { projectId, apiKey, campaignId } = await dueCampaign(3, r);
+      await startCampaign({ ctx: r.ctx, input: { kind: "campaign_start", projectId, campaignId } });
+      await runBatches(r, 1);
+      expect(r.jobs).toEqual([{ kind: "campaign_batch", projectId, campaignId, batch: 0, attempt: 2 }]);
+      const between = await messagesOf(apiKey, campaignId);
+      expect(between.map((m) => m.status)).toEqual(["queued", "queued", "queued"]);
+      await runBatches(r);
+      const calls = await r.calls();
+      expect(calls.map((c) => [c.idempotencyKey, c.status])).toEqual([
+        [`campaign/${campaignId}/batch/0`, status],
+        [`campaign/${campaignId}/batch/0`, 200],
+      ]);
+      expect(Object.values(await r.delivered())).toEqual([1, 1, 1]);
+      const campaign = await json<CampaignBody>(
+        await call(`/v1/campaigns/${campaignId}`, { key: apiKey }),
+        200,
+      );
+      expect(campaign).toMatchObject({
+        status: "sent",
+        counts: { recipients: 3, sent: 3, failed: 0, skipped: 0 },
+      });
+      // Each recipient kept the subject (and the one impression) picked on the first attempt.
+      const impressions = await env.DB.prepare(
+        "SELECT COUNT(*) AS n FROM impressions WHERE experiment_id = ?",
+      )
+        .bind(campaign.experiment_id)
+        .first<{ n: number }>();
+      await eventually(async () => {
+        const again = await env.DB.prepare("SELECT COUNT(*) AS n FROM impressions WHERE experiment_id = ?")
+          .bind(campaign.experiment_id)
+          .first<{ n: number }>();
+        expect(again?.n).toBe(3);
+      });
+      expect(impressions?.n ?? 0).toBeLessThanOrEqual(3);
+    },
+  );
+
+  it("a 4xx marks the messages failed, with no retry", async () => {
+    const r = resendContext("invalid");
+    const { projectId, apiKey, campaignId } = await dueCampaign(2, r);
+    await startCampaign({ ctx: r.ctx, input: { kind: "campaign_start", projectId, campaignId } });
+    await runBatches(r, 1);
+    expect(r.jobs).toEqual([]);
+    const rows = await messagesOf(apiKey, campaignId);
+    expect(rows.map((m) => m.status)).toEqual(["failed", "failed"]);
+    expect(rows[0]?.error).toMatch(/^rejected: Resend answered 422/);
+    const campaign = await json<CampaignBody>(
+      await call(`/v1/campaigns/${campaignId}`, { key: apiKey }),
+      200,
+    );
+    expect(campaign).toMatchObject({
+      status: "sent",
+      counts: { recipients: 2, sent: 0, failed: 2, skipped: 0 },
+    });
   });
 });

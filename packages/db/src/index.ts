@@ -7,6 +7,7 @@ export * from "./queries/analyses";
 export * from "./queries/api-keys";
 export * from "./queries/audit";
 export * from "./queries/email-audiences";
+export * from "./queries/email-campaign-messages";
 export * from "./queries/email-campaigns";
 export * from "./queries/email-templates";
 export * from "./queries/experiments";

@@ -5,6 +5,8 @@ import type { Env } from "../env";
 import { buildContext } from "../infra/build-context";
 import { describeError } from "../logger";
 import { runSync } from "../services/ads/run-sync";
+import { sendCampaignBatch } from "../services/campaigns/send-campaign-batch";
+import { startCampaign } from "../services/campaigns/start-campaign";
 import { processContactImport } from "../services/contacts/process-import";
 import { recordTrackingMessages } from "../services/events/record-tracking";
 import { generateChallengers } from "../services/experiments/generate-challengers";
@@ -135,6 +137,17 @@ async function consumeJob(ctx: AppContext, queue: string, msg: Message<unknown>)
         // A file that cannot be read fails the import (recorded on it); only D1 or R2 trouble
         // throws here and is retried by the queue. Chunks are guarded, so a retry never double counts.
         await processContactImport({ ctx, input: job });
+        msg.ack();
+        return;
+      case "campaign_start":
+        // Not yet due: the verb queues itself again; D1 trouble throws and is retried.
+        await startCampaign({ ctx, input: job });
+        msg.ack();
+        return;
+      case "campaign_batch":
+        // Provider failures are recorded per message and retried by a new message with a delay;
+        // only D1 trouble throws here and is retried by the queue.
+        await sendCampaignBatch({ ctx, input: job });
         msg.ack();
         return;
       case "adsync":

@@ -90,12 +90,30 @@ export const ContactImportJob = z.object({
   importId: id,
 });
 export type ContactImportJob = z.infer<typeof ContactImportJob>;
+/** Starts a campaign when due: materializes its recipients and queues one batch job per 100. */
+export const CampaignStartJob = z.object({
+  kind: z.literal("campaign_start"),
+  projectId: id,
+  campaignId: id,
+});
+export type CampaignStartJob = z.infer<typeof CampaignStartJob>;
+/** Sends one batch of a campaign (its rows hold who); retries of retryable failures count up. */
+export const CampaignBatchJob = z.object({
+  kind: z.literal("campaign_batch"),
+  projectId: id,
+  campaignId: id,
+  batch: z.number().int().nonnegative(),
+  attempt: z.number().int().min(1).max(100).optional(),
+});
+export type CampaignBatchJob = z.infer<typeof CampaignBatchJob>;
 export const JobsQueueMessage = z.discriminatedUnion("kind", [
   GenerateJob,
   AdSyncJob,
   PushDispatchJob,
   PushBatchJob,
   ContactImportJob,
+  CampaignStartJob,
+  CampaignBatchJob,
 ]);
 export type JobsQueueMessage = z.infer<typeof JobsQueueMessage>;
 

@@ -70,6 +70,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   previewTemplate: "analytics",
   listCampaigns: "analytics",
   getCampaign: "analytics",
+  listCampaignMessages: "analytics",
+  listEmailOutbox: "analytics",
 
   // Everything that changes the project, and admin reads of secrets.
   addVariant: "management",
@@ -126,6 +128,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   updateCampaign: "management",
   deleteCampaign: "management",
   scheduleCampaign: "management",
+  sendCampaign: "management",
+  testCampaign: "management",
   pauseCampaign: "management",
   resumeCampaign: "management",
   cancelCampaign: "management",

@@ -105,6 +105,8 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   updateCampaign: { name: "stolen" },
   scheduleCampaign: { send_at: "2030-01-01T00:00:00Z" },
   pauseCampaign: {},
+  sendCampaign: {},
+  testCampaign: { to: ["attacker@example.com"] },
   resumeCampaign: {},
   cancelCampaign: {},
 };

@@ -115,3 +115,4 @@ export const emailOutbox = sqliteTable(
   },
   (t) => [index("email_outbox_project_idx").on(t.projectId, t.createdAt)],
 );
+export type EmailOutboxRow = typeof emailOutbox.$inferSelect;

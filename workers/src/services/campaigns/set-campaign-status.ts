@@ -10,6 +10,7 @@ import {
   toCampaign,
 } from "./lib/campaign";
 import { ensureSubjectExperiment } from "./lib/subject-experiment";
+import { queueCampaignStart } from "./start-campaign";
 
 // A schedule further out than this is almost surely a unit mistake (seconds for ms, a wrong year).
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600_000;
@@ -34,8 +35,8 @@ export async function setCampaignStatus({
   assertTransition(action, current.status);
   const now = ctx.now();
   let set: Parameters<typeof updateEmailCampaignRow>[4] = { status: TRANSITIONS[action].to, updatedAt: now };
-  if (action === "schedule") {
-    const sendAt = input.sendAt;
+  if (action === "schedule" || action === "send") {
+    const sendAt = action === "send" ? now : input.sendAt;
     if (sendAt === undefined || !Number.isSafeInteger(sendAt)) {
       throw new BadRequestError("send_at: required", [{ path: "send_at", message: "required" }]);
     }
@@ -63,5 +64,8 @@ export async function setCampaignStatus({
     set,
   );
   if (!row) throw new ConflictError("the campaign changed status meanwhile; read it and try again");
+  if (row.status === "scheduled") {
+    await queueCampaignStart(ctx, { projectId, campaignId: row.id, sendAt: row.sendAt ?? now });
+  }
   return toCampaign(row);
 }

@@ -2,8 +2,11 @@ import type { App } from "../../types";
 import { registerCreateCampaign } from "./create-campaign";
 import { registerDeleteCampaign } from "./delete-campaign";
 import { registerGetCampaign } from "./get-campaign";
+import { registerListCampaignMessages } from "./list-campaign-messages";
 import { registerListCampaigns } from "./list-campaigns";
+import { registerListEmailOutbox } from "./list-email-outbox";
 import { registerSetCampaignStatus } from "./set-campaign-status";
+import { registerTestCampaign } from "./test-campaign";
 import { registerUpdateCampaign } from "./update-campaign";
 
 /** /v1/campaigns: email campaigns, their schedule and status. */
@@ -14,4 +17,7 @@ export function registerCampaignRoutes(app: App) {
   registerUpdateCampaign(app);
   registerDeleteCampaign(app);
   registerSetCampaignStatus(app);
+  registerTestCampaign(app);
+  registerListCampaignMessages(app);
+  registerListEmailOutbox(app);
 }

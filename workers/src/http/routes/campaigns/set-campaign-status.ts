@@ -23,6 +23,13 @@ const ACTIONS = {
     description: "Creates the subject experiment (intent `email:<campaign_id>`) the first time.",
     body: ScheduleBody,
   },
+  send: {
+    operationId: "sendCampaign",
+    summary: "Send a draft (or paused) campaign now",
+    description:
+      "Scheduled at this instant: the start job moves it to sending, writes one row per recipient and sends in batches of 100. The body may be empty or left out.",
+    body: EmptyBody,
+  },
   pause: {
     operationId: "pauseCampaign",
     summary: "Pause a scheduled or sending campaign",
@@ -66,7 +73,7 @@ function actionRoute<A extends keyof typeof ACTIONS>(action: A) {
   });
 }
 
-/** POST /v1/campaigns/{campaign_id}/schedule, …/pause, …/resume, …/cancel */
+/** POST /v1/campaigns/{campaign_id}/schedule, …/send, …/pause, …/resume, …/cancel */
 export function registerSetCampaignStatus(app: App) {
   app.openapi(actionRoute("schedule"), async (c) => {
     const campaign = await setCampaignStatus({
@@ -81,7 +88,7 @@ export function registerSetCampaignStatus(app: App) {
     });
     return c.json(campaignView(campaign), 200);
   });
-  for (const action of ["pause", "resume", "cancel"] as const) {
+  for (const action of ["send", "pause", "resume", "cancel"] as const) {
     app.openapi(actionRoute(action), async (c) => {
       const campaign = await setCampaignStatus({
         ctx: c.get("ctx"),

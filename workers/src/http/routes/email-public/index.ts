@@ -1,5 +1,6 @@
 import type { App } from "../../types";
 import { registerPreferencesPages } from "./preferences";
+import { registerTrackingRoutes } from "./tracking";
 import { registerUnsubscribePages } from "./unsubscribe";
 
 /**
@@ -9,4 +10,5 @@ import { registerUnsubscribePages } from "./unsubscribe";
 export function registerEmailPublicPages(app: App) {
   registerUnsubscribePages(app);
   registerPreferencesPages(app);
+  registerTrackingRoutes(app);
 }

@@ -57,6 +57,8 @@ export async function mustCampaign(
 /** The actions a person may take, and the statuses each starts from. `sent` is reached by the fan-out only. */
 export const TRANSITIONS = {
   schedule: { from: ["draft", "paused"], to: "scheduled" },
+  // Send now: scheduled at this instant, so one path (the start job) starts every campaign.
+  send: { from: ["draft", "paused"], to: "scheduled" },
   pause: { from: ["scheduled", "sending"], to: "paused" },
   resume: { from: ["paused"], to: "scheduled" },
   cancel: { from: ["draft", "scheduled", "sending", "paused"], to: "cancelled" },

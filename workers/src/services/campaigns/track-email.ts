@@ -1,0 +1,103 @@
+import { findEmailMessage, settleMessages } from "@pushbunny/db";
+import { verifyClickToken, verifyOpenToken } from "@pushbunny/email";
+import type { AppContext } from "../../context";
+import { ingestEvents } from "../events/ingest-events";
+
+// Apple Mail Privacy Protection (a bare `Mozilla/5.0`), Gmail's and Yahoo's image proxies fetch images on
+// user's behalf: an open from them says nothing about a person reading.
+const PRIVACY_PROXIES =
+  /GoogleImageProxy|YahooMailProxy|Mozilla\/5\.0 \(Macintosh; Intel Mac OS X 10_15_7\) AppleWebKit\/605\.1\.15 \(KHTML, like Gecko\)$/;
+/** An open this soon after the send is a scanner or a proxy, not a person. */
+export const MACHINE_OPEN_MS = 2_000;
+
+export const isMachineOpen = (userAgent: string, sentAt: number | null, now: number) =>
+  PRIVACY_PROXIES.test(userAgent) || (sentAt !== null && now - sentAt < MACHINE_OPEN_MS);
+
+/**
+ * The open pixel: the first human open of a message records an `opened` event for its impression
+ * through /v1/events' pipeline (ingestEvents), once. Machine opens are stored on the row
+ * (`machine_open`) and never reach the stats. Unknown or forged tokens record nothing.
+ */
+export async function recordOpen({
+  ctx,
+  input,
+}: {
+  ctx: AppContext;
+  input: { token: string; userAgent: string };
+}): Promise<void> {
+  const verified = await verifyOpenToken(ctx.config.trackingSecret, input.token);
+  if (!verified.ok) return;
+  const row = await findEmailMessage(ctx.db, verified.messageId);
+  if (!row || row.sentAt === null) return;
+  const now = ctx.now();
+  if (isMachineOpen(input.userAgent, row.sentAt, now)) {
+    if (!row.machineOpen)
+      await settleMessages(ctx.db, [{ id: row.id, set: { machineOpen: true, updatedAt: now } }]);
+    return;
+  }
+  if (row.openedAt !== null) return;
+  await settleMessages(ctx.db, [
+    {
+      id: row.id,
+      set: {
+        openedAt: now,
+        status: row.status === "sent" || row.status === "delivered" ? "opened" : row.status,
+        updatedAt: now,
+      },
+    },
+  ]);
+  await trackEvents(ctx, row.projectId, row.trackingToken, ["opened"], now);
+}
+
+/**
+ * The click redirect: only to the link at the token's index in the list stored with the message
+ * (never a URL from the request). The first click records `opened` (when no human open was seen)
+ * and `conversion`: a click is the success of the email's goal metric. Null for a bad token.
+ */
+export async function recordClick({
+  ctx,
+  input,
+}: {
+  ctx: AppContext;
+  input: { token: string };
+}): Promise<string | null> {
+  const verified = await verifyClickToken(ctx.config.trackingSecret, input.token);
+  if (!verified.ok) return null;
+  const row = await findEmailMessage(ctx.db, verified.messageId);
+  const url = row?.links?.[verified.index];
+  if (!row || !url) return null;
+  if (row.clickedAt === null) {
+    const now = ctx.now();
+    await settleMessages(ctx.db, [
+      {
+        id: row.id,
+        set: { clickedAt: now, openedAt: row.openedAt ?? now, status: "clicked", updatedAt: now },
+      },
+    ]);
+    await trackEvents(
+      ctx,
+      row.projectId,
+      row.trackingToken,
+      row.openedAt === null ? ["opened", "conversion"] : ["conversion"],
+      now,
+    );
+  }
+  return url;
+}
+
+async function trackEvents(
+  ctx: AppContext,
+  projectId: string,
+  trackingToken: string | null,
+  types: ("opened" | "conversion")[],
+  now: number,
+): Promise<void> {
+  if (!trackingToken) return;
+  const result = await ingestEvents({
+    ctx,
+    projectId,
+    input: types.map((type) => ({ type, tracking_token: trackingToken, timestamp: now })),
+  });
+  if (result.rejected.length > 0)
+    ctx.logger.warn("email tracking event refused", { rejected: result.rejected });
+}
