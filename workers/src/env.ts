@@ -40,12 +40,10 @@ export interface Env {
   METRICS_TOKEN?: string;
   AUTH_SECRET?: string;
   PUBLIC_URL?: string;
-  /** Sends campaign mail through Resend when set; otherwise mail lands in the D1 outbox (GET /v1/dev/email-outbox). */
+  /** Sends campaign mail through Resend when set; otherwise mail lands in the D1 outbox (GET /v1/email/outbox). */
   RESEND_API_KEY?: string;
   /** Resend's origin; tests point it at a local stub. Default https://api.resend.com. */
   RESEND_BASE_URL?: string;
-  /** The sender of test sends when a campaign has none; default `PushBunny <mail@localhost>` outside production. */
-  EMAIL_FROM?: string;
   GOOGLE_CLIENT_ID?: string;
   GOOGLE_CLIENT_SECRET?: string;
   GOOGLE_ISSUER?: string;

@@ -5,7 +5,7 @@ import type { AppContext } from "../../context";
 /**
  * The transport campaigns send through: Resend when RESEND_API_KEY is set (RESEND_BASE_URL may
  * point it elsewhere, as tests do), otherwise the outbox, which stores each message in D1 so
- * development mail can be read at GET /v1/dev/email-outbox and nothing leaves the machine.
+ * development mail can be read at GET /v1/email/outbox and nothing leaves the machine.
  */
 export function emailTransport(ctx: AppContext, projectId: string): EmailTransport {
   const apiKey = ctx.env.RESEND_API_KEY?.trim();
