@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../lib/local-worker";
 import { browserSuiteTitle, findChromium } from "./helpers/chromium";
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const found = findChromium();
 const executablePath = "executablePath" in found ? found.executablePath : undefined;
 
@@ -133,15 +134,26 @@ describe.skipIf(!executablePath)(browserSuiteTitle("API docs offline in headless
     expect(res?.headers()["content-security-policy"]).toMatch(/script-src 'self';/);
 
     await waitOr(page.waitForSelector(".opblock", { timeout: 30_000 }), "Swagger UI rendered no operation");
+    // A long document is rendered as it scrolls into view (only the blocks on screen are in the
+    // DOM), so the page is scrolled a screen at a time and what each screen shows is collected.
+    const ids = new Set<string>();
+    let text = "";
+    for (let y = 0, bottom = 1; y < bottom; y += 600) {
+      await page.evaluate(`window.scrollTo(0, ${y})`);
+      await sleep(120);
+      for (const id of await page.locator(".opblock").evaluateAll((els) => els.map((el) => el.id)))
+        ids.add(id);
+      text += (await page.locator("#swagger-ui").textContent()) ?? "";
+      bottom = Number(await page.evaluate("document.documentElement.scrollHeight"));
+    }
     // Every operation is one block, whose id ends in its operationId.
-    const ids = await page.locator(".opblock").evaluateAll((els) => els.map((el) => el.id));
     for (const op of operations) {
       expect(
-        ids.some((id) => id.endsWith(`-${op.operationId}`)),
+        [...ids].some((id) => id.endsWith(`-${op.operationId}`)),
         `${op.method.toUpperCase()} ${op.path}`,
       ).toBe(true);
     }
-    expectTextShowsOperations((await page.locator("#swagger-ui").textContent()) ?? "");
+    expectTextShowsOperations(text);
     await expectCleanPage();
   }, 60_000);
 
