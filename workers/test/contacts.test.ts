@@ -737,6 +737,39 @@ describe("unsubscribe and preferences pages", () => {
     expect((await contactRow(projectId, "dan@example.com"))?.status).toBe("bounced");
   });
 
+  it("the preferences page never lifts what the tenant suppressed: a manual entry or an API unsubscribe", async () => {
+    const { apiKey, projectId } = await seedProject();
+    for (const how of ["manual", "api"] as const) {
+      const email = `${how}-kept@example.com`;
+      const c = await createContact(apiKey, { email });
+      if (how === "manual") {
+        await json(await call("/v1/suppressions", { key: apiKey, body: { email } }), 200);
+      } else {
+        await json(
+          await call(`/v1/contacts/${c.contact_id}`, {
+            key: apiKey,
+            method: "PATCH",
+            body: { status: "unsubscribed" },
+          }),
+          200,
+        );
+      }
+      const token = await signUnsubscribeToken(secret, { projectId, contactId: c.contact_id });
+      const url = `/email/preferences?token=${encodeURIComponent(token)}`;
+      const page = await (await call(url)).text();
+      expect(page).not.toContain("Subscribe again");
+      const res = await exports.default.fetch(`http://pushbunny.test${url}`, {
+        method: "POST",
+        body: "action=resubscribe",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        redirect: "manual",
+      });
+      expect(res.status).toBe(303);
+      expect((await contactRow(projectId, email))?.status).toBe("unsubscribed");
+      expect(await suppressionOf(projectId, email)).not.toBeNull();
+    }
+  });
+
   it("refuses forged, foreign and malformed tokens with a 400 page, never a 500", async () => {
     const { apiKey, projectId } = await seedProject();
     const eve = await createContact(apiKey, { email: "eve@example.com" });

@@ -12,7 +12,7 @@ import type { CampaignBatchJob } from "../src/queue/messages";
 import { sendCampaignBatch } from "../src/services/campaigns/send-campaign-batch";
 import { setCampaignStatus } from "../src/services/campaigns/set-campaign-status";
 import { startCampaign } from "../src/services/campaigns/start-campaign";
-import { call, eventually, expectError, json, seedProject } from "./helpers";
+import { call, eventually, expectError, json, seedMember, seedProject } from "./helpers";
 
 interface CampaignBody {
   campaign_id: string;
@@ -450,14 +450,56 @@ describe("sending through the jobs queue and the outbox, then tracking", () => {
     ]);
   });
 
-  it("test sends go to at most 10 addresses, marked and untracked, with no rows or impressions", async () => {
+  it("a template is not deleted while a campaign still to send uses it", async () => {
     const { apiKey, templateId } = await seed();
+    const c = await createCampaign(apiKey, {
+      name: "Live",
+      from: "news@example.com",
+      template_id: templateId,
+    });
+    await json(
+      await call(`/v1/campaigns/${c.campaign_id}/schedule`, {
+        key: apiKey,
+        body: { send_at: new Date(Date.now() + 86_400_000).toISOString() },
+      }),
+      200,
+    );
+    const refused = await expectError(
+      await call(`/v1/templates/${templateId}`, { key: apiKey, method: "DELETE" }),
+      409,
+      "CONFLICT",
+    );
+    expect(refused.message).toContain(c.campaign_id);
+    await json(await call(`/v1/campaigns/${c.campaign_id}/cancel`, { key: apiKey, method: "POST" }), 200);
+    expect((await call(`/v1/templates/${templateId}`, { key: apiKey, method: "DELETE" })).status).toBe(204);
+  });
+
+  it("test sends go to at most 10 of the project's own addresses, marked and untracked, with no rows or impressions", async () => {
+    const { apiKey, templateId, projectId } = await seed();
     const c = await createCampaign(apiKey, {
       name: "T",
       from: "news@example.com",
       template_id: templateId,
       subjects: ["One line", "Another line"],
     });
+    // Tests go to the project's own people only: a subscribed contact or a member.
+    await json(await call("/v1/contacts", { key: apiKey, body: { email: "me@example.com" } }), 201);
+    const stranger = await expectError(
+      await call(`/v1/campaigns/${c.campaign_id}/test`, {
+        key: apiKey,
+        body: { to: ["stranger@example.net"] },
+      }),
+      400,
+      "BAD_REQUEST",
+    );
+    expect(stranger.message).toContain("neither");
+    await json(await call("/v1/suppressions", { key: apiKey, body: { email: "gone@example.com" } }), 200);
+    const gone = await expectError(
+      await call(`/v1/campaigns/${c.campaign_id}/test`, { key: apiKey, body: { to: ["gone@example.com"] } }),
+      400,
+      "BAD_REQUEST",
+    );
+    expect(gone.message).toContain("suppression list");
     const out = await json<{ results: { to: string; subject: string; status: string }[] }>(
       await call(`/v1/campaigns/${c.campaign_id}/test`, { key: apiKey, body: { to: ["Me@Example.com"] } }),
       200,
@@ -476,6 +518,13 @@ describe("sending through the jobs queue and the outbox, then tracking", () => {
       expect(mail.html).not.toContain("/email/c/");
     }
     expect(await messagesOf(apiKey, c.campaign_id)).toEqual([]);
+    // A member's address works without being a contact.
+    const member = await seedMember(projectId, "member");
+    const toMember = await json<{ results: { to: string; status: string }[] }>(
+      await call(`/v1/campaigns/${c.campaign_id}/test`, { key: apiKey, body: { to: [member.email] } }),
+      200,
+    );
+    expect(toMember.results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted"]);
     const error = await expectError(
       await call(`/v1/campaigns/${c.campaign_id}/test`, {
         key: apiKey,

@@ -96,10 +96,13 @@ export async function rewriteLinks(
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") continue;
     if (options.exclude?.(link.href)) continue;
-    let index = indexOf.get(link.href);
+    // The parsed form is what the redirect sends: WHATWG parsing drops tabs and line breaks and
+    // percent-encodes the rest, so no control character reaches a Location header.
+    const target = url.href;
+    let index = indexOf.get(target);
     if (index === undefined) {
-      index = links.push(link.href) - 1;
-      indexOf.set(link.href, index);
+      index = links.push(target) - 1;
+      indexOf.set(target, index);
     }
     found.push({ start: link.start, end: link.end, index });
   }

@@ -129,7 +129,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   deleteCampaign: "management",
   scheduleCampaign: "management",
   sendCampaign: "management",
-  testCampaign: "management",
+  // A test sends mail: counted with the sends, not the edits.
+  testCampaign: "notification",
   pauseCampaign: "management",
   resumeCampaign: "management",
   cancelCampaign: "management",

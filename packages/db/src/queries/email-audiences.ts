@@ -153,24 +153,29 @@ export async function suppressAddress(
   ]);
 }
 
+/** Where a suppression came from that the person themselves may undo: their own unsubscribe. */
+export const SELF_SERVICE_SOURCES = ["one_click", "unsubscribe_page", "preferences"] as const;
+
 /**
  * Lifts an unsubscribe: the suppression goes (only one of reason `unsubscribed` or `manual`) and
  * the contact is subscribed again. False when a bounce or complaint keeps it suppressed.
+ * `selfService` lifts only an unsubscribe the person made from a mail's link or page: what the
+ * tenant set (a manual entry, an unsubscribe through the API) stays.
  */
 export async function liftUnsubscribe(
   db: Db,
-  input: { projectId: string; email: string; now: number },
+  input: { projectId: string; email: string; now: number; selfService?: boolean },
 ): Promise<boolean> {
+  const lifted = input.selfService
+    ? sql`${suppressions.reason} = 'unsubscribed' AND ${suppressions.source} IN (${sql.join(
+        SELF_SERVICE_SOURCES.map((s) => sql`${s}`),
+        sql`, `,
+      )})`
+    : sql`${suppressions.reason} IN ('unsubscribed', 'manual')`;
   const [, updated] = await db.batch([
     db
       .delete(suppressions)
-      .where(
-        and(
-          eq(suppressions.projectId, input.projectId),
-          eq(suppressions.email, input.email),
-          sql`${suppressions.reason} IN ('unsubscribed', 'manual')`,
-        ),
-      ),
+      .where(and(eq(suppressions.projectId, input.projectId), eq(suppressions.email, input.email), lifted)),
     db
       .update(contacts)
       .set({ status: "subscribed", updatedAt: input.now })

@@ -20,6 +20,26 @@ export async function findEmailCampaign(
   return row ?? null;
 }
 
+/** A campaign still to send (scheduled, sending or paused) that uses the template, if any. */
+export async function liveCampaignUsingTemplate(
+  db: Db,
+  projectId: string,
+  templateId: string,
+): Promise<{ id: string; status: CampaignStatus } | null> {
+  const [row] = await db
+    .select({ id: emailCampaigns.id, status: emailCampaigns.status })
+    .from(emailCampaigns)
+    .where(
+      and(
+        eq(emailCampaigns.projectId, projectId),
+        eq(emailCampaigns.templateId, templateId),
+        inArray(emailCampaigns.status, ["scheduled", "sending", "paused"]),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
+}
+
 /** A page of a project's campaigns, newest first (keyset on created_at, id). */
 export function listEmailCampaignsPage(
   db: Db,

@@ -34,6 +34,10 @@ export async function sendCampaignBatch({
   const campaign = await findEmailCampaign(ctx.db, input.projectId, input.campaignId);
   // Paused or cancelled: the rows stay queued; a resume queues the batch again.
   if (campaign?.status !== "sending") return;
+  // Everything that can fail before a send is read before the claim: a claimed batch that
+  // threw would be acked by the retry (its claim found nothing) and stranded.
+  const template = await mustTemplate(ctx, input.projectId, campaign.templateId);
+  const owner = await campaignOwner(ctx, input.projectId);
   const now = ctx.now();
   const rows = await claimBatch(ctx.db, {
     projectId: input.projectId,
@@ -45,7 +49,6 @@ export async function sendCampaignBatch({
     await refreshCampaignCounts(ctx.db, campaign.id, now);
     return;
   }
-  const template = await mustTemplate(ctx, input.projectId, campaign.templateId);
   const contacts = new Map(
     (
       await contactsByIds(
@@ -55,7 +58,6 @@ export async function sendCampaignBatch({
       )
     ).map((c) => [c.id, c]),
   );
-  const owner = await campaignOwner(ctx, input.projectId);
   const subjects = new Map((campaign.arms ?? []).map((a) => [a.variantId, a.subject]));
   const prepared = new Map<
     string,

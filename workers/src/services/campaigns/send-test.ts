@@ -1,5 +1,5 @@
 import { randomHex } from "@pushbunny/core";
-import { type ContactRow, findContactByEmail } from "@pushbunny/db";
+import { type ContactRow, findContactByEmail, findSuppression, listMembersOf } from "@pushbunny/db";
 import { normalizeEmail } from "@pushbunny/email";
 import type { AppContext } from "../../context";
 import { BadRequestError } from "../../errors";
@@ -14,6 +14,10 @@ export const MAX_TEST_RECIPIENTS = 10;
  * Sends the campaign to up to 10 addresses as a test: subject marked `[Test]`, rendered for the
  * project's contact with that address when there is one (else the bare address), one email per
  * subject line. No rows, no tracking, no impressions: tests never reach the campaign's stats.
+ *
+ * A test goes only to the project's own people: a member's address, or a subscribed contact. An
+ * address on the suppression list never gets one. Otherwise a leaked key could mail anyone,
+ * unsubscribed people included, from the operator's sending account.
  */
 export async function sendTest({
   ctx,
@@ -35,6 +39,7 @@ export async function sendTest({
   const campaign = await mustCampaign(ctx, projectId, input.campaignId);
   const template = await mustTemplate(ctx, projectId, campaign.templateId);
   const subjects = [template.subject, ...campaign.subjects];
+  const members = new Set((await listMembersOf(ctx.db, projectId)).map((m) => m.email.toLowerCase()));
   const messages = [];
   const meta: { to: string; subject: string }[] = [];
   for (const [i, raw] of input.to.entries()) {
@@ -44,8 +49,22 @@ export async function sendTest({
         { path: `to.${i}`, message: normalized.reason },
       ]);
     }
+    const suppressed = await findSuppression(ctx.db, projectId, normalized.email);
+    if (suppressed) {
+      throw new BadRequestError(
+        `to.${i}: ${normalized.email} is on the suppression list (${suppressed.reason})`,
+        [{ path: `to.${i}`, message: `on the suppression list (${suppressed.reason})` }],
+      );
+    }
+    const known = await findContactByEmail(ctx.db, projectId, normalized.email);
+    if (!members.has(normalized.email) && known?.status !== "subscribed") {
+      throw new BadRequestError(
+        `to.${i}: a test goes to a member of the project or a subscribed contact, and ${normalized.email} is neither`,
+        [{ path: `to.${i}`, message: "not a member of the project or a subscribed contact" }],
+      );
+    }
     const now = ctx.now();
-    const contact: ContactRow = (await findContactByEmail(ctx.db, projectId, normalized.email)) ?? {
+    const contact: ContactRow = known ?? {
       id: "test",
       projectId,
       email: normalized.email,

@@ -1,4 +1,10 @@
-import { findContact, liftUnsubscribe, suppressAddress } from "@pushbunny/db";
+import {
+  findContact,
+  findSuppression,
+  liftUnsubscribe,
+  SELF_SERVICE_SOURCES,
+  suppressAddress,
+} from "@pushbunny/db";
 import { verifyUnsubscribeToken } from "@pushbunny/email";
 import type { AppContext } from "../../context";
 import { type Contact, toContact } from "./lib/contact";
@@ -47,7 +53,8 @@ export async function unsubscribeByToken({
 
 /**
  * The person behind a token subscribes again from the preferences page: lifts their own
- * unsubscribe. A bounce or complaint stays suppressed (false).
+ * unsubscribe (made from a mail's link or page). A bounce or complaint, and whatever the tenant
+ * suppressed (a manual entry, an unsubscribe through the API), stay suppressed (false).
  */
 export async function resubscribeByToken({
   ctx,
@@ -64,7 +71,20 @@ export async function resubscribeByToken({
     projectId: found.projectId,
     email: found.contact.email,
     now: ctx.now(),
+    selfService: true,
   });
   const after = await contactForToken({ ctx, input });
   return after ? { contact: after.contact, resubscribed: lifted } : null;
+}
+
+/** Whether the preferences page offers "Subscribe again": only to undo the person's own unsubscribe. */
+export async function mayResubscribe({
+  ctx,
+  input,
+}: {
+  ctx: AppContext;
+  input: { projectId: string; email: string };
+}): Promise<boolean> {
+  const row = await findSuppression(ctx.db, input.projectId, input.email);
+  return row?.reason === "unsubscribed" && (SELF_SERVICE_SOURCES as readonly string[]).includes(row.source);
 }

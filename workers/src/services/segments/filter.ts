@@ -142,7 +142,8 @@ function compileCondition(c: SegmentCondition, at: string, p: Problems): SQL | n
     case "not_equals": {
       const v = scalar(c, at, p);
       if (v === null) return null;
-      if (field.kind === "time" && typeof v === "string" && !DATE.test(v))
+      // The pattern lets 2026-13-01 through; Date.parse does not.
+      if (field.kind === "time" && typeof v === "string" && !(DATE.test(v) && Number.isFinite(Date.parse(v))))
         return p.add(`${at}.value`, "a date or Unix milliseconds");
       const test = equals(field, v);
       return c.op === "equals" ? test : sql`NOT coalesce(${test}, 0)`;

@@ -2,6 +2,7 @@ import { html } from "hono/html";
 import { rateLimit } from "../../../ratelimit/middleware";
 import {
   contactForToken,
+  mayResubscribe,
   resubscribeByToken,
   unsubscribeByToken,
 } from "../../../services/contacts/preferences";
@@ -35,12 +36,20 @@ export function registerPreferencesPages(app: App) {
     if (!found) return c.html(invalid(), 400, PAGE_HEADERS);
     const { contact } = found;
     const action = `/email/preferences?token=${encodeURIComponent(token)}`;
+    const own =
+      contact.status === "unsubscribed" &&
+      (await mayResubscribe({
+        ctx: c.get("ctx"),
+        input: { projectId: found.projectId, email: contact.email },
+      }));
     const button =
       contact.status === "subscribed"
         ? html`<input type="hidden" name="action" value="unsubscribe" /><button type="submit">Unsubscribe</button>`
-        : contact.status === "unsubscribed"
+        : own
           ? html`<input type="hidden" name="action" value="resubscribe" /><button type="submit">Subscribe again</button>`
-          : html``;
+          : contact.status === "unsubscribed"
+            ? html`<p>The sender took this address off their list; ask them if you want their emails again.</p>`
+            : html``;
     return c.html(
       emailPage(
         "Email preferences",

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { deleteTemplate } from "../../../services/templates/delete-template";
-import { BEARER, commonErrors, notFound } from "../../schemas";
+import { BEARER, commonErrors, ErrorEnvelope, notFound } from "../../schemas";
 import type { App } from "../../types";
 import { TemplateIdParam } from "./schemas";
 
@@ -13,7 +13,15 @@ const route = createRoute({
   summary: "Delete a template",
   security: BEARER,
   request: { params: TemplateIdParam },
-  responses: { 204: { description: "Deleted" }, ...commonErrors, ...notFound },
+  responses: {
+    204: { description: "Deleted" },
+    ...commonErrors,
+    ...notFound,
+    409: {
+      description: "A campaign still to send (scheduled, sending or paused) uses the template",
+      content: { "application/json": { schema: ErrorEnvelope } },
+    },
+  },
 });
 
 /** DELETE /v1/templates/{template_id} */
