@@ -92,6 +92,8 @@ export const emailMessages = sqliteTable(
   (t) => [
     uniqueIndex("email_messages_recipient_uq").on(t.campaignId, t.contactId),
     index("email_messages_batch_idx").on(t.campaignId, t.batch),
+    // The campaign's counters after each batch count by status.
+    index("email_messages_status_idx").on(t.campaignId, t.status),
   ],
 );
 
