@@ -59,8 +59,26 @@ function killGroup(pgid: number, signal: NodeJS.Signals) {
   }
 }
 
-/** Runs scripts/dev.mjs on a temp `--persist-to` dir and a free port; resolves once /health is ok. */
+/** Tries before giving up when the free port was taken between choosing it and binding it. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Runs scripts/dev.mjs on a temp `--persist-to` dir and a free port; resolves once /health is ok.
+ * A port found free can be taken before wrangler binds it (another test's workerd asks the OS for
+ * ports too, and tests run two files at a time): then it starts again on new ports.
+ */
 export async function startLocalWorker({ timeoutMs = 60_000 } = {}): Promise<LocalWorker> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(timeoutMs);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (attempt >= PORT_ATTEMPTS || !/address already in use|EADDRINUSE/i.test(message)) throw err;
+    }
+  }
+}
+
+async function startOnce(timeoutMs: number): Promise<LocalWorker> {
   const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "pushbunny-worker-"));
   const lines: string[] = [];
