@@ -344,6 +344,15 @@ describe("contacts", () => {
 });
 
 describe("CSV imports", () => {
+  it("counts lines ended by a lone CR (old Mac files) toward the row total and its limit", async () => {
+    const { apiKey } = await seedProject();
+    const csv = ["email,name", "cr1@example.com,One", "cr2@example.com,Two", "cr3@example.com,Three"].join(
+      "\r",
+    );
+    const done = await importCsv(apiKey, csv);
+    expect(done).toMatchObject({ rows_total: 3, rows_done: 3, inserted: 3 });
+  });
+
   it("imports through R2 and the queue: upserts, duplicates, errors CSV, suppression wins", async () => {
     const { apiKey, projectId } = await seedProject();
     const other = await seedProject();

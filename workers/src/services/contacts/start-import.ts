@@ -36,13 +36,24 @@ export async function startContactImport({
   const bucket = ctx.env.UPLOADS;
   // Line breaks are counted on the way through, for the progress total (an estimate: quoted line
   // breaks and blank lines count too; the total is exact once the import is done).
+  // LF, CRLF and a lone CR each end a line (the parser takes all three): counting LF alone let a
+  // CR-only file of any length pass as one row.
   let lineBreaks = 0;
   let last = 0x0a;
+  let afterCr = false;
   const counter = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) lineBreaks++;
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i];
+        if (b === 0x0a) lineBreaks++;
+        else if (afterCr) lineBreaks++;
+        afterCr = b === 0x0d;
+      }
       if (chunk.length > 0) last = chunk[chunk.length - 1] ?? last;
       controller.enqueue(chunk);
+    },
+    flush() {
+      if (afterCr) lineBreaks++;
     },
   });
   // R2 needs a stream of known length; FixedLengthStream also refuses a body longer or shorter
@@ -63,7 +74,7 @@ export async function startContactImport({
       },
     );
   }
-  const records = lineBreaks + (last === 0x0a ? 0 : 1);
+  const records = lineBreaks + (last === 0x0a || last === 0x0d ? 0 : 1);
   const rows = Math.max(0, records - 1);
   const refuse = async (error: Error) => {
     await bucket.delete(key);
