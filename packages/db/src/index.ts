@@ -9,6 +9,8 @@ export * from "./queries/audit";
 export * from "./queries/email-audiences";
 export * from "./queries/email-campaign-messages";
 export * from "./queries/email-campaigns";
+export * from "./queries/email-imports";
+export * from "./queries/email-segments";
 export * from "./queries/email-templates";
 export * from "./queries/experiments";
 export * from "./queries/history";
