@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const CAMPAIGN_STATUSES = ["draft", "scheduled", "sending", "sent", "paused", "cancelled"] as const;
@@ -94,6 +95,10 @@ export const emailMessages = sqliteTable(
     index("email_messages_batch_idx").on(t.campaignId, t.batch),
     // The campaign's counters after each batch count by status.
     index("email_messages_status_idx").on(t.campaignId, t.status),
+    // Provider webhooks (Resend delivered/bounced/complained) find the message by the provider's id.
+    index("email_messages_provider_idx")
+      .on(t.providerMessageId)
+      .where(sql`${t.providerMessageId} IS NOT NULL`),
   ],
 );
 
