@@ -28,8 +28,15 @@ export const emailCampaigns = sqliteTable(
     segmentId: text("segment_id"),
     subjects: text("subjects", { mode: "json" }).$type<string[]>().notNull().default([]),
     status: text("status", { enum: CAMPAIGN_STATUSES }).notNull().default("draft"),
-    /** Unix ms (UTC) when a scheduled campaign starts. */
+    /**
+     * Unix ms (UTC) when a scheduled campaign starts. Scheduled at a local time, the instant of
+     * that time in the campaign's zone; in recipient mode, in the earliest zone (UTC+14).
+     */
     sendAt: integer("send_at"),
+    /** `YYYY-MM-DDTHH:mm` wall-clock time the campaign was scheduled at; null: an instant. */
+    sendAtLocal: text("send_at_local"),
+    /** With send_at_local: `recipient` (each contact's zone) or the IANA zone it was resolved in. */
+    timeZone: text("time_zone"),
     experimentId: text("experiment_id"),
     arms: text("arms", { mode: "json" }).$type<CampaignSubjectArm[]>(),
     recipients: integer("recipients").notNull().default(0),
@@ -83,6 +90,8 @@ export const emailMessages = sqliteTable(
     links: text("links", { mode: "json" }).$type<string[]>(),
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
+    /** Unix ms before which the row may not be claimed (recipient time zones); null: at once. */
+    dueAt: integer("due_at"),
     sentAt: integer("sent_at"),
     openedAt: integer("opened_at"),
     machineOpen: integer("machine_open", { mode: "boolean" }),

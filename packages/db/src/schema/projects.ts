@@ -17,6 +17,8 @@ export const projects = sqliteTable("projects", {
    * shipped SDKs send none; when set, it answers 401 without a key of this project.
    */
   metricsRequireKey: integer("metrics_require_key", { mode: "boolean" }).notNull().default(false),
+  /** IANA zone for campaigns scheduled at a local time in "project" mode (and recipients without one). */
+  timeZone: text("time_zone").notNull().default("UTC"),
   /** `user:<id>` of the creator; null for bootstrap and seeded projects. */
   createdBy: text("created_by"),
   /** Soft delete: the project's keys and sessions stop working; data is kept. */

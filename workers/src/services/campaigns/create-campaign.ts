@@ -38,6 +38,8 @@ export async function createCampaign({
     subjects,
     status: "draft" as const,
     sendAt: null,
+    sendAtLocal: null,
+    timeZone: null,
     experimentId: null,
     arms: null,
     recipients: 0,
