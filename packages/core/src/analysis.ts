@@ -4,11 +4,11 @@ import {
   holm,
   type Interval,
   monteCarloBest,
-  quadratureBest,
   srmTest,
   twoProportionZTest,
   wilsonInterval,
 } from "./stats";
+import { quadratureBest } from "./stats-quadrature";
 
 /** Impressions and successes (e.g. clicks) of one arm of an experiment. */
 export interface ArmCounts {
