@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import { buildContext } from "../src/infra/build-context";
 import type { CampaignBatchJob } from "../src/queue/messages";
+import { getCampaign } from "../src/services/campaigns/get-campaign";
+import { zonedInstant } from "../src/services/campaigns/lib/time-zone";
 import { sendCampaignBatch } from "../src/services/campaigns/send-campaign-batch";
 import { setCampaignStatus } from "../src/services/campaigns/set-campaign-status";
 import { startCampaign } from "../src/services/campaigns/start-campaign";
@@ -698,3 +700,223 @@ describe("Resend transport against the local stub", () => {
     });
   });
 });
+
+describe("scheduling at a local time", () => {
+  it("reads a local time in the project's zone (set on the project), or a named zone; DST gaps move forward", async () => {
+    const { projectId, apiKey, templateId } = await seed();
+    await expectError(
+      await call(`/v1/projects/${projectId}`, {
+        method: "PATCH",
+        key: apiKey,
+        body: { time_zone: "Mars/Olympus" },
+      }),
+      400,
+      "BAD_REQUEST",
+      /time_zone: 'Mars\/Olympus' is not an IANA time zone/,
+    );
+    const project = await json<{ time_zone: string }>(
+      await call(`/v1/projects/${projectId}`, {
+        method: "PATCH",
+        key: apiKey,
+        body: { time_zone: "europe/paris" },
+      }),
+      200,
+    );
+    expect(project.time_zone).toBe("Europe/Paris");
+    const schedule = async (body: Record<string, unknown>) => {
+      const c = await createCampaign(apiKey, {
+        name: "Local",
+        from: "news@example.com",
+        template_id: templateId,
+      });
+      return call(`/v1/campaigns/${c.campaign_id}/schedule`, { key: apiKey, body });
+    };
+    // Paris is UTC+1 in January.
+    const inProject = await json<CampaignBody & { send_at_local: string; time_zone: string }>(
+      await schedule({ send_at_local: "2027-01-15T09:00", time_zone: "project" }),
+      200,
+    );
+    expect(inProject).toMatchObject({
+      status: "scheduled",
+      send_at: "2027-01-15T08:00:00.000Z",
+      send_at_local: "2027-01-15T09:00",
+      time_zone: "Europe/Paris",
+    });
+    const read = await json<{ next_due: { at: string; recipients: number | null }[] }>(
+      await call(`/v1/campaigns/${inProject.campaign_id}`, { key: apiKey }),
+      200,
+    );
+    expect(read.next_due).toEqual([{ at: "2027-01-15T08:00:00.000Z", recipients: null }]);
+    // 02:30 does not exist in New York on 14 March 2027 (02:00 EST → 03:00 EDT): it becomes 03:30 EDT.
+    const gap = await json<CampaignBody>(
+      await schedule({ send_at_local: "2027-03-14T02:30", time_zone: "America/New_York" }),
+      200,
+    );
+    expect(gap.send_at).toBe("2027-03-14T07:30:00.000Z");
+    // London skips 01:00–02:00 on 28 March 2027: 01:30 becomes 02:30 BST, 01:30 UTC.
+    const london = await json<CampaignBody>(
+      await schedule({ send_at_local: "2027-03-28T01:30", time_zone: "Europe/London" }),
+      200,
+    );
+    expect(london.send_at).toBe("2027-03-28T01:30:00.000Z");
+    // A repeated hour is its first occurrence: 01:30 on 7 November 2027 in New York is EDT (UTC-4).
+    const local = Date.UTC(2027, 10, 7, 1, 30);
+    expect(new Date(zonedInstant(local, "America/New_York")).toISOString()).toBe("2027-11-07T05:30:00.000Z");
+    expect(new Date(zonedInstant(Date.UTC(2027, 10, 7, 2, 30), "America/New_York")).toISOString()).toBe(
+      "2027-11-07T07:30:00.000Z",
+    );
+    // Bad input is a 400 naming the field.
+    const cases: [Record<string, unknown>, string][] = [
+      [{ send_at_local: "2027-01-15T09:00", time_zone: "Nowhere/Else" }, "time_zone"],
+      [{ send_at_local: "2027-02-30T09:00", time_zone: "UTC" }, "send_at_local"],
+      [{ send_at_local: "2027-01-15 09:00", time_zone: "UTC" }, "send_at_local"],
+      [{ send_at_local: "2027-01-15T09:00" }, "time_zone"],
+      [{ send_at: "2027-01-15T09:00:00Z", send_at_local: "2027-01-15T09:00", time_zone: "UTC" }, "send_at"],
+      [{ send_at: "2027-01-15T09:00:00Z", time_zone: "UTC" }, "time_zone"],
+      [{}, "send_at"],
+    ];
+    for (const [body, path] of cases) {
+      const error = await expectError(await schedule(body), 400, "BAD_REQUEST");
+      expect(error.issues, JSON.stringify(body)).toContainEqual(expect.objectContaining({ path }));
+    }
+  });
+
+  it("in recipients' zones: due at UTC+14 first, then each zone's rows at their own instant, once each (fake clock)", async () => {
+    const { projectId, apiKey, templateId } = await seed();
+    await json(
+      await call(`/v1/projects/${projectId}`, {
+        method: "PATCH",
+        key: apiKey,
+        body: { time_zone: "Asia/Tokyo" },
+      }),
+      200,
+    );
+    const people = [
+      ["kiri@example.com", "Pacific/Kiritimati"],
+      ["paris@example.com", "Europe/Paris"],
+      ["ny@example.com", "America/New_York"],
+      ["nozone@example.com", null],
+    ] as const;
+    for (const [email, zone] of people) {
+      await json(await call("/v1/contacts", { key: apiKey, body: { email, time_zone: zone } }), 201);
+    }
+    const c = await createCampaign(apiKey, {
+      name: "Everywhere at 9",
+      from: "news@example.com",
+      template_id: templateId,
+    });
+    const q = fakeQueue(Date.parse("2027-01-10T00:00:00Z"));
+    const scheduled = await setCampaignStatus({
+      ctx: q.ctx,
+      projectId,
+      actor: "test",
+      input: {
+        campaignId: c.campaign_id,
+        action: "schedule",
+        sendAtLocal: "2027-01-15T09:00",
+        timeZone: "recipient",
+      },
+    });
+    const due = {
+      kiri: Date.parse("2027-01-14T19:00:00Z"),
+      tokyo: Date.parse("2027-01-15T00:00:00Z"),
+      paris: Date.parse("2027-01-15T08:00:00Z"),
+      ny: Date.parse("2027-01-15T14:00:00Z"),
+    };
+    expect(scheduled).toMatchObject({
+      sendAt: due.kiri,
+      sendAtLocal: "2027-01-15T09:00",
+      timeZone: "recipient",
+    });
+    const before = await getCampaign({ ctx: q.ctx, projectId, input: { campaignId: c.campaign_id } });
+    expect(before.nextDue).toEqual(
+      [due.kiri, due.tokyo, due.paris, due.ny].map((at) => ({ at, recipients: 1 })),
+    );
+
+    const sentAt = async () =>
+      Object.fromEntries(
+        (
+          await env.DB.prepare("SELECT email, status, sent_at FROM email_messages WHERE campaign_id = ?")
+            .bind(c.campaign_id)
+            .all<{ email: string; status: string; sent_at: number | null }>()
+        ).results.map((r) => [r.email, r.sent_at]),
+      );
+    // Nothing before the first zone's instant (the start job hops in 12 hours at most).
+    await q.runUntil(due.kiri - 60_000);
+    expect(await sentAt()).toEqual({});
+    await q.runUntil(due.kiri);
+    expect(await sentAt()).toEqual({
+      "kiri@example.com": due.kiri,
+      "paris@example.com": null,
+      "ny@example.com": null,
+      "nozone@example.com": null,
+    });
+    const during = await getCampaign({ ctx: q.ctx, projectId, input: { campaignId: c.campaign_id } });
+    expect(during.status).toBe("sending");
+    expect(during.nextDue).toEqual([due.tokyo, due.paris, due.ny].map((at) => ({ at, recipients: 1 })));
+    // The project's zone (Tokyo) for the contact without one; every other row waits for its own instant.
+    await q.runUntil(due.paris - 1);
+    expect(await sentAt()).toMatchObject({ "nozone@example.com": due.tokyo, "paris@example.com": null });
+    await q.runUntil(due.ny);
+    expect(await sentAt()).toEqual({
+      "kiri@example.com": due.kiri,
+      "nozone@example.com": due.tokyo,
+      "paris@example.com": due.paris,
+      "ny@example.com": due.ny,
+    });
+    const done = await getCampaign({ ctx: q.ctx, projectId, input: { campaignId: c.campaign_id } });
+    expect(done).toMatchObject({ status: "sent", counts: { recipients: 4, sent: 4 }, nextDue: [] });
+    // Redelivered batch jobs send nothing twice.
+    for (const job of q.history.filter((j) => j.kind === "campaign_batch")) {
+      await sendCampaignBatch({ ctx: q.ctx, input: job as CampaignBatchJob });
+    }
+    const outbox = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM email_outbox o JOIN email_messages m ON m.id = o.message_id WHERE m.campaign_id = ?",
+    )
+      .bind(c.campaign_id)
+      .first<{ n: number }>();
+    expect(outbox?.n).toBe(4);
+    await q.settle();
+  });
+});
+
+/**
+ * A context on a fake clock whose jobs queue is a list honouring delaySeconds: runUntil(t) moves
+ * the clock through every due job up to t, running start and batch jobs as the consumer would.
+ */
+function fakeQueue(start: number) {
+  let clock = start;
+  const queued: { body: { kind: string }; at: number }[] = [];
+  const history: { kind: string }[] = [];
+  const pending: Promise<unknown>[] = [];
+  const base = buildContext(env as unknown as Env, (p) => pending.push(p));
+  const push = (body: unknown, delaySeconds = 0) => {
+    queued.push({ body: body as { kind: string }, at: clock + delaySeconds * 1000 });
+  };
+  const jobs = {
+    send: async (body: unknown, opts?: { delaySeconds?: number }) => push(body, opts?.delaySeconds),
+    sendBatch: async (batch: Iterable<{ body: unknown; delaySeconds?: number }>) => {
+      for (const m of batch) push(m.body, m.delaySeconds);
+    },
+  } as unknown as Queue<unknown>;
+  const ctx = { ...base, now: () => clock, queues: { ...base.queues, jobs } };
+  return {
+    ctx,
+    history,
+    settle: () => Promise.all(pending),
+    async runUntil(until: number) {
+      for (;;) {
+        queued.sort((a, b) => a.at - b.at);
+        const next = queued[0];
+        if (!next || next.at > until) break;
+        queued.shift();
+        clock = Math.max(clock, next.at);
+        history.push(next.body);
+        if (next.body.kind === "campaign_start") await startCampaign({ ctx, input: next.body as never });
+        else if (next.body.kind === "campaign_batch")
+          await sendCampaignBatch({ ctx, input: next.body as never });
+      }
+      clock = Math.max(clock, until);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
+  type CampaignStatus,
   contacts,
   type EmailMessageRow,
   emailCampaigns,
@@ -14,15 +15,28 @@ export const CAMPAIGN_BATCH_SIZE = 100;
 /** A claimed batch whose job died is claimable again after this long. */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
+/** Rows of one due instant share batches; a due group's batches start at a multiple of this. */
+export const DUE_GROUP_STRIDE = 1_000_000;
+
 /**
  * Writes one `queued` row per subscribed recipient (all contacts, or those `where` matches), with
  * batch numbers in contact order, in one statement. INSERT OR IGNORE on (campaign, contact): a
  * redelivered start adds nobody twice. `updated_at` 0 marks a row as not claimed.
+ *
+ * `dueAt` (recipient time zones) gives each contact the instant its row may be sent, as an SQL
+ * expression over `contacts`; rows are batched per instant, so a batch is due all at once.
  */
 export async function materializeRecipients(
   db: Db,
-  input: { projectId: string; campaignId: string; where: SQL | undefined; now: number },
+  input: {
+    projectId: string;
+    campaignId: string;
+    where: SQL | undefined;
+    now: number;
+    dueAt?: SQL;
+  },
 ): Promise<number> {
+  const due = input.dueAt ?? sql`null`;
   await db
     .insert(emailMessages)
     .select(
@@ -33,10 +47,10 @@ export async function materializeRecipients(
           campaignId: sql<string>`${input.campaignId}`.as("campaign_id"),
           contactId: contacts.id,
           email: contacts.email,
-          batch:
-            sql<number>`(row_number() over (order by ${contacts.id}) - 1) / ${sql.raw(String(CAMPAIGN_BATCH_SIZE))}`.as(
-              "batch",
-            ),
+          batch: sql<number>`(dense_rank() over (order by ${due}) - 1) * ${sql.raw(String(DUE_GROUP_STRIDE))}
+              + (row_number() over (partition by ${due} order by ${contacts.id}) - 1) / ${sql.raw(String(CAMPAIGN_BATCH_SIZE))}`.as(
+            "batch",
+          ),
           status: sql<"queued">`'queued'`.as("status"),
           variantId: sql<null>`null`.as("variant_id"),
           trackingToken: sql<null>`null`.as("tracking_token"),
@@ -44,6 +58,7 @@ export async function materializeRecipients(
           links: sql<null>`null`.as("links"),
           error: sql<null>`null`.as("error"),
           attempts: sql<number>`0`.as("attempts"),
+          dueAt: sql<number | null>`${due}`.as("due_at"),
           sentAt: sql<null>`null`.as("sent_at"),
           openedAt: sql<null>`null`.as("opened_at"),
           machineOpen: sql<null>`null`.as("machine_open"),
@@ -62,14 +77,45 @@ export async function materializeRecipients(
   return row?.n ?? 0;
 }
 
-/** Batch numbers that still hold queued rows. */
-export async function pendingBatches(db: Db, campaignId: string): Promise<number[]> {
-  const rows = await db
-    .selectDistinct({ batch: emailMessages.batch })
+/** Batches that still hold queued rows, with when they are due (null: now). */
+export async function pendingBatches(
+  db: Db,
+  campaignId: string,
+): Promise<{ batch: number; dueAt: number | null }[]> {
+  return db
+    .select({ batch: emailMessages.batch, dueAt: sql<number | null>`min(${emailMessages.dueAt})` })
     .from(emailMessages)
     .where(and(eq(emailMessages.campaignId, campaignId), eq(emailMessages.status, "queued")))
+    .groupBy(emailMessages.batch)
     .orderBy(emailMessages.batch);
-  return rows.map((r) => r.batch);
+}
+
+/** The instants a campaign's queued rows are still due at, soonest first, with how many each. */
+export function queuedDueInstants(
+  db: Db,
+  campaignId: string,
+  limit: number,
+): Promise<{ dueAt: number | null; queued: number }[]> {
+  return db
+    .select({ dueAt: emailMessages.dueAt, queued: sql<number>`count(*)` })
+    .from(emailMessages)
+    .where(and(eq(emailMessages.campaignId, campaignId), eq(emailMessages.status, "queued")))
+    .groupBy(emailMessages.dueAt)
+    .orderBy(emailMessages.dueAt)
+    .limit(limit);
+}
+
+/** The time zones of a would-be audience, with how many subscribed contacts each (null: none set). */
+export function audienceTimeZones(
+  db: Db,
+  projectId: string,
+  where: SQL | undefined,
+): Promise<{ timeZone: string | null; contacts: number }[]> {
+  return db
+    .select({ timeZone: contacts.timeZone, contacts: sql<number>`count(*)` })
+    .from(contacts)
+    .where(and(eq(contacts.projectId, projectId), eq(contacts.status, "subscribed"), where))
+    .groupBy(contacts.timeZone);
 }
 
 /**
@@ -85,6 +131,8 @@ export async function claimBatch(
     eq(emailMessages.campaignId, input.campaignId),
     eq(emailMessages.batch, input.batch),
     eq(emailMessages.status, "queued"),
+    // A row of a later zone is never sent early, whatever woke the batch.
+    sql`(${emailMessages.dueAt} is null or ${emailMessages.dueAt} <= ${input.now})`,
   );
   await db
     .update(emailMessages)
@@ -188,4 +236,74 @@ export function listOutboxMail(db: Db, projectId: string, limit: number) {
     .where(eq(emailOutbox.projectId, projectId))
     .orderBy(sql`${emailOutbox.createdAt} desc`)
     .limit(limit);
+}
+
+/** What a live counter shows: every recipient row of a campaign, by where it got to. */
+export interface CampaignLiveCounts {
+  recipients: number;
+  queued: number;
+  /** Accepted by the provider: every row past queued but failed and skipped. */
+  sent: number;
+  delivered: number;
+  /** Human opens (machine opens are not counted, as in the stats). */
+  opened: number;
+  clicked: number;
+  bounced: number;
+  complained: number;
+  failed: number;
+  skipped: number;
+}
+
+/**
+ * A campaign's status and live counts in one statement, read from the rows (the source of
+ * truth): a counter that missed an update, or was evicted, is right again at its next read.
+ * Null when the campaign is not the project's.
+ */
+export async function campaignLiveCounts(
+  db: Db,
+  projectId: string,
+  campaignId: string,
+): Promise<{ status: CampaignStatus; counts: CampaignLiveCounts } | null> {
+  const [campaign] = await db
+    .select({ status: emailCampaigns.status })
+    .from(emailCampaigns)
+    .where(and(eq(emailCampaigns.projectId, projectId), eq(emailCampaigns.id, campaignId)))
+    .limit(1);
+  if (!campaign) return null;
+  const n = (condition: SQL) => sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
+  const [row] = await db
+    .select({
+      recipients: sql<number>`count(*)`,
+      queued: n(sql`${emailMessages.status} = 'queued'`),
+      sent: n(sql`${emailMessages.status} not in ('queued', 'failed', 'skipped')`),
+      delivered: n(sql`${emailMessages.status} in ('delivered', 'opened', 'clicked', 'complained')`),
+      opened: n(sql`${emailMessages.openedAt} is not null`),
+      clicked: n(sql`${emailMessages.clickedAt} is not null`),
+      bounced: n(sql`${emailMessages.status} = 'bounced'`),
+      complained: n(sql`${emailMessages.status} = 'complained'`),
+      failed: n(sql`${emailMessages.status} = 'failed'`),
+      skipped: n(sql`${emailMessages.status} = 'skipped'`),
+    })
+    .from(emailMessages)
+    .where(eq(emailMessages.campaignId, campaignId));
+  const zero: CampaignLiveCounts = {
+    recipients: 0,
+    queued: 0,
+    sent: 0,
+    delivered: 0,
+    opened: 0,
+    clicked: 0,
+    bounced: 0,
+    complained: 0,
+    failed: 0,
+    skipped: 0,
+  };
+  return {
+    status: campaign.status,
+    counts: row
+      ? (Object.fromEntries(
+          Object.entries(row).map(([k, v]) => [k, Number(v)]),
+        ) as unknown as CampaignLiveCounts)
+      : zero,
+  };
 }

@@ -105,6 +105,8 @@ export interface ProjectRecord {
   challengerCount: number;
   /** Whether POST /v1/metrics refuses keyless requests for this project. */
   metricsRequireKey: boolean;
+  /** IANA zone campaigns scheduled at a local time use in "project" mode. */
+  timeZone: string;
   createdBy: string | null;
   createdAt: number;
   updatedAt: number;
@@ -116,6 +118,7 @@ const projectColumns = {
   defaultLocale: projects.defaultLocale,
   challengerCount: projects.challengerCount,
   metricsRequireKey: projects.metricsRequireKey,
+  timeZone: projects.timeZone,
   createdBy: projects.createdBy,
   createdAt: projects.createdAt,
   updatedAt: projects.updatedAt,
@@ -189,7 +192,13 @@ export function listProjectsOfUser(
 export async function updateProjectSettings(
   db: Db,
   projectId: string,
-  set: { name?: string; defaultLocale?: string; challengerCount?: number; metricsRequireKey?: boolean },
+  set: {
+    name?: string;
+    defaultLocale?: string;
+    challengerCount?: number;
+    metricsRequireKey?: boolean;
+    timeZone?: string;
+  },
   now: number,
 ): Promise<boolean> {
   const rows = await db
@@ -214,4 +223,14 @@ export async function softDeleteProject(db: Db, projectId: string, now: number):
       .where(and(eq(invites.projectId, projectId), pendingInvite(now))),
   ]);
   return deleted.length > 0;
+}
+
+/** The project's IANA time zone ("UTC" unless set); null when the project does not exist. */
+export async function findProjectTimeZone(db: Db, projectId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ timeZone: projects.timeZone })
+    .from(projects)
+    .where(eq(projects.id, projectId))
+    .limit(1);
+  return row?.timeZone ?? null;
 }

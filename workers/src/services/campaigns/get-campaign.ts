@@ -1,7 +1,8 @@
 import type { AppContext } from "../../context";
 import { type Campaign, mustCampaign, toCampaign } from "./lib/campaign";
+import { nextDue } from "./lib/schedule";
 
-/** One of the project's campaigns, with its counters. */
+/** One of the project's campaigns, with its counters and the instants it is still due at. */
 export async function getCampaign({
   ctx,
   projectId,
@@ -11,5 +12,6 @@ export async function getCampaign({
   projectId: string;
   input: { campaignId: string };
 }): Promise<Campaign> {
-  return toCampaign(await mustCampaign(ctx, projectId, input.campaignId));
+  const row = await mustCampaign(ctx, projectId, input.campaignId);
+  return { ...toCampaign(row), nextDue: await nextDue(ctx, row) };
 }

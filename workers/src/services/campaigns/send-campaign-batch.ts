@@ -13,6 +13,8 @@ import { pickMessage } from "../message/get-message";
 import { mustTemplate } from "../templates/lib/template";
 import { contactContext, renderCampaignMessage } from "./lib/render-message";
 import { campaignIntent, campaignOwner } from "./lib/subject-experiment";
+import { notifyCampaignLive } from "./live";
+import { batchDelaySeconds } from "./start-campaign";
 
 /** Retryable provider failures are tried this many times in all, then the messages are failed. */
 export const MAX_BATCH_ATTEMPTS = 8;
@@ -34,6 +36,11 @@ export async function sendCampaignBatch({
   const campaign = await findEmailCampaign(ctx.db, input.projectId, input.campaignId);
   // Paused or cancelled: the rows stay queued; a resume queues the batch again.
   if (campaign?.status !== "sending") return;
+  // Woken by a 12-hour hop before its zone's instant: wait again.
+  if (input.dueAt !== undefined && input.dueAt > ctx.now()) {
+    await ctx.queues.jobs.send(input, { delaySeconds: batchDelaySeconds(input.dueAt, ctx.now()) });
+    return;
+  }
   // Everything that can fail before a send is read before the claim: a claimed batch that
   // threw would be acked by the retry (its claim found nothing) and stranded.
   const template = await mustTemplate(ctx, input.projectId, campaign.templateId);
@@ -47,6 +54,7 @@ export async function sendCampaignBatch({
   });
   if (rows.length === 0) {
     await refreshCampaignCounts(ctx.db, campaign.id, now);
+    notifyCampaignLive(ctx, input.projectId, campaign.id);
     return;
   }
   const contacts = new Map(
@@ -163,4 +171,5 @@ export async function sendCampaignBatch({
     await ctx.queues.jobs.send(next, { delaySeconds });
   }
   await refreshCampaignCounts(ctx.db, campaign.id, ctx.now());
+  notifyCampaignLive(ctx, input.projectId, campaign.id);
 }

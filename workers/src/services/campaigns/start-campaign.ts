@@ -7,11 +7,15 @@ import {
 } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import type { CampaignBatchJob, CampaignStartJob } from "../../queue/messages";
-import { compileSegmentFilter } from "../segments/filter";
-import { mustSegment } from "../segments/lib";
+import { audienceWhere, dueAtExpression } from "./lib/schedule";
+import { notifyCampaignLive } from "./live";
 
 // Queues delay a message by at most 12 hours; a later start is reached in hops.
 const MAX_DELAY_SECONDS = 12 * 3600;
+
+/** Seconds until `dueAt`, at most one queue hop (12 hours). */
+export const batchDelaySeconds = (dueAt: number, now: number) =>
+  Math.min(Math.max(0, Math.ceil((dueAt - now) / 1000)), MAX_DELAY_SECONDS);
 
 /** Queues the start job for a scheduled campaign, delayed until its send_at (or the longest hop). */
 export async function queueCampaignStart(
@@ -57,18 +61,29 @@ export async function startCampaign({
     return;
   }
   if (campaign.recipients === 0 && campaign.startedAt === null) {
-    const segment = campaign.segmentId ? await mustSegment(ctx, input.projectId, campaign.segmentId) : null;
+    const where = await audienceWhere(ctx, campaign);
     await materializeRecipients(ctx.db, {
       projectId: input.projectId,
       campaignId: campaign.id,
-      where: segment ? compileSegmentFilter(segment.filter as never) : undefined,
+      where,
       now,
+      dueAt: await dueAtExpression(ctx, campaign, where),
     });
   }
   const batches = await pendingBatches(ctx.db, campaign.id);
-  const jobs = batches.map((batch): { body: CampaignBatchJob } => ({
-    body: { kind: "campaign_batch", projectId: input.projectId, campaignId: campaign.id, batch },
-  }));
+  // A batch of a later zone waits in the queue until its instant (in hops of at most 12 hours).
+  const jobs = batches.map(({ batch, dueAt }): { body: CampaignBatchJob; delaySeconds?: number } => {
+    const body: CampaignBatchJob = {
+      kind: "campaign_batch",
+      projectId: input.projectId,
+      campaignId: campaign.id,
+      batch,
+      ...(dueAt !== null && dueAt > now ? { dueAt } : {}),
+    };
+    const delaySeconds = dueAt === null ? 0 : batchDelaySeconds(dueAt, now);
+    return delaySeconds > 0 ? { body, delaySeconds } : { body };
+  });
   for (let i = 0; i < jobs.length; i += 100) await ctx.queues.jobs.sendBatch(jobs.slice(i, i + 100));
   await refreshCampaignCounts(ctx.db, campaign.id, now);
+  notifyCampaignLive(ctx, input.projectId, campaign.id);
 }

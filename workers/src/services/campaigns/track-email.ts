@@ -2,6 +2,7 @@ import { findEmailMessage, settleMessages } from "@pushbunny/db";
 import { verifyClickToken, verifyOpenToken } from "@pushbunny/email";
 import type { AppContext } from "../../context";
 import { ingestEvents } from "../events/ingest-events";
+import { notifyCampaignLive } from "./live";
 
 // Apple Mail Privacy Protection (a bare `Mozilla/5.0`), Gmail's and Yahoo's image proxies fetch images on
 // user's behalf: an open from them says nothing about a person reading.
@@ -46,6 +47,7 @@ export async function recordOpen({
       },
     },
   ]);
+  notifyCampaignLive(ctx, row.projectId, row.campaignId);
   await trackEvents(ctx, row.projectId, row.trackingToken, ["opened"], now);
 }
 
@@ -74,6 +76,7 @@ export async function recordClick({
         set: { clickedAt: now, openedAt: row.openedAt ?? now, status: "clicked", updatedAt: now },
       },
     ]);
+    notifyCampaignLive(ctx, row.projectId, row.campaignId);
     await trackEvents(
       ctx,
       row.projectId,

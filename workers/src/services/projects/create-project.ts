@@ -40,6 +40,7 @@ export async function createProject({
     defaultLocale,
     challengerCount,
     metricsRequireKey: false,
+    timeZone: "UTC",
     createdBy,
     createdAt: now,
     updatedAt: now,

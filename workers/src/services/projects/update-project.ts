@@ -1,16 +1,29 @@
 import { type ProjectRecord, updateProjectSettings } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { NotFoundError } from "../../errors";
+import { BadRequestError, NotFoundError } from "../../errors";
 import { publishMetricsPolicy } from "../../infra/metrics-policy";
 import { recordAudit } from "../audit/record-audit";
+import { canonicalZone } from "../campaigns/lib/time-zone";
 import { mustProject } from "./get-project";
 import { checkChallengerCount, checkLocale, checkProjectName } from "./rules";
+
+function checkTimeZone(zone: string): string {
+  const canonical = canonicalZone(zone);
+  if (!canonical) {
+    throw new BadRequestError(`time_zone: '${zone}' is not an IANA time zone (e.g. Europe/Paris)`, [
+      { path: "time_zone", message: "not an IANA time zone" },
+    ]);
+  }
+  return canonical;
+}
 
 export interface ProjectChanges {
   name?: string;
   defaultLocale?: string;
   challengerCount?: number;
   metricsRequireKey?: boolean;
+  /** IANA name; stored canonical (`europe/paris` → `Europe/Paris`). */
+  timeZone?: string;
 }
 
 /** Renames a project or changes its defaults; a rename and other changes are audited apart. */
@@ -32,6 +45,7 @@ export async function updateProject({
       ? { challengerCount: checkChallengerCount(input.challengerCount) }
       : {}),
     ...(input.metricsRequireKey !== undefined ? { metricsRequireKey: input.metricsRequireKey } : {}),
+    ...(input.timeZone !== undefined ? { timeZone: checkTimeZone(input.timeZone) } : {}),
   };
   const current = await mustProject(ctx, projectId);
   const set: ProjectChanges = {};
@@ -48,6 +62,10 @@ export async function updateProject({
   if (wanted.metricsRequireKey !== undefined && wanted.metricsRequireKey !== current.metricsRequireKey) {
     set.metricsRequireKey = wanted.metricsRequireKey;
     changed.metrics_require_key = { from: current.metricsRequireKey, to: wanted.metricsRequireKey };
+  }
+  if (wanted.timeZone !== undefined && wanted.timeZone !== current.timeZone) {
+    set.timeZone = wanted.timeZone;
+    changed.time_zone = { from: current.timeZone, to: wanted.timeZone };
   }
   if (Object.keys(set).length === 0) return current;
 

@@ -5,6 +5,7 @@ import { registerGetCampaign } from "./get-campaign";
 import { registerListCampaignMessages } from "./list-campaign-messages";
 import { registerListCampaigns } from "./list-campaigns";
 import { registerListEmailOutbox } from "./list-email-outbox";
+import { registerOpenCampaignLive } from "./open-campaign-live";
 import { registerSetCampaignStatus } from "./set-campaign-status";
 import { registerTestCampaign } from "./test-campaign";
 import { registerUpdateCampaign } from "./update-campaign";
@@ -19,5 +20,6 @@ export function registerCampaignRoutes(app: App) {
   registerSetCampaignStatus(app);
   registerTestCampaign(app);
   registerListCampaignMessages(app);
+  registerOpenCampaignLive(app);
   registerListEmailOutbox(app);
 }

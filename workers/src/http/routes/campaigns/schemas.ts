@@ -62,7 +62,36 @@ export const CampaignView = z
     segment_id: z.string().nullable(),
     subjects: z.array(z.string()),
     status: z.enum(CAMPAIGN_STATUSES),
-    send_at: z.string().nullable().openapi({ format: "date-time" }),
+    send_at: z.string().nullable().openapi({
+      format: "date-time",
+      description:
+        "When it starts (UTC); scheduled for recipients' zones, when the earliest zone (UTC+14) reaches the local time",
+    }),
+    send_at_local: z
+      .string()
+      .nullable()
+      .openapi({ description: "The local time it was scheduled at, if any", example: "2026-12-10T09:00" }),
+    time_zone: z.string().nullable().openapi({
+      description:
+        "`recipient` (each contact's zone, else the project's, else UTC) or the IANA zone of send_at_local",
+      example: "recipient",
+    }),
+    next_due: z
+      .array(
+        z.object({
+          at: z.string().openapi({ format: "date-time" }),
+          recipients: z
+            .number()
+            .int()
+            .nullable()
+            .openapi({ description: "null: the audience is read at the start" }),
+        }),
+      )
+      .optional()
+      .openapi({
+        description:
+          "GET only: the instants still to come (soonest first, up to 48) and how many recipients each; empty once nothing is left to send",
+      }),
     experiment_id: z
       .string()
       .nullable()
@@ -99,6 +128,11 @@ export const campaignView = (c: Campaign): z.infer<typeof CampaignView> => ({
   subjects: c.subjects,
   status: c.status,
   send_at: iso(c.sendAt),
+  send_at_local: c.sendAtLocal,
+  time_zone: c.timeZone,
+  ...(c.nextDue
+    ? { next_due: c.nextDue.map((d) => ({ at: iso(d.at) ?? "", recipients: d.recipients })) }
+    : {}),
   experiment_id: c.experimentId,
   arms: c.arms?.map((a) => ({ variant_id: a.variantId, subject: a.subject })) ?? null,
   counts: c.counts,

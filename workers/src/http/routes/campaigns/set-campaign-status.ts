@@ -8,18 +8,40 @@ import { CampaignIdParam, campaignResponse, campaignView, conflict } from "./sch
 
 const ScheduleBody = z
   .strictObject({
-    send_at: Instant.openapi({
+    send_at: Instant.optional().openapi({
       description: "When to start (UTC instant; a past time starts at the next due check)",
     }),
+    send_at_local: z.string().max(32).optional().openapi({
+      description: "Instead of send_at: a wall-clock time, `YYYY-MM-DDTHH:mm`",
+      example: "2026-12-10T09:00",
+    }),
+    time_zone: z.string().max(64).optional().openapi({
+      description:
+        "With send_at_local: `project` (the project's time_zone), `recipient` (each contact's time_zone, else the project's, else UTC), or an IANA name. A local time skipped by a DST change moves forward by the gap; one that happens twice is the first.",
+      example: "recipient",
+    }),
+  })
+  .refine((b) => (b.send_at === undefined) !== (b.send_at_local === undefined), {
+    message: "send send_at, or send_at_local with time_zone",
+    path: ["send_at"],
+  })
+  .refine((b) => (b.send_at_local === undefined) === (b.time_zone === undefined), {
+    message: "time_zone goes with send_at_local (and only with it)",
+    path: ["time_zone"],
   })
   .openapi("ScheduleCampaignRequest");
+const scheduleFields = (b: z.infer<typeof ScheduleBody>) => ({
+  ...(b.send_at !== undefined ? { sendAt: b.send_at } : {}),
+  ...(b.send_at_local !== undefined ? { sendAtLocal: b.send_at_local } : {}),
+  ...(b.time_zone !== undefined ? { timeZone: b.time_zone } : {}),
+});
 const EmptyBody = z.strictObject({}).openapi("EmptyRequest");
 
 // Four addresses for one verb (setCampaignStatus), as experiments' pause and resume.
 const ACTIONS = {
   schedule: {
     operationId: "scheduleCampaign",
-    summary: "Schedule a draft (or paused) campaign at a UTC instant",
+    summary: "Schedule a draft (or paused) campaign at a UTC instant or a local time",
     description: "Creates the subject experiment (intent `email:<campaign_id>`) the first time.",
     body: ScheduleBody,
   },
@@ -83,7 +105,7 @@ export function registerSetCampaignStatus(app: App) {
       input: {
         campaignId: c.req.valid("param").campaign_id,
         action: "schedule",
-        sendAt: c.req.valid("json").send_at,
+        ...scheduleFields(c.req.valid("json")),
       },
     });
     return c.json(campaignView(campaign), 200);

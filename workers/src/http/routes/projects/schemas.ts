@@ -65,6 +65,10 @@ export const ProjectView = z
     metrics_require_key: z
       .boolean()
       .openapi({ description: "POST /v1/metrics refuses requests without this project's API key" }),
+    time_zone: z.string().openapi({
+      description: 'IANA zone of campaigns scheduled with `time_zone: "project"`',
+      example: "UTC",
+    }),
     role: RoleName.nullable().openapi({ description: "Your role in the project; null for API keys" }),
     created_by: z.string().nullable().openapi({ example: "user:usr_0a1b2c3d4e5f60718293" }),
     created_at: z.string(),
@@ -79,6 +83,7 @@ export function projectView(p: Project): z.infer<typeof ProjectView> {
     default_locale: p.defaultLocale,
     challenger_count: p.challengerCount,
     metrics_require_key: p.metricsRequireKey,
+    time_zone: p.timeZone,
     role: p.role,
     created_by: p.createdBy,
     created_at: iso(p.createdAt),

@@ -27,6 +27,11 @@ const route = createRoute({
               name: ProjectName.optional(),
               default_locale: LocaleTag.optional().openapi({ example: "en-US" }),
               challenger_count: ChallengerCount.optional(),
+              time_zone: z.string().min(1).max(64).optional().openapi({
+                description:
+                  'IANA time zone for campaigns scheduled at a local time with `time_zone: "project"`, and for contacts without one',
+                example: "Europe/Paris",
+              }),
               metrics_require_key: z.boolean().optional().openapi({
                 description:
                   "Refuse POST /v1/metrics without an API key of this project (the shipped mobile SDKs send none)",
@@ -35,7 +40,7 @@ const route = createRoute({
             })
             .refine(
               (b) => Object.values(b).some((v) => v !== undefined),
-              "nothing to change: send name, default_locale, challenger_count or metrics_require_key",
+              "nothing to change: send name, default_locale, challenger_count, time_zone or metrics_require_key",
             ),
         },
       },
@@ -57,6 +62,7 @@ export function registerUpdateProject(app: App) {
         ...(b.default_locale !== undefined ? { defaultLocale: b.default_locale } : {}),
         ...(b.challenger_count !== undefined ? { challengerCount: b.challenger_count } : {}),
         ...(b.metrics_require_key !== undefined ? { metricsRequireKey: b.metrics_require_key } : {}),
+        ...(b.time_zone !== undefined ? { timeZone: b.time_zone } : {}),
       },
     });
     return c.json(projectView({ ...project, role: c.get("role") ?? null }), 200);

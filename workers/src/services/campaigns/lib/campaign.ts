@@ -16,6 +16,11 @@ export interface Campaign {
   subjects: string[];
   status: CampaignStatus;
   sendAt: number | null;
+  /** The wall-clock time it was scheduled at (`YYYY-MM-DDTHH:mm`), with its zone or `recipient`. */
+  sendAtLocal: string | null;
+  timeZone: string | null;
+  /** Instants still to come and how many recipients each (null: not known before the start); GET only. */
+  nextDue?: { at: number; recipients: number | null }[];
   experimentId: string | null;
   arms: CampaignSubjectArm[] | null;
   counts: { recipients: number; sent: number; failed: number; skipped: number };
@@ -35,6 +40,8 @@ export const toCampaign = (row: EmailCampaignRow): Campaign => ({
   subjects: row.subjects,
   status: row.status,
   sendAt: row.sendAt,
+  sendAtLocal: row.sendAtLocal,
+  timeZone: row.timeZone,
   experimentId: row.experimentId,
   arms: row.arms,
   counts: { recipients: row.recipients, sent: row.sent, failed: row.failed, skipped: row.skipped },
