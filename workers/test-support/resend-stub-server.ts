@@ -22,9 +22,11 @@ export interface ResendStubCall {
   idempotencyKey: string | null;
   status: number;
   emails: {
+    from?: string;
     to: string[];
     subject: string;
-    html: string;
+    html?: string;
+    text?: string;
     headers?: Record<string, string>;
     tags?: { name: string; value: string }[];
   }[];
@@ -79,6 +81,11 @@ export async function startResendStub(): Promise<{ baseUrl: string; close: () =>
       if (!Array.isArray(emails) || emails.length === 0 || emails.length > 100) {
         record(422);
         return send(422, { name: "validation_error", message: "1-100 emails per batch" });
+      }
+      // As Resend: a sender, and an HTML or a text part that is not empty.
+      if (emails.some((email) => !email.from || !(email.html || email.text))) {
+        record(422);
+        return send(422, { name: "validation_error", message: "`from` and `html` or `text` are required" });
       }
       const onceKey = `${apiKey}|${idempotencyKey}`;
       if ((scenario === "ratelimitedonce" || scenario === "unavailableonce") && !failedOnce.has(onceKey)) {

@@ -2,7 +2,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { newId, sha256Hex } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
+import type { Env } from "../src/env";
 import worker from "../src/index";
+import { buildContext } from "../src/infra/build-context";
+import { mailerFor } from "../src/infra/mailer";
 import { call, eventually, expectError, json } from "./helpers";
 
 const PASSWORD = "correct horse battery staple";
@@ -370,5 +373,110 @@ describe("the development outbox", () => {
       await waitOnExecutionContext(ctx);
       await expectError(res, 404, "NOT_FOUND", "no route for GET /v1/dev/outbox");
     }
+  });
+});
+
+describe("account mail goes through the email transport", () => {
+  const stub = (env as unknown as { RESEND_BASE_URL: string }).RESEND_BASE_URL;
+  const contextWith = (vars: Partial<Env>) => buildContext({ ...(env as unknown as Env), ...vars }, () => {});
+
+  it("keeps mail in the D1 outbox without RESEND_API_KEY, with its kind and project", async () => {
+    const ctx = contextWith({ RESEND_API_KEY: undefined });
+    const to = uniqueEmail("outbox");
+    const { id } = await mailerFor(ctx).send({
+      to,
+      subject: "Join",
+      text: "Come in",
+      kind: "invite",
+      projectId: "prj_mailtest",
+    });
+    const row = await env.DB.prepare(
+      'SELECT id, project_id, kind, subject, text FROM mail_outbox WHERE "to" = ?',
+    )
+      .bind(to)
+      .first();
+    expect(row).toEqual({ id, project_id: "prj_mailtest", kind: "invite", subject: "Join", text: "Come in" });
+  });
+
+  it("sends through Resend from MAIL_FROM, text only, with an idempotency key", async () => {
+    const apiKey = `re_stub_ok_${crypto.randomUUID().slice(0, 8)}`;
+    const ctx = contextWith({ RESEND_API_KEY: apiKey, MAIL_FROM: "PushBunny <accounts@example.com>" });
+    const to = uniqueEmail("resend");
+    const { id } = await mailerFor(ctx).send({
+      to,
+      subject: "Verify",
+      text: "Open the link",
+      kind: "verify_email",
+    });
+    const calls = (await (await fetch(`${stub}/__calls/${apiKey}`)).json()) as {
+      idempotencyKey: string;
+      status: number;
+      emails: { from: string; to: string[]; subject: string; text?: string; html?: string }[];
+    }[];
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.status).toBe(200);
+    expect(calls[0]?.idempotencyKey).toBe(`account/${id}`);
+    expect(calls[0]?.emails).toEqual([
+      expect.objectContaining({
+        from: "PushBunny <accounts@example.com>",
+        to: [to],
+        subject: "Verify",
+        text: "Open the link",
+      }),
+    ]);
+    expect(calls[0]?.emails[0]?.html).toBeUndefined();
+    const kept = await env.DB.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE "to" = ?')
+      .bind(to)
+      .first("n");
+    expect(kept).toBe(0);
+  });
+
+  it("answers 503 when the provider refuses, and when MAIL_FROM is missing", async () => {
+    const refused = contextWith({
+      RESEND_API_KEY: `re_stub_invalid_${crypto.randomUUID().slice(0, 8)}`,
+      MAIL_FROM: "a@example.com",
+    });
+    await expect(
+      mailerFor(refused).send({ to: uniqueEmail(), subject: "S", text: "T", kind: "reset_password" }),
+    ).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    const unconfigured = contextWith({ RESEND_API_KEY: "re_stub_ok_nofrom", MAIL_FROM: undefined });
+    await expect(
+      mailerFor(unconfigured).send({ to: uniqueEmail(), subject: "S", text: "T", kind: "invite" }),
+    ).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringContaining("MAIL_FROM") });
+  });
+
+  it("with the provider down, sign-up still succeeds and asking for the mail again answers 503, not a 500", async () => {
+    // Through the whole Worker, with the environment of a deployment whose provider refuses mail.
+    const down = {
+      ...(env as unknown as Env),
+      RESEND_API_KEY: `re_stub_invalid_${crypto.randomUUID().slice(0, 8)}`,
+      MAIL_FROM: "a@example.com",
+    };
+    const send = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+      const exec = createExecutionContext();
+      const response = await worker.fetch(
+        new Request(`http://edge.test${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...newIp(), ...headers },
+          body: JSON.stringify(body),
+        }),
+        down,
+        exec,
+      );
+      await waitOnExecutionContext(exec);
+      return response;
+    };
+    const signedUp = await json<Session>(
+      await send("/v1/auth/signup", { email: uniqueEmail("down"), password: PASSWORD }),
+      201,
+    );
+    const again = await send(
+      "/v1/auth/verify-email/resend",
+      {},
+      { authorization: `Bearer ${signedUp.access_token}` },
+    );
+    expect(again.status).toBe(503);
+    expect(again.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe("SERVICE_UNAVAILABLE");
   });
 });

@@ -36,8 +36,9 @@ function resendBody(message: OutgoingEmail): Record<string, unknown> {
     from: message.from,
     to: Array.isArray(message.to) ? message.to : [message.to],
     subject: message.subject,
-    html: message.html,
-    text: message.text,
+    // Resend refuses an empty part; account mail is text only.
+    ...(message.html ? { html: message.html } : {}),
+    ...(message.text ? { text: message.text } : {}),
     ...(message.replyTo === undefined ? {} : { reply_to: message.replyTo }),
     ...(message.headers && Object.keys(message.headers).length > 0 ? { headers: message.headers } : {}),
     tags: Object.entries(tags).map(([name, value]) => ({ name, value })),
