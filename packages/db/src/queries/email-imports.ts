@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import { chunk, type Db, JSON_ROWS_PER_STATEMENT } from "../client";
 import {
   type ContactImportRow,
@@ -8,6 +8,7 @@ import {
   type ImportCursor,
   suppressions,
 } from "../schema";
+import { olderThan, type PageAnchor } from "./keyset";
 
 // ---- imports ---------------------------------------------------------------------------------
 
@@ -26,6 +27,25 @@ export async function findContactImport(
     .where(and(eq(contactImports.projectId, projectId), eq(contactImports.id, id)))
     .limit(1);
   return row ?? null;
+}
+
+/** A page of the project's imports, newest first. */
+export function listContactImportsPage(
+  db: Db,
+  projectId: string,
+  filter: { limit: number; after?: PageAnchor },
+): Promise<ContactImportRow[]> {
+  return db
+    .select()
+    .from(contactImports)
+    .where(
+      and(
+        eq(contactImports.projectId, projectId),
+        olderThan(contactImports.createdAt, contactImports.id, filter.after),
+      ),
+    )
+    .orderBy(desc(contactImports.createdAt), desc(contactImports.id))
+    .limit(filter.limit);
 }
 
 /** Marks an import processing (from queued) or failed; other fields untouched. */

@@ -6,6 +6,7 @@ import { registerGetContact } from "./get-contact";
 import { registerGetContactImport } from "./get-import";
 import { registerGetContactImportErrors } from "./get-import-errors";
 import { registerImportContacts } from "./import-contacts";
+import { registerListContactImports } from "./list-imports";
 import { registerListContacts } from "./list-contacts";
 import { registerListSuppressions } from "./list-suppressions";
 import { registerUpdateContact } from "./update-contact";
@@ -14,6 +15,7 @@ import { registerUpdateContact } from "./update-contact";
 export function registerContactRoutes(app: App) {
   // Before /v1/contacts/{contact_id}: "imports" is not a contact id.
   registerImportContacts(app);
+  registerListContactImports(app);
   registerGetContactImport(app);
   registerGetContactImportErrors(app);
   registerCreateContact(app);
