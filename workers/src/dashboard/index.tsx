@@ -4,10 +4,12 @@ import { AppError } from "../errors";
 import type { App } from "../http/types";
 import { createLogger, describeError } from "../logger";
 import { anonymousLimiter, rateLimit } from "../ratelimit/middleware";
+import { IMPORT_MAX_BYTES } from "../services/contacts/start-import";
 import { IMMUTABLE, OWN_ASSETS } from "./assets";
 import { page, SignInRequired } from "./context";
 import { registerAdsPage } from "./pages/ads";
 import { registerAuthPages } from "./pages/auth";
+import { registerEmailPages } from "./pages/email";
 import { registerExperimentPage } from "./pages/experiment";
 import { registerExperimentListPage } from "./pages/experiments";
 import { registerHomePage } from "./pages/home";
@@ -36,6 +38,9 @@ export const DASHBOARD_LIMITS = {
 
 /** The largest form body the pages read. */
 const FORM_MAX_BYTES = 16 * 1024;
+/** The contacts import form carries a CSV file: the API's largest import plus multipart framing. */
+const UPLOAD_MAX_BYTES = IMPORT_MAX_BYTES + 64 * 1024;
+const UPLOAD_PATH = /^\/app\/p\/[^/]+\/email\/imports$/;
 
 const PUBLIC_PATHS = new Set([
   "/app/sign-in",
@@ -130,7 +135,8 @@ export function registerDashboard(app: App): void {
     if (c.req.method === "POST") {
       // Every form here is a few fields: a large body is not one of ours, and is not read.
       const length = Number(c.req.header("content-length") ?? Number.NaN);
-      if (!Number.isFinite(length) || length > FORM_MAX_BYTES) {
+      const max = UPLOAD_PATH.test(c.req.path) ? UPLOAD_MAX_BYTES : FORM_MAX_BYTES;
+      if (!Number.isFinite(length) || length > max) {
         return errorPage(c, 400, "This form is too large, or was not sent by a browser.");
       }
       // CSRF: the browser's Origin must be ours, and the form (or htmx's header) must echo the
@@ -160,6 +166,7 @@ export function registerDashboard(app: App): void {
   registerExperimentPage(dash);
   registerPushPage(dash);
   registerAdsPage(dash);
+  registerEmailPages(dash);
   registerKeyPages(dash);
   registerSettingsPages(dash);
   registerLinkPages(dash);

@@ -14,7 +14,7 @@ export interface LayoutProps {
   csrf?: string;
   projectId?: string;
   projects?: ProjectChoice[];
-  current?: "home" | "experiments" | "push" | "ads" | "settings" | "new-project";
+  current?: "home" | "experiments" | "push" | "ads" | "email" | "settings" | "new-project";
   /** Loads uPlot: only pages with charts pay for it. */
   charts?: boolean;
   children?: Child;
@@ -88,6 +88,11 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <NavLink href={`/app/p/${p}/ads`} active={props.current === "ads"}>
                     Ad channels
+                  </NavLink>
+                </li>
+                <li>
+                  <NavLink href={`/app/p/${p}/email`} active={props.current === "email"}>
+                    Email
                   </NavLink>
                 </li>
                 <li>

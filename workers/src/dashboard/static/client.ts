@@ -86,5 +86,65 @@ export const APP_JS = `
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawAll(); });
   else drawAll();
   document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
+
+  // Live campaign counters: a WebSocket of JSON "counts" frames updates each [data-count] in
+  // place. When the socket cannot open, or keeps dropping, htmx polls data-poll-url every 5 s
+  // instead (the polled copy carries its own polling attributes until the campaign is final).
+  var TONE = { sent: "ok", cancelled: "bad" };
+  function note(el, text) {
+    var n = el.querySelector("[data-live-note]");
+    if (n) n.textContent = text;
+  }
+  function poll(el) {
+    if (!window.htmx || el.getAttribute("hx-get") || !el.getAttribute("data-poll-url")) return;
+    el.setAttribute("hx-get", el.getAttribute("data-poll-url"));
+    el.setAttribute("hx-trigger", "every 5s");
+    el.setAttribute("hx-swap", "outerHTML");
+    note(el, "Refreshed every 5 seconds.");
+    window.htmx.process(el);
+  }
+  function show(el, f) {
+    if (!f || f.type !== "counts" || !f.counts) return;
+    Object.keys(f.counts).forEach(function (k) {
+      if (!/^[a-z_]+$/.test(k)) return;
+      var dd = el.querySelector('[data-count="' + k + '"]');
+      if (dd) dd.textContent = Number(f.counts[k]).toLocaleString("en-US");
+    });
+    var s = el.querySelector("[data-live-status]");
+    if (s && typeof f.status === "string") {
+      s.textContent = f.status;
+      s.className = "badge " + (TONE[f.status] || "warn");
+    }
+  }
+  function live(el) {
+    var url = el.getAttribute("data-live-url");
+    if (!url || el.getAttribute("data-live-open")) return;
+    el.setAttribute("data-live-open", "1");
+    if (!window.WebSocket) { poll(el); return; }
+    var failures = 0;
+    function connect() {
+      var opened = false;
+      var ws;
+      try { ws = new WebSocket(location.origin.replace(/^http/, "ws") + url); } catch (e) { poll(el); return; }
+      ws.onopen = function () { opened = true; failures = 0; };
+      ws.onmessage = function (e) {
+        try { show(el, JSON.parse(e.data)); } catch (x) { /* not a frame of ours */ }
+      };
+      ws.onclose = function (e) {
+        // 1000: the campaign is sent or cancelled, these are the last numbers; never reconnect.
+        if (e.code === 1000) { note(el, "Final numbers."); return; }
+        failures++;
+        if ((!opened && failures >= 2) || failures >= 6) { poll(el); return; }
+        setTimeout(connect, Math.min(1000 * Math.pow(2, failures), 15000));
+      };
+    }
+    connect();
+  }
+  function liveAll() {
+    var nodes = document.querySelectorAll("[data-live-url]");
+    for (var i = 0; i < nodes.length; i++) live(nodes[i]);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", liveAll);
+  else liveAll();
 })();
 `;

@@ -72,6 +72,21 @@ td form { display: inline-block; margin: 0 .25rem .25rem 0; }
 .pager { display: flex; gap: 1rem; margin-top: .75rem; }
 nav.subnav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .25rem 0 0; padding: 0; }
 nav.subnav a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
+.badge.ok { color: var(--ok); }
+.badge.bad { color: var(--danger); }
+.badge.warn { color: var(--warn); }
+.badge.plain { color: var(--muted); }
+.button.secondary { background: #fff; color: var(--accent); }
+textarea { font: inherit; padding: .45rem .6rem; border: 1px solid #77779a; border-radius: .35rem; background: #fff;
+  color: var(--text); width: 100%; }
+textarea:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+dl.counts { display: grid; grid-template-columns: repeat(auto-fill, minmax(8rem, 1fr)); gap: .5rem 1rem; margin: .5rem 0; }
+dl.counts dt { font-size: .85rem; color: var(--muted); }
+dl.counts dd { margin: 0; font-size: 1.3rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+iframe.mail { width: 100%; min-height: 28rem; border: 1px solid var(--line); background: #fff; }
+.actions { display: flex; flex-wrap: wrap; gap: .5rem; margin-bottom: .75rem; }
+.actions form { margin: 0; }
+progress { width: 100%; max-width: 28rem; height: 1.2rem; vertical-align: middle; }
 @media (max-width: 40rem) {
   header.top { padding: .5rem; }
   main { padding: .5rem; }
