@@ -133,15 +133,10 @@ export async function deleteWebhookEndpointRow(db: Db, projectId: string, id: st
 }
 
 // 15 columns: D1's 100 bound parameters allow 6 rows per multi-row insert; JSON rows go in one.
-const DELIVERY_JSON_COLUMNS = [
-  "id",
-  "project_id",
-  "endpoint_id",
-  "event_type",
-  "payload",
-  "next_attempt_at",
-  "created_at",
-] as const;
+const INSERT_DELIVERIES = `INSERT INTO webhook_deliveries
+  (id, project_id, endpoint_id, event_type, payload, next_attempt_at, created_at, status, attempts, updated_at)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, 'pending', 0, value ->> 6
+  FROM json_each(?1)`;
 
 /** Writes pending deliveries (before any is sent: nothing is lost if the queue send fails). */
 export async function insertWebhookDeliveries(
@@ -152,27 +147,26 @@ export async function insertWebhookDeliveries(
   > & { nextAttemptAt: number })[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  const d1 = db.$client;
   // Payloads can be a few KB each: keep each JSON parameter well under D1's value size limit.
-  const statements = chunk(rows, 100).map((part) => {
-    const json = JSON.stringify(
-      part.map((r) => [
-        r.id,
-        r.projectId,
-        r.endpointId,
-        r.eventType,
-        r.payload,
-        r.nextAttemptAt,
-        r.createdAt,
-      ]),
-    );
-    const columns = DELIVERY_JSON_COLUMNS.map((c, i) => `value ->> ${i}`).join(", ");
-    return db.run(
-      sql`INSERT INTO webhook_deliveries (${sql.raw(DELIVERY_JSON_COLUMNS.join(", "))}, status, attempts, updated_at)
-          SELECT ${sql.raw(columns)}, 'pending', 0, value ->> 6 FROM json_each(${json})`,
-    );
-  });
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  const statements = chunk(rows, 100).map((part) =>
+    d1
+      .prepare(INSERT_DELIVERIES)
+      .bind(
+        JSON.stringify(
+          part.map((r) => [
+            r.id,
+            r.projectId,
+            r.endpointId,
+            r.eventType,
+            r.payload,
+            r.nextAttemptAt,
+            r.createdAt,
+          ]),
+        ),
+      ),
+  );
+  await d1.batch(statements);
 }
 
 export async function findWebhookDelivery(
@@ -216,7 +210,7 @@ export function listWebhookDeliveriesPage(
  */
 export async function claimWebhookDelivery(
   db: Db,
-  input: { id: string; now: number; leaseMs: number },
+  input: { projectId: string; id: string; now: number; leaseMs: number },
 ): Promise<WebhookDeliveryRow | null> {
   const [row] = await db
     .update(webhookDeliveries)
@@ -230,6 +224,7 @@ export async function claimWebhookDelivery(
     .where(
       and(
         eq(webhookDeliveries.id, input.id),
+        eq(webhookDeliveries.projectId, input.projectId),
         inArray(webhookDeliveries.status, ["pending", "sending"]),
         lte(webhookDeliveries.nextAttemptAt, input.now),
       ),
