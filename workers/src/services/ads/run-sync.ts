@@ -1,5 +1,7 @@
 import { claimSyncRun, finishSyncRun, listChannelAccounts, type SyncRunStatus } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { emitWebhookEvents } from "../webhooks/emit";
+import { adsSyncFailedEvent } from "../webhooks/events";
 import { syncChannel } from "./lib/sync-channel";
 import { type AdSyncRun, type ChannelResult, toSyncRun } from "./lib/types";
 import { refreshAdInsights } from "./refresh-insights";
@@ -71,6 +73,12 @@ export async function runSync({
         delaySeconds: retry.delaySeconds,
       },
     });
+  }
+  if (failed.length > 0) {
+    const failedResults = results.filter((r) => r.status === "error");
+    await emitWebhookEvents(ctx, input.projectId, [
+      adsSyncFailedEvent({ runId: run.id, status, attempt: run.attempt, failed: failedResults, at: now }),
+    ]);
   }
   const syncedOk = results.filter((r) => r.status === "ok").map((r) => r.channel);
   if (syncedOk.length > 0) await refreshInsightsSafely(ctx, input.projectId, run.id, run.until, syncedOk);

@@ -2,6 +2,8 @@ import { applyExperimentChange } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { ConflictError } from "../../errors";
 import { recordAudit } from "../audit/record-audit";
+import { emitWebhookEvents } from "../webhooks/emit";
+import { winnerDeclaredEvent } from "../webhooks/events";
 import { type Actor, historyEntry } from "./history-entry";
 import { mustFind, mustVariant } from "./lookup";
 import { republish } from "./republish";
@@ -54,6 +56,19 @@ export async function declareWinner({
         details: { variant_id: v.id, previous_winner: previous, reason: input.reason ?? null },
       },
     });
+    await emitWebhookEvents(ctx, projectId, [
+      winnerDeclaredEvent({
+        experimentId: e.id,
+        intentId: e.intentId,
+        locale: e.locale,
+        variantId: v.id,
+        text: v.text,
+        previousWinnerId: previous,
+        reason: input.reason ?? null,
+        actor,
+        at: ctx.now(),
+      }),
+    ]);
   }
   return republish(ctx, projectId, e.id);
 }

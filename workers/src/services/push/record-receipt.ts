@@ -3,6 +3,8 @@ import { type DeliveryStatus, markDelivery } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError, NotFoundError } from "../../errors";
 import { ingestEvents } from "../events/ingest-events";
+import { emitWebhookEvents } from "../webhooks/emit";
+import { pushReceiptEvents } from "../webhooks/events";
 
 /**
  * The service worker's receipt for one delivery (signed for it when it was sent): displayed
@@ -22,6 +24,8 @@ export async function recordReceipt({
   const now = ctx.now();
   const delivery = await markDelivery(ctx.db, { ...claims, event: input.event, now });
   if (!delivery) throw new NotFoundError("delivery not found");
+  // Off the response path (browsers wait on receipts); a replayed receipt yields no event.
+  ctx.waitUntil(emitWebhookEvents(ctx, claims.projectId, pushReceiptEvents(delivery, now)));
   let opened = false;
   if (input.event === "clicked" && input.trackingToken) {
     // A click on optimized copy is the variant's "opened" event, through the usual ingest.
