@@ -1,5 +1,6 @@
 import type { App } from "../../types";
 import { registerPreferencesPages } from "./preferences";
+import { registerProviderWebhooks } from "./provider-webhooks";
 import { registerTrackingRoutes } from "./tracking";
 import { registerUnsubscribePages } from "./unsubscribe";
 
@@ -11,4 +12,6 @@ export function registerEmailPublicPages(app: App) {
   registerUnsubscribePages(app);
   registerPreferencesPages(app);
   registerTrackingRoutes(app);
+  // JSON, signed by the provider: in the OpenAPI document with no security, like /push/receipts.
+  registerProviderWebhooks(app);
 }
