@@ -65,7 +65,8 @@ export function enabledWebhookEndpoints(
   return db
     .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.projectId, projectId), eq(webhookEndpoints.enabled, true)));
+    // `= 1` as a literal, the partial index's own predicate, so SQLite reads only that index.
+    .where(and(eq(webhookEndpoints.projectId, projectId), sql`${webhookEndpoints.enabled} = 1`));
 }
 
 export async function updateWebhookEndpointRow(
