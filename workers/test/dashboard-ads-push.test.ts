@@ -1,61 +1,15 @@
 import { env, exports } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import { call, eventually, json, seedMember, seedProject } from "./helpers";
+import { cookieOf, escaped, get, type Jar, ORIGIN, pageOf, post, signedIn } from "./dashboard-helpers";
+import { call, eventually, json, seedProject } from "./helpers";
 import { fakeSubscriber, notification, received, settled, subscribe } from "./push-helpers";
 
 // The dashboard's ad channels and push pages: they render the services' numbers, their forms need
 // the CSRF token and the right role, another project's page is a 404, and copy is escaped.
 // docs/adr/0021-dashboard-stack.md.
 
-const ORIGIN = "http://pushbunny.test";
-const SESSION = "__Host-pb_session";
 const DAY_MS = 86_400_000;
-
-type Jar = Map<string, string>;
-
-async function get(path: string, jar: Jar, headers: Record<string, string> = {}) {
-  const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return exports.default.fetch(`${ORIGIN}${path}`, { headers: { cookie, ...headers }, redirect: "manual" });
-}
-
-async function post(
-  path: string,
-  jar: Jar,
-  fields: Record<string, string>,
-  headers: Record<string, string> = { origin: ORIGIN },
-) {
-  const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return exports.default.fetch(`${ORIGIN}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie, ...headers },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
-}
-
-async function pageOf(path: string, jar: Jar) {
-  const res = await get(path, jar);
-  const html = await res.text();
-  expect(res.status, html.slice(0, 2000)).toBe(200);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-  expect(csrf).not.toBe("");
-  return { html, csrf };
-}
-
-async function signedIn(projectId: string, role: "owner" | "admin" | "member" | "viewer") {
-  const m = await seedMember(projectId, role);
-  return { ...m, jar: new Map([[SESSION, m.refreshToken]]) as Jar };
-}
-
-/** What JSX writes for a text. */
-const escaped = (s: string) =>
-  s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 
 const money = (n: number) =>
   n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -576,7 +530,7 @@ describe("dashboard: ad alert rules and sync progress", () => {
     };
     const send = (jar: Jar, fields: URLSearchParams, csrf?: string) => {
       if (csrf) fields.set("_csrf", csrf);
-      const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+      const cookie = cookieOf(jar);
       return exports.default.fetch(`${ORIGIN}${path}`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: ORIGIN },

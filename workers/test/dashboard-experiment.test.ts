@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import {
   analyzeExperiment,
   betaPosterior,
@@ -8,60 +8,14 @@ import {
   quadratureBest,
 } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import { call, eventually, experimentWithArms, json, seedMember } from "./helpers";
+import { escaped, get, ORIGIN, pageOf, post, signedIn } from "./dashboard-helpers";
+import { call, eventually, experimentWithArms, json } from "./helpers";
 
 // The experiment page's analysis, actions, bandit split and generation progress: every action goes
 // through the page's form for a member, is refused for a viewer and without the CSRF token, and
 // calls the same service as its API route. docs/adr/0021-dashboard-stack.md.
 
-const ORIGIN = "http://pushbunny.test";
-const SESSION = "__Host-pb_session";
 const DAY_MS = 86_400_000;
-
-type Jar = Map<string, string>;
-
-async function get(path: string, jar: Jar, headers: Record<string, string> = {}) {
-  const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return exports.default.fetch(`${ORIGIN}${path}`, { headers: { cookie, ...headers }, redirect: "manual" });
-}
-
-async function post(
-  path: string,
-  jar: Jar,
-  fields: Record<string, string>,
-  headers: Record<string, string> = { origin: ORIGIN },
-) {
-  const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return exports.default.fetch(`${ORIGIN}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie, ...headers },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
-}
-
-async function pageOf(path: string, jar: Jar) {
-  const res = await get(path, jar);
-  const html = await res.text();
-  expect(res.status, html.slice(0, 2000)).toBe(200);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-  expect(csrf).not.toBe("");
-  return { html, csrf };
-}
-
-async function signedIn(projectId: string, role: "owner" | "admin" | "member" | "viewer") {
-  const m = await seedMember(projectId, role);
-  return { ...m, jar: new Map([[SESSION, m.refreshToken]]) as Jar };
-}
-
-/** What JSX writes for a text. */
-const escaped = (s: string) =>
-  s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 
 /** The JSON of every `data-plot` on a page. */
 const plotsOf = (html: string) =>

@@ -1,84 +1,19 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { buildContext } from "../src/infra/build-context";
 import { recordAudit } from "../src/services/audit/record-audit";
 import type { OidcStubScenario, OidcStubUser } from "../test-support/oidc-stub-server";
+import { csrfOf, get, jar, ORIGIN, post, SESSION, signedIn } from "./dashboard-helpers";
 import { asMember, call, keyWithScopes, seedMember, seedProject } from "./helpers";
 
 // The settings pages (keys roll, members and invites, limits, audit log) and Google sign-in on
 // /app: the same services as the API, its access levels and owner rules, CSRF on every form.
 
-const ORIGIN = "http://pushbunny.test";
-const SESSION = "__Host-pb_session";
 const GOOGLE = "__Host-pb_google";
 const CALLBACK = "http://localhost:8787/v1/auth/google/callback";
-
-interface Jar {
-  cookies: Map<string, string>;
-}
-
-const jar = (entries: [string, string][] = []): Jar => ({ cookies: new Map(entries) });
-
-function keep(j: Jar, res: Response) {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair = ""] = line.split(";");
-    const eq = pair.indexOf("=");
-    const name = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    if (value === "" || /max-age=0/i.test(line)) j.cookies.delete(name);
-    else j.cookies.set(name, value);
-  }
-}
-
-const cookieOf = (j: Jar) => [...j.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-
-async function get(path: string, j: Jar = jar(), headers: Record<string, string> = {}) {
-  const cookie = cookieOf(j);
-  const res = await exports.default.fetch(`${ORIGIN}${path}`, {
-    headers: { ...(cookie ? { cookie } : {}), ...headers },
-    redirect: "manual",
-  });
-  keep(j, res);
-  return res;
-}
-
-async function post(
-  path: string,
-  j: Jar,
-  fields: Record<string, string | string[]>,
-  headers: Record<string, string> = { origin: ORIGIN },
-) {
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
-  const cookie = cookieOf(j);
-  const res = await exports.default.fetch(`${ORIGIN}${path}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      ...(cookie ? { cookie } : {}),
-      ...headers,
-    },
-    body,
-    redirect: "manual",
-  });
-  keep(j, res);
-  return res;
-}
-
-async function csrfOf(res: Response): Promise<{ html: string; csrf: string }> {
-  const html = await res.text();
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m?.[1]) throw new Error(`no CSRF field in:\n${html.slice(0, 2000)}`);
-  return { html, csrf: m[1] };
-}
-
-async function signedIn(projectId: string, role: "owner" | "admin" | "member" | "viewer") {
-  const m = await seedMember(projectId, role);
-  return { ...m, jar: jar([[SESSION, m.refreshToken]]) };
-}
 
 const roleOf = async (projectId: string, userId: string) =>
   (

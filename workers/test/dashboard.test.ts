@@ -2,78 +2,13 @@ import { env, exports } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import { OWN_ASSETS } from "../src/dashboard/assets";
+import { csrfOf, get, jar, ORIGIN, PRE_SESSION, post, SESSION, signedIn } from "./dashboard-helpers";
 import { call, eventually, experimentWithArms, seedMember, seedProject } from "./helpers";
 
 // The dashboard at /app: sessions in a cookie, CSRF on every form, project scoping and escaping.
 // docs/adr/0021-dashboard-stack.md.
 
-const ORIGIN = "http://pushbunny.test";
-const SESSION = "__Host-pb_session";
-const PRE = "__Host-pb_csrf";
-
-interface Jar {
-  cookies: Map<string, string>;
-}
-
-const jar = (entries: [string, string][] = []): Jar => ({ cookies: new Map(entries) });
-
-function keep(j: Jar, res: Response) {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair = ""] = line.split(";");
-    const eq = pair.indexOf("=");
-    const name = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    if (value === "" || /max-age=0/i.test(line)) j.cookies.delete(name);
-    else j.cookies.set(name, value);
-  }
-}
-
-async function get(path: string, j: Jar = jar(), headers: Record<string, string> = {}) {
-  const cookie = [...j.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  const res = await exports.default.fetch(`${ORIGIN}${path}`, {
-    headers: { ...(cookie ? { cookie } : {}), ...headers },
-    redirect: "manual",
-  });
-  keep(j, res);
-  return res;
-}
-
-async function post(
-  path: string,
-  j: Jar,
-  fields: Record<string, string | string[]>,
-  headers: Record<string, string> = { origin: ORIGIN },
-) {
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
-  const cookie = [...j.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  const res = await exports.default.fetch(`${ORIGIN}${path}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      ...(cookie ? { cookie } : {}),
-      ...headers,
-    },
-    body,
-    redirect: "manual",
-  });
-  keep(j, res);
-  return res;
-}
-
-/** The CSRF token a page's forms carry. */
-async function csrfOf(res: Response): Promise<{ html: string; csrf: string }> {
-  const html = await res.text();
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m?.[1]) throw new Error(`no CSRF field in:\n${html.slice(0, 2000)}`);
-  return { html, csrf: m[1] };
-}
-
-/** A member signed in through the cookie (the refresh token of an ordinary session). */
-async function signedIn(projectId: string, role: "owner" | "admin" | "member" | "viewer") {
-  const m = await seedMember(projectId, role);
-  return { ...m, jar: jar([[SESSION, m.refreshToken]]) };
-}
+const PRE = PRE_SESSION;
 
 describe("dashboard: sign-up, sessions and CSRF", () => {
   it("redirects a visitor to sign in, keeping where they were going", async () => {
