@@ -106,18 +106,34 @@ export async function attemptDelivery({
     if (problems.length > 0) {
       outcome = { ok: false, statusCode: null, error: problems.join("; "), response: null, durationMs: 0 };
     } else {
-      const headers = await signWebhook({
-        id: claimed.id,
-        timestamp: Math.floor(now / 1000),
-        payload: claimed.payload,
-        secret: await signingSecrets(ctx, endpoint),
-      });
-      outcome = await postWebhook({
-        url: endpoint.url,
-        headers: { ...headers, "content-type": "application/json", "user-agent": "PushBunny-Webhooks/1.0" },
-        body: claimed.payload,
-        timeoutMs: timeoutMs(ctx),
-      });
+      try {
+        const headers = await signWebhook({
+          id: claimed.id,
+          timestamp: Math.floor(now / 1000),
+          payload: claimed.payload,
+          secret: await signingSecrets(ctx, endpoint),
+        });
+        outcome = await postWebhook({
+          url: endpoint.url,
+          headers: { ...headers, "content-type": "application/json", "user-agent": "PushBunny-Webhooks/1.0" },
+          body: claimed.payload,
+          timeoutMs: timeoutMs(ctx),
+        });
+      } catch (err) {
+        // A secret that does not unseal (CREDENTIALS_KEY changed or unset): record it as this
+        // attempt's failure, so the schedule runs its course instead of a claim lapsing forever.
+        ctx.logger.error("webhook delivery could not be signed", {
+          deliveryId: claimed.id,
+          ...describeError(err),
+        });
+        outcome = {
+          ok: false,
+          statusCode: null,
+          error: "could not sign the delivery",
+          response: null,
+          durationMs: 0,
+        };
+      }
     }
   }
 
