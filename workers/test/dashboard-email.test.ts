@@ -464,11 +464,22 @@ describe("email pages: campaigns", () => {
     const url = locationOf(made).replace(/\?.*$/, "");
     expect((await campaignRow(url.split("/").at(-1) ?? ""))?.status).toBe("draft");
     const soon = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
-    const scheduled = await post(`${url}/schedule`, member.jar, { _csrf: csrf, send_at: soon });
+    const noDate = await post(`${url}/schedule`, member.jar, { _csrf: csrf, send_at: "", zone: "utc" });
+    expect(noDate.status).toBe(400);
+    const scheduled = await post(`${url}/schedule`, member.jar, {
+      _csrf: csrf,
+      send_at: soon,
+      zone: "recipient",
+    });
     expect(scheduled.status, await scheduled.clone().text()).toBe(303);
     const id = url.split("/").at(-1) ?? "";
     expect((await campaignRow(id))?.status).toBe("scheduled");
+    const zoned = await env.DB.prepare("SELECT send_at_local, time_zone FROM email_campaigns WHERE id = ?")
+      .bind(id)
+      .first<{ send_at_local: string; time_zone: string }>();
+    expect(zoned).toEqual({ send_at_local: soon, time_zone: "recipient" });
     const live = await pageOf(url, member.jar);
+    expect(live.html).toContain(`Send at ${soon.replace("T", " ")} in each recipient&#39;s time zone`);
     expect(live.html).toContain(`data-live-url="${url}/live"`);
     expect(live.html).toContain('aria-live="polite"');
     expect((await post(`${url}/pause`, member.jar, { _csrf: csrf })).status).toBe(303);

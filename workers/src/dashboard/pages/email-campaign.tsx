@@ -15,7 +15,7 @@ import { int, pct, when } from "../format";
 import { Csrf, ScrollBox } from "../layout";
 import { sameOrigin } from "../session";
 import type { DashEnv, DashProject } from "../types";
-import { utcInstant } from "./email-campaigns";
+import { ScheduleFields, scheduleOf } from "./email-campaigns";
 import { EmailNav, field, formProblem, ID, Problem, StatusBadge } from "./email-nav";
 
 const CAMPAIGN_ID = ID("cmp");
@@ -252,9 +252,22 @@ async function showCampaign(
               </p>
             ) : null}
             <p class="muted">
-              Send at {when(campaign.sendAt)} UTC · started {when(campaign.startedAt)} · completed{" "}
-              {when(campaign.completedAt)}
+              {campaign.sendAtLocal && campaign.timeZone
+                ? `Send at ${campaign.sendAtLocal.replace("T", " ")} in ${
+                    campaign.timeZone === "recipient" ? "each recipient's time zone" : campaign.timeZone
+                  } (first due ${when(campaign.sendAt)} UTC)`
+                : `Send at ${when(campaign.sendAt)} UTC`}{" "}
+              · started {when(campaign.startedAt)} · completed {when(campaign.completedAt)}
             </p>
+            {campaign.nextDue && campaign.nextDue.length > 0 ? (
+              <p class="muted">
+                Still due:{" "}
+                {campaign.nextDue
+                  .slice(0, 6)
+                  .map((d) => `${when(d.at)} UTC${d.recipients === null ? "" : ` (${int(d.recipients)})`}`)
+                  .join(" · ")}
+              </p>
+            ) : null}
           </section>
           <LiveCounts base={base} status={live?.status ?? campaign.status} counts={live?.counts ?? ZERO} />
           {canWrite ? (
@@ -275,10 +288,7 @@ async function showCampaign(
               {allowed("schedule", campaign.status) ? (
                 <form class="filters" method="post" action={`${base}/schedule`}>
                   <Csrf token={csrf} />
-                  <label>
-                    Send at (UTC)
-                    <input type="datetime-local" name="send_at" required />
-                  </label>
+                  <ScheduleFields required />
                   <button type="submit" class="secondary">
                     Schedule
                   </button>
@@ -464,19 +474,15 @@ export function registerCampaignPage(dash: Hono<DashEnv>): void {
       if (action === "cancel" && field(form, "confirm") !== "yes") {
         return showCampaign(c, project, campaignId, { error: "Tick the box to cancel the campaign." }, 400);
       }
-      let sendAt: number | undefined;
-      if (action === "schedule") {
-        sendAt = utcInstant(field(form, "send_at"));
-        if (!Number.isFinite(sendAt)) {
-          return showCampaign(c, project, campaignId, { error: "send_at: choose a date and time" }, 400);
-        }
-      }
+      const asked = action === "schedule" ? scheduleOf(form) : null;
+      if (asked && "error" in asked) return showCampaign(c, project, campaignId, { error: asked.error }, 400);
+      const schedule = asked ?? {};
       try {
         await setCampaignStatus({
           ctx: c.get("ctx"),
           projectId: project.projectId,
           actor: `user:${session.userId}`,
-          input: { campaignId, action, ...(sendAt === undefined ? {} : { sendAt }) },
+          input: { campaignId, action, ...schedule },
         });
       } catch (err) {
         const problem = formProblem(err);

@@ -16,9 +16,47 @@ const PAGE_SIZE = 50;
 /** The form's choices: the newest templates and segments (each list verb's own bound). */
 const CHOICES = 100;
 
-/** A `datetime-local` value read as UTC (the form says so); NaN when it is not one. */
-export const utcInstant = (v: string) =>
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v) ? Date.parse(`${v}Z`) : Number.NaN;
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+/** The schedule a form asks for: `send_at` (a `datetime-local`) read in UTC, the project's zone or each recipient's. */
+export function scheduleOf(
+  form: Record<string, unknown>,
+): { sendAt: number } | { sendAtLocal: string; timeZone: "project" | "recipient" } | { error: string } {
+  const local = field(form, "send_at");
+  if (!LOCAL_TIME.test(local)) return { error: "send_at: choose a date and time" };
+  const zone = field(form, "zone");
+  if (zone === "project" || zone === "recipient") return { sendAtLocal: local.slice(0, 16), timeZone: zone };
+  const sendAt = Date.parse(`${local}Z`);
+  return Number.isFinite(sendAt) ? { sendAt } : { error: "send_at: not a real date" };
+}
+
+/** The date, time and zone fields of a schedule form. */
+export function ScheduleFields(p: { form?: Record<string, unknown>; required?: boolean }) {
+  const f = p.form ?? {};
+  const zone = field(f, "zone") || "utc";
+  return (
+    <>
+      <label>
+        Send at
+        <input type="datetime-local" name="send_at" value={field(f, "send_at")} required={p.required} />
+      </label>
+      <label>
+        In the time zone of
+        <select name="zone">
+          <option value="utc" selected={zone === "utc"}>
+            UTC
+          </option>
+          <option value="project" selected={zone === "project"}>
+            the project
+          </option>
+          <option value="recipient" selected={zone === "recipient"}>
+            each recipient (their time_zone, else the project's)
+          </option>
+        </select>
+      </label>
+    </>
+  );
+}
 
 async function showCampaigns(
   c: Context<DashEnv>,
@@ -170,10 +208,7 @@ async function showCampaigns(
                         <input type="radio" name="when" value="schedule" checked={when_ === "schedule"} />{" "}
                         Schedule at the time below
                       </label>
-                      <label>
-                        Send at (UTC)
-                        <input type="datetime-local" name="send_at" value={field(f, "send_at")} />
-                      </label>
+                      <ScheduleFields form={f} />
                     </fieldset>
                     <button type="submit">Create campaign</button>
                   </form>
@@ -216,9 +251,9 @@ export function registerCampaignPages(dash: Hono<DashEnv>): void {
       return showCampaigns(c, project, { error: message, form }, 400);
     }
     const whenChoice = field(form, "when");
-    const sendAt = utcInstant(field(form, "send_at"));
-    if (whenChoice === "schedule" && !Number.isFinite(sendAt)) {
-      return showCampaigns(c, project, { error: "send_at: choose a date and time to schedule", form }, 400);
+    const schedule = scheduleOf(form);
+    if (whenChoice === "schedule" && "error" in schedule) {
+      return showCampaigns(c, project, { error: schedule.error, form }, 400);
     }
     const ctx = c.get("ctx");
     const actor = `user:${session.userId}`;
@@ -252,9 +287,9 @@ export function registerCampaignPages(dash: Hono<DashEnv>): void {
           projectId,
           actor,
           input:
-            whenChoice === "now"
+            whenChoice === "now" || "error" in schedule
               ? { campaignId, action: "send" }
-              : { campaignId, action: "schedule", sendAt },
+              : { campaignId, action: "schedule", ...schedule },
         });
       } catch (err) {
         // The draft is saved: its page says so (a fixed text, so no link can put words on our page).
