@@ -106,7 +106,7 @@ function SegmentRow(p: { projectId: string; s: Segment; csrf: string; canWrite: 
             hx-get={`${url}/count`}
             hx-target={`#count-${p.s.id}`}
             hx-swap="outerHTML"
-            aria-label={`Count the contacts of ${p.s.name} now`}
+            aria-label={`Count now: ${p.s.name}`}
           >
             Count now
           </a>
