@@ -62,10 +62,10 @@ export function enabledWebhookEndpoints(
   db: Db,
   projectId: string,
 ): Promise<{ id: string; events: WebhookEventType[] }[]> {
+  // `= 1` as a literal, the partial index's own predicate, so SQLite reads only that index.
   return db
     .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    // `= 1` as a literal, the partial index's own predicate, so SQLite reads only that index.
     .where(and(eq(webhookEndpoints.projectId, projectId), sql`${webhookEndpoints.enabled} = 1`));
 }
 
