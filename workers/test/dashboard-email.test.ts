@@ -554,3 +554,68 @@ describe("email pages: campaigns", () => {
     expect(final).toContain(">cancelled<");
   });
 });
+
+describe("settings: outbound webhooks", () => {
+  it("an admin adds an endpoint (secret shown once), sends a test event, rotates, disables; others read only", async () => {
+    const { projectId } = await seedProject();
+    const other = await seedProject();
+    const admin = await signedIn(projectId, "admin");
+    const member = await signedIn(projectId, "member");
+    const outsider = await signedIn(other.projectId, "owner");
+    const base = `/app/p/${projectId}/settings/webhooks`;
+    const { html: empty, csrf } = await pageOf(base, admin.jar);
+    expect(empty).toContain("No endpoints yet");
+    const memberPage = await pageOf(base, member.jar);
+    expect(memberPage.html).not.toContain("Add endpoint");
+    const refused = await post(base, member.jar, {
+      _csrf: memberPage.csrf,
+      url: "https://example.com/hook",
+      events: "email.sent",
+    });
+    expect(refused.status).toBe(403);
+    const bad = await post(base, admin.jar, { _csrf: csrf, url: "https://example.com/hook" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("events");
+
+    const receiver = `${(env as unknown as { WEBHOOK_RECEIVER_URL: string }).WEBHOOK_RECEIVER_URL}/hook/dash-${projectId}`;
+    const made = await post(base, admin.jar, {
+      _csrf: csrf,
+      url: receiver,
+      description: "CRM <sync>",
+      events: ["email.sent", "experiment.winner_declared"],
+    });
+    expect(made.status, await made.clone().text()).toBe(200);
+    const html = await made.text();
+    const secret = /id="webhook-secret">([^<]+)</.exec(html)?.[1] ?? "";
+    expect(secret).toMatch(/^whsec_/);
+    expect(html).toContain(escaped("CRM <sync>"));
+    const webhookId = /\/settings\/webhooks\/(whk_[0-9a-f]{20})"/.exec(html)?.[1] ?? "";
+    expect(webhookId).not.toBe("");
+    const url = `${base}/${webhookId}`;
+    // The secret is shown once: never on the endpoint's page.
+    expect((await pageOf(url, admin.jar)).html).not.toContain(secret);
+
+    const tested = await post(`${url}/test`, admin.jar, { _csrf: csrf });
+    expect(tested.status, await tested.clone().text()).toBe(200);
+    const testedHtml = await tested.text();
+    expect(testedHtml).toContain("HTTP 200");
+    expect(testedHtml).toContain("webhook.test");
+    const rotated = await post(`${url}/rotate`, admin.jar, { _csrf: csrf });
+    const rotatedHtml = await rotated.text();
+    const next = /id="webhook-secret">([^<]+)</.exec(rotatedHtml)?.[1] ?? "";
+    expect(next).toMatch(/^whsec_/);
+    expect(next).not.toBe(secret);
+    expect(rotatedHtml).toContain("The previous secret also signs until");
+    expect((await post(`${url}/disable`, admin.jar, { _csrf: csrf })).status).toBe(303);
+    const state = await env.DB.prepare("SELECT enabled FROM webhook_endpoints WHERE id = ?")
+      .bind(webhookId)
+      .first<number>("enabled");
+    expect(state).toBe(0);
+    expect((await pageOf(url, member.jar)).html).toContain("disabled");
+    expect((await post(`${url}/enable`, member.jar, { _csrf: memberPage.csrf })).status).toBe(403);
+    expect((await get(url, outsider.jar)).status).toBe(404);
+    expect((await get(`/app/p/${other.projectId}/settings/webhooks/${webhookId}`, outsider.jar)).status).toBe(
+      404,
+    );
+  });
+});

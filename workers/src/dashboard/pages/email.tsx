@@ -8,10 +8,12 @@ import { registerImportPages } from "./email-imports";
 import { registerOutboxPages } from "./email-outbox";
 import { registerSegmentPages } from "./email-segments";
 import { registerTemplatePages } from "./email-templates";
+import { registerWebhookPages } from "./email-webhooks";
 
 /**
  * The email channel's pages under /app/p/{project}/email (issue 16): contacts and imports,
- * segments, templates, campaigns with live counters, the development outbox.
+ * segments, templates, campaigns with live counters, the development outbox; and the outbound
+ * webhooks under settings.
  */
 export function registerEmailPages(dash: Hono<DashEnv>): void {
   dash.get("/p/:project/email", async (c) => {
@@ -25,4 +27,5 @@ export function registerEmailPages(dash: Hono<DashEnv>): void {
   registerCampaignPages(dash);
   registerCampaignPage(dash);
   registerOutboxPages(dash);
+  registerWebhookPages(dash);
 }
