@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { classOfForm } from "../src/dashboard/context";
 import { escaped, get, ORIGIN, pageOf, post, postMultipart, signedIn } from "./dashboard-helpers";
 import { call, eventually, json, seedProject } from "./helpers";
 
@@ -617,5 +618,27 @@ describe("settings: outbound webhooks", () => {
     expect((await get(`/app/p/${other.projectId}/settings/webhooks/${webhookId}`, outsider.jar)).status).toBe(
       404,
     );
+  });
+});
+
+describe("dashboard forms spend the API's request classes", () => {
+  it("bills every form that sends something outside as notification, the rest as management", () => {
+    for (const path of [
+      "/app/p/prj_a/push/send",
+      "/app/p/prj_a/push/test",
+      "/app/p/prj_a/email/campaigns/cmp_1/test",
+      "/app/p/prj_a/settings/webhooks/whk_1/test",
+      "/app/p/prj_a/settings/webhooks/whk_1/deliveries/whd_1/retry",
+    ]) {
+      expect(classOfForm(path), path).toBe("notification");
+    }
+    for (const path of [
+      "/app/p/prj_a/email/campaigns/cmp_1/send",
+      "/app/p/prj_a/email/campaigns",
+      "/app/p/prj_a/settings/webhooks/whk_1/rotate",
+      "/app/p/prj_a/email/campaigns/cmp_1/test/extra",
+    ]) {
+      expect(classOfForm(path), path).toBe("management");
+    }
   });
 });

@@ -54,9 +54,13 @@ export async function projectOf(c: Context<DashEnv>, level: AccessLevel): Promis
   return project;
 }
 
+// The forms whose API operations are billed as `notification`: each sends something outside.
+const NOTIFICATION_FORMS =
+  /\/push\/(send|test)$|\/email\/campaigns\/[^/]+\/test$|\/settings\/webhooks\/[^/]+\/(test|deliveries\/[^/]+\/retry)$/;
+
 /** The request class of a dashboard form: sends spend `notification`, everything else `management`. */
 export function classOfForm(path: string): RouteClass {
-  return /\/push\/(send|test)$/.test(path) ? "notification" : "management";
+  return NOTIFICATION_FORMS.test(path) ? "notification" : "management";
 }
 
 /** Renders a page inside the layout with the person's project list for the switcher. */

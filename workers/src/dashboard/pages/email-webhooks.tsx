@@ -1,6 +1,6 @@
 import { WEBHOOK_EVENT_TYPES } from "@pushbunny/db";
 import type { Context, Hono } from "hono";
-import { type Role, roleGrants } from "../../access/levels";
+import { roleGrants } from "../../access/levels";
 import { NotFoundError } from "../../errors";
 import { CreateWebhookRequest } from "../../http/routes/webhooks/create-webhook";
 import type { AttemptOutcome } from "../../services/webhooks/attempt-delivery";
@@ -19,31 +19,11 @@ import { when } from "../format";
 import { Csrf, ScrollBox } from "../layout";
 import type { DashEnv, DashProject } from "../types";
 import { formProblem, Problem, StatusBadge } from "./email-nav";
-import { TABS } from "./settings-nav";
+import { SettingsNav } from "./settings-nav";
 
 const DELIVERIES = 50;
 /** What a person subscribes to; `webhook.test` is what "Send test event" sends. */
 const EVENTS = WEBHOOK_EVENT_TYPES.filter((e) => e !== "webhook.test");
-
-/** The settings pages' navigation with this page in it (settings-nav.tsx is another page's file). */
-function Nav(p: { projectId: string; role: Role }) {
-  return (
-    <nav class="subnav" aria-label="Settings">
-      <ul>
-        {TABS.filter((t) => roleGrants(p.role, t.level) && t.path !== "webhooks").map((t) => (
-          <li>
-            <a href={`/app/p/${p.projectId}/settings/${t.path}`}>{t.label}</a>
-          </li>
-        ))}
-        <li>
-          <a href={`/app/p/${p.projectId}/settings/webhooks`} aria-current="page">
-            Webhooks
-          </a>
-        </li>
-      </ul>
-    </nav>
-  );
-}
 
 const stateOf = (w: WebhookEndpoint) =>
   w.enabled ? "enabled" : w.disabledReason ? `disabled: ${w.disabledReason}` : "disabled";
@@ -95,7 +75,7 @@ async function showList(
       current: "settings",
       children: (
         <>
-          <Nav projectId={projectId} role={role} />
+          <SettingsNav projectId={projectId} role={role} current="webhooks" />
           <h1>Webhooks</h1>
           {extra.created ? (
             <Secret title={`Endpoint ${extra.created.endpoint.url} created`} secret={extra.created.secret} />
@@ -202,7 +182,7 @@ async function showEndpoint(
       current: "settings",
       children: (
         <>
-          <Nav projectId={projectId} role={role} />
+          <SettingsNav projectId={projectId} role={role} current="webhooks" />
           <p>
             <a href={`/app/p/${projectId}/settings/webhooks`}>← Webhooks</a>
           </p>

@@ -1,13 +1,14 @@
 import { type AccessLevel, type Role, roleGrants } from "../../access/levels";
 import type { AppError } from "../../errors";
 
-export type SettingsTab = "keys" | "members" | "limits" | "audit";
+export type SettingsTab = "keys" | "members" | "limits" | "webhooks" | "audit";
 
 /** The settings pages in order, each with the access level of the API route it shows. */
 export const TABS: { tab: SettingsTab; label: string; path: string; level: AccessLevel }[] = [
   { tab: "keys", label: "API keys", path: "keys", level: "admin" },
   { tab: "members", label: "Members", path: "members", level: "read" },
   { tab: "limits", label: "Limits", path: "limits", level: "read" },
+  { tab: "webhooks", label: "Webhooks", path: "webhooks", level: "read" },
   { tab: "audit", label: "Audit log", path: "audit-log", level: "admin" },
 ];
 
