@@ -48,7 +48,7 @@ const SERVER_CODE = /^(middleware|instrumentation|route)\.(ts|js|mjs)$/;
  */
 export function checkWritePath(
   path: string,
-  detection: Pick<AppDetection, "sourceDirs" | "routing">,
+  detection: Pick<AppDetection, "sourceDirs">,
   content?: string,
   policy: WritePolicy = DEFAULT_WRITE_POLICY,
 ): WriteCheck {

@@ -67,3 +67,38 @@ export function matchRoute(pattern: readonly RouteSegment[], route: readonly str
   };
   return walk(0, 0) ? worst : null;
 }
+
+/**
+ * The text of the route a path literal belongs to: the enclosing object literal for
+ * `{ path: "/x", element: … }`, the enclosing JSX tag for `<Route path="/x" element={…} />`.
+ */
+export function routeExtent(code: string, at: number, objectSyntax: boolean): [number, number] {
+  if (!objectSyntax) {
+    const tag = code.lastIndexOf("<", code.lastIndexOf("Route", at));
+    return [tag < 0 ? Math.max(0, at - 300) : tag, Math.min(code.length, at + 400)];
+  }
+  let depth = 0;
+  let start = -1;
+  for (let i = at - 1; i >= 0; i -= 1) {
+    const ch = code[i];
+    if (ch === "}") depth += 1;
+    else if (ch === "{") {
+      if (depth === 0) {
+        start = i;
+        break;
+      }
+      depth -= 1;
+    }
+  }
+  if (start < 0) return [Math.max(0, at - 300), Math.min(code.length, at + 400)];
+  depth = 0;
+  for (let i = start; i < code.length; i += 1) {
+    const ch = code[i];
+    if (ch === "{") depth += 1;
+    else if (ch === "}") {
+      depth -= 1;
+      if (depth === 0) return [start, i + 1];
+    }
+  }
+  return [start, code.length];
+}

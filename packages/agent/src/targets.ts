@@ -1,7 +1,16 @@
 import type { FrameworkDetection } from "./framework";
 import { importBindings, resolveImport } from "./imports";
+import { nameKey, splitWords } from "./names";
 import { basename, dirname, extname, relativeTo, stem } from "./paths";
-import { matchRoute, nextSegment, patternParts, type RouteMatch, routeSegments, spaSegment } from "./routes";
+import {
+  matchRoute,
+  nextSegment,
+  patternParts,
+  type RouteMatch,
+  routeExtent,
+  routeSegments,
+  spaSegment,
+} from "./routes";
 import { RepoIndex, type RepoSnapshot } from "./snapshot";
 
 /** What an experiment changes: a page by its URL path, or a component by its name. */
@@ -310,54 +319,4 @@ class Finder {
       else if (uses.test(code)) this.add(file, "usage", 30, `renders <${escaped}>`);
     }
   }
-}
-
-/**
- * The text of the route a path literal belongs to: the enclosing object literal for
- * `{ path: "/x", element: … }`, the enclosing JSX tag for `<Route path="/x" element={…} />`.
- */
-function routeExtent(code: string, at: number, objectSyntax: boolean): [number, number] {
-  if (!objectSyntax) {
-    const tag = code.lastIndexOf("<", code.lastIndexOf("Route", at));
-    return [tag < 0 ? Math.max(0, at - 300) : tag, Math.min(code.length, at + 400)];
-  }
-  let depth = 0;
-  let start = -1;
-  for (let i = at - 1; i >= 0; i -= 1) {
-    const ch = code[i];
-    if (ch === "}") depth += 1;
-    else if (ch === "{") {
-      if (depth === 0) {
-        start = i;
-        break;
-      }
-      depth -= 1;
-    }
-  }
-  if (start < 0) return [Math.max(0, at - 300), Math.min(code.length, at + 400)];
-  depth = 0;
-  for (let i = start; i < code.length; i += 1) {
-    const ch = code[i];
-    if (ch === "{") depth += 1;
-    else if (ch === "}") {
-      depth -= 1;
-      if (depth === 0) return [start, i + 1];
-    }
-  }
-  return [start, code.length];
-}
-
-/** Lower-case words of a name in any convention: "PricingTable", "pricing-table", "pricing_table". */
-export function splitWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
-    .split(/[^A-Za-z0-9]+/)
-    .filter((word) => word !== "")
-    .map((word) => word.toLowerCase());
-}
-
-/** The words of a name run together, to compare names across conventions. */
-export function nameKey(name: string): string {
-  return splitWords(name).join("");
 }
