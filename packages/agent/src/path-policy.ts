@@ -25,6 +25,7 @@ export interface WritePolicy {
   maxPathLength: number;
 }
 
+/** 100 KB per file and 200 characters per path: segment files are small components. */
 export const DEFAULT_WRITE_POLICY: WritePolicy = { maxFileBytes: 100_000, maxPathLength: 200 };
 
 // What the agent writes: components, pages, styles, and data they import.

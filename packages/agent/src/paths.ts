@@ -54,5 +54,3 @@ export function resolveRelative(folder: string, specifier: string): string | nul
   }
   return out.join("/");
 }
-
-export const CODE_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs", ".vue"] as const;

@@ -12,8 +12,10 @@ const NOT_COMPONENT =
 const TAILWIND_UTILITY =
   /^(?:[a-z0-9-]+:)*!?-?(?:flex|grid|block|inline|hidden|container|contents|relative|absolute|fixed|sticky|truncate|uppercase|italic|underline|antialiased|(?:p|px|py|pt|pb|pl|pr|m|mx|my|mt|mb|ml|mr|gap|gap-x|gap-y|space-x|space-y|w|h|size|min-w|max-w|min-h|max-h|text|bg|from|to|via|border|rounded|shadow|font|leading|tracking|items|justify|content|self|place|grid-cols|grid-rows|col-span|row-span|z|top|left|right|bottom|inset|opacity|ring|outline|divide|fill|stroke|overflow|whitespace|line-clamp|aspect|object|order|basis|grow|shrink|transition|duration|ease|animate|cursor|select|hover|focus|translate|scale|rotate)(?:-[\w./[\]#%-]+)?)$/;
 
+/** Adds `by` (default 1) to `key` in the evidence `group`. */
 export type Count = (group: string, key: string, by?: number) => void;
 
+/** Tabs vs spaces per indented line, and the size of each indentation step. */
 export function countIndent(content: string, count: Count): void {
   let previous = 0;
   for (const line of content.split("\n")) {
@@ -29,6 +31,7 @@ export function countIndent(content: string, count: Count): void {
   }
 }
 
+/** Complete one-line statements that end with or without a semicolon. */
 export function countSemicolons(lines: string[], count: Count): void {
   for (const raw of lines) {
     const line = raw.trim();
@@ -43,6 +46,7 @@ export function countSemicolons(lines: string[], count: Count): void {
   }
 }
 
+/** The last line before a closing bracket: a comma or not, in literals and in calls. */
 export function countTrailingCommas(lines: string[], count: Count): void {
   const stack: ("type" | "value")[] = [];
   let previous = "";
@@ -80,6 +84,7 @@ const isProperty = (line: string) =>
     /^\.\.\.[\w$.]+$/.test(line) ||
     /^[\w$]+$/.test(line));
 
+/** Import specifiers: which alias prefix, or relative. */
 export function countImports(strings: StringLiteral[], prefixes: string[], count: Count) {
   for (const literal of strings) {
     if (!/^(from|import|\()$/.test(literal.before)) continue;
@@ -91,6 +96,7 @@ export function countImports(strings: StringLiteral[], prefixes: string[], count
   }
 }
 
+/** How a file exports its component; Next.js route files are marked `special:`. */
 export function countExports(file: SourceFile, code: string, count: Count): void {
   if (!/\.(tsx|jsx|js|ts)$/.test(file.path) || /\.d\.ts$/.test(file.path)) return;
   const special = NEXT_SPECIAL.test(stem(file.path)) ? "special:" : "";
@@ -112,6 +118,7 @@ export function countExports(file: SourceFile, code: string, count: Count): void
   else if (/^export\s+(const|function)\s+[A-Z]/m.test(code)) count("exports", `${special}named`);
 }
 
+/** Styling evidence in a code file: imports, <style> blocks and class lists. */
 export function countCss(file: SourceFile, strings: StringLiteral[], count: Count): void {
   for (const literal of strings) {
     const spec = literal.value;
@@ -145,6 +152,7 @@ export function countCss(file: SourceFile, strings: StringLiteral[], count: Coun
   else if (semantic >= 2 && semantic > utility) count("css", "plain-css", 1);
 }
 
+/** Styling evidence in a style sheet. */
 export function countCssFile(file: SourceFile, count: Count): void {
   if (/@tailwind\b|@import\s+["']tailwindcss|@apply\b/.test(file.content)) count("css", "tailwind", 3);
   else if (/\.module\.\w+$/.test(file.path)) count("css", "css-modules", 2);
@@ -152,6 +160,7 @@ export function countCssFile(file: SourceFile, count: Count): void {
   else count("css", "plain-css", 1);
 }
 
+/** The naming convention and extension of a component file. */
 export function countNaming(path: string, content: string, count: Count): void {
   const name = stem(path);
   const isComponentFile =
