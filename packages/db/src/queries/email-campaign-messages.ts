@@ -120,8 +120,9 @@ export function audienceTimeZones(
 
 /**
  * Marks the batch's queued rows whose contact is no longer subscribed (or is suppressed) as
- * skipped, then claims the rest: a compare-and-set on `updated_at`, so a second consumer of the
- * same batch claims nothing until the lease runs out.
+ * skipped (counted on the campaign), then claims the rest: a compare-and-set on `updated_at`, so
+ * a second consumer of the same batch claims nothing until the lease runs out. One D1 batch:
+ * one round trip, and the count and the rows it counts cannot drift apart.
  */
 export async function claimBatch(
   db: Db,
@@ -134,21 +135,117 @@ export async function claimBatch(
     // A row of a later zone is never sent early, whatever woke the batch.
     sql`(${emailMessages.dueAt} is null or ${emailMessages.dueAt} <= ${input.now})`,
   );
-  await db
-    .update(emailMessages)
-    .set({ status: "skipped", error: "suppressed after scheduling", updatedAt: input.now })
+  const unsendable = and(
+    inBatch,
+    sql`(exists (select 1 from ${suppressions} s where s.project_id = ${input.projectId} and s.email = ${emailMessages.email})
+      or not exists (select 1 from ${contacts} c where c.id = ${emailMessages.contactId} and c.status = 'subscribed'))`,
+  );
+  const [, , claimed] = await db.batch([
+    db
+      .update(emailCampaigns)
+      .set({
+        skipped: sql`${emailCampaigns.skipped} + (select count(*) from ${emailMessages} where ${unsendable})`,
+      })
+      .where(eq(emailCampaigns.id, input.campaignId)),
+    db
+      .update(emailMessages)
+      .set({ status: "skipped", error: "suppressed after scheduling", updatedAt: input.now })
+      .where(unsendable),
+    db
+      .update(emailMessages)
+      .set({ updatedAt: input.now, attempts: sql`${emailMessages.attempts} + 1` })
+      .where(and(inBatch, sql`${emailMessages.updatedAt} < ${input.now - CLAIM_LEASE_MS}`))
+      .returning(),
+  ]);
+  return claimed;
+}
+
+/** What a claimed row became after the provider's answer. */
+export interface SettledMessage {
+  id: string;
+  status: "sent" | "queued" | "failed";
+  /** Kept as they are when null. */
+  variantId: string | null;
+  trackingToken: string | null;
+  links: string[] | null;
+  providerMessageId: string | null;
+  sentAt: number | null;
+  error: string | null;
+  updatedAt: number;
+}
+
+/**
+ * Stores a batch's outcome in one D1 batch: every row by one UPDATE … FROM json_each (not one
+ * statement per row), the campaign's counters moved by what this batch sent and failed, and the
+ * campaign marked sent when no row is queued any more. The rows were claimed by this job alone,
+ * so the increments count each row once; retries go back to queued and count nothing.
+ */
+export async function settleBatch(
+  db: Db,
+  input: { campaignId: string; now: number; messages: SettledMessage[] },
+): Promise<void> {
+  const sent = input.messages.filter((m) => m.status === "sent").length;
+  const failed = input.messages.filter((m) => m.status === "failed").length;
+  const rows = JSON.stringify(
+    input.messages.map((m) => ({
+      i: m.id,
+      s: m.status,
+      v: m.variantId,
+      t: m.trackingToken,
+      l: m.links,
+      p: m.providerMessageId,
+      a: m.sentAt,
+      e: m.error,
+      u: m.updatedAt,
+    })),
+  );
+  const j = (field: string) => sql.raw(`json_extract(j.value, '$.${field}')`);
+  await db.batch([
+    db
+      .update(emailMessages)
+      .set({
+        status: sql`${j("s")}`,
+        variantId: sql`coalesce(${j("v")}, ${emailMessages.variantId})`,
+        trackingToken: sql`coalesce(${j("t")}, ${emailMessages.trackingToken})`,
+        links: sql`coalesce(json(${j("l")}), ${emailMessages.links})`,
+        providerMessageId: sql`coalesce(${j("p")}, ${emailMessages.providerMessageId})`,
+        sentAt: sql`coalesce(${j("a")}, ${emailMessages.sentAt})`,
+        error: sql`${j("e")}`,
+        updatedAt: sql`${j("u")}`,
+      })
+      .from(sql`json_each(${rows}) j`)
+      // The unary plus keeps SQLite off the campaign index: json_each must drive the join (a
+      // primary-key lookup per settled row), or every row of the campaign is joined with it.
+      .where(sql`+${emailMessages.campaignId} = ${input.campaignId} and ${emailMessages.id} = ${j("i")}`),
+    db
+      .update(emailCampaigns)
+      .set({
+        sent: sql`${emailCampaigns.sent} + ${sent}`,
+        failed: sql`${emailCampaigns.failed} + ${failed}`,
+        updatedAt: input.now,
+      })
+      .where(eq(emailCampaigns.id, input.campaignId)),
+    completeIfDone(db, input.campaignId, input.now),
+  ]);
+}
+
+/** Marks a sending campaign sent once none of its rows is queued (an index lookup). */
+function completeIfDone(db: Db, campaignId: string, now: number) {
+  return db
+    .update(emailCampaigns)
+    .set({ status: "sent", completedAt: now })
     .where(
       and(
-        inBatch,
-        sql`(exists (select 1 from ${suppressions} s where s.project_id = ${input.projectId} and s.email = ${emailMessages.email})
-          or not exists (select 1 from ${contacts} c where c.id = ${emailMessages.contactId} and c.status = 'subscribed'))`,
+        eq(emailCampaigns.id, campaignId),
+        eq(emailCampaigns.status, "sending"),
+        sql`not exists (select 1 from ${emailMessages} m where m.campaign_id = ${campaignId} and m.status = 'queued')`,
       ),
     );
-  return db
-    .update(emailMessages)
-    .set({ updatedAt: input.now, attempts: sql`${emailMessages.attempts} + 1` })
-    .where(and(inBatch, sql`${emailMessages.updatedAt} < ${input.now - CLAIM_LEASE_MS}`))
-    .returning();
+}
+
+/** completeIfDone on its own: a batch that found nothing to claim may have been the last. */
+export async function completeCampaignIfDone(db: Db, campaignId: string, now: number): Promise<void> {
+  await completeIfDone(db, campaignId, now);
 }
 
 /** Stores what each claimed row became: sent with the provider id, failed, or back to queued (a retry). */
@@ -166,7 +263,8 @@ export async function settleMessages(
 
 /**
  * Recomputes a campaign's counters from its rows (idempotent under redelivery) and marks it sent
- * when it is sending and no row is queued any more.
+ * when it is sending and no row is queued any more. Once per start (it reads every row); batches
+ * move the counters by increments (settleBatch).
  */
 export async function refreshCampaignCounts(db: Db, campaignId: string, now: number): Promise<void> {
   const count = (statuses: readonly EmailMessageRow["status"][]) =>

@@ -1,9 +1,10 @@
 import {
   claimBatch,
+  completeCampaignIfDone,
   contactsByIds,
   findEmailCampaign,
-  refreshCampaignCounts,
-  settleMessages,
+  type SettledMessage,
+  settleBatch,
 } from "@pushbunny/db";
 import type { OutgoingEmail } from "@pushbunny/email";
 import type { AppContext } from "../../context";
@@ -11,6 +12,7 @@ import type { CampaignBatchJob } from "../../queue/messages";
 import { emailTransport } from "../email/transport";
 import { pickMessage } from "../message/get-message";
 import { mustTemplate } from "../templates/lib/template";
+import { emitWebhookEvents } from "../webhooks/emit";
 import { contactContext, renderCampaignMessage } from "./lib/render-message";
 import { campaignIntent, campaignOwner } from "./lib/subject-experiment";
 import { notifyCampaignLive } from "./live";
@@ -43,8 +45,10 @@ export async function sendCampaignBatch({
   }
   // Everything that can fail before a send is read before the claim: a claimed batch that
   // threw would be acked by the retry (its claim found nothing) and stranded.
-  const template = await mustTemplate(ctx, input.projectId, campaign.templateId);
-  const owner = await campaignOwner(ctx, input.projectId);
+  const [template, owner] = await Promise.all([
+    mustTemplate(ctx, input.projectId, campaign.templateId),
+    campaignOwner(ctx, input.projectId),
+  ]);
   const now = ctx.now();
   const rows = await claimBatch(ctx.db, {
     projectId: input.projectId,
@@ -53,7 +57,7 @@ export async function sendCampaignBatch({
     now,
   });
   if (rows.length === 0) {
-    await refreshCampaignCounts(ctx.db, campaign.id, now);
+    await completeCampaignIfDone(ctx.db, campaign.id, now);
     notifyCampaignLive(ctx, input.projectId, campaign.id);
     return;
   }
@@ -118,58 +122,83 @@ export async function sendCampaignBatch({
   });
   const attempt = input.attempt ?? 1;
   let retryAfterMs: number | undefined;
-  const updates: Parameters<typeof settleMessages>[1] = results.map((r) => {
+  const settled: SettledMessage[] = results.map((r) => {
     const p = prepared.get(r.id);
     const base = {
+      id: r.id,
       variantId: p?.variantId ?? null,
       trackingToken: p?.trackingToken ?? null,
       links: p?.links ?? [],
+      providerMessageId: null,
+      sentAt: null,
     };
     if (r.status === "accepted") {
       return {
-        id: r.id,
-        set: {
-          ...base,
-          status: "sent" as const,
-          providerMessageId: r.providerMessageId,
-          sentAt: ctx.now(),
-          error: null,
-          updatedAt: ctx.now(),
-        },
+        ...base,
+        status: "sent" as const,
+        providerMessageId: r.providerMessageId,
+        sentAt: ctx.now(),
+        error: null,
+        updatedAt: ctx.now(),
       };
     }
     if (r.retryable && attempt < MAX_BATCH_ATTEMPTS) {
       retryAfterMs = Math.max(retryAfterMs ?? 0, r.retryAfterMs ?? 0);
       // updated_at 0 releases the claim for the retry.
       return {
-        id: r.id,
-        set: {
-          ...base,
-          status: "queued" as const,
-          error: `${r.code}: ${r.message}`.slice(0, 500),
-          updatedAt: 0,
-        },
+        ...base,
+        status: "queued" as const,
+        error: `${r.code}: ${r.message}`.slice(0, 500),
+        updatedAt: 0,
       };
     }
     return {
-      id: r.id,
-      set: {
-        ...base,
-        status: "failed" as const,
-        error: `${r.code}: ${r.message}`.slice(0, 500),
-        updatedAt: ctx.now(),
-      },
+      ...base,
+      status: "failed" as const,
+      error: `${r.code}: ${r.message}`.slice(0, 500),
+      updatedAt: ctx.now(),
     };
   });
-  const missing = rows.filter((r) => !prepared.has(r.id));
-  for (const r of missing)
-    updates.push({ id: r.id, set: { status: "failed", error: "contact deleted", updatedAt: now } });
-  await settleMessages(ctx.db, updates);
+  for (const r of rows) {
+    if (prepared.has(r.id)) continue;
+    settled.push({
+      id: r.id,
+      status: "failed",
+      variantId: null,
+      trackingToken: null,
+      links: null,
+      providerMessageId: null,
+      sentAt: null,
+      error: "contact deleted",
+      updatedAt: now,
+    });
+  }
+  await settleBatch(ctx.db, { campaignId: campaign.id, now: ctx.now(), messages: settled });
+  // One call per batch, off the send's path: with no endpoint listening it is one indexed read.
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  ctx.waitUntil(
+    emitWebhookEvents(
+      ctx,
+      input.projectId,
+      settled
+        .filter((m) => m.status === "sent")
+        .map((m) => ({
+          type: "email.sent" as const,
+          data: {
+            message_id: m.id,
+            campaign_id: campaign.id,
+            contact_id: byId.get(m.id)?.contactId ?? null,
+            email: byId.get(m.id)?.email ?? null,
+            provider_message_id: m.providerMessageId,
+            sent_at: new Date(m.sentAt ?? now).toISOString(),
+          },
+        })),
+    ),
+  );
   if (retryAfterMs !== undefined) {
     const delaySeconds = Math.min(Math.max(1, Math.ceil(retryAfterMs / 1000), 2 ** attempt), 300);
     const next: CampaignBatchJob = { ...input, attempt: attempt + 1 };
     await ctx.queues.jobs.send(next, { delaySeconds });
   }
-  await refreshCampaignCounts(ctx.db, campaign.id, ctx.now());
   notifyCampaignLive(ctx, input.projectId, campaign.id);
 }
