@@ -701,6 +701,62 @@ describe("Resend transport against the local stub", () => {
   });
 });
 
+describe("outbound webhook events of a campaign", () => {
+  it("emits email.sent for each accepted message (one call per batch), then email.opened and email.clicked on a click", async () => {
+    const r = resendContext("ok");
+    const { projectId, apiKey, campaignId } = await dueCampaign(3, r);
+    const receiver = (env as unknown as { WEBHOOK_RECEIVER_URL: string }).WEBHOOK_RECEIVER_URL;
+    await json(
+      await call("/v1/webhooks", {
+        key: apiKey,
+        body: {
+          url: `${receiver}/hook/cmp${Date.now().toString(36)}`,
+          events: ["email.sent", "email.opened", "email.clicked"],
+        },
+      }),
+      201,
+    );
+    await startCampaign({ ctx: r.ctx, input: { kind: "campaign_start", projectId, campaignId } });
+    await runBatches(r);
+    const events = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT event_type, payload FROM webhook_deliveries WHERE project_id = ? ORDER BY event_type, created_at",
+        )
+          .bind(projectId)
+          .all<{ event_type: string; payload: string }>()
+      ).results.map((d) => ({
+        type: d.event_type,
+        data: (JSON.parse(d.payload) as { data: Record<string, string> }).data,
+      }));
+    const sent = (await events()).filter((e) => e.type === "email.sent");
+    const rows = await messagesOf(apiKey, campaignId);
+    expect(sent.map((e) => e.data.message_id).sort()).toEqual(rows.map((m) => m.message_id).sort());
+    for (const e of sent) {
+      const row = rows.find((m) => m.message_id === e.data.message_id);
+      expect(e.data).toMatchObject({
+        campaign_id: campaignId,
+        email: row?.email,
+        provider_message_id: row?.provider_message_id,
+      });
+      expect(Number.isNaN(Date.parse(e.data.sent_at ?? ""))).toBe(false);
+    }
+    const html = (await r.calls())[0]?.emails[0]?.html ?? "";
+    const click = /\/email\/c\/([^"]+)"/.exec(html)?.[1] ?? "";
+    const redirect = await exports.default.fetch(`http://pushbunny.test/email/c/${click}`, {
+      redirect: "manual",
+    });
+    expect(redirect.status).toBe(302);
+    await eventually(async () => {
+      const after = await events();
+      expect(after.filter((e) => e.type === "email.opened")).toHaveLength(1);
+      const clicked = after.filter((e) => e.type === "email.clicked");
+      expect(clicked).toHaveLength(1);
+      expect(clicked[0]?.data.url).toBe("https://shop.example.com/spring");
+    });
+  });
+});
+
 describe("scheduling at a local time", () => {
   it("reads a local time in the project's zone (set on the project), or a named zone; DST gaps move forward", async () => {
     const { projectId, apiKey, templateId } = await seed();
