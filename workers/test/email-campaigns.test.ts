@@ -564,7 +564,7 @@ function resendContext(scenario: string) {
         {
           idempotencyKey: string | null;
           status: number;
-          emails: { to: string[]; headers?: Record<string, string> }[];
+          emails: { to: string[]; html?: string; headers?: Record<string, string> }[];
         }[]
       >,
     delivered: async () =>

@@ -110,19 +110,26 @@ export const MAX_DUE_SHOWN = 48;
 
 /**
  * The instants still to come for a scheduled, sending or paused campaign, with how many
- * recipients each: from the rows once written, else from the audience's zones.
+ * recipients each: in recipient mode from the rows once written, else from the audience's zones;
+ * otherwise send_at until the campaign starts, then nothing.
  */
 export async function nextDue(
   ctx: AppContext,
   campaign: EmailCampaignRow,
 ): Promise<{ at: number; recipients: number | null }[]> {
   if (!["scheduled", "sending", "paused"].includes(campaign.status)) return [];
-  if (campaign.startedAt !== null || campaign.recipients > 0) {
+  const started = campaign.startedAt !== null || campaign.recipients > 0;
+  // Without recipient zones every row is due at send_at: nothing is read (a dashboard polls this).
+  if (campaign.timeZone !== RECIPIENT) {
+    if (started || campaign.sendAt === null) return [];
+    return [{ at: campaign.sendAt, recipients: null }];
+  }
+  if (started) {
     const rows = await queuedDueInstants(ctx.db, campaign.id, MAX_DUE_SHOWN);
     return rows.map((r) => ({ at: r.dueAt ?? campaign.sendAt ?? ctx.now(), recipients: Number(r.queued) }));
   }
   const instants = await recipientInstants(ctx, campaign, await audienceWhere(ctx, campaign));
-  if (!instants) return campaign.sendAt === null ? [] : [{ at: campaign.sendAt, recipients: null }];
+  if (!instants) return [];
   return [...instants.counts]
     .sort(([a], [b]) => a - b)
     .slice(0, MAX_DUE_SHOWN)
