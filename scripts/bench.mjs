@@ -12,6 +12,10 @@
 // (/app) on a project seeded with 1,000 experiments and 90 days of daily counts: the server part of
 // the experiments list and the experiment page, one request at a time, in wall time and in CPU
 // of the Worker's workerd process (target < 50 ms). `--dashboard-only` runs phase f alone.
+// Then g, email (scripts/bench/email.ts, a Worker of its own started like `pnpm dev`): a
+// 100,000-row CSV import (target < 60 s) and a campaign to 50,000 of those contacts through the
+// Resend stub, in messages/s accepted by the stub (target ≥ 1,000) and Worker CPU per message.
+// `--email-only` runs phase g alone; `--no-email` skips it.
 // Results go to stdout and .bench/results.json. Exit code: 0 when the bench ran (targets
 // missed or not), 1 when the Worker could not start or the bench failed, 2 when a phase had
 // more than 1% errors or a broadcast message did not arrive, decrypt and verify.
@@ -62,6 +66,8 @@ function parseArgs(argv) {
     realTokensOnly: false,
     subscribers: undefined,
     dashboardOnly: false,
+    emailOnly: false,
+    noEmail: false,
   };
   let durationGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -103,6 +109,12 @@ function parseArgs(argv) {
       case "--dashboard-only":
         opts.dashboardOnly = true;
         break;
+      case "--email-only":
+        opts.emailOnly = true;
+        break;
+      case "--no-email":
+        opts.noEmail = true;
+        break;
       case "-h":
       case "--help":
         console.log(
@@ -115,7 +127,9 @@ function parseArgs(argv) {
             "  --keep           keep the temporary wrangler state directory\n" +
             "  --real-tokens-only  phase c uses only phase b's tokens (repeats once they run out)\n" +
             "                   instead of minting more with the bench's TRACKING_SECRET\n" +
-            "  --dashboard-only run phase f (the dashboard's pages) alone",
+            "  --dashboard-only run phase f (the dashboard's pages) alone\n" +
+            "  --email-only     run phase g (CSV import, a campaign through the Resend stub) alone\n" +
+            "  --no-email       skip phase g",
         );
         process.exit(0);
         break;
@@ -1387,8 +1401,61 @@ async function broadcastPhase({ host, port, apiKey, pgid, opts, api }) {
 // ---------------------------------------------------------------------------------------------
 // Main
 
+/**
+ * Phase g in a Node process of its own (scripts/bench/email.ts, TypeScript through the repo's
+ * loader, on the pinned Node 22): it starts its own local Worker and the Resend stub.
+ */
+function runEmailPhase() {
+  return new Promise((resolve) => {
+    const out = path.join(os.tmpdir(), `pushbunny-bench-email-${process.pid}.json`);
+    const child = spawn(
+      path.join(ROOT, "node_modules", ".bin", "node"),
+      [...TS_LOADER, "scripts/bench/email.ts", "--json", out],
+      { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] },
+    );
+    child.on("close", (code) => {
+      let result = null;
+      try {
+        result = JSON.parse(readFileSync(out, "utf8"));
+        rmSync(out, { force: true });
+      } catch {
+        // no result file: the phase failed and said why on stderr
+      }
+      resolve(result ?? { error: `scripts/bench/email.ts exited with code ${code}` });
+    });
+  });
+}
+
+/** One line per email target; true when both were met. */
+function reportEmail(e) {
+  if (!e || e.error) {
+    console.log(`email: ${e?.error ?? "no result"}`);
+    return false;
+  }
+  const i = e.import;
+  const c = e.campaign;
+  console.log(
+    `CSV import ${fmtInt(i.rows)} rows             ${i.seconds} s${i.stalled ? " (STALLED: rest seeded through D1)" : ""}  (target < ${i.target_seconds} s)  ${i.ok ? "PASS" : "MISS"}`,
+  );
+  console.log(
+    `campaign to ${fmtInt(c.recipients)} via stub    ${fmtInt(c.messages_per_s)} messages/s, Worker CPU ${fmtInt(c.worker_cpu_us_per_message)} µs/message  (target ≥ ${fmtInt(c.target_messages_per_s)}/s)  ${c.ok ? "PASS" : "MISS"}`,
+  );
+  return i.ok && c.ok;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--")));
+  if (opts.emailOnly) {
+    console.log("PushBunny Edge bench — g. email");
+    const email = await runEmailPhase();
+    reportEmail(email);
+    mkdirSync(OUT_DIR, { recursive: true });
+    writeFileSync(
+      path.join(OUT_DIR, "results.json"),
+      `${JSON.stringify({ started_at: new Date().toISOString(), phases: { email } }, jsonReplacer, 2)}\n`,
+    );
+    return email.error ? 1 : 0;
+  }
   state.keep = opts.keep;
   const durationMs = opts.duration * 1000;
   const warmupMs = opts.warmup * 1000;
@@ -2079,6 +2146,13 @@ async function main() {
     dashboard_ads_worker_cpu_ms: dashboard.ads_page?.worker_cpu_ms_per_page ?? null,
     dashboard_pass: dashboardOk,
   };
+  if (!opts.noEmail) {
+    // The phases above are done with their Worker: phase g gets the machine to itself.
+    await stopWrangler();
+    console.log("\ng. email");
+    results.phases.email = await runEmailPhase();
+    reportEmail(results.phases.email);
+  }
   results.wrangler_log_tail = state.log.slice(-50);
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(path.join(OUT_DIR, "results.json"), `${JSON.stringify(results, jsonReplacer, 2)}\n`);
