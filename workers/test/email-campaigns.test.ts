@@ -913,6 +913,28 @@ describe("scheduling at a local time", () => {
     // The project's zone (Tokyo) for the contact without one; every other row waits for its own instant.
     await q.runUntil(due.paris - 1);
     expect(await sentAt()).toMatchObject({ "nozone@example.com": due.tokyo, "paris@example.com": null });
+    // A started recipient-mode campaign keeps its rows' instants: no rescheduling once paused.
+    const paused = await setCampaignStatus({
+      ctx: q.ctx,
+      projectId,
+      actor: "test",
+      input: { campaignId: c.campaign_id, action: "pause" },
+    });
+    expect(paused.status).toBe("paused");
+    await expect(
+      setCampaignStatus({
+        ctx: q.ctx,
+        projectId,
+        actor: "test",
+        input: { campaignId: c.campaign_id, action: "schedule", sendAt: due.ny },
+      }),
+    ).rejects.toThrow(/rows keep their due times/);
+    await setCampaignStatus({
+      ctx: q.ctx,
+      projectId,
+      actor: "test",
+      input: { campaignId: c.campaign_id, action: "resume" },
+    });
     await q.runUntil(due.ny);
     expect(await sentAt()).toEqual({
       "kiri@example.com": due.kiri,

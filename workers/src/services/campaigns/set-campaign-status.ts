@@ -77,6 +77,14 @@ export async function setCampaignStatus({
         ? { sendAt: now, sendAtLocal: null, timeZone: null }
         : await resolveSchedule(ctx, projectId, scheduleInput(input));
     const { sendAt } = schedule;
+    // Rows written at the start carry their zone's instant: a paused campaign that started cannot
+    // move into, out of, or within recipient mode (resume it, or cancel and copy it).
+    const started = current.startedAt !== null || current.recipients > 0;
+    if (started && (schedule.timeZone === RECIPIENT || current.timeZone === RECIPIENT)) {
+      throw new ConflictError(
+        "this campaign started in (or is moving to) recipients' time zones; its rows keep their due times: resume it instead",
+      );
+    }
     if (sendAt > now + MAX_SCHEDULE_AHEAD_MS) {
       throw new BadRequestError("send_at: at most a year ahead", [
         { path: "send_at", message: "at most a year ahead" },
