@@ -5,6 +5,7 @@ import { startAdsStub } from "./workers/test-support/ads-stub-server";
 import { startFakePushService } from "./workers/test-support/fake-push-service";
 import { startOidcStub } from "./workers/test-support/oidc-stub-server";
 import { startResendStub } from "./workers/test-support/resend-stub-server";
+import { startWebhookReceiver } from "./workers/test-support/webhook-receiver";
 
 // Two projects: pure packages run in plain Node (fast, no runtime), the Worker runs in
 // workerd with local D1, KV, Queues and Durable Objects from wrangler.toml.
@@ -14,6 +15,7 @@ const workerBindings = (
   pushBaseUrl: string,
   oidcIssuer: string,
   resendBaseUrl: string,
+  webhookReceiverUrl: string,
 ) => ({
   ENVIRONMENT: "test",
   LOG_LEVEL: "error",
@@ -35,6 +37,8 @@ const workerBindings = (
   // Campaign mail: the outbox by default (no RESEND_API_KEY); tests that give a key reach a local
   // Resend stand-in that records calls and plays 429/5xx on command.
   RESEND_BASE_URL: resendBaseUrl,
+  // Outbound webhooks go to a local receiver that checks signatures with the standardwebhooks package.
+  WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
   // Deployment-wide limits far above any test's traffic (the fuzz test alone sends ~9,300
   // requests with one key); tests of the limits set low ones on their own project through
   // PUT /v1/projects/{id}/limits. The binding's flood ceilings (wrangler.toml) stay as deployed.
@@ -58,6 +62,7 @@ export default defineConfig(async () => {
   const push = await startFakePushService();
   const oidc = await startOidcStub();
   const resend = await startResendStub();
+  const hooks = await startWebhookReceiver();
   return {
     test: {
       // Two files at a time even on CI's 2 cores: each workerd file spends ~4 s starting its
@@ -76,7 +81,14 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer, resend.baseUrl),
+                bindings: workerBindings(
+                  migrations,
+                  ads.baseUrl,
+                  push.baseUrl,
+                  oidc.issuer,
+                  resend.baseUrl,
+                  hooks.baseUrl,
+                ),
               },
             }),
           ],
@@ -93,7 +105,14 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
-                  ...workerBindings(migrations, ads.baseUrl, push.baseUrl, oidc.issuer, resend.baseUrl),
+                  ...workerBindings(
+                    migrations,
+                    ads.baseUrl,
+                    push.baseUrl,
+                    oidc.issuer,
+                    resend.baseUrl,
+                    hooks.baseUrl,
+                  ),
                   GEMINI_API_KEY: "test-gemini-key",
                   GEMINI_BASE_URL: gemini.baseUrl,
                   GEMINI_MODEL: "gemini-test",

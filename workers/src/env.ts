@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { CampaignLive } from "./durable/campaign-live";
 import type { RateLimitCounter } from "./durable/rate-limit-counter";
 import type { RoundRobinCounter } from "./durable/round-robin-counter";
 import { rateLimitVariableProblems } from "./ratelimit/rules";
@@ -13,6 +14,8 @@ export interface Env {
   UPLOADS: R2Bucket;
   ROTATION: DurableObjectNamespace<RoundRobinCounter>;
   RATE_LIMITS: DurableObjectNamespace<RateLimitCounter>;
+  /** Live counters of a sending campaign, one object per campaign (WebSockets). */
+  CAMPAIGN_LIVE: DurableObjectNamespace<CampaignLive>;
   /** Flood ceilings (Workers Rate Limiting) for the hot classes; wrangler.toml [[ratelimits]]. */
   RL_MESSAGE: RateLimit;
   RL_EVENTS: RateLimit;
@@ -44,6 +47,12 @@ export interface Env {
   RESEND_API_KEY?: string;
   /** Resend's origin; tests point it at a local stub. Default https://api.resend.com. */
   RESEND_BASE_URL?: string;
+  /** The sender of account mail (sign-up, password reset, invites) when RESEND_API_KEY is set. */
+  MAIL_FROM?: string;
+  /** Verifies Resend's delivery webhooks (Svix, `whsec_…`); unset: POST /email/webhooks/resend answers 404. */
+  RESEND_WEBHOOK_SECRET?: string;
+  /** How long an outbound webhook receiver gets to answer, in ms (default 10000, at most 10000). */
+  WEBHOOK_TIMEOUT_MS?: string;
   GOOGLE_CLIENT_ID?: string;
   GOOGLE_CLIENT_SECRET?: string;
   GOOGLE_ISSUER?: string;

@@ -36,6 +36,7 @@ import { registerGetStats } from "./routes/stats/get-stats";
 import { registerSystemRoutes } from "./routes/system";
 import { registerTemplateRoutes } from "./routes/templates";
 import { registerVariantRoutes } from "./routes/variants";
+import { registerWebhookRoutes } from "./routes/webhooks";
 import type { App, AppEnv } from "./types";
 
 const PUBLIC_V1 = new Set(["/v1/openapi.json", "/v1/docs", "/v1/redoc"]);
@@ -130,6 +131,7 @@ export function createApp(): App {
   registerSegmentRoutes(app);
   registerTemplateRoutes(app);
   registerCampaignRoutes(app);
+  registerWebhookRoutes(app);
   registerEmailPublicPages(app);
   // Pages, not operations: outside the OpenAPI document (docs/adr/0021-dashboard-stack.md).
   registerDashboard(app);

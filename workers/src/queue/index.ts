@@ -12,6 +12,7 @@ import { recordTrackingMessages } from "../services/events/record-tracking";
 import { generateChallengers } from "../services/experiments/generate-challengers";
 import { refreshPosteriors } from "../services/experiments/refresh-posteriors";
 import { dispatchNotification, sendPushBatch } from "../services/notifications";
+import { deliverWebhooks } from "../services/webhooks/deliver-webhooks";
 import {
   type EventsQueueMessage,
   JobsQueueMessage,
@@ -148,6 +149,12 @@ async function consumeJob(ctx: AppContext, queue: string, msg: Message<unknown>)
         // Provider failures are recorded per message and retried by a new message with a delay;
         // only D1 trouble throws here and is retried by the queue.
         await sendCampaignBatch({ ctx, input: job });
+        msg.ack();
+        return;
+      case "webhook_deliver":
+        // Receiver failures are recorded per delivery and retried by a new delayed message;
+        // only D1 trouble throws here and is retried by the queue (claims make that safe).
+        await deliverWebhooks({ ctx, input: job });
         msg.ack();
         return;
       case "adsync":

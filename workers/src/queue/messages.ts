@@ -104,8 +104,17 @@ export const CampaignBatchJob = z.object({
   campaignId: id,
   batch: z.number().int().nonnegative(),
   attempt: z.number().int().min(1).max(100).optional(),
+  /** When the batch's rows are due (recipient time zones): a job that wakes early waits again. */
+  dueAt: ms.optional(),
 });
 export type CampaignBatchJob = z.infer<typeof CampaignBatchJob>;
+/** Sends outbound webhook deliveries (rows written first; each is claimed before its send). */
+export const WebhookDeliverJob = z.object({
+  kind: z.literal("webhook_deliver"),
+  projectId: id,
+  deliveryIds: z.array(id).min(1).max(100),
+});
+export type WebhookDeliverJob = z.infer<typeof WebhookDeliverJob>;
 export const JobsQueueMessage = z.discriminatedUnion("kind", [
   GenerateJob,
   AdSyncJob,
@@ -114,6 +123,7 @@ export const JobsQueueMessage = z.discriminatedUnion("kind", [
   ContactImportJob,
   CampaignStartJob,
   CampaignBatchJob,
+  WebhookDeliverJob,
 ]);
 export type JobsQueueMessage = z.infer<typeof JobsQueueMessage>;
 

@@ -58,8 +58,12 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   listIntentVariants: "analytics",
   getProjectLimits: "analytics",
   listContacts: "analytics",
+  listWebhooks: "analytics",
+  getWebhook: "analytics",
+  listWebhookDeliveries: "analytics",
   getContact: "analytics",
   getContactImport: "analytics",
+  listContactImports: "analytics",
   getContactImportErrors: "analytics",
   listSegments: "analytics",
   getSegment: "analytics",
@@ -71,6 +75,7 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   listCampaigns: "analytics",
   getCampaign: "analytics",
   listCampaignMessages: "analytics",
+  openCampaignLive: "analytics",
   listEmailOutbox: "analytics",
 
   // Everything that changes the project, and admin reads of secrets.
@@ -136,6 +141,13 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   cancelCampaign: "management",
   // Also spends the project's generation quota (services/templates/write-copy.ts).
   writeEmailCopy: "management",
+  createWebhook: "management",
+  updateWebhook: "management",
+  deleteWebhook: "management",
+  rotateWebhookSecret: "management",
+  // Each sends a request to the tenant's receiver now: counted with the sends.
+  testWebhook: "notification",
+  retryWebhookDelivery: "notification",
 
   // People signing in: per client IP (and per person once signed in).
   signup: "auth",
@@ -162,6 +174,8 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   getMetrics: "own",
   // Keyless: per address (route middleware) and per variant and token (the service).
   recordMetric: "own",
+  // Resend's signed delivery events: per address (route middleware), then the signature.
+  receiveResendWebhook: "own",
 
   // Liveness: never limited (load balancers and the bench's baseline).
   health: "none",

@@ -3,7 +3,7 @@ export const CRONS = {
   /**
    * Three jobs: republishes Thompson splits a throttled consumer left stale (posteriors stay
    * ≤ 60 s behind), sends scheduled notifications that are due, and re-queues push batches whose
-   * queue message was lost.
+   * queue message was lost. Also sends outbound webhook deliveries left due for over a minute.
    */
   everyMinute: "* * * * *",
   /** Re-queues challenger generation that went quiet for 15 minutes; fails it after three tries. */

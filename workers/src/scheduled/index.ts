@@ -6,6 +6,7 @@ import { sweepPosteriors } from "../services/experiments/refresh-posteriors";
 import { runOptimizationLoop } from "../services/experiments/run-optimization-loop";
 import { sweepGenerations } from "../services/experiments/sweep-generations";
 import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";
+import { sweepWebhookDeliveries } from "../services/webhooks/sweep-deliveries";
 import { CRONS } from "./crons";
 
 /** Cron entry: look up the job for the firing schedule and run it. */
@@ -22,6 +23,7 @@ export async function handleScheduled(
         sweepPosteriors({ ctx: app }),
         dispatchDueNotifications({ ctx: app }),
         requeueStaleDeliveries({ ctx: app }),
+        sweepWebhookDeliveries({ ctx: app }),
       ]);
       return;
     case CRONS.generationSweep:

@@ -40,6 +40,8 @@ const PUBLIC_OPERATIONS: Record<string, string> = {
   startGoogleSignIn: "begins the OIDC flow (state, nonce and PKCE bound to the browser)",
   googleSignInCallback: "the identity provider redirects here; state and PKCE are the credential",
   listDevOutbox: "local development only: a 404 in production and staging",
+  receiveResendWebhook:
+    "Resend posts delivery events; the Svix signature over the exact body is the credential",
   recordMetric:
     "the mobile SDKs send no key: the variant id is a token we signed, naming its project and impression (a project may require a key)",
 };
@@ -109,6 +111,8 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   testCampaign: { to: ["attacker@example.com"] },
   resumeCampaign: {},
   cancelCampaign: {},
+  createWebhook: { url: "https://attacker.example.com/hook", events: ["email.bounced"] },
+  updateWebhook: { url: "https://attacker.example.com/stolen", enabled: true },
 };
 
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
@@ -284,6 +288,20 @@ beforeAll(async () => {
     202,
   );
   ids.import_id = upload.import_id;
+  const receiver = (env as unknown as { WEBHOOK_RECEIVER_URL: string }).WEBHOOK_RECEIVER_URL;
+  const webhook = await json<{ webhook_id: string }>(
+    await call("/v1/webhooks", {
+      key: victim.apiKey,
+      body: { url: `${receiver}/hook/victim`, events: ["email.bounced"] },
+    }),
+    201,
+  );
+  ids.webhook_id = webhook.webhook_id;
+  const attempt = await json<{ delivery_id: string }>(
+    await call(`/v1/webhooks/${webhook.webhook_id}/test`, { key: victim.apiKey, method: "POST" }),
+    200,
+  );
+  ids.delivery_id = attempt.delivery_id;
 });
 
 const isPublic = (op: Operation) => op.public || op.operationId in PUBLIC_OPERATIONS;

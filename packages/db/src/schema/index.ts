@@ -11,3 +11,4 @@ export * from "./projects";
 export * from "./push";
 export * from "./tracking";
 export * from "./variants";
+export * from "./webhooks";

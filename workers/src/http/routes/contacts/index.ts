@@ -6,8 +6,8 @@ import { registerGetContact } from "./get-contact";
 import { registerGetContactImport } from "./get-import";
 import { registerGetContactImportErrors } from "./get-import-errors";
 import { registerImportContacts } from "./import-contacts";
-import { registerListContactImports } from "./list-imports";
 import { registerListContacts } from "./list-contacts";
+import { registerListContactImports } from "./list-imports";
 import { registerListSuppressions } from "./list-suppressions";
 import { registerUpdateContact } from "./update-contact";
 
