@@ -5,13 +5,14 @@
 // against a local stub (batching, Idempotency-Key, 429/5xx retried once-only, 4xx failed); and
 // open/click tracking reaching /v1/stats through the /v1/events pipeline.
 import { env, exports } from "cloudflare:workers";
+import { renderTemplate } from "@pushbunny/email";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import { buildContext } from "../src/infra/build-context";
 import type { CampaignBatchJob } from "../src/queue/messages";
 import { getCampaign } from "../src/services/campaigns/get-campaign";
 import { zonedInstant } from "../src/services/campaigns/lib/time-zone";
-import { sendCampaignBatch } from "../src/services/campaigns/send-campaign-batch";
+import { asMustache, sendCampaignBatch } from "../src/services/campaigns/send-campaign-batch";
 import { setCampaignStatus } from "../src/services/campaigns/set-campaign-status";
 import { startCampaign } from "../src/services/campaigns/start-campaign";
 import { call, eventually, expectError, json, seedMember, seedProject } from "./helpers";
@@ -450,6 +451,98 @@ describe("sending through the jobs queue and the outbox, then tracking", () => {
       { type: "conversion", n: 1 },
       { type: "opened", n: 1 },
     ]);
+  });
+
+  it("the subject experiment is analysed and iterated like any other; an arm it gains later goes out with its own text", async () => {
+    const { apiKey, templateId } = await seed();
+    await seedContacts(apiKey, ["lin@example.com", "mo@example.com", "kit@example.com"]);
+    const c = await createCampaign(apiKey, {
+      name: "Iterated",
+      from: "news@shop.example.com",
+      template_id: templateId,
+      subjects: ["Linen season starts today", "Fresh linen, just in"],
+    });
+    // Scheduled a day ahead: the experiment exists, nothing is sent yet.
+    const scheduled = await json<CampaignBody>(
+      await call(`/v1/campaigns/${c.campaign_id}/schedule`, {
+        key: apiKey,
+        body: { send_at: new Date(Date.now() + 86_400_000).toISOString() },
+      }),
+      200,
+    );
+    const experimentId = scheduled.experiment_id ?? "";
+    expect(experimentId).toMatch(/^exp_/);
+
+    // Analysis and the next iteration run on the campaign's experiment as on a push experiment.
+    const analysis = await json<{
+      provider: string;
+      decision: string;
+      summary: string;
+      snapshot: { arms: unknown[] };
+    }>(await call(`/v1/experiments/${experimentId}/analyze`, { key: apiKey, method: "POST" }), 200);
+    expect(analysis.provider).toBe("offline");
+    expect(analysis.decision).toBe("collecting");
+    expect(analysis.snapshot.arms).toHaveLength(3);
+    const proposal = await json<{ proposal_id: string; challengers: string[] }>(
+      await call(`/v1/experiments/${experimentId}/iterate`, { key: apiKey, method: "POST" }),
+      201,
+    );
+    expect(proposal.challengers.length, JSON.stringify(proposal)).toBeGreaterThan(0);
+    await json(
+      await call(`/v1/experiments/${experimentId}/iterate/${proposal.proposal_id}/confirm`, {
+        key: apiKey,
+        method: "POST",
+      }),
+      200,
+    );
+
+    // A subject added by hand and declared the winner: every recipient gets it, by its own text.
+    const added = await json<{ variant_id: string }>(
+      await call(`/v1/experiments/${experimentId}/variants`, {
+        key: apiKey,
+        body: { text: "Last call for linen" },
+      }),
+      201,
+    );
+    await json(
+      await call(`/v1/experiments/${experimentId}/winner`, {
+        key: apiKey,
+        body: { variant_id: added.variant_id, reason: "test" },
+      }),
+      200,
+    );
+    await json(await call(`/v1/campaigns/${c.campaign_id}/pause`, { key: apiKey, body: {} }), 200);
+    await json(await call(`/v1/campaigns/${c.campaign_id}/send`, { key: apiKey, body: {} }), 200);
+    await eventually(async () => {
+      const got = await json<CampaignBody>(
+        await call(`/v1/campaigns/${c.campaign_id}`, { key: apiKey }),
+        200,
+      );
+      expect(got.status).toBe("sent");
+    });
+    const rows = await messagesOf(apiKey, c.campaign_id);
+    expect(rows).toHaveLength(3);
+    const outbox = (
+      await json<{ messages: OutboxMail[] }>(await call("/v1/email/outbox?limit=100", { key: apiKey }), 200)
+    ).messages;
+    for (const row of rows) {
+      const mail = outbox.find((m) => m.message_id === row.message_id);
+      // The holdout, when the project has one, shows the control: the template's own subject.
+      if (row.variant_id === added.variant_id) expect(mail?.subject).toBe("Last call for linen");
+    }
+    expect(rows.filter((r) => r.variant_id === added.variant_id).length).toBeGreaterThan(0);
+  });
+
+  it("generated copy's {{key|fallback}} renders in Mustache as the value, or the fallback without one", () => {
+    const subject = asMustache("{{ name|Hey there }}, {{attributes.plan|your plan}} renews");
+    const render = (name: string | null, plan?: string) =>
+      renderTemplate(
+        { subject, html: "<p>x</p>" },
+        { email: "a@example.com", name, attributes: plan ? { plan } : {} },
+      ).subject;
+    expect(render("Ada", "Pro")).toBe("Ada, Pro renews");
+    expect(render(null)).toBe("Hey there, your plan renews");
+    expect(asMustache("Plain {{name}} stays")).toBe("Plain {{name}} stays");
   });
 
   it("a template is not deleted while a campaign still to send uses it", async () => {

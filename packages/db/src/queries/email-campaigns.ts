@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client";
-import { type CampaignStatus, type EmailCampaignRow, emailCampaigns } from "../schema";
+import { type CampaignStatus, type EmailCampaignRow, emailCampaigns, variants } from "../schema";
 import { olderThan, type PageAnchor } from "./keyset";
 
 export async function insertEmailCampaign(db: Db, row: EmailCampaignRow): Promise<void> {
@@ -102,4 +102,28 @@ export async function deleteEmailCampaignRow(
     )
     .returning({ id: emailCampaigns.id });
   return rows.length > 0;
+}
+
+/**
+ * The texts of a campaign experiment's variants by id: arms added after the campaign was made
+ * (an iteration's challengers, a variant added by hand) are sent with their own text.
+ */
+export async function variantTexts(
+  db: Db,
+  projectId: string,
+  experimentId: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: variants.id, text: variants.text })
+    .from(variants)
+    .where(
+      and(
+        eq(variants.projectId, projectId),
+        eq(variants.experimentId, experimentId),
+        inArray(variants.id, [...ids]),
+      ),
+    );
+  return new Map(rows.map((r) => [r.id, r.text]));
 }

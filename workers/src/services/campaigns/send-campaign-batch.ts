@@ -5,6 +5,7 @@ import {
   findEmailCampaign,
   type SettledMessage,
   settleBatch,
+  variantTexts,
 } from "@pushbunny/db";
 import type { OutgoingEmail } from "@pushbunny/email";
 import type { AppContext } from "../../context";
@@ -70,12 +71,12 @@ export async function sendCampaignBatch({
       )
     ).map((c) => [c.id, c]),
   );
-  const subjects = new Map((campaign.arms ?? []).map((a) => [a.variantId, a.subject]));
-  const prepared = new Map<
-    string,
-    { variantId: string | null; trackingToken: string | null; links: string[] }
-  >();
-  const messages: OutgoingEmail[] = [];
+  const picks: {
+    row: (typeof rows)[number];
+    contact: NonNullable<ReturnType<typeof contacts.get>>;
+    variantId: string | null;
+    trackingToken: string | null;
+  }[] = [];
   for (const row of rows) {
     const contact = contacts.get(row.contactId);
     if (!contact) continue;
@@ -99,6 +100,19 @@ export async function sendCampaignBatch({
         trackingToken = picked.trackingToken;
       }
     }
+    picks.push({ row, contact, variantId, trackingToken });
+  }
+  const subjects = await subjectsOf(
+    ctx,
+    campaign,
+    picks.map((p) => p.variantId),
+  );
+  const prepared = new Map<
+    string,
+    { variantId: string | null; trackingToken: string | null; links: string[] }
+  >();
+  const messages: OutgoingEmail[] = [];
+  for (const { row, contact, variantId, trackingToken } of picks) {
     const subject = (variantId && subjects.get(variantId)) || template.subject;
     const { email, links } = await renderCampaignMessage(ctx, {
       messageId: row.id,
@@ -201,4 +215,39 @@ export async function sendCampaignBatch({
     await ctx.queues.jobs.send(next, { delaySeconds });
   }
   notifyCampaignLive(ctx, input.projectId, campaign.id);
+}
+
+/**
+ * Each picked variant's subject: the campaign's own lines first; an arm the experiment gained
+ * later (an iteration's challenger, a variant added by hand) is sent with its own text, so what
+ * the stats count under a variant is what the recipient read.
+ */
+async function subjectsOf(
+  ctx: AppContext,
+  campaign: {
+    projectId: string;
+    experimentId: string | null;
+    arms: { variantId: string; subject: string }[] | null;
+  },
+  variantIds: readonly (string | null)[],
+): Promise<Map<string, string>> {
+  const subjects = new Map((campaign.arms ?? []).map((a) => [a.variantId, a.subject]));
+  const missing = [...new Set(variantIds.filter((id): id is string => id !== null && !subjects.has(id)))];
+  if (missing.length === 0 || !campaign.experimentId) return subjects;
+  for (const [id, text] of await variantTexts(ctx.db, campaign.projectId, campaign.experimentId, missing)) {
+    subjects.set(id, asMustache(text));
+  }
+  return subjects;
+}
+
+/**
+ * The engine's `{{key|fallback}}` (which generated copy may use) in Mustache's terms: the value
+ * when the contact has one, else the fallback. Plain `{{key}}` is the same in both.
+ */
+export function asMustache(text: string): string {
+  return text.replace(
+    /\{\{\s*([A-Za-z0-9_.-]{1,64})\s*\|([^{}|]{0,64})\}\}/g,
+    (_, key: string, fallback: string) =>
+      `{{#${key}}}{{${key}}}{{/${key}}}{{^${key}}}${fallback.trim()}{{/${key}}}`,
+  );
 }

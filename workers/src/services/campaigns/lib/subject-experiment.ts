@@ -1,4 +1,4 @@
-import { newId, normalizeText } from "@pushbunny/core";
+import { newId, normalizeText, placeholdersOf } from "@pushbunny/core";
 import {
   type CampaignSubjectArm,
   createExperimentWithControl,
@@ -55,7 +55,8 @@ export async function ensureSubjectExperiment(
       locale: key.locale,
       baseExample: template.subject,
       normalizedBase: normalizeText(template.subject),
-      contextKeys: [],
+      // The contact fields the subject lines use: an iteration's challengers may use them too.
+      contextKeys: [...new Set([template.subject, ...campaign.subjects].flatMap(placeholdersOf))],
       contextHint: null,
       challengerCount: 0,
       historyId: newId("hst"),
