@@ -831,8 +831,9 @@ describe("outbound webhook events of a campaign", () => {
         campaign_id: campaignId,
         email: row?.email,
         provider_message_id: row?.provider_message_id,
+        variant_id: row?.variant_id,
       });
-      expect(Number.isNaN(Date.parse(e.data.sent_at ?? ""))).toBe(false);
+      expect(Number.isNaN(Date.parse(e.data.occurred_at ?? ""))).toBe(false);
     }
     const html = (await r.calls())[0]?.emails[0]?.html ?? "";
     const click = /\/email\/c\/([^"]+)"/.exec(html)?.[1] ?? "";

@@ -14,6 +14,7 @@ import { emailTransport } from "../email/transport";
 import { pickMessage } from "../message/get-message";
 import { mustTemplate } from "../templates/lib/template";
 import { emitWebhookEvents } from "../webhooks/emit";
+import { emailEvent } from "../webhooks/events";
 import { contactContext, renderCampaignMessage } from "./lib/render-message";
 import { campaignIntent, campaignOwner } from "./lib/subject-experiment";
 import { notifyCampaignLive } from "./live";
@@ -194,19 +195,17 @@ export async function sendCampaignBatch({
     emitWebhookEvents(
       ctx,
       input.projectId,
-      settled
-        .filter((m) => m.status === "sent")
-        .map((m) => ({
-          type: "email.sent" as const,
-          data: {
-            message_id: m.id,
-            campaign_id: campaign.id,
-            contact_id: byId.get(m.id)?.contactId ?? null,
-            email: byId.get(m.id)?.email ?? null,
-            provider_message_id: m.providerMessageId,
-            sent_at: new Date(m.sentAt ?? now).toISOString(),
-          },
-        })),
+      settled.flatMap((m) => {
+        const row = byId.get(m.id);
+        if (m.status !== "sent" || !row) return [];
+        return [
+          emailEvent(
+            "email.sent",
+            { ...row, providerMessageId: m.providerMessageId, variantId: m.variantId },
+            m.sentAt ?? now,
+          ),
+        ];
+      }),
     ),
   );
   if (retryAfterMs !== undefined) {

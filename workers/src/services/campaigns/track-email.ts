@@ -1,8 +1,9 @@
-import { type EmailMessageRow, findEmailMessage, settleMessages } from "@pushbunny/db";
+import { findEmailMessage, settleMessages } from "@pushbunny/db";
 import { verifyClickToken, verifyOpenToken } from "@pushbunny/email";
 import type { AppContext } from "../../context";
 import { ingestEvents } from "../events/ingest-events";
 import { emitWebhookEvents } from "../webhooks/emit";
+import { emailEvent } from "../webhooks/events";
 import { notifyCampaignLive } from "./live";
 
 // Apple Mail Privacy Protection (a bare `Mozilla/5.0`), Gmail's and Yahoo's image proxies fetch images on
@@ -49,22 +50,9 @@ export async function recordOpen({
     },
   ]);
   notifyCampaignLive(ctx, row.projectId, row.campaignId);
-  ctx.waitUntil(
-    emitWebhookEvents(ctx, row.projectId, [
-      { type: "email.opened", data: { ...messageData(row), opened_at: new Date(now).toISOString() } },
-    ]),
-  );
+  ctx.waitUntil(emitWebhookEvents(ctx, row.projectId, [emailEvent("email.opened", row, now)]));
   await trackEvents(ctx, row.projectId, row.trackingToken, ["opened"], now);
 }
-
-/** What every email webhook event says about its message. */
-const messageData = (row: EmailMessageRow) => ({
-  message_id: row.id,
-  campaign_id: row.campaignId,
-  contact_id: row.contactId,
-  email: row.email,
-  provider_message_id: row.providerMessageId,
-});
 
 /**
  * The click redirect: only to the link at the token's index in the list stored with the message
@@ -92,13 +80,10 @@ export async function recordClick({
       },
     ]);
     notifyCampaignLive(ctx, row.projectId, row.campaignId);
-    const at = new Date(now).toISOString();
     ctx.waitUntil(
       emitWebhookEvents(ctx, row.projectId, [
-        ...(row.openedAt === null
-          ? [{ type: "email.opened" as const, data: { ...messageData(row), opened_at: at } }]
-          : []),
-        { type: "email.clicked", data: { ...messageData(row), clicked_at: at, url } },
+        ...(row.openedAt === null ? [emailEvent("email.opened", row, now)] : []),
+        emailEvent("email.clicked", row, now, { url }),
       ]),
     );
     await trackEvents(
