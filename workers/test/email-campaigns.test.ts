@@ -545,6 +545,79 @@ describe("sending through the jobs queue and the outbox, then tracking", () => {
     expect(asMustache("Plain {{name}} stays")).toBe("Plain {{name}} stays");
   });
 
+  it("pages recipients and the outbox with cursors, and filters recipients by status", async () => {
+    const { apiKey, templateId } = await seed();
+    await seedContacts(apiKey, [
+      "p1@example.com",
+      "p2@example.com",
+      "p3@example.com",
+      "p4@example.com",
+      "p5@example.com",
+    ]);
+    const c = await createCampaign(apiKey, {
+      name: "Paged",
+      from: "news@shop.example.com",
+      template_id: templateId,
+    });
+    await json(await call(`/v1/campaigns/${c.campaign_id}/send`, { key: apiKey, body: {} }), 200);
+    await eventually(async () => {
+      const got = await json<CampaignBody>(
+        await call(`/v1/campaigns/${c.campaign_id}`, { key: apiKey }),
+        200,
+      );
+      expect(got.status).toBe("sent");
+    });
+    const walk = async (path: string, field: "messages", idOf: (m: Record<string, unknown>) => string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const sep = path.includes("?") ? "&" : "?";
+        const page: { next_cursor: string | null } & Record<string, Record<string, unknown>[]> = await json(
+          await call(`${path}${sep}limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+            key: apiKey,
+          }),
+          200,
+        );
+        seen.push(...(page[field] ?? []).map(idOf));
+        cursor = page.next_cursor;
+        pages++;
+      } while (cursor && pages < 10);
+      return { seen, pages };
+    };
+    const recipients = await walk(`/v1/campaigns/${c.campaign_id}/messages`, "messages", (m) =>
+      String(m.email),
+    );
+    expect(recipients.pages).toBe(3);
+    expect([...recipients.seen].sort()).toEqual(
+      ["p1", "p2", "p3", "p4", "p5"].map((p) => `${p}@example.com`),
+    );
+    const sentOnly = await walk(`/v1/campaigns/${c.campaign_id}/messages?status=sent`, "messages", (m) =>
+      String(m.email),
+    );
+    expect(sentOnly.seen).toHaveLength(5);
+    const none = await json<{ messages: unknown[]; next_cursor: null }>(
+      await call(`/v1/campaigns/${c.campaign_id}/messages?status=bounced`, { key: apiKey }),
+      200,
+    );
+    expect(none).toEqual({ messages: [], next_cursor: null });
+    const outbox = await walk("/v1/email/outbox", "messages", (m) => String(m.provider_message_id));
+    expect(new Set(outbox.seen).size).toBe(5);
+    expect(outbox.pages).toBe(3);
+    // A cursor it did not issue, or a status that does not exist, is a 400.
+    await expectError(
+      await call(`/v1/campaigns/${c.campaign_id}/messages?cursor=bm90LWEtY3Vyc29y`, { key: apiKey }),
+      400,
+      "BAD_REQUEST",
+    );
+    await expectError(
+      await call(`/v1/campaigns/${c.campaign_id}/messages?status=lost`, { key: apiKey }),
+      400,
+      "BAD_REQUEST",
+    );
+    await expectError(await call("/v1/email/outbox?cursor=%2F%2F", { key: apiKey }), 400, "BAD_REQUEST");
+  });
+
   it("a template is not deleted while a campaign still to send uses it", async () => {
     const { apiKey, templateId } = await seed();
     const c = await createCampaign(apiKey, {

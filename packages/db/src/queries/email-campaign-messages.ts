@@ -1,14 +1,16 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type CampaignStatus,
   contacts,
   type EmailMessageRow,
+  type EmailMessageStatus,
   emailCampaigns,
   emailMessages,
   emailOutbox,
   suppressions,
 } from "../schema";
+import { olderThan } from "./keyset";
 
 /** Recipients per batch: one jobs-queue message and one provider call each. */
 export const CAMPAIGN_BATCH_SIZE = 100;
@@ -299,13 +301,32 @@ export async function findEmailMessage(db: Db, id: string): Promise<EmailMessage
   return row ?? null;
 }
 
-export async function listCampaignMessages(db: Db, projectId: string, campaignId: string, limit: number) {
+/** A page of a campaign's recipient rows in batch order (keyset on batch, contact id), optionally of one status. */
+export async function listCampaignMessages(
+  db: Db,
+  projectId: string,
+  campaignId: string,
+  filter: { limit: number; status?: EmailMessageStatus; after?: { batch: number; contactId: string } },
+) {
+  const after = filter.after;
   return db
     .select()
     .from(emailMessages)
-    .where(and(eq(emailMessages.projectId, projectId), eq(emailMessages.campaignId, campaignId)))
+    .where(
+      and(
+        eq(emailMessages.projectId, projectId),
+        eq(emailMessages.campaignId, campaignId),
+        filter.status ? eq(emailMessages.status, filter.status) : undefined,
+        after
+          ? or(
+              gt(emailMessages.batch, after.batch),
+              and(eq(emailMessages.batch, after.batch), gt(emailMessages.contactId, after.contactId)),
+            )
+          : undefined,
+      ),
+    )
     .orderBy(emailMessages.batch, emailMessages.contactId)
-    .limit(limit);
+    .limit(filter.limit);
 }
 
 /** Contacts by id, within a project (the ids as one JSON parameter: D1 binds at most 100). */
@@ -327,13 +348,33 @@ export async function putOutboxMail(db: Db, row: typeof emailOutbox.$inferInsert
   await db.insert(emailOutbox).values(row).onConflictDoNothing();
 }
 
-export function listOutboxMail(db: Db, projectId: string, limit: number) {
+/** A page of the project's outbox mail, newest first (keyset on created_at, provider message id). */
+export function listOutboxMail(
+  db: Db,
+  projectId: string,
+  filter: { limit: number; after?: { createdAt: number; id: string } },
+) {
   return db
     .select()
     .from(emailOutbox)
-    .where(eq(emailOutbox.projectId, projectId))
-    .orderBy(sql`${emailOutbox.createdAt} desc`)
-    .limit(limit);
+    .where(
+      and(
+        eq(emailOutbox.projectId, projectId),
+        olderThan(emailOutbox.createdAt, emailOutbox.providerMessageId, filter.after),
+      ),
+    )
+    .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.providerMessageId))
+    .limit(filter.limit);
+}
+
+/** One outbox mail of the project by its provider message id. */
+export async function findOutboxMail(db: Db, projectId: string, providerMessageId: string) {
+  const [row] = await db
+    .select()
+    .from(emailOutbox)
+    .where(and(eq(emailOutbox.projectId, projectId), eq(emailOutbox.providerMessageId, providerMessageId)))
+    .limit(1);
+  return row ?? null;
 }
 
 /** What a live counter shows: every recipient row of a campaign, by where it got to. */

@@ -2042,7 +2042,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per-recipient status of a campaign (the first `limit` rows, by batch) */
+        /** Per-recipient status of a campaign, in batch order, with a cursor */
         get: operations["listCampaignMessages"];
         put?: never;
         post?: never;
@@ -15941,6 +15941,10 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description only rows with this status */
+                status?: "queued" | "sent" | "delivered" | "opened" | "clicked" | "bounced" | "complained" | "failed" | "skipped";
+                /** @description next_cursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -15950,7 +15954,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Rows in batch order */
+            /** @description Rows in batch order; next_cursor is null on the last page */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -15958,6 +15962,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         messages: components["schemas"]["EmailMessage"][];
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -16122,6 +16127,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -16129,7 +16136,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Newest first */
+            /** @description Newest first; next_cursor is null on the last page */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -16137,6 +16144,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         messages: components["schemas"]["EmailOutboxMail"][];
+                        next_cursor: string | null;
                     };
                 };
             };

@@ -191,7 +191,9 @@ async function showCampaign(
   const campaign = await getCampaign({ ctx, projectId, input: { campaignId } });
   const [live, messages, experiment] = await Promise.all([
     campaignLiveCounts(ctx.db, projectId, campaign.id),
-    listMessages({ ctx, projectId, input: { campaignId: campaign.id, limit: RECIPIENT_ROWS } }),
+    listMessages({ ctx, projectId, input: { campaignId: campaign.id, limit: RECIPIENT_ROWS } }).then(
+      (p) => p.messages,
+    ),
     campaign.experimentId
       ? getExperiment({ ctx, projectId, input: { experimentId: campaign.experimentId } })
       : Promise.resolve(null),

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { NotFoundError } from "../../errors";
-import { listEmailOutbox } from "../../services/email/list-outbox";
+import { getOutboxMail, listEmailOutbox } from "../../services/email/list-outbox";
 import { page, projectOf } from "../context";
 import { when } from "../format";
 import { ScrollBox } from "../layout";
@@ -10,7 +10,6 @@ import { MailFrame } from "./email-templates";
 
 /** The list shows this many; a message is found among the newest 100 (the list verb's bound). */
 const LIST_SIZE = 50;
-const FIND_WITHIN = 100;
 const OUTBOX_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /**
@@ -20,7 +19,8 @@ const OUTBOX_ID = /^[A-Za-z0-9_-]{1,100}$/;
 export function registerOutboxPages(dash: Hono<DashEnv>): void {
   dash.get("/p/:project/email/outbox", async (c) => {
     const { projectId, role } = await projectOf(c, "read");
-    const rows = await listEmailOutbox({ ctx: c.get("ctx"), projectId, input: { limit: LIST_SIZE } });
+    const rows = (await listEmailOutbox({ ctx: c.get("ctx"), projectId, input: { limit: LIST_SIZE } }))
+      .messages;
     const base = `/app/p/${projectId}/email/outbox`;
     return page(c, {
       title: "Outbox",
@@ -73,9 +73,7 @@ export function registerOutboxPages(dash: Hono<DashEnv>): void {
     const { projectId, role } = await projectOf(c, "read");
     const id = c.req.param("mail");
     if (!OUTBOX_ID.test(id)) throw new NotFoundError("mail not found");
-    const rows = await listEmailOutbox({ ctx: c.get("ctx"), projectId, input: { limit: FIND_WITHIN } });
-    const m = rows.find((r) => r.providerMessageId === id);
-    if (!m) throw new NotFoundError(`no mail ${id} among the newest ${FIND_WITHIN} in the outbox`);
+    const m = await getOutboxMail({ ctx: c.get("ctx"), projectId, input: { providerMessageId: id } });
     return page(c, {
       title: m.subject,
       projectId,

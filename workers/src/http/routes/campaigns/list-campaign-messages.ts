@@ -28,16 +28,32 @@ const route = createRoute({
   operationId: "listCampaignMessages",
   "x-pushbunny-access": "read",
   tags: ["campaigns"],
-  summary: "Per-recipient status of a campaign (the first `limit` rows, by batch)",
+  summary: "Per-recipient status of a campaign, in batch order, with a cursor",
   security: BEARER,
   request: {
     params: CampaignIdParam,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      status: z
+        .enum(EMAIL_MESSAGE_STATUSES)
+        .optional()
+        .openapi({ description: "only rows with this status" }),
+      cursor: z
+        .string()
+        .min(1)
+        .max(512)
+        .optional()
+        .openapi({ description: "next_cursor of the previous page" }),
+    }),
   },
   responses: {
     200: {
-      description: "Rows in batch order",
-      content: { "application/json": { schema: z.object({ messages: z.array(MessageView) }) } },
+      description: "Rows in batch order; next_cursor is null on the last page",
+      content: {
+        "application/json": {
+          schema: z.object({ messages: z.array(MessageView), next_cursor: z.string().nullable() }),
+        },
+      },
     },
     ...commonErrors,
     ...notFound,
@@ -47,14 +63,20 @@ const route = createRoute({
 /** GET /v1/campaigns/{campaign_id}/messages */
 export function registerListCampaignMessages(app: App) {
   app.openapi(route, async (c) => {
-    const rows = await listMessages({
+    const q = c.req.valid("query");
+    const page = await listMessages({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
-      input: { campaignId: c.req.valid("param").campaign_id, limit: c.req.valid("query").limit },
+      input: {
+        campaignId: c.req.valid("param").campaign_id,
+        limit: q.limit,
+        status: q.status,
+        cursor: q.cursor,
+      },
     });
     return c.json(
       {
-        messages: rows.map((m) => ({
+        messages: page.messages.map((m) => ({
           message_id: m.id,
           contact_id: m.contactId,
           email: m.email,
@@ -67,6 +89,7 @@ export function registerListCampaignMessages(app: App) {
           opened_at: iso(m.openedAt),
           clicked_at: iso(m.clickedAt),
         })),
+        next_cursor: page.nextCursor,
       },
       200,
     );

@@ -27,11 +27,25 @@ const route = createRoute({
   tags: ["campaigns"],
   summary: "Campaign and test mail the outbox transport kept (when RESEND_API_KEY is not set), newest first",
   security: BEARER,
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      cursor: z
+        .string()
+        .min(1)
+        .max(512)
+        .optional()
+        .openapi({ description: "next_cursor of the previous page" }),
+    }),
+  },
   responses: {
     200: {
-      description: "Newest first",
-      content: { "application/json": { schema: z.object({ messages: z.array(OutboxMail) }) } },
+      description: "Newest first; next_cursor is null on the last page",
+      content: {
+        "application/json": {
+          schema: z.object({ messages: z.array(OutboxMail), next_cursor: z.string().nullable() }),
+        },
+      },
     },
     ...commonErrors,
   },
@@ -40,14 +54,15 @@ const route = createRoute({
 /** GET /v1/email/outbox */
 export function registerListEmailOutbox(app: App) {
   app.openapi(route, async (c) => {
-    const rows = await listEmailOutbox({
+    const q = c.req.valid("query");
+    const page = await listEmailOutbox({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
-      input: { limit: c.req.valid("query").limit },
+      input: { limit: q.limit, cursor: q.cursor },
     });
     return c.json(
       {
-        messages: rows.map((m) => ({
+        messages: page.messages.map((m) => ({
           provider_message_id: m.providerMessageId,
           message_id: m.messageId,
           to: m.toAddress,
@@ -59,6 +74,7 @@ export function registerListEmailOutbox(app: App) {
           idempotency_key: m.idempotencyKey,
           created_at: iso(m.createdAt),
         })),
+        next_cursor: page.nextCursor,
       },
       200,
     );
