@@ -2,7 +2,17 @@ import { env, exports } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import { OWN_ASSETS } from "../src/dashboard/assets";
-import { csrfOf, get, jar, ORIGIN, PRE_SESSION, post, SESSION, signedIn } from "./dashboard-helpers";
+import {
+  csrfOf,
+  get,
+  jar,
+  ORIGIN,
+  PRE_SESSION,
+  post,
+  postMultipart,
+  SESSION,
+  signedIn,
+} from "./dashboard-helpers";
 import { call, eventually, experimentWithArms, seedMember, seedProject } from "./helpers";
 
 // The dashboard at /app: sessions in a cookie, CSRF on every form, project scoping and escaping.
@@ -171,6 +181,31 @@ describe("dashboard: sign-up, sessions and CSRF", () => {
       { origin: ORIGIN, "x-csrf-token": csrf },
     );
     expect(viaHeader.status, await viaHeader.clone().text()).toBe(303);
+    // Same host over another scheme is another origin.
+    const otherScheme = await post(
+      "/app/projects",
+      m.jar,
+      { _csrf: csrf, name: "x6" },
+      { origin: "https://pushbunny.test" },
+    );
+    expect(otherScheme.status).toBe(403);
+  });
+
+  it("reads no body of a signed-out visitor: a large upload to the import form goes to sign-in, unread", async () => {
+    const form = new FormData();
+    form.append(
+      "file",
+      new File(["email\n" + "a@example.com\n".repeat(100_000)], "big.csv", { type: "text/csv" }),
+    );
+    const anonymous = await postMultipart("/app/p/prj_anything/email/imports", jar(), form);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toMatch(/^\/app\/sign-in\?next=/);
+    // Signed in, the file-sized limit holds for the import form only.
+    const { projectId } = await seedProject();
+    const m = await signedIn(projectId, "owner");
+    const elsewhere = await postMultipart(`/app/p/${projectId}/email/contacts`, m.jar, form);
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain("too large");
   });
 });
 

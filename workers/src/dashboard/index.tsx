@@ -132,28 +132,27 @@ export function registerDashboard(app: App): void {
         return errorPage(c, 429, "Too many pages at once: wait a few seconds and reload.");
       }
     }
+    // Nothing of a signed-out visitor's request is read beyond the public pages.
+    if (!session && !PUBLIC_PATHS.has(c.req.path)) return toSignIn(c);
     if (c.req.method === "POST") {
-      // Every form here is a few fields: a large body is not one of ours, and is not read.
+      // Every form here is a few fields: a large body is not one of ours, and is not read. Only
+      // a signed-in person's import form may carry a file.
       const length = Number(c.req.header("content-length") ?? Number.NaN);
-      const max = UPLOAD_PATH.test(c.req.path) ? UPLOAD_MAX_BYTES : FORM_MAX_BYTES;
+      const max = session && UPLOAD_PATH.test(c.req.path) ? UPLOAD_MAX_BYTES : FORM_MAX_BYTES;
       if (!Number.isFinite(length) || length > max) {
         return errorPage(c, 400, "This form is too large, or was not sent by a browser.");
       }
-      // CSRF: the browser's Origin must be ours, and the form (or htmx's header) must echo the
-      // session's token. SameSite=Lax already keeps the cookie off cross-site POSTs; these hold
-      // even where it does not (old browsers, same-site subdomains).
+      // CSRF: the browser's Origin must be ours (checked before the body is parsed), and the form
+      // (or htmx's header) must echo the session's token. SameSite=Lax already keeps the cookie
+      // off cross-site POSTs; these hold even where it does not (old browsers, same-site subdomains).
+      const forbidden = () =>
+        errorPage(c, 403, "This form expired or did not come from this site. Reload the page and try again.");
+      if (!sameOrigin(c)) return forbidden();
       const form = await c.req.parseBody({ all: true });
       const field = form[CSRF_FIELD];
       const sent = c.req.header(CSRF_HEADER) ?? (typeof field === "string" ? field : undefined);
-      if (!sameOrigin(c) || !sameToken(sent, expectedCsrf(c, session))) {
-        return errorPage(
-          c,
-          403,
-          "This form expired or did not come from this site. Reload the page and try again.",
-        );
-      }
+      if (!sameToken(sent, expectedCsrf(c, session))) return forbidden();
     }
-    if (!session && !PUBLIC_PATHS.has(c.req.path)) return toSignIn(c);
     await next();
     // Pages show a person's data: never kept by a shared cache or the back-forward cache of another.
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");

@@ -93,13 +93,16 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
 export function sameOrigin(c: Context<DashEnv>): boolean {
   const origin = c.req.header("origin");
   if (!origin || origin === "null") return false;
-  let host: string;
+  let from: URL;
   try {
-    host = new URL(origin).host;
+    from = new URL(origin);
   } catch {
     return false;
   }
-  return host === new URL(c.req.url).host || host === c.req.header("host");
+  const here = new URL(c.req.url);
+  // The scheme too: a page served over plain http on the same host is not this origin.
+  if (from.protocol !== here.protocol) return false;
+  return from.host === here.host || from.host === c.req.header("host");
 }
 
 /**
