@@ -922,6 +922,84 @@ describe("outbound webhook events of a campaign", () => {
       expect(clicked[0]?.data.url).toBe("https://shop.example.com/spring");
     });
   });
+
+  it("two concurrent pixel fetches emit one email.opened; a click on a complained message keeps it complained", async () => {
+    const r = resendContext("ok");
+    const { projectId, apiKey, campaignId } = await dueCampaign(2, r);
+    const receiver = (env as unknown as { WEBHOOK_RECEIVER_URL: string }).WEBHOOK_RECEIVER_URL;
+    await json(
+      await call("/v1/webhooks", {
+        key: apiKey,
+        body: {
+          url: `${receiver}/hook/race${Date.now().toString(36)}`,
+          events: ["email.opened", "email.clicked"],
+        },
+      }),
+      201,
+    );
+    await startCampaign({ ctx: r.ctx, input: { kind: "campaign_start", projectId, campaignId } });
+    await runBatches(r);
+    // Sent long enough ago that an open is a person's, not a scanner's.
+    await env.DB.prepare("UPDATE email_messages SET sent_at = sent_at - 60000 WHERE campaign_id = ?")
+      .bind(campaignId)
+      .run();
+    const [first, second] = (await r.calls()).flatMap((c) => c.emails);
+    const pixel = /\/email\/o\/([^"]+)\.gif/.exec(first?.html ?? "")?.[1] ?? "";
+    const click = /\/email\/c\/([^"]+)"/.exec(second?.html ?? "")?.[1] ?? "";
+    expect(pixel).not.toBe("");
+    expect(click).not.toBe("");
+    const fetchPixel = () =>
+      exports.default.fetch(`http://pushbunny.test/email/o/${pixel}.gif`, {
+        headers: { "user-agent": "Mozilla/5.0 (iPhone) Mail" },
+      });
+    const pixels = await Promise.all([fetchPixel(), fetchPixel(), fetchPixel()]);
+    expect(pixels.map((p) => p.status)).toEqual([200, 200, 200]);
+
+    const rowOf = (email: string | undefined) =>
+      env.DB.prepare(
+        "SELECT id, status, opened_at, clicked_at FROM email_messages WHERE campaign_id = ? AND email = ?",
+      )
+        .bind(campaignId, email ?? "")
+        .first<{ id: string; status: string; opened_at: number | null; clicked_at: number | null }>();
+    const complained = await rowOf(second?.to[0]);
+    await env.DB.prepare("UPDATE email_messages SET status = 'complained' WHERE id = ?")
+      .bind(complained?.id ?? "")
+      .run();
+    const redirect = await exports.default.fetch(`http://pushbunny.test/email/c/${click}`, {
+      redirect: "manual",
+    });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get("location")).toBe("https://shop.example.com/spring");
+
+    const deliveries = async (type: string) =>
+      (
+        await env.DB.prepare("SELECT payload FROM webhook_deliveries WHERE project_id = ? AND event_type = ?")
+          .bind(projectId, type)
+          .all<{ payload: string }>()
+      ).results.map((d) => (JSON.parse(d.payload) as { data: { message_id: string } }).data.message_id);
+    const opener = await rowOf(first?.to[0]);
+    await eventually(async () => {
+      const opened = await deliveries("email.opened");
+      expect(opened.filter((id) => id === opener?.id)).toHaveLength(1);
+      expect(await deliveries("email.clicked")).toEqual([complained?.id]);
+    });
+    // Let any second emission (before the fix) land, then count again.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await deliveries("email.opened")).filter((id) => id === opener?.id)).toHaveLength(1);
+    // One opened event for the pixel's message, one for the clicked message (its first open came with the click).
+    await eventually(async () => {
+      const openEvents = await env.DB.prepare(
+        "SELECT COUNT(*) AS n FROM events WHERE project_id = ? AND type = 'opened'",
+      )
+        .bind(projectId)
+        .first<{ n: number }>();
+      expect(openEvents?.n).toBe(2);
+    });
+    expect(opener).toMatchObject({ status: "opened" });
+    const after = await rowOf(second?.to[0]);
+    expect(after?.status).toBe("complained");
+    expect(after?.clicked_at).not.toBeNull();
+  });
 });
 
 describe("scheduling at a local time", () => {

@@ -13,6 +13,7 @@ export * from "./queries/email-events";
 export * from "./queries/email-imports";
 export * from "./queries/email-segments";
 export * from "./queries/email-templates";
+export * from "./queries/email-tracking";
 export * from "./queries/experiments";
 export * from "./queries/history";
 export * from "./queries/identities";

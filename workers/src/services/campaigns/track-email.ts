@@ -1,4 +1,4 @@
-import { findEmailMessage, settleMessages } from "@pushbunny/db";
+import { claimEmailClick, claimEmailOpen, findEmailMessage, settleMessages } from "@pushbunny/db";
 import { verifyClickToken, verifyOpenToken } from "@pushbunny/email";
 import type { AppContext } from "../../context";
 import { ingestEvents } from "../events/ingest-events";
@@ -39,16 +39,8 @@ export async function recordOpen({
     return;
   }
   if (row.openedAt !== null) return;
-  await settleMessages(ctx.db, [
-    {
-      id: row.id,
-      set: {
-        openedAt: now,
-        status: row.status === "sent" || row.status === "delivered" ? "opened" : row.status,
-        updatedAt: now,
-      },
-    },
-  ]);
+  // Mail proxies fetch a pixel twice at once: only the fetch whose update set opened_at goes on.
+  if (!(await claimEmailOpen(ctx.db, { projectId: row.projectId, messageId: row.id, now }))) return;
   notifyCampaignLive(ctx, row.projectId, row.campaignId);
   ctx.waitUntil(emitWebhookEvents(ctx, row.projectId, [emailEvent("email.opened", row, now)]));
   await trackEvents(ctx, row.projectId, row.trackingToken, ["opened"], now);
@@ -58,6 +50,7 @@ export async function recordOpen({
  * The click redirect: only to the link at the token's index in the list stored with the message
  * (never a URL from the request). The first click records `opened` (when no human open was seen)
  * and `conversion`: a click is the success of the email's goal metric. Null for a bad token.
+ * The status moves to `clicked` only forward (never over bounced or complained).
  */
 export async function recordClick({
   ctx,
@@ -71,18 +64,19 @@ export async function recordClick({
   const row = await findEmailMessage(ctx.db, verified.messageId);
   const url = row?.links?.[verified.index];
   if (!row || !url) return null;
-  if (row.clickedAt === null) {
-    const now = ctx.now();
-    await settleMessages(ctx.db, [
-      {
-        id: row.id,
-        set: { clickedAt: now, openedAt: row.openedAt ?? now, status: "clicked", updatedAt: now },
-      },
-    ]);
+  const now = ctx.now();
+  // Compare-and-set: only the first click counts, and it never overwrites a bounce or complaint.
+  if (
+    row.clickedAt === null &&
+    (await claimEmailClick(ctx.db, { projectId: row.projectId, messageId: row.id, now }))
+  ) {
+    const opened =
+      row.openedAt === null &&
+      (await claimEmailOpen(ctx.db, { projectId: row.projectId, messageId: row.id, now }));
     notifyCampaignLive(ctx, row.projectId, row.campaignId);
     ctx.waitUntil(
       emitWebhookEvents(ctx, row.projectId, [
-        ...(row.openedAt === null ? [emailEvent("email.opened", row, now)] : []),
+        ...(opened ? [emailEvent("email.opened", row, now)] : []),
         emailEvent("email.clicked", row, now, { url }),
       ]),
     );
@@ -90,7 +84,7 @@ export async function recordClick({
       ctx,
       row.projectId,
       row.trackingToken,
-      row.openedAt === null ? ["opened", "conversion"] : ["conversion"],
+      opened ? ["opened", "conversion"] : ["conversion"],
       now,
     );
   }
