@@ -642,3 +642,51 @@ describe("dashboard forms spend the API's request classes", () => {
     }
   });
 });
+
+describe("email pages: scheduling in UTC", () => {
+  it("refuses an impossible or long-past UTC date with the form's inline error (400) and schedules nothing", async () => {
+    const { projectId, apiKey, templateId } = await seedEmail();
+    const member = await signedIn(projectId, "member");
+    const base = `/app/p/${projectId}/email/campaigns`;
+    const { csrf } = await pageOf(base, member.jar);
+    const draft = await json<{ campaign_id: string }>(
+      await call("/v1/campaigns", {
+        key: apiKey,
+        body: { name: "Feb", from: "news@shop.example.com", template_id: templateId },
+      }),
+      201,
+    );
+    const url = `${base}/${draft.campaign_id}`;
+    for (const [sendAt, message] of [
+      ["2027-02-30T09:00", "send_at: not a real date and time"],
+      ["0001-01-01T09:00", "send_at: not a real date and time"],
+      ["2020-01-01T09:00", "send_at: in the past"],
+    ] as const) {
+      const res = await post(`${url}/schedule`, member.jar, { _csrf: csrf, send_at: sendAt, zone: "utc" });
+      expect(res.status, sendAt).toBe(400);
+      expect(await res.text(), sendAt).toContain(message);
+    }
+    const row = await env.DB.prepare("SELECT status, send_at FROM email_campaigns WHERE id = ?")
+      .bind(draft.campaign_id)
+      .first<{ status: string; send_at: number | null }>();
+    expect(row).toEqual({ status: "draft", send_at: null });
+    // The create form: the same error, the form kept, and no campaign made.
+    const made = await post(base, member.jar, {
+      _csrf: csrf,
+      name: "Feb too",
+      from: "news@shop.example.com",
+      template_id: templateId,
+      when: "schedule",
+      send_at: "2027-02-30T09:00",
+      zone: "utc",
+    });
+    expect(made.status).toBe(400);
+    const html = await made.text();
+    expect(html).toContain("send_at: not a real date and time");
+    expect(html).toContain('value="Feb too"');
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM email_campaigns WHERE project_id = ?")
+      .bind(projectId)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(1);
+  });
+});

@@ -476,7 +476,7 @@ export function registerCampaignPage(dash: Hono<DashEnv>): void {
       if (action === "cancel" && field(form, "confirm") !== "yes") {
         return showCampaign(c, project, campaignId, { error: "Tick the box to cancel the campaign." }, 400);
       }
-      const asked = action === "schedule" ? scheduleOf(form) : null;
+      const asked = action === "schedule" ? scheduleOf(form, c.get("ctx").now()) : null;
       if (asked && "error" in asked) return showCampaign(c, project, campaignId, { error: asked.error }, 400);
       const schedule = asked ?? {};
       try {

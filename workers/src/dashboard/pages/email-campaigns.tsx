@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import { roleGrants } from "../../access/levels";
 import { CreateCampaignRequest } from "../../http/routes/campaigns/create-campaign";
 import { createCampaign } from "../../services/campaigns/create-campaign";
+import { LOCAL_TIME, parseLocalTime } from "../../services/campaigns/lib/time-zone";
 import { listCampaigns } from "../../services/campaigns/list-campaigns";
 import { setCampaignStatus } from "../../services/campaigns/set-campaign-status";
 import { listSegments } from "../../services/segments/list-segments";
@@ -16,18 +17,28 @@ const PAGE_SIZE = 50;
 /** The form's choices: the newest templates and segments (each list verb's own bound). */
 const CHOICES = 100;
 
-const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+// The API starts a past time at the next due check; older than a day is a typo here, not "now".
+const MAX_SCHEDULE_BEHIND_MS = 24 * 3600_000;
 
-/** The schedule a form asks for: `send_at` (a `datetime-local`) read in UTC, the project's zone or each recipient's. */
+/**
+ * The schedule a form asks for: `send_at` (a `datetime-local`) read in UTC, the project's zone or
+ * each recipient's. The date is checked as a real calendar date by the API's parser (2027-02-30
+ * is an error, never March 2, and year 0001 is refused); a UTC time more than a day behind `now` is
+ * an error. The API's own bound (at most a year ahead) is left to setCampaignStatus, whose 400 the
+ * pages show.
+ */
 export function scheduleOf(
   form: Record<string, unknown>,
+  now: number,
 ): { sendAt: number } | { sendAtLocal: string; timeZone: "project" | "recipient" } | { error: string } {
   const local = field(form, "send_at");
   if (!LOCAL_TIME.test(local)) return { error: "send_at: choose a date and time" };
+  const wall = parseLocalTime(local);
+  if (wall === null) return { error: "send_at: not a real date and time" };
   const zone = field(form, "zone");
   if (zone === "project" || zone === "recipient") return { sendAtLocal: local.slice(0, 16), timeZone: zone };
-  const sendAt = Date.parse(`${local}Z`);
-  return Number.isFinite(sendAt) ? { sendAt } : { error: "send_at: not a real date" };
+  if (wall < now - MAX_SCHEDULE_BEHIND_MS) return { error: "send_at: in the past (use Send now instead)" };
+  return { sendAt: wall };
 }
 
 /** The date, time and zone fields of a schedule form. */
@@ -251,7 +262,7 @@ export function registerCampaignPages(dash: Hono<DashEnv>): void {
       return showCampaigns(c, project, { error: message, form }, 400);
     }
     const whenChoice = field(form, "when");
-    const schedule = scheduleOf(form);
+    const schedule = scheduleOf(form, c.get("ctx").now());
     if (whenChoice === "schedule" && "error" in schedule) {
       return showCampaigns(c, project, { error: schedule.error, form }, 400);
     }
