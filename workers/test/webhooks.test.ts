@@ -12,6 +12,7 @@ import { destinationProblems } from "../src/services/webhooks/lib/destination";
 import { sweepWebhookDeliveries } from "../src/services/webhooks/sweep-deliveries";
 import type { ReceivedWebhook, ReceiverMode } from "../test-support/webhook-receiver";
 import {
+  asMember,
   call,
   eventually,
   expectError,
@@ -19,6 +20,7 @@ import {
   json,
   keyWithScopes,
   runCron,
+  seedMember,
   seedProject,
 } from "./helpers";
 
@@ -152,10 +154,17 @@ describe("webhook endpoints", () => {
       await call(`/v1/webhooks/${hook.webhook_id}`, {
         key: apiKey,
         method: "PATCH",
-        body: { events: ["push.clicked"], description: null, enabled: false },
+        body: { events: ["push.clicked"], description: null, enabled: false, url: `${hook.url}/moved` },
       }),
       200,
     );
+    expect(updated.url).toBe(`${hook.url}/moved`);
+    const urlChange = await env.DB.prepare(
+      "SELECT details FROM audit_log WHERE project_id = ? AND target_id = ? AND action = 'webhook.updated'",
+    )
+      .bind(projectId, hook.webhook_id)
+      .first<{ details: string }>();
+    expect(JSON.parse(urlChange?.details ?? "{}").url).toEqual({ from: hook.url, to: `${hook.url}/moved` });
     expect(updated).toMatchObject({
       events: ["push.clicked"],
       description: null,
@@ -194,7 +203,15 @@ describe("webhook endpoints", () => {
       403,
       "FORBIDDEN",
     );
-    expect((await call(`/v1/webhooks/${hook.webhook_id}/deliveries`, { key: readKey })).status).toBe(200);
+    // Reading needs admin too: endpoint URLs often carry a credential, and deliveries carry payloads.
+    for (const path of [
+      "/v1/webhooks",
+      `/v1/webhooks/${hook.webhook_id}`,
+      `/v1/webhooks/${hook.webhook_id}/deliveries`,
+    ]) {
+      await expectError(await call(path, { key: readKey }), 403, "FORBIDDEN");
+    }
+    expect((await call(`/v1/webhooks/${hook.webhook_id}/deliveries`, { key: apiKey })).status).toBe(200);
     const other = await seedProject();
     for (const [method, path] of [
       ["GET", ""],
@@ -222,6 +239,8 @@ describe("webhook endpoints", () => {
       "https://example.com:8443/hook",
       `https://example.com/${"a".repeat(2100)}`,
       "https://api.localhost/hook",
+      "https://localhost../hook",
+      "https://intranet..example.com/hook",
       "https://printer.local/hook",
       "https://metadata.google.internal/computeMetadata",
       "https://intranet/hook",
@@ -317,6 +336,41 @@ describe("signing and delivery", () => {
       next_attempt_at: null,
       payload: got?.body,
     });
+    const audited = await env.DB.prepare(
+      "SELECT action, details FROM audit_log WHERE project_id = ? AND target_id = ? AND action = 'webhook.tested'",
+    )
+      .bind(projectId, hook.webhook_id)
+      .all<{ action: string; details: string }>();
+    expect(audited.results.map((a) => JSON.parse(a.details))).toEqual([
+      { delivery_id: attempt.delivery_id, status: "succeeded" },
+    ]);
+  });
+
+  it("deleting the project switches its endpoints off and fails what was waiting", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const { hook } = await endpoint(apiKey);
+    await env.DB.prepare(
+      `INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_type, payload, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES ('msg_waiting_${hook.webhook_id}', ?1, ?2, 'email.delivered', '{}', 'pending', 0, ?3, ?3, ?3)`,
+    )
+      .bind(projectId, hook.webhook_id, Date.now())
+      .run();
+    const owner = await seedMember(projectId, "owner");
+    const res = await call(`/v1/projects/${projectId}`, {
+      method: "DELETE",
+      headers: asMember(owner.accessToken, projectId),
+    });
+    expect(res.status, await res.clone().text()).toBe(204);
+    const endpointRow = await env.DB.prepare(
+      "SELECT enabled, disabled_reason FROM webhook_endpoints WHERE id = ?",
+    )
+      .bind(hook.webhook_id)
+      .first<{ enabled: number; disabled_reason: string }>();
+    expect(endpointRow).toEqual({ enabled: 0, disabled_reason: "the project was deleted" });
+    const waiting = await env.DB.prepare("SELECT status FROM webhook_deliveries WHERE endpoint_id = ?")
+      .bind(hook.webhook_id)
+      .first<{ status: string }>();
+    expect(waiting?.status).toBe("failed");
   });
 
   it("sends emitted events through the queue to the endpoints listening for them, once each", async () => {

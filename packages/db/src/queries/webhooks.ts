@@ -330,3 +330,20 @@ export async function failPendingWebhookDeliveries(
       ),
     );
 }
+
+/** A deleted project sends nothing more: every endpoint off with the reason, waiting deliveries failed. */
+export async function disableProjectWebhooks(
+  db: Db,
+  input: { projectId: string; reason: string; now: number },
+): Promise<void> {
+  await db.batch([
+    db
+      .update(webhookEndpoints)
+      .set({ enabled: false, disabledReason: input.reason, disabledAt: input.now, updatedAt: input.now })
+      .where(and(eq(webhookEndpoints.projectId, input.projectId), eq(webhookEndpoints.enabled, true))),
+    db
+      .update(webhookDeliveries)
+      .set({ status: "failed", nextAttemptAt: null, lastError: input.reason, updatedAt: input.now })
+      .where(and(eq(webhookDeliveries.projectId, input.projectId), eq(webhookDeliveries.status, "pending"))),
+  ]);
+}

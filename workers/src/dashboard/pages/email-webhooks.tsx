@@ -298,7 +298,7 @@ const webhookIdOf = (raw: string) => {
  * …/deliveries/{id}/retry (admin).
  */
 export function registerWebhookPages(dash: Hono<DashEnv>): void {
-  dash.get("/p/:project/settings/webhooks", async (c) => showList(c, await projectOf(c, "read")));
+  dash.get("/p/:project/settings/webhooks", async (c) => showList(c, await projectOf(c, "admin")));
 
   dash.post("/p/:project/settings/webhooks", async (c) => {
     const session = sessionOf(c);
@@ -331,7 +331,7 @@ export function registerWebhookPages(dash: Hono<DashEnv>): void {
   });
 
   dash.get("/p/:project/settings/webhooks/:webhook", async (c) =>
-    showEndpoint(c, await projectOf(c, "read"), webhookIdOf(c.req.param("webhook"))),
+    showEndpoint(c, await projectOf(c, "admin"), webhookIdOf(c.req.param("webhook"))),
   );
 
   dash.post("/p/:project/settings/webhooks/:webhook/:action{test|rotate|enable|disable}", async (c) => {

@@ -8,7 +8,7 @@ export const TABS: { tab: SettingsTab; label: string; path: string; level: Acces
   { tab: "keys", label: "API keys", path: "keys", level: "admin" },
   { tab: "members", label: "Members", path: "members", level: "read" },
   { tab: "limits", label: "Limits", path: "limits", level: "read" },
-  { tab: "webhooks", label: "Webhooks", path: "webhooks", level: "read" },
+  { tab: "webhooks", label: "Webhooks", path: "webhooks", level: "admin" },
   { tab: "audit", label: "Audit log", path: "audit-log", level: "admin" },
 ];
 

@@ -1,4 +1,4 @@
-import { softDeleteProject } from "@pushbunny/db";
+import { disableProjectWebhooks, softDeleteProject } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { NotFoundError } from "../../errors";
 import { invalidateProjectKeys } from "../../infra/api-keys";
@@ -23,6 +23,7 @@ export async function deleteProject({
   const project = await mustProject(ctx, projectId);
   if (!(await softDeleteProject(ctx.db, projectId, ctx.now()))) throw new NotFoundError("project not found");
   await invalidateProjectKeys(ctx, projectId);
+  await disableProjectWebhooks(ctx.db, { projectId, reason: "the project was deleted", now: ctx.now() });
   // Keyless /v1/metrics stop recording for it at once here and within KV's propagation elsewhere;
   // if KV fails, cached policies say "live" until they expire (an hour at most), which records
   // nothing anyone can read: the project is gone.

@@ -12,8 +12,12 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
 }
 
-/** Deliveries per jobs-queue message (the queue's batch send takes 100 messages). */
-const DELIVERIES_PER_JOB = 100;
+/**
+ * Deliveries per jobs-queue message: each may wait its full timeout, and the jobs queue is shared
+ * with every project's campaign and push batches, so one tenant's slow receivers hold a job for
+ * at most a few timeouts.
+ */
+const DELIVERIES_PER_JOB = 10;
 
 /**
  * Publishes events to the project's enabled endpoints that listen to them. With no endpoint it

@@ -1,6 +1,7 @@
 import { findWebhookDelivery, findWebhookEndpoint, requeueWebhookDelivery } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { ConflictError, NotFoundError } from "../../errors";
+import { recordAudit } from "../audit/record-audit";
 import type { AttemptOutcome } from "./attempt-delivery";
 import { deliverWebhooks } from "./deliver-webhooks";
 
@@ -11,6 +12,7 @@ import { deliverWebhooks } from "./deliver-webhooks";
 export async function retryDelivery({
   ctx,
   projectId,
+  actor,
   input,
 }: {
   ctx: AppContext;
@@ -33,5 +35,16 @@ export async function retryDelivery({
     input: { kind: "webhook_deliver", projectId, deliveryIds: [delivery.id] },
   });
   if (!outcome) throw new Error("webhook retry produced no outcome");
+  await recordAudit({
+    ctx,
+    projectId,
+    actor,
+    input: {
+      action: "webhook.delivery_retried",
+      targetType: "webhook",
+      targetId: endpoint.id,
+      details: { delivery_id: delivery.id, status: outcome.status },
+    },
+  });
   return outcome;
 }

@@ -1,6 +1,7 @@
 import { findWebhookEndpoint, insertWebhookDeliveries } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { NotFoundError } from "../../errors";
+import { recordAudit } from "../audit/record-audit";
 import type { AttemptOutcome } from "./attempt-delivery";
 import { deliverWebhooks } from "./deliver-webhooks";
 import { newDeliveryId } from "./lib/ids";
@@ -13,6 +14,7 @@ import { newDeliveryId } from "./lib/ids";
 export async function sendTestEvent({
   ctx,
   projectId,
+  actor,
   input,
 }: {
   ctx: AppContext;
@@ -45,5 +47,16 @@ export async function sendTestEvent({
     input: { kind: "webhook_deliver", projectId, deliveryIds: [id] },
   });
   if (!outcome) throw new Error("webhook test delivery produced no outcome");
+  await recordAudit({
+    ctx,
+    projectId,
+    actor,
+    input: {
+      action: "webhook.tested",
+      targetType: "webhook",
+      targetId: endpoint.id,
+      details: { delivery_id: id, status: outcome.status },
+    },
+  });
   return outcome;
 }

@@ -49,7 +49,18 @@ export async function updateWebhook({
       ctx,
       projectId,
       actor,
-      input: { action: "webhook.updated", targetType: "webhook", targetId: row.id, details: { changed } },
+      input: {
+        action: "webhook.updated",
+        targetType: "webhook",
+        targetId: row.id,
+        // Where deliveries went before and go now: a changed destination is what a reviewer looks for.
+        details: {
+          changed,
+          ...(set.url !== undefined && set.url !== current.url
+            ? { url: { from: current.url, to: set.url } }
+            : {}),
+        },
+      },
     });
   }
   return toEndpoint(row, now);

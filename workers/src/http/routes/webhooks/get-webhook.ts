@@ -8,7 +8,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/webhooks/{webhook_id}",
   operationId: "getWebhook",
-  "x-pushbunny-access": "read",
+  "x-pushbunny-access": "admin",
   tags: ["webhooks"],
   summary: "Read a webhook endpoint (never its secret)",
   security: BEARER,

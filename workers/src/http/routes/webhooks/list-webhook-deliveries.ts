@@ -8,7 +8,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/webhooks/{webhook_id}/deliveries",
   operationId: "listWebhookDeliveries",
-  "x-pushbunny-access": "read",
+  "x-pushbunny-access": "admin",
   tags: ["webhooks"],
   summary: "The endpoint's delivery log, newest first: status, attempts, last answer, next try",
   security: BEARER,

@@ -8,7 +8,7 @@ const route = createRoute({
   method: "get",
   path: "/v1/webhooks",
   operationId: "listWebhooks",
-  "x-pushbunny-access": "read",
+  "x-pushbunny-access": "admin",
   tags: ["webhooks"],
   summary: "Webhook endpoints, newest first",
   security: BEARER,

@@ -124,7 +124,13 @@ export function destinationProblems(raw: string, policy: DestinationPolicy): str
   if (loopback) return problems;
   if (url.port !== "" && url.port !== "443")
     problems.push("url: only the default https port (443) is allowed");
+  // One trailing dot is the root (example.com. is example.com); more, or an empty label, is not a
+  // host name, and `localhost..` must not slip past the name checks below.
   const host = url.hostname.replace(/\.$/, "");
+  if (host === "" || host.endsWith(".") || host.includes("..")) {
+    problems.push(`url: ${url.hostname} is not a valid host name`);
+    return problems;
+  }
   if (host.startsWith("[")) {
     const problem = v6Problem(host.slice(1, -1));
     if (problem) problems.push(`url: ${url.hostname} is ${problem}`);
