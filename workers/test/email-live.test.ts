@@ -4,7 +4,7 @@
 // after the sent frame. Without an upgrade it is a 426, another project's campaign a 404.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { CampaignLive, CountsFrame } from "../src/durable/campaign-live";
+import { type CampaignLive, type CountsFrame, LIVE_MAX_SOCKETS } from "../src/durable/campaign-live";
 import { call, eventually, expectError, json, seedProject } from "./helpers";
 
 const TEMPLATE = {
@@ -181,5 +181,77 @@ describe("live campaign counters", () => {
       401,
       "UNAUTHORIZED",
     );
+  });
+
+  it("a client flooding text frames gets the held counts within the push interval, not a D1 read per frame", async () => {
+    const { projectId, apiKey, campaignId } = await seedCampaign(1);
+    const live = await connect(campaignId, apiKey);
+    await eventually(async () => expect(live.frames.length).toBe(1), 5_000);
+    const stub = env.CAMPAIGN_LIVE.get(env.CAMPAIGN_LIVE.idFromName(campaignId));
+    let reads = 0;
+    await runInDurableObject(stub, async (instance: CampaignLive) => {
+      // Counts the calls of current() that go to D1 (cold or stale), whoever makes them.
+      const o = instance as unknown as { current: () => Promise<unknown>; stale: boolean; snapshot: unknown };
+      const original = o.current.bind(o);
+      o.current = async () => {
+        if (!o.snapshot || o.stale) reads++;
+        return original();
+      };
+    });
+    const started = Date.now();
+    const ROUNDS = 30;
+    for (let i = 0; i < ROUNDS; i++) {
+      // A change marks the counts stale, then the client asks: before the fix, one D1 read each.
+      await stub.changed({ projectId, campaignId });
+      const before = live.frames.length;
+      live.ws.send("refresh");
+      // Polled tightly (not with eventually's pauses) so the rounds fall within a few intervals.
+      for (let t = 0; live.frames.length === before && t < 1_000; t++)
+        await new Promise((r) => setTimeout(r, 2));
+      expect(live.frames.length).toBe(before + 1);
+    }
+    const elapsed = Date.now() - started;
+    // At most one read per interval from the socket and one from the alarm, plus the edges.
+    expect(reads).toBeLessThanOrEqual(2 * Math.floor(elapsed / 250) + 3);
+    expect(reads).toBeLessThan(ROUNDS / 2);
+    for (const f of live.frames) expect(f).toMatchObject({ type: "counts", campaign_id: campaignId });
+    live.ws.close(1000, "done");
+  });
+
+  it(`refuses watcher ${LIVE_MAX_SOCKETS + 1} of one campaign with a 429 before accepting it`, async () => {
+    const { apiKey, campaignId } = await seedCampaign(0);
+    const sockets: Socket[] = [];
+    for (let i = 0; i < LIVE_MAX_SOCKETS; i++) sockets.push(await connect(campaignId, apiKey));
+    await expectError(
+      await call(`/v1/campaigns/${campaignId}/live`, { key: apiKey, headers: { upgrade: "websocket" } }),
+      429,
+      "RATE_LIMITED",
+    );
+    // One leaves: a place is free again.
+    sockets[0]?.ws.close(1000, "bye");
+    await eventually(async () => {
+      const res = await call(`/v1/campaigns/${campaignId}/live`, {
+        key: apiKey,
+        headers: { upgrade: "websocket" },
+      });
+      expect(res.status).toBe(101);
+      res.webSocket?.accept();
+      res.webSocket?.close(1000, "bye");
+    }, 5_000);
+    for (const s of sockets.slice(1)) s.ws.close(1000, "bye");
+  });
+
+  it("closes the watchers with 1011 when the campaign is deleted", async () => {
+    const { projectId, apiKey, campaignId } = await seedCampaign(1);
+    const live = await connect(campaignId, apiKey);
+    await eventually(async () => expect(live.frames.length).toBe(1), 5_000);
+    await env.DB.prepare("DELETE FROM email_campaigns WHERE id = ?").bind(campaignId).run();
+    const stub = env.CAMPAIGN_LIVE.get(env.CAMPAIGN_LIVE.idFromName(campaignId));
+    await stub.changed({ projectId, campaignId });
+    const close = await Promise.race([
+      live.closed,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no close within 5 s")), 5_000)),
+    ]);
+    expect(close).toEqual({ code: 1011, reason: "campaign not found" });
   });
 });

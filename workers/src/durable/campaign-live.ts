@@ -14,6 +14,12 @@ import type { Env } from "../env";
  */
 export const LIVE_PUSH_INTERVAL_MS = 250;
 
+/**
+ * At most this many watchers per campaign: each socket costs the object memory and a send per
+ * frame. One more is refused before the upgrade with a 429 (the Worker turns it into RateLimitedError).
+ */
+export const LIVE_MAX_SOCKETS = 50;
+
 /** After this frame nothing changes any more: the server closes the sockets with 1000. */
 const FINAL: readonly CampaignStatus[] = ["sent", "cancelled"];
 
@@ -21,6 +27,11 @@ const FINAL: readonly CampaignStatus[] = ["sent", "cancelled"];
 export interface LiveTarget {
   projectId: string;
   campaignId: string;
+}
+
+/** What each socket keeps across hibernation: its campaign, and when it was last answered (ms). */
+interface SocketState extends LiveTarget {
+  answeredAt: number;
 }
 
 interface Snapshot {
@@ -62,13 +73,26 @@ export class CampaignLive extends DurableObject<Env> {
     if (!projectId || !campaignId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade for a campaign", { status: 400 });
     }
+    if (this.ctx.getWebSockets().length >= LIVE_MAX_SOCKETS) {
+      return Response.json(
+        {
+          error: {
+            code: "RATE_LIMITED",
+            message: `at most ${LIVE_MAX_SOCKETS} live connections per campaign: close one, or poll`,
+            issues: [],
+          },
+        },
+        { status: 429, headers: { "Retry-After": "5" } },
+      );
+    }
     await this.remember({ projectId, campaignId });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ projectId, campaignId } satisfies LiveTarget);
+    server.serializeAttachment({ projectId, campaignId, answeredAt: 0 } satisfies SocketState);
     const snapshot = await this.current();
     if (snapshot) {
+      server.serializeAttachment({ projectId, campaignId, answeredAt: Date.now() } satisfies SocketState);
       server.send(JSON.stringify(this.frame(snapshot)));
       if (FINAL.includes(snapshot.status)) server.close(1000, `campaign ${snapshot.status}`);
     } else {
@@ -102,7 +126,11 @@ export class CampaignLive extends DurableObject<Env> {
     this.stale = true;
     const snapshot = await this.current();
     this.lastPushAt = Date.now();
-    if (!snapshot) return;
+    if (!snapshot) {
+      // The campaign is gone (deleted): nothing will ever change, so nobody is left waiting.
+      for (const ws of sockets) tryClose(ws, 1011, "campaign not found");
+      return;
+    }
     const moved =
       !before ||
       before.status !== snapshot.status ||
@@ -115,10 +143,25 @@ export class CampaignLive extends DurableObject<Env> {
     if (final) for (const ws of sockets) tryClose(ws, 1000, `campaign ${snapshot.status}`);
   }
 
-  /** Any text from the client asks for the counts again (a manual refresh). */
+  /**
+   * Any text from the client asks for the counts again (a manual refresh). Within the push
+   * interval of this socket's last answer it gets the counts held in memory (or nothing after a
+   * hibernation), never a D1 read: a client flooding frames cannot turn each change into a read.
+   */
   override async webSocketMessage(ws: WebSocket): Promise<void> {
+    const state = ws.deserializeAttachment() as SocketState | null;
+    const now = Date.now();
+    if (state && now - state.answeredAt < LIVE_PUSH_INTERVAL_MS) {
+      if (this.snapshot) trySend(ws, JSON.stringify(this.frame(this.snapshot)));
+      return;
+    }
     const snapshot = await this.current();
-    if (snapshot) trySend(ws, JSON.stringify(this.frame(snapshot)));
+    if (!snapshot) {
+      tryClose(ws, 1011, "campaign not found");
+      return;
+    }
+    if (state) ws.serializeAttachment({ ...state, answeredAt: Date.now() } satisfies SocketState);
+    trySend(ws, JSON.stringify(this.frame(snapshot)));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -141,7 +184,8 @@ export class CampaignLive extends DurableObject<Env> {
     this.target = (await this.ctx.storage.get<LiveTarget>(TARGET_KEY)) ?? null;
     if (!this.target) {
       const ws = this.ctx.getWebSockets()[0];
-      this.target = (ws?.deserializeAttachment() as LiveTarget | null) ?? null;
+      const state = ws?.deserializeAttachment() as SocketState | null;
+      this.target = state ? { projectId: state.projectId, campaignId: state.campaignId } : null;
     }
     return this.target;
   }

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../context";
-import { AppError } from "../../errors";
+import { AppError, RateLimitedError } from "../../errors";
 import { mustCampaign } from "./lib/campaign";
 
 /** 426: the live counters speak WebSocket only. Code BAD_REQUEST, as the client must change the request. */
@@ -24,9 +24,10 @@ const liveStub = (ctx: AppContext, campaignId: string) =>
 /**
  * Opens the live counters of a campaign: the 101 response of its CampaignLive object, which
  * sends a `counts` frame at once, then one on each change (at most 4 a second), and closes
- * with 1000 after the last frame of a sent or cancelled campaign. Another project's (or an
- * unknown) campaign is a NotFoundError (404); a request without `Upgrade: websocket` an
- * UpgradeRequiredError (426). The caller authenticates (bearer on the API, the session on the
+ * with 1000 after the last frame of a sent or cancelled campaign (1011 when it was deleted).
+ * Another project's (or an unknown) campaign is a NotFoundError (404); a request without
+ * `Upgrade: websocket` an UpgradeRequiredError (426); more than LIVE_MAX_SOCKETS watchers of one
+ * campaign a RateLimitedError (429). The caller authenticates (bearer on the API, the session on the
  * dashboard) and hands over the project it is allowed to read.
  */
 export async function openCampaignLive(
@@ -40,7 +41,15 @@ export async function openCampaignLive(
   const headers = new Headers(request.headers);
   headers.set("x-pushbunny-project", projectId);
   headers.set("x-pushbunny-campaign", campaignId);
-  return liveStub(ctx, campaignId).fetch(new Request(request.url, { method: "GET", headers }));
+  const res = await liveStub(ctx, campaignId).fetch(new Request(request.url, { method: "GET", headers }));
+  if (res.status === 429) {
+    const body = (await res.json()) as { error?: { message?: string } };
+    throw new RateLimitedError(
+      body.error?.message ?? "too many live connections",
+      Number(res.headers.get("retry-after")) || 5,
+    );
+  }
+  return res;
 }
 
 /**
