@@ -9,6 +9,7 @@ import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/services/webhooks/attempt-
 import { deliverWebhooks } from "../src/services/webhooks/deliver-webhooks";
 import { emitWebhookEvents } from "../src/services/webhooks/emit";
 import { destinationProblems } from "../src/services/webhooks/lib/destination";
+import { pruneWebhookHistoryNow } from "../src/services/webhooks/prune-history";
 import { sweepWebhookDeliveries } from "../src/services/webhooks/sweep-deliveries";
 import type { ReceivedWebhook, ReceiverMode } from "../test-support/webhook-receiver";
 import {
@@ -344,6 +345,37 @@ describe("signing and delivery", () => {
     expect(audited.results.map((a) => JSON.parse(a.details))).toEqual([
       { delivery_id: attempt.delivery_id, status: "succeeded" },
     ]);
+  });
+
+  it("keeps 30 days of settled deliveries and provider receipts; waiting deliveries stay", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const { hook } = await endpoint(apiKey);
+    const day = 86_400_000;
+    const now = Date.now();
+    const insert = env.DB.prepare(
+      `INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_type, payload, status, attempts, created_at, updated_at)
+       VALUES (?1, ?2, ?3, 'email.delivered', '{}', ?4, 1, ?5, ?5)`,
+    );
+    const tag = hook.webhook_id.slice(4);
+    await env.DB.batch([
+      insert.bind(`msg_old_ok_${tag}`, projectId, hook.webhook_id, "succeeded", now - 31 * day),
+      insert.bind(`msg_old_failed_${tag}`, projectId, hook.webhook_id, "failed", now - 40 * day),
+      insert.bind(`msg_old_waiting_${tag}`, projectId, hook.webhook_id, "pending", now - 31 * day),
+      insert.bind(`msg_recent_${tag}`, projectId, hook.webhook_id, "succeeded", now - 29 * day),
+      env.DB.prepare(
+        "INSERT INTO email_provider_events (id, project_id, message_id, type, created_at) VALUES (?1, ?2, 'emm_x', 'email.delivered', ?3), (?4, ?2, 'emm_x', 'email.delivered', ?5)",
+      ).bind(`svix_old_${tag}`, projectId, now - 31 * day, `svix_new_${tag}`, now - day),
+    ]);
+    const removed = await pruneWebhookHistoryNow({ ctx: buildContext(env as unknown as Env, () => {}) });
+    expect(removed.deliveries).toBeGreaterThanOrEqual(2);
+    const left = await env.DB.prepare("SELECT id FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id")
+      .bind(hook.webhook_id)
+      .all<{ id: string }>();
+    expect(left.results.map((r) => r.id)).toEqual([`msg_old_waiting_${tag}`, `msg_recent_${tag}`]);
+    const receipts = await env.DB.prepare("SELECT id FROM email_provider_events WHERE project_id = ?")
+      .bind(projectId)
+      .all<{ id: string }>();
+    expect(receipts.results.map((r) => r.id)).toEqual([`svix_new_${tag}`]);
   });
 
   it("deleting the project switches its endpoints off and fails what was waiting", async () => {

@@ -10,7 +10,10 @@ export const CRONS = {
   generationSweep: "*/5 * * * *",
   /** Statistics, retirements, promotions and new challengers for experiments with new data. */
   optimizationLoop: "*/15 * * * *",
-  /** Pulls campaign metrics from every connected ad channel of every unpaused project. */
+  /**
+   * Pulls campaign metrics from every connected ad channel of every unpaused project, and drops
+   * webhook deliveries and Resend event receipts older than 30 days.
+   */
   adSync: "0 * * * *",
   /**
    * LLM narratives for experiments with new data; ANALYSIS_INTERVAL_HOURS spaces them further.

@@ -6,6 +6,7 @@ import { sweepPosteriors } from "../services/experiments/refresh-posteriors";
 import { runOptimizationLoop } from "../services/experiments/run-optimization-loop";
 import { sweepGenerations } from "../services/experiments/sweep-generations";
 import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";
+import { pruneWebhookHistoryNow } from "../services/webhooks/prune-history";
 import { sweepWebhookDeliveries } from "../services/webhooks/sweep-deliveries";
 import { CRONS } from "./crons";
 
@@ -33,7 +34,7 @@ export async function handleScheduled(
       await runOptimizationLoop({ ctx: app });
       return;
     case CRONS.adSync:
-      await scheduleAdSyncs({ ctx: app });
+      await Promise.all([scheduleAdSyncs({ ctx: app }), pruneWebhookHistoryNow({ ctx: app })]);
       return;
     case CRONS.experimentAnalysis:
       await runScheduledAnalyses({ ctx: app });

@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import { chunk, type Db } from "../client";
 import {
+  emailProviderEvents,
   type NewWebhookDeliveryRow,
   type NewWebhookEndpointRow,
   type WebhookDeliveryRow,
@@ -346,4 +347,48 @@ export async function disableProjectWebhooks(
       .set({ status: "failed", nextAttemptAt: null, lastError: input.reason, updatedAt: input.now })
       .where(and(eq(webhookDeliveries.projectId, input.projectId), eq(webhookDeliveries.status, "pending"))),
   ]);
+}
+
+/**
+ * Deletes at most `limit` settled deliveries and provider-event receipts created before `before`:
+ * the log keeps 30 days, and one hourly pass stays a bounded amount of work.
+ */
+export async function pruneWebhookHistory(
+  db: Db,
+  input: { before: number; limit: number },
+): Promise<{ deliveries: number; providerEvents: number }> {
+  const [deliveries, providerEvents] = await db.batch([
+    db
+      .delete(webhookDeliveries)
+      .where(
+        inArray(
+          webhookDeliveries.id,
+          db
+            .select({ id: webhookDeliveries.id })
+            .from(webhookDeliveries)
+            .where(
+              and(
+                lt(webhookDeliveries.createdAt, input.before),
+                inArray(webhookDeliveries.status, ["succeeded", "failed"]),
+              ),
+            )
+            .limit(input.limit),
+        ),
+      )
+      .returning({ id: webhookDeliveries.id }),
+    db
+      .delete(emailProviderEvents)
+      .where(
+        inArray(
+          emailProviderEvents.id,
+          db
+            .select({ id: emailProviderEvents.id })
+            .from(emailProviderEvents)
+            .where(lt(emailProviderEvents.createdAt, input.before))
+            .limit(input.limit),
+        ),
+      )
+      .returning({ id: emailProviderEvents.id }),
+  ]);
+  return { deliveries: deliveries.length, providerEvents: providerEvents.length };
 }

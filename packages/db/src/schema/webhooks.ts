@@ -83,6 +83,8 @@ export const webhookDeliveries = sqliteTable(
   (t) => [
     index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt, t.id),
     index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} IN ('pending', 'sending')`),
+    // The hourly retention sweep finds old rows by age.
+    index("webhook_deliveries_created_idx").on(t.createdAt),
   ],
 );
 
@@ -102,7 +104,10 @@ export const emailProviderEvents = sqliteTable(
     type: text("type").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("email_provider_events_message_idx").on(t.messageId)],
+  (t) => [
+    index("email_provider_events_message_idx").on(t.messageId),
+    index("email_provider_events_created_idx").on(t.createdAt),
+  ],
 );
 
 export type EmailProviderEventRow = typeof emailProviderEvents.$inferSelect;

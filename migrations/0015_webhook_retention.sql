@@ -1,0 +1,2 @@
+CREATE INDEX `email_provider_events_created_idx` ON `email_provider_events` (`created_at`);--> statement-breakpoint
+CREATE INDEX `webhook_deliveries_created_idx` ON `webhook_deliveries` (`created_at`);
