@@ -352,6 +352,11 @@ describe("email pages: segments and templates", () => {
     const url = `/app/p/${projectId}/email/templates/${t.template_id}`;
     const sample = await pageOf(url, member.jar);
     expect(sample.html).toContain(escaped("Escapes <i>"));
+    // Mail is styled inline, and a srcdoc frame inherits the page's policy: inline styles only.
+    const policy = (await get(url, member.jar)).headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("style-src 'self' 'unsafe-inline'");
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).toContain("frame-ancestors 'none'");
     const frame = /<iframe class="mail" sandbox="" [^>]*srcdoc="([^"]*)"/.exec(sample.html);
     expect(frame, sample.html.slice(0, 3000)).not.toBeNull();
     // The mail's markup is inside the attribute (escaped), not in the page.

@@ -6,7 +6,7 @@ import { when } from "../format";
 import { ScrollBox } from "../layout";
 import type { DashEnv } from "../types";
 import { EmailNav } from "./email-nav";
-import { MailFrame } from "./email-templates";
+import { MAIL_PAGE_CSP, MailFrame } from "./email-templates";
 
 /** The list shows this many; a message is found among the newest 100 (the list verb's bound). */
 const LIST_SIZE = 50;
@@ -70,6 +70,7 @@ export function registerOutboxPages(dash: Hono<DashEnv>): void {
   });
 
   dash.get("/p/:project/email/outbox/:mail", async (c) => {
+    c.header("Content-Security-Policy", MAIL_PAGE_CSP);
     const { projectId, role } = await projectOf(c, "read");
     const id = c.req.param("mail");
     if (!OUTBOX_ID.test(id)) throw new NotFoundError("mail not found");

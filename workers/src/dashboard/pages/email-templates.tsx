@@ -1,6 +1,7 @@
 import type { ContentIssue } from "@pushbunny/email";
 import type { Hono } from "hono";
 import { NotFoundError } from "../../errors";
+import { DEFAULT_HTML_CSP } from "../../http/middleware/security-headers";
 import { getTemplate } from "../../services/templates/get-template";
 import { listTemplates } from "../../services/templates/list-templates";
 import { previewTemplate } from "../../services/templates/preview-template";
@@ -21,6 +22,13 @@ const PAGE_SIZE = 50;
  */
 const FRAME_HEAD =
   '<meta http-equiv="Content-Security-Policy" content="img-src data:"><base target="_blank">';
+
+/**
+ * The policy of a page with a mail frame: a srcdoc frame inherits its page's policy, and mail
+ * is styled inline, so such a page allows inline styles. Scripts stay this origin's only, and
+ * the frame itself runs none (sandbox).
+ */
+export const MAIL_PAGE_CSP = DEFAULT_HTML_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
 /** Rendered email HTML: shown only inside a sandboxed frame (no scripts, no same origin), never inline. */
 export function MailFrame(p: { html: string; title: string }) {
@@ -117,6 +125,7 @@ export function registerTemplatePages(dash: Hono<DashEnv>): void {
   });
 
   dash.get("/p/:project/email/templates/:template", async (c) => {
+    c.header("Content-Security-Policy", MAIL_PAGE_CSP);
     const { projectId, role } = await projectOf(c, "read");
     const templateId = c.req.param("template");
     if (!TEMPLATE_ID.test(templateId)) throw new NotFoundError("template not found");
