@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/env";
-import { UnauthorizedError } from "../src/errors";
-import { authenticate } from "../src/infra/api-keys";
-import { buildContext } from "../src/infra/build-context";
-import { seedProject } from "./helpers";
+import { ConfigError, loadConfig } from "../../src/env";
+import { UnauthorizedError } from "../../src/errors";
+import { authenticate } from "../../src/infra/api-keys";
+import { buildContext } from "../../src/infra/build-context";
+import { seedProject } from "../helpers";
 
 describe("authentication and configuration", () => {
   it("refuses development keys in production even if they exist in the database", async () => {

@@ -4,16 +4,16 @@ import { env } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import type { AppContext } from "../src/context";
-import type { Env } from "../src/env";
-import type { AppEnv } from "../src/http/types";
-import { buildContext } from "../src/infra/build-context";
-import type { LeaseState } from "../src/ratelimit/exact";
-import { FLOOD_SAMPLE, FloodGate } from "../src/ratelimit/flood";
-import { TokenLeaser } from "../src/ratelimit/leased";
-import { clearProjectLimits, projectLimits } from "../src/ratelimit/project-limits";
-import { routeLimits } from "../src/ratelimit/route-limits";
-import { call, json, seedProject } from "./helpers";
+import type { AppContext } from "../../src/context";
+import type { Env } from "../../src/env";
+import type { AppEnv } from "../../src/http/types";
+import { buildContext } from "../../src/infra/build-context";
+import type { LeaseState } from "../../src/ratelimit/exact";
+import { FLOOD_SAMPLE, FloodGate } from "../../src/ratelimit/flood";
+import { TokenLeaser } from "../../src/ratelimit/leased";
+import { clearProjectLimits, projectLimits } from "../../src/ratelimit/project-limits";
+import { routeLimits } from "../../src/ratelimit/route-limits";
+import { call, json, seedProject } from "../helpers";
 
 /** The Durable Object's lease, in memory, counting calls. */
 function fakeBudget(limit: number, windowMs = 60_000) {

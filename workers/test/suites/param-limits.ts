@@ -2,9 +2,9 @@ import { env } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { experimentTotals, listVariantsOf, variantCounts } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
-import type { ExperimentListView } from "../src/http/routes/experiments/list-experiments";
-import type { StatsView } from "../src/http/routes/stats/get-stats";
-import { call, db, json, seedProject } from "./helpers";
+import type { ExperimentListView } from "../../src/http/routes/experiments/list-experiments";
+import type { StatsView } from "../../src/http/routes/stats/get-stats";
+import { call, db, json, seedProject } from "../helpers";
 
 // D1 binds at most 100 parameters per statement. These read paths take lists built from data
 // (a page of 100 experiments, an intent's locales) and once bound one parameter per id.

@@ -1,6 +1,6 @@
 import { TrieRouter } from "hono/router/trie-router";
 import { describe, expect, it } from "vitest";
-import { MemoTrieRouter } from "../src/http/memo-router";
+import { MemoTrieRouter } from "../../src/http/memo-router";
 
 const ROUTES: [string, string][] = [
   ["ALL", "*"],

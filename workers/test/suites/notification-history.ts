@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, seedProject } from "./helpers";
+import { call, expectError, json, seedProject } from "../helpers";
 
 interface HistoryPage {
   notifications: { notification_id: string; created_at: string }[];

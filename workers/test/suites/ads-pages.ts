@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { upsertCampaignMetrics } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
-import type { CampaignRowView, ChannelSummaryView, SyncRunView } from "../src/http/routes/ads/schemas";
-import { call, db, eventually, expectError, json, seedProject } from "./helpers";
+import type { CampaignRowView, ChannelSummaryView, SyncRunView } from "../../src/http/routes/ads/schemas";
+import { call, db, eventually, expectError, json, seedProject } from "../helpers";
 
 async function pages<T>(key: string, path: string, field: string, limit: number) {
   const rows: T[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BATCH_WINDOW_MS, enqueueBatched } from "../src/infra/queue-batcher";
+import { BATCH_WINDOW_MS, enqueueBatched } from "../../src/infra/queue-batcher";
 
 function fakeQueue(fail = false) {
   const sends: unknown[][] = [];

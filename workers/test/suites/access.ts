@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ACCESS_LEVELS } from "../src/access/levels";
-import { loadOperations } from "./hardening/openapi-walk";
-import { asMember, call, expectError, json, keyWithScopes, seedMember, seedProject } from "./helpers";
+import { ACCESS_LEVELS } from "../../src/access/levels";
+import { loadOperations } from "../hardening/openapi-walk";
+import { asMember, call, expectError, json, keyWithScopes, seedMember, seedProject } from "../helpers";
 
 describe("access levels", () => {
   it("every authenticated operation declares its access level", async () => {

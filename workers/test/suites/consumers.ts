@@ -1,9 +1,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../src/index";
-import { QUEUES } from "../src/queue/messages";
-import { seedProject } from "./helpers";
+import worker from "../../src/index";
+import { QUEUES } from "../../src/queue/messages";
+import { seedProject } from "../helpers";
 
 async function runBatch(queue: string, bodies: { id: string; body: unknown; attempts?: number }[]) {
   const batch = createMessageBatch(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CRONS, nextRun } from "../src/scheduled/crons";
+import { CRONS, nextRun } from "../../src/scheduled/crons";
 
 const at = (iso: string) => Date.parse(iso);
 

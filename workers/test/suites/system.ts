@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_HTML_CSP } from "../src/http/middleware/security-headers";
-import { call, expectError, json } from "./helpers";
+import { DEFAULT_HTML_CSP } from "../../src/http/middleware/security-headers";
+import { call, expectError, json } from "../helpers";
 
 describe("system routes", () => {
   it("GET / describes the API", async () => {

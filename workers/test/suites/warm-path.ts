@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { AppContext } from "../src/context";
-import { authenticate } from "../src/infra/api-keys";
-import { buildContext } from "../src/infra/build-context";
-import { clearIsolatePools } from "../src/infra/pool";
-import { getMessage } from "../src/services/message/get-message";
-import { seedProject } from "./helpers";
+import type { AppContext } from "../../src/context";
+import { authenticate } from "../../src/infra/api-keys";
+import { buildContext } from "../../src/infra/build-context";
+import { clearIsolatePools } from "../../src/infra/pool";
+import { getMessage } from "../../src/services/message/get-message";
+import { seedProject } from "../helpers";
 
 /** A context whose D1 client throws on any use: proof that a path never touches D1. */
 function withoutD1(ctx: AppContext): AppContext {

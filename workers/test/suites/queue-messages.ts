@@ -3,7 +3,7 @@ import {
   EventsQueueMessage,
   fastParseEventsQueueMessage,
   parseEventsQueueMessage,
-} from "../src/queue/messages";
+} from "../../src/queue/messages";
 
 // The consumer's hand-written fast path must never accept a body the shared zod schema
 // refuses, and must produce the same data when it accepts.

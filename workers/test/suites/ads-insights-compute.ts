@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type CampaignDay, computeInsights, median, robustZ } from "../src/services/ads/insights/compute";
-import { effectiveRules } from "../src/services/ads/insights/rules";
+import { type CampaignDay, computeInsights, median, robustZ } from "../../src/services/ads/insights/compute";
+import { effectiveRules } from "../../src/services/ads/insights/rules";
 
 // The detectors on hand-made histories: each rule fires on its condition, stays quiet on noise,
 // and does not judge a campaign whose history is too short.
