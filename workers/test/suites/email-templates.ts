@@ -3,7 +3,7 @@
 // inline contact (escaping, unicode, another project's contact is 404), and checked AI copy.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, seedProject } from "./helpers";
+import { call, expectError, json, seedProject } from "../helpers";
 
 interface Issue {
   field: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, eventually, json, type MessageBody, message, seedProject, variantsOf } from "./helpers";
+import { call, eventually, json, type MessageBody, message, seedProject, variantsOf } from "../helpers";
 
 interface Stats {
   total_impressions: number;

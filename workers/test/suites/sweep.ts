@@ -2,11 +2,11 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 // Vite's ?raw import gives the file's text at test time.
-import wranglerToml from "../../wrangler.toml?raw";
-import worker from "../src/index";
-import { CRONS } from "../src/scheduled/crons";
-import { MAX_SWEEPS, STALE_GENERATION_MS } from "../src/services/experiments/sweep-generations";
-import { eventually, message, seedProject, variantsOf } from "./helpers";
+import wranglerToml from "../../../wrangler.toml?raw";
+import worker from "../../src/index";
+import { CRONS } from "../../src/scheduled/crons";
+import { MAX_SWEEPS, STALE_GENERATION_MS } from "../../src/services/experiments/sweep-generations";
+import { eventually, message, seedProject, variantsOf } from "../helpers";
 
 async function runCron(cron: string) {
   const ctx = createExecutionContext();

@@ -5,14 +5,14 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { encodeBase64Url, newId, sha256Hex } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import { ServiceUnavailableError } from "../src/errors";
-import worker from "../src/index";
-import { buildContext } from "../src/infra/build-context";
-import { flowKey } from "../src/services/auth/google/lib/flow";
-import { startGoogleSignIn } from "../src/services/auth/google/start-google-sign-in";
-import { issueSession } from "../src/services/auth/lib/sessions";
-import type { OidcStubScenario, OidcStubUser } from "../test-support/oidc-stub-server";
-import { call, eventually, expectError, json } from "./helpers";
+import { ServiceUnavailableError } from "../../src/errors";
+import worker from "../../src/index";
+import { buildContext } from "../../src/infra/build-context";
+import { flowKey } from "../../src/services/auth/google/lib/flow";
+import { startGoogleSignIn } from "../../src/services/auth/google/start-google-sign-in";
+import { issueSession } from "../../src/services/auth/lib/sessions";
+import type { OidcStubScenario, OidcStubUser } from "../../test-support/oidc-stub-server";
+import { call, eventually, expectError, json } from "../helpers";
 
 const CALLBACK = "http://localhost:8787/v1/auth/google/callback";
 

@@ -11,7 +11,7 @@ import {
   json,
   seedMember,
   seedProject,
-} from "./helpers";
+} from "../helpers";
 
 interface Entry {
   id: string;

@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { newId, sha256Hex } from "@pushbunny/core";
 import { insertApiKey } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
-import { buildContext } from "../src/infra/build-context";
-import { issueSession } from "../src/services/auth/lib/sessions";
-import { OWNED_PROJECTS_MAX } from "../src/services/projects/rules";
-import { asMember, call, db, expectError, json, keyWithScopes, seedMember, seedProject } from "./helpers";
+import { buildContext } from "../../src/infra/build-context";
+import { issueSession } from "../../src/services/auth/lib/sessions";
+import { OWNED_PROJECTS_MAX } from "../../src/services/projects/rules";
+import { asMember, call, db, expectError, json, keyWithScopes, seedMember, seedProject } from "../helpers";
 
 interface ProjectBody {
   project_id: string;

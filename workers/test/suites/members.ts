@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { deleteMember, listMembersOf, MEMBER_LIST_LIMIT, setMemberRole } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
-import { asMember, call, db, expectError, json, keyWithScopes, seedMember, seedProject } from "./helpers";
+import { asMember, call, db, expectError, json, keyWithScopes, seedMember, seedProject } from "../helpers";
 
 interface MemberBody {
   user_id: string;

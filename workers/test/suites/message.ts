@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, eventually, expectError, message, seedProject, variantsOf } from "./helpers";
+import { call, eventually, expectError, message, seedProject, variantsOf } from "../helpers";
 
 describe("POST /v1/message", () => {
   it("creates the experiment with the control, answers at once, and grows challengers in the background", async () => {

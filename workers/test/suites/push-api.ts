@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, seedProject } from "./helpers";
+import { call, expectError, json, seedProject } from "../helpers";
 
 // The API-key side added with issue 12: listing subscriptions, send times, the flat send body,
 // /metrics without simulated traffic, and every push route in the OpenAPI document.

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, seedProject } from "./helpers";
-import { anonymous, fakeSubscriber, storedSubscription as row } from "./push-helpers";
+import { call, expectError, json, seedProject } from "../helpers";
+import { anonymous, fakeSubscriber, storedSubscription as row } from "../push-helpers";
 
 // The anonymous side of Web Push: identity proofs, public topics, and what a re-post may change
 // (the rest is in push-abuse.test.ts).
