@@ -4,13 +4,13 @@
 import { env } from "cloudflare:workers";
 import { findExperiment } from "@pushbunny/db";
 import { describe, expect, it } from "vitest";
-import type { AppContext } from "../src/context";
-import { buildContext } from "../src/infra/build-context";
-import { exactLimiter } from "../src/ratelimit/exact";
-import { quotaKey, tryQuota } from "../src/ratelimit/quotas";
-import { type Limit, parseLimit } from "../src/ratelimit/rules";
-import { requestChallengers } from "../src/services/experiments/request-challengers";
-import { getMessage } from "../src/services/message/get-message";
+import type { AppContext } from "../../src/context";
+import { buildContext } from "../../src/infra/build-context";
+import { exactLimiter } from "../../src/ratelimit/exact";
+import { quotaKey, tryQuota } from "../../src/ratelimit/quotas";
+import { type Limit, parseLimit } from "../../src/ratelimit/rules";
+import { requestChallengers } from "../../src/services/experiments/request-challengers";
+import { getMessage } from "../../src/services/message/get-message";
 import {
   call,
   db,
@@ -21,7 +21,7 @@ import {
   type MessageBody,
   seedProject,
   variantsOf,
-} from "./helpers";
+} from "../helpers";
 
 async function setLimits(projectId: string, key: string, body: Record<string, string>) {
   await json(await call(`/v1/projects/${projectId}/limits`, { method: "PUT", key, body }), 200);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { signTrackingToken } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import { call, eventually, expectError, json, message, seedProject } from "./helpers";
+import { call, eventually, expectError, json, message, seedProject } from "../helpers";
 
 interface IngestBody {
   recorded: number;

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { utcDay } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import type { StatsView } from "../src/http/routes/stats/get-stats";
-import { buildContext } from "../src/infra/build-context";
-import { recordTrackingMessages } from "../src/services/events/record-tracking";
-import { call, eventually, expectError, json, message, seedProject } from "./helpers";
+import type { StatsView } from "../../src/http/routes/stats/get-stats";
+import { buildContext } from "../../src/infra/build-context";
+import { recordTrackingMessages } from "../../src/services/events/record-tracking";
+import { call, eventually, expectError, json, message, seedProject } from "../helpers";
 
 type Stats = StatsView;
 

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MemoryRateLimiter } from "../src/ratelimit/memory";
-import { call, eventually, expectError, json, seedProject } from "./helpers";
-import { anonymous, fakeSubscriber, freshIp, PUSH, storedSubscription as row } from "./push-helpers";
+import { MemoryRateLimiter } from "../../src/ratelimit/memory";
+import { call, eventually, expectError, json, seedProject } from "../helpers";
+import { anonymous, fakeSubscriber, freshIp, PUSH, storedSubscription as row } from "../push-helpers";
 
 // The anonymous side of Web Push, continued: endpoint normalization, redirects, rate limits
 // and the subscribe page's CSP.

@@ -4,8 +4,8 @@ import type {
   AnalysisView,
   ProposalView,
   SimulationView as SimulationResult,
-} from "../src/http/routes/experiments/analysis/views";
-import { CRONS } from "../src/scheduled/crons";
+} from "../../src/http/routes/experiments/analysis/views";
+import { CRONS } from "../../src/scheduled/crons";
 import {
   call,
   eventually,
@@ -15,7 +15,7 @@ import {
   message,
   runCron,
   seedProject,
-} from "./helpers";
+} from "../helpers";
 
 interface Stats {
   total_impressions: number;

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { newId, sha256Hex } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
-import { buildContext } from "../src/infra/build-context";
-import { issueSession } from "../src/services/auth/lib/sessions";
-import { asMember, call, expectError, json, seedMember, seedProject } from "./helpers";
+import { buildContext } from "../../src/infra/build-context";
+import { issueSession } from "../../src/services/auth/lib/sessions";
+import { asMember, call, expectError, json, seedMember, seedProject } from "../helpers";
 
 interface InviteBody {
   invite_id: string;
