@@ -137,3 +137,11 @@ export const Instant = z
     ],
     description: "ISO 8601 date-time with a zone, or Unix milliseconds",
   });
+
+/** A list's `cursor` query parameter: the previous page's next_cursor, passed back as is. */
+export const PageCursor = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .openapi({ description: "next_cursor of the previous page" });

@@ -1,4 +1,4 @@
-import { decodeCursor } from "@pushbunny/core";
+import { decodeCursor, encodeCursor, type IdPrefix, isId } from "@pushbunny/core";
 import { BadRequestError } from "../errors";
 
 /**
@@ -18,4 +18,37 @@ export function readCursor<const T extends readonly ("string" | "number")[]>(
     ]);
   }
   return values;
+}
+
+/**
+ * One page of a keyset list: reads one row more than it returns, so it knows whether another
+ * page follows, and names the last row in the next cursor.
+ */
+export async function keysetPage<R>(
+  limit: number,
+  max: number,
+  read: (take: number) => Promise<R[]>,
+  cursorOf: (last: R) => (string | number)[],
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const take = Math.min(Math.max(Math.trunc(limit) || 1, 1), max);
+  const rows = await read(take + 1);
+  const page = rows.slice(0, take);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > take && last ? encodeCursor(cursorOf(last)) : null };
+}
+
+/** A newest-first page of rows keyed on (created_at, id), whose cursor must name an id of `prefix`. */
+export function newestFirstPage<R extends { createdAt: number; id: string }>(
+  input: { limit: number; cursor?: string },
+  prefix: IdPrefix,
+  read: (q: { limit: number; after?: { createdAt: number; id: string } }) => Promise<R[]>,
+  max = 100,
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const after = readCursor(input.cursor, ["number", "string"], ([, id]) => isId(id, prefix));
+  return keysetPage(
+    input.limit,
+    max,
+    (limit) => read({ limit, after: after && { createdAt: after[0], id: after[1] } }),
+    (last) => [last.createdAt, last.id],
+  );
 }

@@ -1,7 +1,7 @@
-import { encodeCursor, isId } from "@pushbunny/core";
+import { isId } from "@pushbunny/core";
 import { type EmailMessageRow, type EmailMessageStatus, listCampaignMessages } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { readCursor } from "../../infra/cursor";
+import { keysetPage, readCursor } from "../../infra/cursor";
 import { mustCampaign } from "./lib/campaign";
 
 /** A page of a campaign's per-recipient rows, in batch order, optionally of one status. */
@@ -20,16 +20,16 @@ export async function listMessages({
     ([batch, contactId]) => Number.isInteger(batch) && batch >= 0 && isId(contactId, "ctc"),
   );
   await mustCampaign(ctx, projectId, input.campaignId);
-  const limit = Math.min(Math.max(Math.trunc(input.limit) || 1, 1), 500);
-  const rows = await listCampaignMessages(ctx.db, projectId, input.campaignId, {
-    limit: limit + 1,
-    status: input.status,
-    after: after && { batch: after[0], contactId: after[1] },
-  });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    messages: page,
-    nextCursor: rows.length > limit && last ? encodeCursor([last.batch, last.contactId]) : null,
-  };
+  const page = await keysetPage(
+    input.limit,
+    500,
+    (limit) =>
+      listCampaignMessages(ctx.db, projectId, input.campaignId, {
+        limit,
+        status: input.status,
+        after: after && { batch: after[0], contactId: after[1] },
+      }),
+    (last) => [last.batch, last.contactId],
+  );
+  return { messages: page.rows, nextCursor: page.nextCursor };
 }

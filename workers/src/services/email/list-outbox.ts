@@ -1,8 +1,7 @@
-import { encodeCursor } from "@pushbunny/core";
 import { type EmailOutboxRow, findOutboxMail, listOutboxMail } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { NotFoundError } from "../../errors";
-import { readCursor } from "../../infra/cursor";
+import { keysetPage, readCursor } from "../../infra/cursor";
 
 /** A page of the project's outbox mail, newest first. */
 export async function listEmailOutbox({
@@ -15,17 +14,14 @@ export async function listEmailOutbox({
   input: { limit: number; cursor?: string };
 }): Promise<{ messages: EmailOutboxRow[]; nextCursor: string | null }> {
   const after = readCursor(input.cursor, ["number", "string"], ([, id]) => id.startsWith("outbox_"));
-  const limit = Math.min(Math.max(Math.trunc(input.limit) || 1, 1), 100);
-  const rows = await listOutboxMail(ctx.db, projectId, {
-    limit: limit + 1,
-    after: after && { createdAt: after[0], id: after[1] },
-  });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    messages: page,
-    nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.providerMessageId]) : null,
-  };
+  const page = await keysetPage(
+    input.limit,
+    100,
+    (limit) =>
+      listOutboxMail(ctx.db, projectId, { limit, after: after && { createdAt: after[0], id: after[1] } }),
+    (last) => [last.createdAt, last.providerMessageId],
+  );
+  return { messages: page.rows, nextCursor: page.nextCursor };
 }
 
 /** One outbox mail of the project. */

@@ -1,7 +1,6 @@
-import { encodeCursor, isId } from "@pushbunny/core";
 import { listEmailTemplatesPage } from "@pushbunny/db";
 import type { AppContext } from "../../context";
-import { readCursor } from "../../infra/cursor";
+import { newestFirstPage } from "../../infra/cursor";
 import { type Template, toTemplate } from "./lib/template";
 
 /** A page of the project's templates, newest first. */
@@ -14,16 +13,6 @@ export async function listTemplates({
   projectId: string;
   input: { limit: number; cursor?: string };
 }): Promise<{ templates: Template[]; nextCursor: string | null }> {
-  const after = readCursor(input.cursor, ["number", "string"], ([, id]) => isId(id, "tpl"));
-  const limit = Math.min(Math.max(Math.trunc(input.limit) || 1, 1), 100);
-  const rows = await listEmailTemplatesPage(ctx.db, projectId, {
-    limit: limit + 1,
-    after: after && { createdAt: after[0], id: after[1] },
-  });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    templates: page.map(toTemplate),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
-  };
+  const page = await newestFirstPage(input, "tpl", (q) => listEmailTemplatesPage(ctx.db, projectId, q));
+  return { templates: page.rows.map(toTemplate), nextCursor: page.nextCursor };
 }

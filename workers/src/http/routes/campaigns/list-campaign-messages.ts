@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { EMAIL_MESSAGE_STATUSES } from "@pushbunny/db";
 import { listMessages } from "../../../services/campaigns/list-messages";
-import { BEARER, commonErrors, notFound } from "../../schemas";
+import { BEARER, commonErrors, notFound, PageCursor } from "../../schemas";
 import type { App } from "../../types";
 import { iso } from "../push/shared";
 import { CampaignIdParam } from "./schemas";
@@ -38,12 +38,7 @@ const route = createRoute({
         .enum(EMAIL_MESSAGE_STATUSES)
         .optional()
         .openapi({ description: "only rows with this status" }),
-      cursor: z
-        .string()
-        .min(1)
-        .max(512)
-        .optional()
-        .openapi({ description: "next_cursor of the previous page" }),
+      cursor: PageCursor,
     }),
   },
   responses: {

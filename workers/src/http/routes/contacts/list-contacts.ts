@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listContacts } from "../../../services/contacts/list-contacts";
-import { BEARER, commonErrors } from "../../schemas";
+import { BEARER, commonErrors, PageCursor } from "../../schemas";
 import type { App } from "../../types";
 import { ContactStatus, ContactView, contactView, STORABLE, storableText } from "./schemas";
 
@@ -22,12 +22,7 @@ const route = createRoute({
         .optional()
         .openapi({ description: "Case-insensitive start of the address" }),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z
-        .string()
-        .min(1)
-        .max(512)
-        .optional()
-        .openapi({ description: "next_cursor of the previous page" }),
+      cursor: PageCursor,
     }),
   },
   responses: {

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listSuppressions } from "../../../services/contacts/list-suppressions";
-import { BEARER, commonErrors } from "../../schemas";
+import { BEARER, commonErrors, PageCursor } from "../../schemas";
 import type { App } from "../../types";
 import { SuppressionView, suppressionView } from "./schemas";
 
@@ -15,12 +15,7 @@ const route = createRoute({
   request: {
     query: z.object({
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z
-        .string()
-        .min(1)
-        .max(512)
-        .optional()
-        .openapi({ description: "next_cursor of the previous page" }),
+      cursor: PageCursor,
     }),
   },
   responses: {

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listSegments } from "../../../services/segments/list-segments";
-import { BEARER, commonErrors } from "../../schemas";
+import { BEARER, commonErrors, PageCursor } from "../../schemas";
 import type { App } from "../../types";
 import { SegmentView, segmentView } from "./schemas";
 
@@ -15,12 +15,7 @@ const route = createRoute({
   request: {
     query: z.object({
       limit: z.coerce.number().int().min(1).max(100).default(50),
-      cursor: z
-        .string()
-        .min(1)
-        .max(512)
-        .optional()
-        .openapi({ description: "next_cursor of the previous page" }),
+      cursor: PageCursor,
     }),
   },
   responses: {

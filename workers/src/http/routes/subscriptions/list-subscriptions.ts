@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { SUBSCRIPTION_STATUSES } from "@pushbunny/db";
 import { listSubscriptions } from "../../../services/subscriptions/list-subscriptions";
-import { BEARER, commonErrors } from "../../schemas";
+import { BEARER, commonErrors, PageCursor } from "../../schemas";
 import type { App } from "../../types";
 import { Topic } from "../push/shared";
 import { SubscriptionView, subscriptionView } from "./schemas";
@@ -20,12 +20,7 @@ export const listSubscriptionsRoute = createRoute({
       user_id: z.string().trim().min(1).max(256).optional(),
       status: z.enum(SUBSCRIPTION_STATUSES).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z
-        .string()
-        .min(1)
-        .max(512)
-        .optional()
-        .openapi({ description: "next_cursor of the previous page" }),
+      cursor: PageCursor,
     }),
   },
   responses: {

@@ -4,6 +4,7 @@ import type { AttemptOutcome } from "../../../services/webhooks/attempt-delivery
 import { MAX_WEBHOOK_URL_LENGTH } from "../../../services/webhooks/lib/destination";
 import type { WebhookDelivery, WebhookEndpoint } from "../../../services/webhooks/lib/endpoint";
 import { MAX_DESCRIPTION } from "../../../services/webhooks/lib/input";
+import { PageCursor } from "../../schemas";
 import { STORABLE, storableText } from "../contacts/schemas";
 import { iso, PathId } from "../push/shared";
 
@@ -135,5 +136,5 @@ export const attemptView = (o: AttemptOutcome): z.infer<typeof AttemptView> => (
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(512).optional().openapi({ description: "next_cursor of the previous page" }),
+  cursor: PageCursor,
 });
