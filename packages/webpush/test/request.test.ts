@@ -60,13 +60,14 @@ describe("buildPushRequest", () => {
     expect(decryptAes128gcm(request.init.body, browser)).toBe("padded keys");
   });
 
-  it("signs for the push service's origin, expiring in 12 hours", async () => {
+  it("signs for the push service's origin, expiring in 12 hours at most and 6 at least", async () => {
     const before = Math.floor(Date.now() / 1000);
     const request = await buildPushRequest(sub, "hi", { ttl: 60 }, vapid);
     const claims = claimsOf(request.init.headers.authorization);
     expect(claims.aud).toBe("https://fcm.googleapis.com");
     expect(claims.sub).toBe(vapid.subject);
-    expect(claims.exp).toBeGreaterThanOrEqual(before + 12 * 3600);
+    // Signed for 12 h, and reused for up to 6 h (a signature an earlier test made may be served).
+    expect(claims.exp).toBeGreaterThanOrEqual(before + 6 * 3600);
     expect(claims.exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 12 * 3600);
   });
 
