@@ -11,6 +11,8 @@ export * from "./queries/email-campaign-messages";
 export * from "./queries/email-campaigns";
 export * from "./queries/email-events";
 export * from "./queries/email-imports";
+export * from "./queries/email-live-counts";
+export * from "./queries/email-outbox";
 export * from "./queries/email-segments";
 export * from "./queries/email-templates";
 export * from "./queries/email-tracking";
