@@ -3,11 +3,11 @@ import {
   chanceToBeat,
   holm,
   type Interval,
-  monteCarloBest,
   srmTest,
   twoProportionZTest,
   wilsonInterval,
 } from "./stats";
+import { monteCarloBest } from "./stats-montecarlo";
 import { quadratureBest } from "./stats-quadrature";
 
 /** Impressions and successes (e.g. clicks) of one arm of an experiment. */

@@ -1,6 +1,7 @@
 import { hashUnit } from "./hash";
 import type { Rng } from "./random";
-import { betaPosterior, monteCarloBest } from "./stats";
+import { betaPosterior } from "./stats";
+import { monteCarloBest } from "./stats-montecarlo";
 
 /** Impressions and successes of one arm, as the posterior refresh sees them. */
 export interface ArmTally {

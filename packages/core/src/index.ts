@@ -10,6 +10,7 @@ export * from "./receipt";
 export * from "./seal";
 export * from "./sequence";
 export * from "./stats";
+export * from "./stats-montecarlo";
 export * from "./stats-quadrature";
 export * from "./text";
 export * from "./time";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { betaPosterior, chanceToBeat, monteCarloBest } from "../src/stats";
+import { betaPosterior, chanceToBeat } from "../src/stats";
+import { monteCarloBest } from "../src/stats-montecarlo";
 import { quadratureBest } from "../src/stats-quadrature";
 
 describe("quadratureBest", () => {
