@@ -1,6 +1,6 @@
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { type ExperimentRow, experiments, type VariantRow, variants } from "../schema";
+import { type ExperimentKind, type ExperimentRow, experiments, type VariantRow, variants } from "../schema";
 import { inJsonList } from "./in-list";
 
 export interface ExperimentWithVariants {
@@ -89,6 +89,8 @@ export interface NewExperimentInput {
   controlVariantId: string;
   projectId: string;
   intentId: string;
+  /** `message` unless said otherwise. */
+  kind?: ExperimentKind;
   locale: string;
   baseExample: string;
   normalizedBase: string;
@@ -113,6 +115,7 @@ export async function createExperimentWithControl(db: Db, input: NewExperimentIn
       id: input.experimentId,
       projectId: input.projectId,
       intentId: input.intentId,
+      kind: input.kind ?? "message",
       locale: input.locale,
       baseExample: input.baseExample,
       contextKeys: input.contextKeys,

@@ -5,6 +5,9 @@ import { projects } from "./projects";
 export const STRATEGIES = ["round_robin", "sticky", "thompson"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export const EXPERIMENT_STATUSES = ["running", "paused"] as const;
+/** `message`: /v1/message copy; `email`: a campaign's subject lines; `web`: code segments (web_experiments). */
+export const EXPERIMENT_KINDS = ["message", "email", "web"] as const;
+export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];
 export const GENERATION_STATUSES = ["pending", "ready", "failed"] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
 export const GOAL_METRICS = ["opened", "conversion"] as const;
@@ -30,6 +33,7 @@ export const experiments = sqliteTable(
       .notNull()
       .references(() => projects.id),
     intentId: text("intent_id").notNull(),
+    kind: text("kind", { enum: EXPERIMENT_KINDS }).notNull().default("message"),
     locale: text("locale").notNull(),
     baseExample: text("base_example").notNull(),
     strategy: text("strategy", { enum: STRATEGIES }).notNull().default("round_robin"),

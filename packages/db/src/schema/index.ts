@@ -12,3 +12,4 @@ export * from "./push";
 export * from "./tracking";
 export * from "./variants";
 export * from "./webhooks";
+export * from "./web-experiments";

@@ -52,6 +52,7 @@ export async function ensureSubjectExperiment(
       controlVariantId: newId("var"),
       projectId: campaign.projectId,
       intentId: key.intentId,
+      kind: "email",
       locale: key.locale,
       baseExample: template.subject,
       normalizedBase: normalizeText(template.subject),
