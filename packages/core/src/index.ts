@@ -15,3 +15,4 @@ export * from "./stats-quadrature";
 export * from "./text";
 export * from "./time";
 export * from "./token";
+export * from "./web-assignment";
