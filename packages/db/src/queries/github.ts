@@ -1,0 +1,99 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import {
+  type GithubInstallationRow,
+  type GithubInstallationState,
+  githubInstallations,
+  type WebExperimentRow,
+  webExperiments,
+} from "../schema";
+
+export async function findGithubInstallation(
+  db: Db,
+  projectId: string,
+): Promise<GithubInstallationRow | null> {
+  const [row] = await db
+    .select()
+    .from(githubInstallations)
+    .where(eq(githubInstallations.projectId, projectId))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Connects a project to an installation, replacing an earlier connection of the project. */
+export async function upsertGithubInstallation(
+  db: Db,
+  row: Omit<GithubInstallationRow, "createdAt" | "updatedAt" | "state"> & { now: number },
+): Promise<GithubInstallationRow> {
+  const { now, ...values } = row;
+  const [out] = await db
+    .insert(githubInstallations)
+    .values({ ...values, state: "active", createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: githubInstallations.projectId,
+      set: {
+        installationId: values.installationId,
+        accountLogin: values.accountLogin,
+        accountType: values.accountType,
+        repositorySelection: values.repositorySelection,
+        connectedBy: values.connectedBy,
+        state: "active",
+        updatedAt: now,
+      },
+    })
+    .returning();
+  if (!out) throw new Error("github installation upsert returned no row");
+  return out;
+}
+
+/** Disconnects a project; false when it was not connected. */
+export async function deleteGithubInstallation(db: Db, projectId: string): Promise<boolean> {
+  const rows = await db
+    .delete(githubInstallations)
+    .where(eq(githubInstallations.projectId, projectId))
+    .returning({ projectId: githubInstallations.projectId });
+  return rows.length > 0;
+}
+
+/**
+ * Sets the state of every project connected to an installation (GitHub's installation events
+ * name the installation, not a project); returns the projects changed.
+ */
+export async function setGithubInstallationState(
+  db: Db,
+  installationId: number,
+  state: GithubInstallationState,
+  now: number,
+): Promise<string[]> {
+  const rows = await db
+    .update(githubInstallations)
+    .set({ state, updatedAt: now })
+    .where(eq(githubInstallations.installationId, installationId))
+    .returning({ projectId: githubInstallations.projectId });
+  return rows.map((r) => r.projectId);
+}
+
+/**
+ * The web experiments whose PR this is: same repository and pull number, in a project connected
+ * to the installation GitHub says sent the event. A payload naming another installation's
+ * repository finds nothing.
+ */
+export async function findWebExperimentsByPull(
+  db: Db,
+  input: { installationId: number; repository: string; pullNumber: number },
+): Promise<WebExperimentRow[]> {
+  const rows = await db
+    .select({ experiment: webExperiments })
+    .from(webExperiments)
+    .innerJoin(githubInstallations, eq(githubInstallations.projectId, webExperiments.projectId))
+    .where(
+      and(
+        // GitHub names are case-insensitive; people type them as they like.
+        sql`lower(${webExperiments.repository}) = ${input.repository.toLowerCase()}`,
+        eq(webExperiments.pullNumber, input.pullNumber),
+        eq(githubInstallations.installationId, input.installationId),
+      ),
+    )
+    .limit(10);
+  return rows.map((r) => r.experiment);
+}
