@@ -23,12 +23,15 @@ export async function findGithubInstallation(
 /** Connects a project to an installation, replacing an earlier connection of the project. */
 export async function upsertGithubInstallation(
   db: Db,
-  row: Omit<GithubInstallationRow, "createdAt" | "updatedAt" | "state"> & { now: number },
+  row: Omit<GithubInstallationRow, "createdAt" | "updatedAt" | "state"> & {
+    state?: GithubInstallationState;
+    now: number;
+  },
 ): Promise<GithubInstallationRow> {
-  const { now, ...values } = row;
+  const { now, state = "active", ...values } = row;
   const [out] = await db
     .insert(githubInstallations)
-    .values({ ...values, state: "active", createdAt: now, updatedAt: now })
+    .values({ ...values, state, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({
       target: githubInstallations.projectId,
       set: {
@@ -37,7 +40,7 @@ export async function upsertGithubInstallation(
         accountType: values.accountType,
         repositorySelection: values.repositorySelection,
         connectedBy: values.connectedBy,
-        state: "active",
+        state,
         updatedAt: now,
       },
     })
