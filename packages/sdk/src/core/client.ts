@@ -1,7 +1,7 @@
 import { fullJitter, retryAfterMs } from "./backoff";
 import { PushBunnyError } from "./errors";
 import { call, type Fetch, httpError, type Transport, toError } from "./http";
-import { createQueue, type Item } from "./queue";
+import { createQueue, type Entry, type Item } from "./queue";
 import { memoryStorage, type Storage } from "./storage";
 import type {
   EventInput,
@@ -14,6 +14,7 @@ import type {
   StatsQuery,
   TrackEvent,
 } from "./types";
+import { createWeb, type Post } from "./web";
 
 export interface ClientOptions {
   /** The Worker's origin, e.g. `https://edge.example.com` (no trailing path). */
@@ -40,6 +41,11 @@ export interface ClientOptions {
   keepalive?: boolean;
   /** Told about every problem: timeouts, refused events, dropped events. Never throws into the SDK. */
   onError?: (error: PushBunnyError) => void;
+  /**
+   * Who web experiments assign and count: the app's own user id when it knows one; otherwise a
+   * random id made once and kept in `storage` under `pushbunny:anonymous_id`.
+   */
+  userId?: string;
   /** Source of randomness for the backoff jitter (tests pass a seeded one). */
   random?: () => number;
 }
@@ -47,15 +53,26 @@ export interface ClientOptions {
 export interface Client {
   /** The copy to show for an intent; on any failure, the base example with `fallback: true`. Never throws. */
   message(intent: Intent): Promise<Message>;
+  /**
+   * The segment of a web experiment to render, or null (unknown or not active: render the
+   * original). Sticky per visitor; the first call records one exposure. A `#seg-<segment>` URL
+   * hash answers that segment for a preview, which records nothing. Never throws.
+   */
+  experiment(key: string): Promise<string | null>;
   /** Queues an open or conversion (stored before it resolves); false when ignored as a duplicate or untracked. */
   track(event: TrackEvent): Promise<boolean>;
+  /**
+   * Counts metric `name` once for each web experiment this visitor was exposed to that tracks
+   * it (queued like events); false when none does, or it was counted already.
+   */
+  track(name: string, properties?: Record<string, string>): Promise<boolean>;
   /** Sends every waiting event now, waiting for sends already in flight. */
   flush(): Promise<void>;
   /** Stops the timers after a last flush. */
   shutdown(): Promise<void>;
   /** Statistics of an intent (a server-side call: needs a key with the `read` scope). Throws PushBunnyError. */
   stats(query: StatsQuery): Promise<Stats>;
-  /** Events stored and not yet accepted by the server. */
+  /** Events and exposures stored and not yet accepted by the server. */
   readonly pending: number;
 }
 
@@ -89,12 +106,9 @@ export function createClient(options: ClientOptions): Client {
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     timeoutMs: options.timeoutMs ?? 3000,
   };
-  const queue = createQueue(
-    options.storage ?? memoryStorage(),
-    options.storageKey ?? "pushbunny:events",
-    options.maxQueueSize ?? 1000,
-    report,
-  );
+  const storage = options.storage ?? memoryStorage();
+  const storageKey = options.storageKey ?? "pushbunny:events";
+  const queue = createQueue(storage, storageKey, options.maxQueueSize ?? 1000, report);
   const busy = new Set<string>();
   const running = new Set<Promise<void>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -124,43 +138,55 @@ export function createClient(options: ClientOptions): Client {
     schedule(delay);
   };
 
-  /** Sends one batch; true when the queue may go on (sent, or refused for good), false to back off. */
-  const send = async (batch: Item[]): Promise<boolean> => {
-    const ids = batch.map((i) => i.id);
-    let outcome: { body: EventsResponse } | { res: Response; error: PushBunnyError };
+  /**
+   * One POST of the queue's: the answer on a 2xx; otherwise the problem is reported and, when it
+   * may pass (no answer, 429, 5xx), the queue backs off and `retry` is true.
+   */
+  const post: Post = async <T>(path: string, body: unknown) => {
+    let outcome: { ok: T } | { res: Response; error: PushBunnyError };
     try {
       outcome = await call(t, {
         method: "POST",
-        path: "/v1/events",
-        body: { events: batch.map((i) => i.event) },
+        path,
+        body,
         keepalive,
         read: async (res) =>
-          res.ok ? { body: (await res.json()) as EventsResponse } : { res, error: await httpError(res) },
+          res.ok ? { ok: (await res.json()) as T } : { res, error: await httpError(res) },
       });
     } catch (err) {
       report(toError(err));
       backOff(null);
-      return false;
+      return { retry: true };
     }
-    if ("body" in outcome) {
+    if ("ok" in outcome) {
       failures = 0;
       retryAt = 0;
-      // A refused event would be refused again: drop it and say why.
-      for (const r of outcome.body.rejected ?? []) {
-        const item = batch[r.index];
-        if (item) report(new PushBunnyError("rejected", `${item.event.type} event refused: ${r.reason}`));
-      }
-      await queue.remove(ids);
-      return true;
+      return outcome;
     }
     const { res, error } = outcome;
     report(error);
-    if (res.status === 429 || res.status >= 500) {
-      backOff(retryAfterMs(res.headers.get("retry-after"), Date.now()));
-      return false;
+    const retry = res.status === 429 || res.status >= 500;
+    if (retry) backOff(retryAfterMs(res.headers.get("retry-after"), Date.now()));
+    return { retry };
+  };
+
+  /** Sends one batch; true when the queue may go on (sent, or refused for good), false to back off. */
+  const send = async (batch: Item[]): Promise<boolean> => {
+    const web = batch[0]?.k === "w";
+    const out = await post<EventsResponse>(web ? "/v1/web/events" : "/v1/events", {
+      events: batch.map((i) => i.event),
+    });
+    if ("retry" in out && out.retry) return false;
+    // A refused event would be refused again: drop it and say why. Any other 4xx (bad key,
+    // malformed batch) would fail the same way forever: drop the batch.
+    for (const r of ("ok" in out && out.ok.rejected) || []) {
+      const e = batch[r.index]?.event;
+      if (e)
+        report(
+          new PushBunnyError("rejected", `${"type" in e ? e.type : e.event} event refused: ${r.reason}`),
+        );
     }
-    // Any other 4xx (bad key, malformed batch) would fail the same way forever.
-    await queue.remove(ids);
+    await queue.remove(batch.map((i) => i.id));
     return true;
   };
 
@@ -168,6 +194,7 @@ export function createClient(options: ClientOptions): Client {
     await ready;
     if (!now && Date.now() < retryAt) return;
     const run = (async () => {
+      if (!(await web.send())) return;
       for (;;) {
         const batch = queue.take(MAX_BATCH, busy, keepalive ? KEEPALIVE_BYTES : MAX_BATCH_BYTES);
         if (batch.length === 0) return;
@@ -189,9 +216,28 @@ export function createClient(options: ClientOptions): Client {
     }
   };
 
-  const ready = queue.load().then(() => {
-    // Events a previous run left behind go out as soon as the client starts.
-    if (queue.size > 0) schedule(0);
+  const enqueue = async (entry: Entry) => {
+    await ready;
+    if (!(await queue.add(entry))) return false;
+    if (queue.size >= flushAt) void drain(false);
+    else schedule(interval);
+    return true;
+  };
+
+  const web = createWeb({
+    t,
+    storage,
+    key: `${storageKey}:web`,
+    userId: options.userId,
+    report,
+    post,
+    enqueue: (event) => enqueue({ event, k: "w" }),
+    kick: () => void drain(false),
+  });
+
+  const ready = Promise.all([queue.load(), web.load()]).then(() => {
+    // Events and exposures a previous run left behind go out as soon as the client starts.
+    if (queue.size + web.pending > 0) schedule(0);
   });
 
   const flush = async () => {
@@ -238,20 +284,19 @@ export function createClient(options: ClientOptions): Client {
       }
     },
 
-    async track(e) {
+    experiment: web.experiment,
+
+    async track(e: TrackEvent | string, properties?: Record<string, string>) {
+      if (typeof e === "string") return web.track(e, properties);
       // A fallback message has no token: there is nothing to count.
       if (!e.trackingToken) return false;
-      await ready;
       const event: EventInput = {
         type: e.type,
         tracking_token: e.trackingToken,
         timestamp: e.timestamp ?? Date.now(),
       };
       if (e.properties) event.properties = e.properties;
-      if (!(await queue.add(event))) return false;
-      if (queue.size >= flushAt) void drain(false);
-      else schedule(interval);
-      return true;
+      return enqueue({ event });
     },
 
     flush,
@@ -280,7 +325,7 @@ export function createClient(options: ClientOptions): Client {
     },
 
     get pending() {
-      return queue.size;
+      return queue.size + web.pending;
     },
   };
 }

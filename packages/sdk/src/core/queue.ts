@@ -1,16 +1,21 @@
 import { PushBunnyError } from "./errors";
 import type { Storage } from "./storage";
-import type { EventInput } from "./types";
+import type { EventInput, WebEventInput } from "./types";
+
+/**
+ * What a queued item carries: an open or conversion for /v1/events, or (`k: "w"`) a web
+ * experiment's metric for /v1/web/events. Queues stored before web experiments have no `k` and
+ * read as the former.
+ */
+export type Entry = { event: EventInput; k?: undefined } | { event: WebEventInput; k: "w" };
 
 /** One queued event. `id` is its identity for the whole of its life: a retry resends the same item. */
-export interface Item {
-  id: string;
-  event: EventInput;
-}
+export type Item = Entry & { id: string };
 
 interface Persisted {
   q: Item[];
-  /** (type, token) pairs already tracked, so a second open or conversion of one message is not sent. */
+  /** (type, token) pairs already tracked, so a second open or conversion of one message (or a
+   * second report of one metric for one exposure) is not sent. */
   s: string[];
 }
 
@@ -94,21 +99,25 @@ export function createQueue(
       return writing;
     },
     /** Stores the event; false when this (type, token) was tracked before. */
-    async add(event: EventInput): Promise<boolean> {
-      const pair = `${event.type} ${event.tracking_token}`;
+    async add(entry: Entry): Promise<boolean> {
+      const e = entry.event;
+      const pair = "type" in e ? `${e.type} ${e.tracking_token}` : `w ${e.event} ${e.tracking_token}`;
       if (seen.includes(pair)) return false;
       seen.push(pair);
-      items.push({ id: newId(), event });
+      items.push({ id: newId(), ...entry } as Item);
       await save();
       return true;
     },
-    /** The oldest items not already being sent, up to `max` and about `maxBytes` of JSON. */
+    /**
+     * The oldest items not already being sent, up to `max` and about `maxBytes` of JSON, all of
+     * the oldest one's kind (each kind has its own endpoint).
+     */
     take(max: number, busy: Set<string>, maxBytes: number): Item[] {
       const out: Item[] = [];
       let bytes = 0;
       for (const item of items) {
         if (out.length === max) break;
-        if (busy.has(item.id)) continue;
+        if (busy.has(item.id) || (out[0] && out[0].k !== item.k)) continue;
         bytes += JSON.stringify(item.event).length + 1;
         if (out.length > 0 && bytes > maxBytes) break;
         out.push(item);

@@ -43,3 +43,34 @@ export interface TrackEvent {
   timestamp?: number;
   properties?: Record<string, string>;
 }
+
+// Web experiments' wire shapes, written by hand from the contract in issue 17 until
+// openapi.json describes /v1/web/*; then `pnpm sdk:types` can replace them with generated ones.
+
+/** One active web experiment as GET /v1/web/experiments lists it. */
+export interface WebExperiment {
+  key: string;
+  segments: { key: string; traffic_percent: number }[];
+  /** Metric names, the primary first. */
+  metrics: string[];
+}
+
+export interface WebExperimentsResponse {
+  experiments: WebExperiment[];
+  refresh_seconds: number;
+}
+
+export interface WebExposureResponse {
+  experiment: string;
+  segment: string;
+  tracking_token: string;
+}
+
+/** A metric of a web experiment, counted against the exposure its token stands for. */
+export interface WebEventInput {
+  tracking_token: string;
+  event: string;
+  /** Unix milliseconds. */
+  timestamp: number;
+  properties?: Record<string, string>;
+}
