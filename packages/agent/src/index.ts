@@ -2,6 +2,7 @@ export * from "./app-config";
 export * from "./app-layout";
 export * from "./describe-style";
 export * from "./framework";
+export * from "./github";
 export * from "./imports";
 export * from "./jsonc";
 export * from "./names";
