@@ -1,0 +1,21 @@
+export { BudgetExceeded, type BudgetName, type Budgets, DEFAULT_BUDGETS, type Usage } from "./budgets";
+export { diffLines, type FileChange, unifiedDiff, unifiedDiffOf } from "./diff";
+export { type ExperimentSpec, experimentProblems, type SegmentSpec } from "./experiment";
+export type {
+  AgentModel,
+  ModelReply,
+  ModelRequest,
+  ToolCall,
+  ToolDeclaration,
+  ToolResult,
+  ToolSchema,
+  Turn,
+} from "./model";
+export {
+  type ChangedFile,
+  describeFailure,
+  type RunInput,
+  type RunOutcome,
+  type RunPhase,
+  runImplementation,
+} from "./run";

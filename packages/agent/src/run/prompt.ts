@@ -1,0 +1,97 @@
+import type { FrameworkDetection } from "../framework";
+import type { TargetCandidate } from "../targets";
+import type { ExperimentSpec } from "./experiment";
+import type { ExperimentLayout } from "./layout";
+
+export const SYSTEM_PROMPT = `You are PushBunny's implementation agent. You change a web app's source code so that it runs one A/B experiment, and a person reviews your change as a draft pull request.
+
+How the work is split:
+- PushBunny's code already detected the framework, the files, the code style and the write policy; trust what you are given and never guess paths.
+- PushBunny writes the experiment switch and the SDK client module itself. You never write those two files.
+- You write one component per segment and the smallest edit of the target file that renders the switch.
+
+Rules:
+- Use only the tools. Write whole files with write_file; a refused write tells you why: correct the path and try again.
+- Never touch CI, environment, configuration, lockfiles, package.json or server code.
+- The control segment keeps today's behaviour exactly: move the current content into the control component unchanged.
+- Each other segment implements its description and the hypothesis, and nothing else.
+- Follow the code style you are given. Keep edits minimal and production quality.
+- Call flush_writes to check your work, fix what it reports, then call finish.`;
+
+/** The planning request: the experiment and the candidates code found. */
+export function planPrompt(
+  experiment: ExperimentSpec,
+  detection: FrameworkDetection,
+  candidates: readonly TargetCandidate[],
+): string {
+  const target =
+    experiment.targetType === "page"
+      ? `the page at ${experiment.target}`
+      : `the component ${experiment.target}`;
+  return [
+    `Experiment "${experiment.key}" changes ${target}.`,
+    `Hypothesis: ${experiment.hypothesis}`,
+    `The app is ${detection.framework}${detection.appRoot ? ` in ${detection.appRoot}/` : ""}, routing: ${detection.routing.pattern}.`,
+    "",
+    "Candidate files, best first:",
+    ...candidates.map((c) => `- ${c.path} (${c.role}, score ${c.score}): ${c.reasons.join("; ")}`),
+    "",
+    "Call choose_target with the file whose content the experiment changes: the file that renders the target, where the switch will go.",
+  ].join("\n");
+}
+
+/** The writing request: everything the model needs to write the segments and edit the target. */
+export function writePrompt(input: {
+  experiment: ExperimentSpec;
+  layout: ExperimentLayout;
+  targetPath: string;
+  switchImport: string;
+  files: readonly { path: string; content: string }[];
+  generated: readonly { path: string; content: string }[];
+  styleText: string;
+  sourceDirs: readonly string[];
+}): string {
+  const { experiment, layout, targetPath } = input;
+  const sw = layout.switchComponent;
+  const vue = layout.flavour === "vue";
+  const props = vue
+    ? "`const props = defineProps(['track'])` and call `props.track('<metric>')`"
+    : layout.typescript
+      ? `\`{ track }: ${sw.propsType}\` (import type { ${sw.propsType} } from the switch) and call \`track("<metric>")\``
+      : "`{ track }` and call `track('<metric>')`";
+  const exportText = (kind: "named" | "default", name: string) =>
+    vue
+      ? "a single-file component"
+      : kind === "named"
+        ? `\`export function ${name}\``
+        : `a default export \`${name}\``;
+  const metrics = [experiment.primaryMetric, ...experiment.secondaryMetrics];
+  return [
+    `Experiment "${experiment.key}". Hypothesis: ${experiment.hypothesis}`,
+    "",
+    "Segments (the first is the control):",
+    ...experiment.segments.map(
+      (segment, i) =>
+        `- ${segment.key} "${segment.name}" (${segment.trafficPercent}%): ${segment.description}${i === 0 ? " — today's behaviour, unchanged" : ""}`,
+    ),
+    "",
+    `Metrics: ${metrics.join(", ")} (primary: ${experiment.primaryMetric}).`,
+    "",
+    "Write these files:",
+    ...layout.segments.map(
+      (segment) =>
+        `- ${segment.path}: the "${segment.key}" segment as ${exportText(segment.exportKind, segment.componentName)}. It takes the props ${props} when a user does what a metric measures.`,
+    ),
+    `- ${targetPath}: change it minimally so that it renders <${sw.componentName} /> (import it from "${input.switchImport}") where the target's content was. Keep everything the framework needs in it (metadata, data loading, exports).`,
+    "You may also add small files the segments need (a style sheet) inside: " +
+      `${input.sourceDirs.map((dir) => `${dir}/`).join(", ")}.`,
+    "",
+    input.styleText,
+    "",
+    "PushBunny wrote these files (do not write them):",
+    ...input.generated.map((file) => `--- ${file.path}\n${file.content}`),
+    "",
+    "The files you need, as the base branch has them:",
+    ...input.files.map((file) => `--- ${file.path}\n${file.content}`),
+  ].join("\n");
+}

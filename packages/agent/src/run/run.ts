@@ -1,0 +1,374 @@
+import { describeStyle } from "../describe-style";
+import { detectFramework, type FrameworkDetection } from "../framework";
+import { GitHubError, type GitHubRepoApi } from "../github/types";
+import { importBindings, resolveImport } from "../imports";
+import { RepoIndex, type RepoSnapshot } from "../snapshot";
+import { detectStyle } from "../style";
+import { findTargetFiles, type TargetCandidate } from "../targets";
+import { BudgetExceeded, BudgetMeter, type Budgets, type Usage } from "./budgets";
+import { reactSwitchSource, sdkModuleSource, vueSwitchSource } from "./codegen";
+import { commitAndOpenPullRequest, pullRequestText } from "./commit";
+import { unifiedDiffOf } from "./diff";
+import { type ExperimentSpec, experimentProblems } from "./experiment";
+import { importSpecifier, planLayout } from "./layout";
+import type { AgentModel, ModelReply, ModelRequest, ToolResult, Turn } from "./model";
+import { planPrompt, SYSTEM_PROMPT, writePrompt } from "./prompt";
+import { WriteSession } from "./session";
+import { snapshotFromApi } from "./snapshot";
+import { chooseTargetTool, WRITE_TOOLS } from "./tools";
+
+export type RunPhase = "plan" | "read" | "write" | "diff" | "commit";
+
+/** A file the run changed or added. */
+export interface ChangedFile {
+  path: string;
+  change: "added" | "modified";
+  bytes: number;
+}
+
+export interface RunInput {
+  repo: GitHubRepoApi;
+  model: AgentModel;
+  experiment: ExperimentSpec;
+  /** The new branch, `pushbunny/<key>-<suffix>`; never the base or default branch. */
+  branch: string;
+  /** The branch to start from and open the pull request against; default: the repository's default branch. */
+  baseBranch?: string | null;
+  sdk: { baseUrl: string };
+  budgets?: Partial<Budgets>;
+  now(): number;
+  /** The phase log; every call is also a heartbeat. */
+  log(phase: RunPhase, message: string): Promise<void>;
+  /** Receives the diff before anything is written to GitHub. */
+  onDiff(diff: string, files: ChangedFile[]): Promise<void>;
+  /** How a tree is read; default: one listing and blob reads through `repo`. */
+  snapshot?: (treeSha: string) => Promise<RepoSnapshot>;
+}
+
+export type RunOutcome =
+  | {
+      ok: true;
+      branch: string;
+      pullNumber: number;
+      pullUrl: string;
+      diff: string;
+      files: ChangedFile[];
+      usage: Usage;
+      framework: FrameworkDetection["framework"];
+    }
+  | { ok: false; error: string; retryable: boolean; usage: Usage; diff: string | null };
+
+/** A failure the person can act on; not worth retrying. */
+class RunError extends Error {
+  override readonly name = "RunError";
+}
+
+const MAX_CANDIDATES = 12;
+const NEIGHBOURS = 6;
+const byteLength = (text: string) => new TextEncoder().encode(text).byteLength;
+
+/**
+ * Implements a web experiment in a GitHub repository: plan (framework, target), read (the target,
+ * its neighbours, the style), write (the model's tool loop under budgets and the path policy),
+ * diff, then one commit on a new branch and a draft pull request. Never throws: every failure is
+ * an outcome with a readable error and whether a retry may help.
+ */
+export async function runImplementation(input: RunInput): Promise<RunOutcome> {
+  const meter = new BudgetMeter(input.now, input.budgets);
+  let diff: string | null = null;
+  try {
+    const result = await run(input, meter, (value) => {
+      diff = value;
+    });
+    return { ok: true, ...result, usage: meter.snapshot() };
+  } catch (err) {
+    const { error, retryable } = describeFailure(err);
+    await input.log("commit", `failed: ${error}`).catch(() => undefined);
+    return { ok: false, error, retryable, usage: meter.snapshot(), diff };
+  }
+}
+
+async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) => void) {
+  const { repo, experiment } = input;
+  const log = (phase: RunPhase, message: string) => input.log(phase, message);
+
+  // Plan.
+  const problems = experimentProblems(experiment);
+  if (problems.length > 0)
+    throw new RunError(`The experiment cannot be implemented: ${problems.join("; ")}.`);
+  const info = await repo.getRepository();
+  const baseBranch = input.baseBranch?.trim() || info.defaultBranch;
+  checkBranch(input.branch, baseBranch, info.defaultBranch);
+  const head = await repo.getBranchHead(baseBranch);
+  await log("plan", `${info.fullName}@${baseBranch} ${head.commitSha.slice(0, 7)}`);
+  const snapshot = input.snapshot
+    ? await input.snapshot(head.treeSha)
+    : await snapshotFromApi(repo, head.treeSha);
+  const detection = await detectFramework(snapshot);
+  if (detection.framework === "unknown") {
+    const seen = detection.candidates[0];
+    throw new RunError(
+      `No supported framework was detected (Next.js, React with Vite or Create React App, Vue with Vite or Vue CLI)${
+        seen ? `; closest: ${seen.framework} with ${seen.evidence.join(", ")}` : ""
+      }${detection.warnings.length > 0 ? `. ${detection.warnings.join(" ")}` : ""}. The agent does not guess.`,
+    );
+  }
+  await log("plan", `framework ${detection.framework}${detection.appRoot ? ` in ${detection.appRoot}` : ""}`);
+  const candidates = (
+    await findTargetFiles(
+      snapshot,
+      detection,
+      experiment.targetType === "page"
+        ? { kind: "page", route: experiment.target }
+        : { kind: "component", name: experiment.target },
+    )
+  ).filter((c) => c.role !== "style" && c.role !== "route-definition");
+  if (candidates.length === 0)
+    throw new RunError(
+      `No file renders the ${experiment.targetType} "${experiment.target}" in ${detection.framework}.`,
+    );
+  const shortlist = candidates.slice(0, MAX_CANDIDATES);
+  const turns: Turn[] = [{ role: "user", text: planPrompt(experiment, detection, shortlist) }];
+  const targetPath = await chooseTarget(input.model, meter, turns, shortlist);
+  await log("plan", `target ${targetPath}`);
+
+  // Read: the target, the files it imports, then the next best candidates, within the budget.
+  const index = new RepoIndex(snapshot, Number.POSITIVE_INFINITY);
+  const read = new Map<string, string>();
+  const readCounted = async (path: string) => {
+    if (read.has(path) || !index.hasFile(path)) return;
+    meter.spend("filesRead", 1);
+    const text = await snapshot.read(path);
+    if (text !== null) read.set(path, text);
+  };
+  await readCounted(targetPath);
+  const targetText = read.get(targetPath);
+  if (targetText === undefined) throw new RunError(`${targetPath} could not be read as text.`);
+  const related = importBindings(targetText)
+    .map((binding) => resolveImport(index, targetPath, binding.specifier, detection.importAliases))
+    .filter((path): path is string => path !== null);
+  const others = shortlist.map((c: TargetCandidate) => c.path);
+  for (const path of [...new Set([...related, ...others])].slice(0, NEIGHBOURS)) {
+    if (!meter.fits("filesRead", 1)) break;
+    await readCounted(path);
+  }
+  const files = [...read].map(([path, content]) => ({ path, content }));
+  const style = detectStyle(files, {
+    aliases: detection.importAliases,
+    dependencies: detection.dependencies,
+  });
+  await log(
+    "read",
+    `${files.length} files read; ${style.typescript ? "TypeScript" : "JavaScript"}, ${style.indent.kind} indent, ${style.quotes} quotes`,
+  );
+
+  // Write: PushBunny's files first, then the model's tool loop.
+  const layout = await planLayout(index, detection, style, experiment, targetPath);
+  const session = new WriteSession(index, detection, layout, targetPath, meter);
+  for (const [path, content] of read) session.seed(path, content);
+  if (!layout.sdkModule.reuse)
+    session.generated.set(layout.sdkModule.path, sdkModuleSource(layout, style, input.sdk.baseUrl));
+  const switchInput = {
+    layout,
+    style,
+    experiment,
+    aliases: detection.importAliases,
+    useClient: detection.framework === "next-app",
+  };
+  session.generated.set(
+    layout.switchComponent.path,
+    layout.flavour === "vue" ? vueSwitchSource(switchInput) : reactSwitchSource(switchInput),
+  );
+  const switchImport = importSpecifier(
+    targetPath,
+    layout.switchComponent.path,
+    detection.importAliases,
+    style.importAlias,
+  );
+  turns.push({
+    role: "user",
+    text: writePrompt({
+      experiment,
+      layout,
+      targetPath,
+      switchImport,
+      files,
+      generated: [...session.generated].map(([path, content]) => ({ path, content })),
+      styleText: describeStyle(style),
+      sourceDirs: detection.sourceDirs,
+    }),
+  });
+  await log("write", `writing ${layout.segments.length} segments beside ${layout.switchComponent.path}`);
+  await writeLoop(input, meter, session, turns);
+
+  // Diff, stored before anything reaches GitHub.
+  const changes = await session.changes();
+  const diff = unifiedDiffOf(changes);
+  setDiff(diff);
+  const changed: ChangedFile[] = changes.map((c) => ({
+    path: c.path,
+    change: c.previous === null ? "added" : "modified",
+    bytes: byteLength(c.content),
+  }));
+  await input.onDiff(diff, changed);
+  await log("diff", `${changed.length} files, ${diff.split("\n").length} diff lines`);
+
+  // Commit.
+  meter.check();
+  // The model's summary is prose for reviewers; capped so a runaway answer cannot flood the PR.
+  const summary = session.summary.trim().slice(0, 2_000);
+  const pr = pullRequestText({ experiment, layout, targetPath, changes, summary });
+  const pull = await commitAndOpenPullRequest({
+    repo,
+    base: { branch: baseBranch, commitSha: head.commitSha, treeSha: head.treeSha },
+    branch: input.branch,
+    changes,
+    pr,
+    log: (message) => log("commit", message),
+  });
+  await log("commit", `draft pull request #${pull.pullNumber} ${pull.pullUrl}`);
+  return {
+    branch: input.branch,
+    pullNumber: pull.pullNumber,
+    pullUrl: pull.pullUrl,
+    diff,
+    files: changed,
+    framework: detection.framework,
+  };
+}
+
+/** Refuses the base and default branches and names git would reject. */
+function checkBranch(branch: string, base: string, defaultBranch: string): void {
+  if (branch === base || branch === defaultBranch)
+    throw new RunError(
+      `Refusing to write to ${branch}: the agent only creates a new branch, never the base or default branch.`,
+    );
+  if (
+    !/^[A-Za-z0-9._/-]{1,200}$/.test(branch) ||
+    branch.startsWith("-") ||
+    branch.startsWith("/") ||
+    branch.endsWith("/") ||
+    branch.endsWith(".lock") ||
+    branch.includes("..") ||
+    branch.includes("//") ||
+    branch.startsWith("refs/")
+  )
+    throw new RunError(`"${branch}" is not a valid new branch name.`);
+}
+
+/** One model call, counted against the token budget. */
+async function ask(model: AgentModel, meter: BudgetMeter, request: ModelRequest): Promise<ModelReply> {
+  meter.check();
+  const reply = await model.next(request);
+  meter.used.modelCalls += 1;
+  meter.spend("tokens", Math.max(0, reply.tokens));
+  return reply;
+}
+
+async function chooseTarget(
+  model: AgentModel,
+  meter: BudgetMeter,
+  turns: Turn[],
+  candidates: readonly TargetCandidate[],
+): Promise<string> {
+  const paths = candidates.map((c) => c.path);
+  const tool = chooseTargetTool(paths);
+  for (;;) {
+    const reply = await ask(model, meter, { system: SYSTEM_PROMPT, turns, tools: [tool], requireCall: true });
+    turns.push({ role: "model", text: reply.text, calls: reply.calls });
+    if (reply.calls.length === 0) {
+      meter.spend("toolCalls", 1);
+      turns.push({ role: "user", text: "Call choose_target with one of the candidate paths." });
+      continue;
+    }
+    const results: ToolResult[] = [];
+    let chosen: string | null = null;
+    for (const call of reply.calls) {
+      meter.spend("toolCalls", 1);
+      const path = call.args?.path;
+      const ok = call.name === "choose_target" && typeof path === "string" && paths.includes(path);
+      if (ok && chosen === null) chosen = path;
+      results.push({
+        ...(call.id !== undefined ? { id: call.id } : {}),
+        name: call.name,
+        response: ok
+          ? { ok: true, path }
+          : { error: `Choose one of the candidate paths exactly: ${paths.join(", ")}.` },
+      });
+    }
+    turns.push({ role: "tool", results });
+    if (chosen !== null) return chosen;
+  }
+}
+
+async function writeLoop(
+  input: RunInput,
+  meter: BudgetMeter,
+  session: WriteSession,
+  turns: Turn[],
+): Promise<void> {
+  for (;;) {
+    const reply = await ask(input.model, meter, { system: SYSTEM_PROMPT, turns, tools: WRITE_TOOLS });
+    turns.push({ role: "model", text: reply.text, calls: reply.calls });
+    if (reply.calls.length === 0) {
+      meter.spend("toolCalls", 1);
+      turns.push({
+        role: "user",
+        text: "Continue with the tools: write the files, flush_writes, then finish.",
+      });
+      continue;
+    }
+    const results: ToolResult[] = [];
+    let finished = false;
+    for (const call of reply.calls) {
+      meter.spend("toolCalls", 1);
+      const outcome = await session.handle(call);
+      const path = typeof call.args?.path === "string" ? ` ${call.args.path}` : "";
+      const verdict = outcome.response.refused ? ` refused: ${String(outcome.response.reason)}` : "";
+      await input.log("write", `${call.name}${path}${verdict}`);
+      results.push({
+        ...(call.id !== undefined ? { id: call.id } : {}),
+        name: call.name,
+        response: outcome.response,
+      });
+      if (outcome.finished) {
+        finished = true;
+        break;
+      }
+    }
+    turns.push({ role: "tool", results });
+    if (finished) return;
+  }
+}
+
+/** A readable error for the status log, and whether retrying the job may help. */
+export function describeFailure(err: unknown): { error: string; retryable: boolean } {
+  if (err instanceof BudgetExceeded || err instanceof RunError)
+    return { error: err.message, retryable: false };
+  if (err instanceof GitHubError || (err instanceof Error && err.name === "GitHubError" && "code" in err)) {
+    const gh = err as GitHubError;
+    const hint: Record<string, string> = {
+      unauthorized: "GitHub refused the app's credentials; check the GitHub App's key and installation.",
+      forbidden:
+        "The PushBunny GitHub App lacks a permission on this repository (it needs contents and pull requests: read and write).",
+      not_found:
+        "GitHub could not find the repository or branch, or the PushBunny GitHub App is not installed on it.",
+      empty_repository: "The repository has no commits yet; push the app's code first.",
+      conflict: "The branch exists already on GitHub.",
+      rate_limited: `GitHub's rate limit was reached${gh.retryAfterSeconds !== null ? `; retry in ${gh.retryAfterSeconds} s` : ""}.`,
+      invalid: "GitHub rejected the request as invalid.",
+      server: "GitHub answered with a server error.",
+      network: "GitHub could not be reached.",
+    };
+    return { error: `${hint[gh.code] ?? "GitHub failed."} (GitHub: ${gh.message})`, retryable: gh.retryable };
+  }
+  if (err instanceof Error && err.name === "LlmError") {
+    const llm = err as Error & { retryable?: unknown; kind?: unknown };
+    return {
+      error: `The model failed (${String(llm.kind ?? "error")}): ${llm.message}`,
+      retryable: llm.retryable === true,
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { error: `The agent failed: ${message}`, retryable: false };
+}
