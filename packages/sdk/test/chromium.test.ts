@@ -48,6 +48,18 @@ describe.skipIf(!executablePath)(browserSuiteTitle("the web example in headless 
       "/pushbunny.js": ["text/javascript", bundle.outputFiles[0]?.contents ?? ""],
       // The example imports from the default dev port; this Worker runs on a free one.
       "/sw.js": ["text/javascript", sw.replace("http://localhost:8787", w.origin)],
+      // A page that renders a web experiment's segment: opened with a preview link below.
+      "/experiment.html": [
+        "text/html",
+        `<!doctype html><script type="module">
+          import { createClient } from "/pushbunny.js";
+          const pb = createClient({ baseUrl: ${JSON.stringify(w.origin)}, apiKey: ${JSON.stringify(DEV_API_KEY)} });
+          const segment = await pb.experiment("hero");
+          document.documentElement.dataset.segment = String(segment);
+          const tracked = await pb.track("signup");
+          document.documentElement.dataset.tracked = String(tracked);
+        </script>`,
+      ],
     };
     site = createServer((req, res) => {
       const file = files[new URL(req.url ?? "/", "http://x").pathname];
@@ -135,6 +147,24 @@ describe.skipIf(!executablePath)(browserSuiteTitle("the web example in headless 
       total_impressions: 1,
       total_opens: 1,
     });
+    await context.close();
+  }, 60_000);
+
+  it("a #seg- preview link renders that segment and sends nothing to the Worker", async () => {
+    if (!browser || !worker) throw new Error("beforeAll did not finish");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const toWorker: string[] = [];
+    page.on("request", (req) => {
+      if (req.url().startsWith(worker?.origin ?? "-")) toWorker.push(req.url());
+    });
+    await page.goto(`${siteOrigin}/experiment.html#top&seg-bold`);
+    await page.waitForSelector("html[data-tracked]", { timeout: 15_000 });
+    expect(await page.getAttribute("html", "data-segment")).toBe("bold");
+    expect(await page.getAttribute("html", "data-tracked")).toBe("false");
+    // No config, no exposure, no metric, and no visitor id made for a preview.
+    expect(toWorker).toEqual([]);
+    expect(await page.evaluate(() => localStorage.getItem("pushbunny:anonymous_id"))).toBeNull();
     await context.close();
   }, 60_000);
 
