@@ -1,7 +1,7 @@
 /**
- * Segment assignment for web experiments. The browser SDK (packages/sdk/src/core/web-assignment.ts,
- * a twin kept byte-for-byte equivalent by a test) and the Worker both run this, so a visitor sees
- * the same segment offline that the server records when the exposure arrives.
+ * Segment assignment for web experiments. The Worker runs this and the SDK runs a twin
+ * (packages/sdk/src/core/web-assignment.ts, which a test proves agrees on every id), so the
+ * segment a page renders without the network is the one the server records for the exposure.
  */
 
 /** Resolution of a web split: 10,000 buckets, so traffic can be set to 0.01%. */
