@@ -457,6 +457,18 @@ describe("offline and reloads", () => {
     expect(c.pending).toBe(0);
   });
 
+  it("a store holding something else under its key reads as empty", async () => {
+    for (const junk of ["null", "42", "{not json", '{"x":"nope","c":null}']) {
+      const storage = memoryStorage();
+      await storage.setItem("pushbunny:events:web", junk);
+      const w = worker();
+      const c = client(w, storage, { onError: () => {} });
+      expect(await c.experiment("nav")).toBe("a");
+      await c.flush();
+      expect(w.exposures()).toHaveLength(1);
+    }
+  });
+
   it("an event queue stored by an earlier SDK version still flushes to /v1/events", async () => {
     const storage = memoryStorage();
     const old = {

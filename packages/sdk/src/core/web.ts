@@ -80,7 +80,9 @@ export function createWeb(d: WebDeps) {
 
   const read = async (): Promise<Saved> => {
     try {
-      return JSON.parse((await d.storage.getItem(d.key)) ?? "{}") as Saved;
+      const v = JSON.parse((await d.storage.getItem(d.key)) ?? "{}") as Saved | null;
+      // Anything but an object (a value another script wrote) reads as nothing stored.
+      return v && typeof v === "object" ? v : {};
     } catch (err) {
       d.report(new PushBunnyError("storage", `could not read web experiments: ${String(err)}`));
       return {};
@@ -95,7 +97,7 @@ export function createWeb(d: WebDeps) {
       cfg = s.c;
       at = s.at ?? 0;
     }
-    for (const r of s.x ?? []) {
+    for (const r of Array.isArray(s.x) ? s.x : []) {
       const mine = x.find((m) => m.e === r.e && m.a === r.a);
       if (!mine) x.push(r);
       else if (!mine.t && !mine.d) {
