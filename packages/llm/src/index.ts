@@ -118,6 +118,7 @@ export function createAdInsightWriter(config: ProviderConfig): AdInsightWriter {
   });
 }
 
+export * from "./agent";
 export * from "./email-copy";
 
 import {
