@@ -1,4 +1,5 @@
 import { apiError, modelReply, startGeminiStub } from "../../packages/llm/test/gemini-stub";
+import { agentReply, isAgentRequest } from "./agent-scenarios";
 
 /**
  * A Gemini REST stand-in for the Worker's integration tests. The scenario is chosen by a
@@ -10,6 +11,8 @@ export async function startScenarioStub() {
   const stub = await startGeminiStub();
   const seen = new Map<string, number>();
   stub.reply = (req) => {
+    // The implementation agent declares tools; its answers are scripted in agent-scenarios.ts.
+    if (isAgentRequest(req.body)) return agentReply(req.body);
     const prompt = JSON.stringify(req.body);
     const text = promptText(req.body);
     if (text.startsWith("PUSHBUNNY ANALYSIS v1"))
