@@ -73,6 +73,13 @@ export interface GitHubStubOptions {
   installations?: GitHubStubInstallationSeed[];
   /** Installation token lifetime; GitHub's is one hour. */
   tokenTtlMs?: number;
+  /**
+   * Where the install page (`/apps/<slug>/installations/new`) sends the browser back to, as GitHub
+   * does with the App's callback URL; default the local Worker's http://localhost:8787/github/setup.
+   */
+  setupUrl?: string;
+  /** Default a free port. */
+  port?: number;
 }
 
 export interface GitHubStubPull {
@@ -292,6 +299,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}) {
   const clientSecret = options.clientSecret ?? "stub-client-secret";
   const webhookSecret = options.webhookSecret ?? "stub-webhook-secret-0123456789";
   const tokenTtlMs = options.tokenTtlMs ?? 60 * 60 * 1000;
+  const setupUrl = options.setupUrl ?? "http://localhost:8787/github/setup";
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   const privateKeyPkcs8Pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -859,7 +867,37 @@ export async function startGitHubStub(options: GitHubStubOptions = {}) {
     };
   }
 
-  function control(method: string, path: string, body: Record<string, unknown>): Reply {
+  /** POSTs a signed delivery to `target`; the reply says what the receiver answered. */
+  async function deliver(target: string, payload: unknown): Promise<Reply> {
+    const request = webhookRequest(payload);
+    const res = await fetch(target, { method: "POST", headers: request.headers, body: request.body });
+    return { status: 200, body: { ...request, delivered: { status: res.status, body: await res.text() } } };
+  }
+
+  /**
+   * The install page: "installs" the App on the installation named by `installation_id` (default
+   * the newest) and sends the browser to the setup URL with a fresh OAuth code, as GitHub does
+   * with "Request user authorization (OAuth) during installation" on.
+   */
+  function installPage(query: URLSearchParams): Reply {
+    const chosen = query.get("installation_id") ?? String(Math.max(0, ...installations.keys()));
+    const inst = installations.get(Number(chosen));
+    if (!inst) throw new HttpError(404, "no installation to install: seed one first");
+    const back = new URL(setupUrl);
+    back.searchParams.set("installation_id", String(inst.id));
+    back.searchParams.set("setup_action", "install");
+    back.searchParams.set("code", addOAuthCode([inst.id]));
+    const state = query.get("state");
+    if (state !== null) back.searchParams.set("state", state);
+    return { status: 302, headers: { location: back.toString() }, body: {} };
+  }
+
+  function control(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    query: URLSearchParams,
+  ): Reply | Promise<Reply> {
     if (method === "POST" && path === "/__stub/installations") {
       const created = addInstallation(body as unknown as GitHubStubInstallationSeed);
       return { status: 201, body: { id: created.id, repositories: created.repositories } };
@@ -903,16 +941,15 @@ export async function startGitHubStub(options: GitHubStubOptions = {}) {
         return { status: 200, body: filesAt(fullName, tail.slice(1).join("/")) };
       }
       if (method === "POST" && tail[0] === "pulls" && (tail[2] === "merge" || tail[2] === "close")) {
-        return {
-          status: 200,
-          body: webhookRequest(closePull(fullName, Number(tail[1]), tail[2] === "merge")),
-        };
+        const payload = closePull(fullName, Number(tail[1]), tail[2] === "merge");
+        const target = query.get("deliver");
+        return target ? deliver(target, payload) : { status: 200, body: webhookRequest(payload) };
       }
     }
     throw new HttpError(404, "no such control route");
   }
 
-  function route(req: IncomingMessage, method: string, path: string, raw: string): Reply {
+  function route(req: IncomingMessage, method: string, path: string, raw: string): Reply | Promise<Reply> {
     let body: Record<string, unknown> = {};
     if (raw && !path.startsWith("/login/oauth/")) {
       try {
@@ -921,7 +958,9 @@ export async function startGitHubStub(options: GitHubStubOptions = {}) {
         throw new HttpError(400, "Problems parsing JSON");
       }
     }
-    if (path.startsWith("/__stub/")) return control(method, path, body);
+    const query = new URL(req.url ?? "/", "http://stub").searchParams;
+    if (path.startsWith("/__stub/")) return control(method, path, body, query);
+    if (method === "GET" && path === `/apps/${slug}/installations/new`) return installPage(query);
     if (method === "POST" && path === "/login/oauth/access_token") return oauthExchange(req, raw);
     let match = /^\/app\/installations\/(\d+)(\/access_tokens)?$/.exec(path);
     if (match) {
@@ -1022,47 +1061,52 @@ export async function startGitHubStub(options: GitHubStubOptions = {}) {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const method = req.method ?? "GET";
-      const path = new URL(req.url ?? "/", "http://stub").pathname;
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let reply: Reply;
-      try {
-        reply = (!path.startsWith("/__stub/") && failureFor(method, path)) || route(req, method, path, raw);
-      } catch (error) {
-        if (error instanceof HttpError) {
-          reply = {
-            status: error.status,
-            body: {
-              message: error.message,
-              documentation_url: "https://docs.github.com/rest",
-              ...error.extra,
-            },
-            headers: error.headers,
-          };
-        } else {
-          reply = { status: 500, body: { message: error instanceof Error ? error.message : String(error) } };
-        }
-      }
-      if (!path.startsWith("/__stub/")) {
-        requests.push({
-          method,
-          path,
-          status: reply.status,
-          userAgent: req.headers["user-agent"],
-          apiVersion: req.headers["x-github-api-version"] as string | undefined,
-          accept: req.headers.accept,
-        });
-      }
-      if (reply.status === 204) {
-        res.writeHead(204, reply.headers ?? {});
-        res.end();
-        return;
-      }
-      res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", ...reply.headers });
-      res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
+      void respond(req, res, Buffer.concat(chunks).toString("utf8"));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+
+  /** Answers one request: a failure on command, or the route. */
+  async function respond(req: IncomingMessage, res: ServerResponse, raw: string) {
+    const method = req.method ?? "GET";
+    const path = new URL(req.url ?? "/", "http://stub").pathname;
+    let reply: Reply;
+    try {
+      reply =
+        (!path.startsWith("/__stub/") && failureFor(method, path)) || (await route(req, method, path, raw));
+    } catch (error) {
+      if (error instanceof HttpError) {
+        reply = {
+          status: error.status,
+          body: {
+            message: error.message,
+            documentation_url: "https://docs.github.com/rest",
+            ...error.extra,
+          },
+          headers: error.headers,
+        };
+      } else {
+        reply = { status: 500, body: { message: error instanceof Error ? error.message : String(error) } };
+      }
+    }
+    if (!path.startsWith("/__stub/")) {
+      requests.push({
+        method,
+        path,
+        status: reply.status,
+        userAgent: req.headers["user-agent"],
+        apiVersion: req.headers["x-github-api-version"] as string | undefined,
+        accept: req.headers.accept,
+      });
+    }
+    if (reply.status === 204) {
+      res.writeHead(204, reply.headers ?? {});
+      res.end();
+      return;
+    }
+    res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", ...reply.headers });
+    res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
+  }
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   // The run's lifetime: never what keeps the process from exiting.
   server.unref();
   server.on("connection", (socket) => socket.unref());
@@ -1132,31 +1176,34 @@ export function signAppJwt(appId: string, privateKeyPem: string, nowMs = Date.no
   return `${input}.${b64url(sign("sha256", Buffer.from(input), privateKeyPem))}`;
 }
 
-// Standalone: `node --import ./scripts/register-ts.mjs workers/test-support/github-stub-server.ts`
-// starts a stub with the next-app fixture as acme/web and prints what a local Worker needs.
+// Standalone (Node >= 22.15):
+//   node --import ./scripts/register-ts.mjs workers/test-support/github-stub-server.ts [--port 8790]
+// starts a stub with the next-app fixture as acme/web (installation 1001) and prints the lines
+// for .dev.vars that point `pnpm dev` at it. The App key is new on every start.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const fixture = new URL("../../packages/agent/test/fixtures/next-app/", import.meta.url);
+  const portArg = process.argv.indexOf("--port");
   const stub = await startGitHubStub({
-    installations: [{ account: { login: "acme" }, repositories: { web: { folder: fixture.pathname } } }],
+    port: portArg === -1 ? 0 : Number(process.argv[portArg + 1]),
+    installations: [
+      {
+        id: 1001,
+        account: { login: "acme" },
+        repositories: { web: { folder: "packages/agent/test/fixtures/next-app" } },
+      },
+    ],
   });
   // The stub unrefs its server for test runs; standalone, this keeps the process alive.
   setInterval(() => {}, 1 << 30);
-  console.log(
-    JSON.stringify(
-      {
-        GITHUB_API_URL: stub.url,
-        GITHUB_WEB_URL: stub.url,
-        GITHUB_APP_ID: stub.appId,
-        GITHUB_APP_SLUG: stub.slug,
-        GITHUB_CLIENT_ID: stub.clientId,
-        GITHUB_CLIENT_SECRET: stub.clientSecret,
-        GITHUB_WEBHOOK_SECRET: stub.webhookSecret,
-        GITHUB_APP_PRIVATE_KEY: stub.privateKeyPem,
-        installation_id: 1001,
-        oauth_code: stub.addOAuthCode([1001]),
-      },
-      null,
-      2,
-    ),
-  );
+  const vars = {
+    GITHUB_API_URL: stub.url,
+    GITHUB_WEB_URL: stub.url,
+    GITHUB_APP_ID: stub.appId,
+    GITHUB_APP_SLUG: stub.slug,
+    GITHUB_CLIENT_ID: stub.clientId,
+    GITHUB_CLIENT_SECRET: stub.clientSecret,
+    GITHUB_WEBHOOK_SECRET: stub.webhookSecret,
+    GITHUB_APP_PRIVATE_KEY: stub.privateKeyPem,
+  };
+  console.error(`GitHub stub on ${stub.url}: installation 1001 (acme) with acme/web; .dev.vars lines:`);
+  for (const [name, value] of Object.entries(vars)) console.log(`${name}=${JSON.stringify(value)}`);
 }

@@ -1,4 +1,6 @@
 import { createPublicKey, generateKeyPairSync, verify } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -720,5 +722,82 @@ describe("the stub's /__stub/ control routes (what workerd tests drive)", () => 
     const code = (await post("/__stub/oauth-codes", { installation_ids: [id] })).body as { code: string };
     expect(await userInstallationIds(app, await exchangeOAuthCode(app, code.code))).toEqual([id]);
     expect((await fetch(`${stub.url}/__stub/repos/ctl/none`)).status).toBe(404);
+  });
+
+  it("the install page sends the browser to the setup URL with the installation, a code and the state", async () => {
+    const seeded = stub.addInstallation({
+      account: { login: "installer" },
+      repositories: { app: { files: {} } },
+    });
+    const res = await fetch(`${stub.url}/apps/${stub.slug}/installations/new?state=s%201`, {
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get("location") ?? "");
+    expect(`${back.origin}${back.pathname}`).toBe("http://localhost:8787/github/setup");
+    expect(back.searchParams.get("installation_id")).toBe(String(seeded.id));
+    expect(back.searchParams.get("setup_action")).toBe("install");
+    expect(back.searchParams.get("state")).toBe("s 1");
+    const token = await exchangeOAuthCode(app, back.searchParams.get("code") ?? "");
+    expect(await userInstallationIds(app, token)).toEqual([seeded.id]);
+    const chosen = await fetch(
+      `${stub.url}/apps/${stub.slug}/installations/new?state=x&installation_id=${acme}`,
+      { redirect: "manual" },
+    );
+    expect(new URL(chosen.headers.get("location") ?? "").searchParams.get("installation_id")).toBe(
+      String(acme),
+    );
+  });
+
+  it("?deliver= posts the signed merge webhook to a receiver and reports its answer", async () => {
+    const received: { signature: string | null; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        received.push({ signature: (req.headers["x-hub-signature-256"] as string) ?? null, body });
+        res.writeHead(202).end("thanks");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const target = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/github/webhook`;
+    try {
+      const api = await repoApi("acme/other");
+      const head = await api.getBranchHead("main");
+      const blob = await api.createBlob("d");
+      const tree = await api.createTree(head.treeSha, [{ path: "d.js", sha: blob.sha, mode: "100644" }]);
+      const commit = await api.createCommit({
+        message: "d",
+        treeSha: tree.sha,
+        parentShas: [head.commitSha],
+      });
+      await api.createBranch("pushbunny/exp-d", commit.sha);
+      const pull = await api.createPullRequest({
+        title: "d",
+        body: "",
+        head: "pushbunny/exp-d",
+        base: "main",
+        draft: true,
+      });
+      const res = await fetch(
+        `${stub.url}/__stub/repos/acme/other/pulls/${pull.number}/close?deliver=${encodeURIComponent(target)}`,
+        { method: "POST" },
+      );
+      expect(await res.json()).toMatchObject({ delivered: { status: 202, body: "thanks" } });
+      expect(received).toHaveLength(1);
+      const [delivery] = received;
+      expect(
+        await verifyGitHubSignature(stub.webhookSecret, delivery?.body ?? "", delivery?.signature ?? null),
+      ).toBe(true);
+      expect(parsePullRequestEvent(JSON.parse(delivery?.body ?? "{}"))).toMatchObject({
+        action: "closed",
+        merged: false,
+        number: pull.number,
+      });
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });

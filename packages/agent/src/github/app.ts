@@ -185,7 +185,8 @@ export async function mintInstallationToken(
     token: jwt,
     body: {
       permissions: INSTALLATION_PERMISSIONS,
-      ...(options.repositories ? { repositories: options.repositories.map(repositoryName) } : {}),
+      // An empty list would be refused; no list means every repository of the installation.
+      ...(options.repositories?.length ? { repositories: options.repositories.map(repositoryName) } : {}),
     },
     call,
   });
