@@ -6,3 +6,4 @@ import "./suites/push-abuse";
 import "./suites/invites";
 import "./suites/events";
 import "./suites/analysis";
+import "./suites/dashboard-web";

@@ -10,6 +10,7 @@ import { page, SignInRequired } from "./context";
 import { registerAdsPage } from "./pages/ads";
 import { registerAuthPages } from "./pages/auth";
 import { registerEmailPages } from "./pages/email";
+import { registerWebExperimentPages } from "./pages/web-experiments";
 import { registerExperimentPage } from "./pages/experiment";
 import { registerExperimentListPage } from "./pages/experiments";
 import { registerHomePage } from "./pages/home";
@@ -166,6 +167,7 @@ export function registerDashboard(app: App): void {
   registerPushPage(dash);
   registerAdsPage(dash);
   registerEmailPages(dash);
+  registerWebExperimentPages(dash);
   registerKeyPages(dash);
   registerSettingsPages(dash);
   registerLinkPages(dash);

@@ -14,7 +14,7 @@ export interface LayoutProps {
   csrf?: string;
   projectId?: string;
   projects?: ProjectChoice[];
-  current?: "home" | "experiments" | "push" | "ads" | "email" | "settings" | "new-project";
+  current?: "home" | "experiments" | "web" | "push" | "ads" | "email" | "settings" | "new-project";
   /** Loads uPlot: only pages with charts pay for it. */
   charts?: boolean;
   children?: Child;
@@ -78,6 +78,11 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <NavLink href={`/app/p/${p}/experiments`} active={props.current === "experiments"}>
                     Experiments
+                  </NavLink>
+                </li>
+                <li>
+                  <NavLink href={`/app/p/${p}/web`} active={props.current === "web"}>
+                    Web
                   </NavLink>
                 </li>
                 <li>

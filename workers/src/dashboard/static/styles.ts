@@ -60,6 +60,10 @@ button.danger { background: var(--danger); border-color: var(--danger); }
 .badge.collecting, .badge.underpowered, .badge.pending { color: var(--warn); }
 pre.code { background: #14142b; color: #f1f1ff; padding: .75rem; border-radius: .4rem; overflow-x: auto;
   white-space: pre-wrap; word-break: break-all; }
+pre.diff .diff-add { color: #9ff0b4; }
+pre.diff .diff-del { color: #ffb3b3; }
+pre.diff .diff-hunk { color: #a8c8ff; }
+pre.diff .diff-file { color: #ffffff; font-weight: 700; }
 .secret { font-family: ui-monospace, monospace; background: #fff6d6; padding: .5rem; border: 1px solid #c9a400;
   word-break: break-all; }
 .chart { width: 100%; min-height: 280px; }
