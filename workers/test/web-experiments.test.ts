@@ -736,6 +736,12 @@ describe("web experiments: runtime", () => {
     expect(skewed.srm?.p_value).toBeLessThan(0.001);
 
     const fair = await create(apiKey, "fair");
+    // Pausing the engine experiment by hand publishes a control-only split the web never serves:
+    // exposures stay recorded under the segments' split, so the check stays quiet.
+    await json(
+      await call(`/v1/experiments/${fair.experiment_id}/pause`, { key: apiKey, method: "POST", body: {} }),
+      200,
+    );
     await activate(apiKey, "fair");
     const even = collectingContext();
     for (let i = 0; i < 2_000; i++) {

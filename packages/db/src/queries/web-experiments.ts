@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client";
 import {
+  type AllocationRow,
+  allocations,
   type ImplementationRunRow,
   implementationRuns,
   type NewWebExperimentRow,
@@ -336,4 +338,19 @@ export async function replaceWebVariants(
         .bind(v.id, input.projectId, input.experimentId, v.text, v.normalized, input.now),
     ),
   ]);
+}
+
+/** An experiment's newest allocation periods, newest first. */
+export function recentAllocations(
+  db: Db,
+  projectId: string,
+  experimentId: string,
+  limit = 20,
+): Promise<AllocationRow[]> {
+  return db
+    .select()
+    .from(allocations)
+    .where(and(eq(allocations.projectId, projectId), eq(allocations.experimentId, experimentId)))
+    .orderBy(desc(allocations.version))
+    .limit(limit);
 }

@@ -1,4 +1,4 @@
-import { activeWebExperiments, latestAllocation, type WebExperimentRow } from "@pushbunny/db";
+import { activeWebExperiments, recentAllocations, type WebExperimentRow } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { TtlCache } from "../../infra/ttl-cache";
 
@@ -32,8 +32,26 @@ const isolateConfigs = new TtlCache<RuntimeConfig>(ISOLATE_TTL_MS);
 
 export const runtimeConfigKvKey = (projectId: string) => `webcfg:v1:${projectId}`;
 
+const SAME_WEIGHT = 1e-9;
+
+/**
+ * The allocation exposures are recorded under: the newest period whose weights are the
+ * segments' traffic. A pause or a winner set through /v1/experiments republishes the pool with
+ * another split, which the web runtime never serves, so the SRM test must not expect it.
+ */
+async function segmentAllocation(ctx: AppContext, row: WebExperimentRow): Promise<number | null> {
+  const periods = await recentAllocations(ctx.db, row.projectId, row.experimentId);
+  const split = row.segments.map((s) => [s.variantId, s.trafficPercent / 100] as const);
+  const matching = periods.find(
+    (p) =>
+      Object.keys(p.weights).length === split.length &&
+      split.every(([id, w]) => Math.abs((p.weights[id] ?? -1) - w) < SAME_WEIGHT),
+  );
+  return (matching ?? periods[0])?.version ?? null;
+}
+
 async function toRuntime(ctx: AppContext, row: WebExperimentRow): Promise<RuntimeExperiment> {
-  const allocation = await latestAllocation(ctx.db, row.projectId, row.experimentId);
+  const allocation = await segmentAllocation(ctx, row);
   return {
     key: row.key,
     experimentId: row.experimentId,
@@ -44,7 +62,7 @@ async function toRuntime(ctx: AppContext, row: WebExperimentRow): Promise<Runtim
     })),
     primaryMetric: row.primaryMetric,
     secondaryMetrics: row.secondaryMetrics,
-    allocation: allocation?.version ?? null,
+    allocation,
   };
 }
 
