@@ -277,7 +277,9 @@ describe("OAuth: the setup callback learns which installations the person can re
     const wrongSecret = await failure(
       exchangeOAuthCode({ ...app, clientSecret: "nope" }, stub.addOAuthCode([acme])),
     );
-    expect(wrongSecret.message).toContain("incorrect_client_credentials");
+    expect(wrongSecret.message).toContain(
+      "GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET (incorrect_client_credentials)",
+    );
     expect((await failure(exchangeOAuthCode(app, "a b"))).code).toBe("unauthorized");
     const noClient = await failure(exchangeOAuthCode({ ...app, clientId: undefined }, "abc"));
     expect(noClient).toMatchObject({ code: "invalid" });

@@ -252,6 +252,13 @@ export async function exchangeOAuthCode(config: GitHubAppConfig, code: string): 
     body: { client_id: config.clientId, client_secret: config.clientSecret, code },
     call,
   });
+  if (body.error === "incorrect_client_credentials") {
+    throw new GitHubError(
+      "unauthorized",
+      "GitHub refused GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET (incorrect_client_credentials): copy the Client ID and a current client secret from the App's settings page",
+      200,
+    );
+  }
   if (typeof body.error === "string") {
     const description = typeof body.error_description === "string" ? `: ${body.error_description}` : "";
     throw new GitHubError(
