@@ -48,15 +48,16 @@ describe.skipIf(!executablePath)(browserSuiteTitle("the web example in headless 
       "/pushbunny.js": ["text/javascript", bundle.outputFiles[0]?.contents ?? ""],
       // The example imports from the default dev port; this Worker runs on a free one.
       "/sw.js": ["text/javascript", sw.replace("http://localhost:8787", w.origin)],
-      // A page that renders a web experiment's segment: opened with a preview link below.
+      // A page that renders the segment of the web experiment `?key=` and reports a sign-up.
       "/experiment.html": [
         "text/html",
         `<!doctype html><script type="module">
           import { createClient } from "/pushbunny.js";
           const pb = createClient({ baseUrl: ${JSON.stringify(w.origin)}, apiKey: ${JSON.stringify(DEV_API_KEY)} });
-          const segment = await pb.experiment("hero");
+          const segment = await pb.experiment(new URLSearchParams(location.search).get("key"));
           document.documentElement.dataset.segment = String(segment);
           const tracked = await pb.track("signup");
+          await pb.flush();
           document.documentElement.dataset.tracked = String(tracked);
         </script>`,
       ],
@@ -158,13 +159,62 @@ describe.skipIf(!executablePath)(browserSuiteTitle("the web example in headless 
     page.on("request", (req) => {
       if (req.url().startsWith(worker?.origin ?? "-")) toWorker.push(req.url());
     });
-    await page.goto(`${siteOrigin}/experiment.html#top&seg-bold`);
+    await page.goto(`${siteOrigin}/experiment.html?key=hero#top&seg-bold`);
     await page.waitForSelector("html[data-tracked]", { timeout: 15_000 });
     expect(await page.getAttribute("html", "data-segment")).toBe("bold");
     expect(await page.getAttribute("html", "data-tracked")).toBe("false");
     // No config, no exposure, no metric, and no visitor id made for a preview.
     expect(toWorker).toEqual([]);
     expect(await page.evaluate(() => localStorage.getItem("pushbunny:anonymous_id"))).toBeNull();
+    await context.close();
+  }, 60_000);
+
+  it("a web experiment renders the Worker's segment, counts one exposure and the metric", async () => {
+    if (!browser || !worker) throw new Error("beforeAll did not finish");
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${worker?.origin}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${DEV_API_KEY}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    await api("POST", "/v1/web-experiments", {
+      key: "sdk-e2e",
+      hypothesis: "A bolder hero gets more sign-ups",
+      target_type: "page",
+      target: "/",
+      segments: [
+        { key: "control", name: "Today's hero", traffic_percent: 50 },
+        { key: "bold", name: "Bold hero", traffic_percent: 50 },
+      ],
+      primary_metric: "signup",
+    });
+    await api("POST", "/v1/web-experiments/sdk-e2e/activate");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (err) => problems.push(err.message));
+    await page.goto(`${siteOrigin}/experiment.html?key=sdk-e2e`);
+    await page.waitForSelector("html[data-tracked]", { timeout: 20_000 });
+    const segment = await page.getAttribute("html", "data-segment");
+    expect(["control", "bold"]).toContain(segment);
+    expect(await page.getAttribute("html", "data-tracked")).toBe("true");
+    // A reload renders the same segment and records no second exposure.
+    await page.reload();
+    await page.waitForSelector("html[data-tracked]", { timeout: 20_000 });
+    expect(await page.getAttribute("html", "data-segment")).toBe(segment);
+    type Results = { segments: { key: string; exposures: number; primary: { conversions: number } }[] };
+    let mine: Results["segments"][number] | undefined;
+    for (let i = 0; i < 60; i++) {
+      const r = (await api("GET", "/v1/web-experiments/sdk-e2e/results")) as unknown as Results;
+      mine = r.segments.find((s) => s.key === segment);
+      if (mine?.exposures === 1 && mine.primary.conversions === 1) break;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    expect(mine).toMatchObject({ exposures: 1, primary: { conversions: 1 } });
+    expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
 
