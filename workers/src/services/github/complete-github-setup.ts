@@ -27,6 +27,12 @@ export async function completeGitHubSetup({
   input: GitHubSetupInput;
 }): Promise<{ projectId: string; installation: GithubInstallationRow }> {
   const config = githubApp(ctx);
+  if (input.setupAction === "update" && !input.state) {
+    // GitHub sends people here after they change the App's repository access on github.com.
+    throw new BadRequestError(
+      "nothing to connect: the App's repository access was changed on GitHub, and PushBunny reads the repositories live (GET /v1/github); to connect a project, start with GET /v1/github/authorize",
+    );
+  }
   const state = await takeSetupState(ctx, input.state);
   if (input.setupAction === "request") {
     throw new ConflictError(

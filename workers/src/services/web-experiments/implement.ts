@@ -34,7 +34,7 @@ export const newRunId = () => `run_${randomHex(10)}`;
 /**
  * Queues the agent for a web experiment: it will open a draft pull request in the project's
  * connected repository. Everything that would make the run fail at once is refused here, before
- * anything is created: no LLM, no GitHub App, no connection, no repository, a repository the
+ * anything is created: an unknown experiment, no LLM, no GitHub App, no connection, no repository, a repository the
  * installation cannot see, a status other than draft or failed, a run already under way. The
  * request never runs the agent; the `web_implement` job does.
  */
@@ -49,6 +49,7 @@ export async function implementWebExperiment({
   actor: string;
   input: ImplementInput;
 }): Promise<{ runId: string; key: string; repository: string }> {
+  const experiment = await mustWebExperiment(ctx, projectId, { key: input.key });
   if (!ctx.config.gemini.apiKey) {
     throw new ServiceUnavailableError(
       "the agent is not configured (not_configured): the agent needs GEMINI_API_KEY; implement by hand with the SDK (see README)",
@@ -62,7 +63,6 @@ export async function implementWebExperiment({
       60,
     );
   }
-  const experiment = await mustWebExperiment(ctx, projectId, { key: input.key });
   const installation = await findGithubInstallation(ctx.db, projectId);
   if (!installation) {
     throw new ConflictError(
