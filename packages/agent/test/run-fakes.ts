@@ -204,3 +204,64 @@ export const calls = (...list: [string, Record<string, unknown>][]): ModelReply 
   text: null,
   tokens: 1_000,
 });
+
+/**
+ * A model that follows the write prompt alone, as a careful LLM would: it picks `target` (or the
+ * first candidate), writes one component per segment where the prompt says, edits the target to
+ * render the switch, checks with flush_writes and finishes. Proves the prompt is enough to act on.
+ */
+export function promptDrivenModel(target?: string): ScriptedModel {
+  const writes = (request: ModelRequest): ModelReply => {
+    const prompt = request.turns
+      .flatMap((turn) => (turn.role === "user" ? [turn.text] : []))
+      .find((text) => text.includes("Write these files:"));
+    if (!prompt) throw new Error("no write prompt");
+    const list: [string, Record<string, unknown>][] = [];
+    const props = /\{ track \}: (\w+)` \(import type/.exec(prompt)?.[1];
+    const segment =
+      /^- (\S+): the "([^"]+)" segment as (?:`export function (\w+)`|a default export `(\w+)`|a single-file component)/gm;
+    for (const [, path = "", key = "", named, defaulted] of prompt.matchAll(segment)) {
+      const name = named ?? defaulted ?? "Segment";
+      if (path.endsWith(".vue")) {
+        const content = `<script setup>\nconst props = defineProps(['track'])\n</script>\n\n<template>\n  <button @click="props.track('signup')">${key}</button>\n</template>\n`;
+        list.push(["write_file", { path, content }]);
+        continue;
+      }
+      const switchFile =
+        /^--- (\S+experiments\/\S+Experiment\.\w+|\S+experiments\/\S+-experiment\.\w+)$/m.exec(prompt)?.[1];
+      const typeImport =
+        props && switchFile
+          ? `import type { ${props} } from './${switchFile
+              .split("/")
+              .pop()
+              ?.replace(/\.\w+$/, "")}'\n\n`
+          : "";
+      const head = named ? `export function ${name}` : `export default function ${name}`;
+      const content = `${typeImport}${head}({ track }${props ? `: ${props}` : ""}) {\n  return <button onClick={() => track('signup')}>${key}</button>\n}\n`;
+      list.push(["write_file", { path, content }]);
+    }
+    const edit =
+      /^- (\S+): change it minimally so that it renders <(\w+) \/> \(import it from "([^"]+)"\)/m.exec(
+        prompt,
+      );
+    if (edit) {
+      const [, path = "", name = "", from = ""] = edit;
+      const isDefault = new RegExp(`export default function ${name}\\b`).test(prompt);
+      const content = path.endsWith(".vue")
+        ? `<script setup>\nimport ${name} from '${from}'\n</script>\n\n<template>\n  <${name} />\n</template>\n`
+        : `import ${isDefault ? name : `{ ${name} }`} from '${from}'\n\nexport default function Target() {\n  return <${name} />\n}\n`;
+      list.push(["write_file", { path, content }]);
+    }
+    list.push(["flush_writes", {}]);
+    return calls(...list);
+  };
+  return new ScriptedModel([
+    (request) => {
+      const choose = request.tools.find((tool) => tool.name === "choose_target");
+      const path = target ?? choose?.parameters.properties?.path?.enum?.[0] ?? "";
+      return calls(["choose_target", { path }]);
+    },
+    writes,
+    calls(["finish", { summary: "Prompt-driven." }]),
+  ]);
+}

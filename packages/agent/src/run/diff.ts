@@ -9,12 +9,22 @@ type Op = { kind: " " | "-" | "+"; line: string };
 
 const CONTEXT = 3;
 
+// Marks a last line without a newline, so "x" and "x\n" compare as different lines.
+const NO_EOL = "\u0000no-eol";
+
 /** Lines without their terminators; a final newline does not make an empty last line. */
 function splitLines(text: string): string[] {
   if (text === "") return [];
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
+  else lines[lines.length - 1] += NO_EOL;
   return lines;
+}
+
+function printLine(op: Op): string {
+  return op.line.endsWith(NO_EOL)
+    ? `${op.kind}${op.line.slice(0, -NO_EOL.length)}\n\\ No newline at end of file\n`
+    : `${op.kind}${op.line}\n`;
 }
 
 /**
@@ -107,9 +117,7 @@ export function unifiedDiff(path: string, previous: string | null, content: stri
     const aCount = slice.filter((op) => op.kind !== "+").length;
     const bCount = slice.filter((op) => op.kind !== "-").length;
     const range = (from: number, count: number) => `${count === 0 ? from : from + 1},${count}`;
-    hunks.push(
-      `@@ -${range(aStart, aCount)} +${range(bStart, bCount)} @@\n${slice.map((op) => `${op.kind}${op.line}\n`).join("")}`,
-    );
+    hunks.push(`@@ -${range(aStart, aCount)} +${range(bStart, bCount)} @@\n${slice.map(printLine).join("")}`);
     i = end;
   }
   return header + hunks.join("");

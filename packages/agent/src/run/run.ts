@@ -2,6 +2,7 @@ import { describeStyle } from "../describe-style";
 import { detectFramework, type FrameworkDetection } from "../framework";
 import { GitHubError, type GitHubRepoApi } from "../github/types";
 import { importBindings, resolveImport } from "../imports";
+import { checkWritePath, DEFAULT_WRITE_POLICY } from "../path-policy";
 import { RepoIndex, type RepoSnapshot } from "../snapshot";
 import { detectStyle } from "../style";
 import { findTargetFiles, type TargetCandidate } from "../targets";
@@ -76,14 +77,22 @@ const byteLength = (text: string) => new TextEncoder().encode(text).byteLength;
 export async function runImplementation(input: RunInput): Promise<RunOutcome> {
   const meter = new BudgetMeter(input.now, input.budgets);
   let diff: string | null = null;
+  let phase: RunPhase = "plan";
+  const tracked: RunInput = {
+    ...input,
+    log: (at, message) => {
+      phase = at;
+      return input.log(at, message);
+    },
+  };
   try {
-    const result = await run(input, meter, (value) => {
+    const result = await run(tracked, meter, (value) => {
       diff = value;
     });
     return { ok: true, ...result, usage: meter.snapshot() };
   } catch (err) {
     const { error, retryable } = describeFailure(err);
-    await input.log("commit", `failed: ${error}`).catch(() => undefined);
+    await input.log(phase, `failed: ${error}`).catch(() => undefined);
     return { ok: false, error, retryable, usage: meter.snapshot(), diff };
   }
 }
@@ -122,7 +131,9 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
         ? { kind: "page", route: experiment.target }
         : { kind: "component", name: experiment.target },
     )
-  ).filter((c) => c.role !== "style" && c.role !== "route-definition");
+  ).filter(
+    (c) => c.role !== "style" && c.role !== "route-definition" && checkWritePath(c.path, detection).ok,
+  );
   if (candidates.length === 0)
     throw new RunError(
       `No file renders the ${experiment.targetType} "${experiment.target}" in ${detection.framework}.`,
@@ -136,14 +147,19 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
   const index = new RepoIndex(snapshot, Number.POSITIVE_INFINITY);
   const read = new Map<string, string>();
   const readCounted = async (path: string) => {
-    if (read.has(path) || !index.hasFile(path)) return;
+    // The model rewrites whole files, and the policy caps a written file at 100 KB.
+    if (read.has(path) || !index.hasFile(path) || (index.size(path) ?? 0) > DEFAULT_WRITE_POLICY.maxFileBytes)
+      return;
     meter.spend("filesRead", 1);
     const text = await snapshot.read(path);
     if (text !== null) read.set(path, text);
   };
   await readCounted(targetPath);
   const targetText = read.get(targetPath);
-  if (targetText === undefined) throw new RunError(`${targetPath} could not be read as text.`);
+  if (targetText === undefined)
+    throw new RunError(
+      `${targetPath} could not be read as text, or is over 100 KB: too large to rewrite safely.`,
+    );
   const related = importBindings(targetText)
     .map((binding) => resolveImport(index, targetPath, binding.specifier, detection.importAliases))
     .filter((path): path is string => path !== null);
@@ -201,8 +217,13 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
   await log("write", `writing ${layout.segments.length} segments beside ${layout.switchComponent.path}`);
   await writeLoop(input, meter, session, turns);
 
-  // Diff, stored before anything reaches GitHub.
+  // Diff, stored before anything reaches GitHub. Every path passed the policy when it was
+  // written; checking the final set again keeps that true whatever changes above.
   const changes = await session.changes();
+  for (const change of changes) {
+    const check = checkWritePath(change.path, detection, change.content);
+    if (!check.ok) throw new RunError(`${change.path} was refused at commit time: ${check.reason}`);
+  }
   const diff = unifiedDiffOf(changes);
   setDiff(diff);
   const changed: ChangedFile[] = changes.map((c) => ({
