@@ -705,6 +705,28 @@ describe("the webhook", () => {
       .first<{ state: string }>();
     expect(row?.state).toBe("suspended");
     await expectError(await implement(withAgent(), apiKey, key), 409, "CONFLICT", /suspended/);
+    const unsuspend = JSON.stringify({ action: "unsuspend", installation: { id: inst.id } });
+    await json(await deliverHook(unsuspend, await sign(unsuspend), "installation"), 200);
+    const back = await env.DB.prepare("SELECT state FROM github_installations WHERE project_id = ?")
+      .bind(projectId)
+      .first<{ state: string }>();
+    expect(back?.state).toBe("active");
+  });
+
+  it("is off (404) until GITHUB_WEBHOOK_SECRET is set", async () => {
+    const body = JSON.stringify({ zen: "off" });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://pushbunny.test/github/webhook", {
+        method: "POST",
+        headers: { "x-github-event": "ping", "x-hub-signature-256": await sign(body) },
+        body,
+      }),
+      withAgent({ GITHUB_WEBHOOK_SECRET: undefined }),
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    await expectError(res, 404, "NOT_FOUND", /GITHUB_WEBHOOK_SECRET/);
   });
 });
 
