@@ -60,6 +60,7 @@ beforeAll(async () => {
         defaultBranch: "trunk",
       },
       other: { files: { "index.js": "export {};\n" } },
+      intl: { files: { "a.txt": "à" }, defaultBranch: "développement" },
     },
   }).id;
   solo = stub.addInstallation({ account: { login: "solo", type: "User" }, repositories: {} }).id;
@@ -319,6 +320,14 @@ describe("reading a repository", () => {
     expect(await api.getBlobText(sha("README.md"))).toBe("# assets\n");
   });
 
+  it("a default branch outside ASCII is read like any other", async () => {
+    const api = await repoApi("acme/intl");
+    const { defaultBranch } = await api.getRepository();
+    expect(defaultBranch).toBe("développement");
+    const head = await api.getBranchHead(defaultBranch);
+    expect(head.commitSha).toBe(stub.state.branches("acme/intl").développement);
+  });
+
   it("sends GitHub's headers on every call", async () => {
     const api = await repoApi("acme/other");
     await api.getRepository();
@@ -334,12 +343,23 @@ describe("reading a repository", () => {
   });
 
   it("refuses a malformed repository name, branch or sha before calling GitHub", async () => {
-    expect(() => createRepoApi({ apiUrl: stub.url, token: "t", fullName: "acme/../x/y" })).toThrow(
-      GitHubError,
-    );
+    for (const fullName of ["acme/../x/y", "acme/..", "acme", "-acme/web", "acme/web?x=1"]) {
+      expect(() => createRepoApi({ apiUrl: stub.url, token: "t", fullName }), fullName).toThrow(GitHubError);
+    }
     const api = await repoApi("acme/other");
     const calls = stub.state.requests().length;
-    for (const branch of ["", "../main", "a..b", "refs/heads/x", "x.lock", "a b", "-~^:"]) {
+    for (const branch of [
+      "",
+      "../main",
+      "a..b",
+      "refs/heads/x",
+      "x.lock",
+      "a b",
+      "a~1",
+      "a:b",
+      "a@{1}",
+      "a\u0001",
+    ]) {
       expect((await failure(api.getBranchHead(branch))).code, branch).toBe("invalid");
     }
     expect((await failure(api.getTree("HEAD"))).code).toBe("invalid");

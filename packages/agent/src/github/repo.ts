@@ -33,14 +33,18 @@ export function repositoryInfo(body: Record<string, unknown>, call: GitHubCall):
   };
 }
 
-/** A branch name as git allows it (a subset: what the agent and GitHub's UI create). */
+const hasControl = (text: string) =>
+  [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/** A branch name as `git check-ref-format --branch` allows it; anything else never reaches a URL. */
 function checkBranch(branch: string): string {
   const bad =
     branch.length === 0 ||
-    branch.length > 200 ||
+    branch.length > 255 ||
     branch.startsWith("refs/") ||
-    !/^[A-Za-z0-9._/+-]+$/.test(branch) ||
-    /(^|\/)\.|\.\.|\/\/|^\/|\/$|\.lock(\/|$)|\.$/.test(branch);
+    branch === "@" ||
+    hasControl(branch) ||
+    /[\s~^:?*[\\]|@\{|\.\.|\/\/|(^|\/)\.|^\/|\/$|\.lock(\/|$)|\.$/.test(branch);
   if (bad) throw new GitHubError("invalid", `"${branch}" is not a branch name git accepts`);
   return branch;
 }
@@ -82,7 +86,7 @@ function treeEntry(item: unknown, call: GitHubCall): GitTreeEntry {
 
 /** One repository over GitHub's REST API (git data and pulls), through an installation token. */
 export function createRepoApi(options: RepoApiOptions): GitHubRepoApi {
-  if (!FULL_NAME.test(options.fullName)) {
+  if (!FULL_NAME.test(options.fullName) || /\/\.{1,2}$/.test(options.fullName)) {
     throw new GitHubError("invalid", `"${options.fullName}" is not an owner/name repository`);
   }
   const repo = options.fullName;
