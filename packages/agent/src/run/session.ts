@@ -129,6 +129,10 @@ export class WriteSession {
         problems.push(`${segment.path} (segment "${segment.key}") is not written yet.`);
         continue;
       }
+      if (content.trim() === "") {
+        problems.push(`${segment.path} is empty.`);
+        continue;
+      }
       if (layout.flavour === "vue") {
         if (!/<template[\s>]/.test(content)) problems.push(`${segment.path} has no <template>.`);
       } else if (segment.exportKind === "named") {
