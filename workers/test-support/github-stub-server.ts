@@ -55,7 +55,8 @@ export interface GitHubStubInstallationSeed {
  */
 export interface GitHubStubFailure {
   status?: 401 | 403 | 404 | 409 | 422 | 429 | 500 | 502 | 503;
-  rateLimit?: "primary" | "secondary";
+  /** `true` is a primary limit. */
+  rateLimit?: "primary" | "secondary" | true;
   empty?: boolean;
   message?: string;
   /** Only requests whose `METHOD /path` contains this (e.g. "POST /repos/acme/web/git/refs"). */
@@ -1023,7 +1024,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}) {
       if (failure.match && !`${method} ${path}`.includes(failure.match)) continue;
       if (failure.empty && !path.includes("/git/")) continue;
       entry.left -= 1;
-      if (failure.rateLimit === "primary") {
+      if (failure.rateLimit === "primary" || failure.rateLimit === true) {
         const reset = Math.floor(Date.now() / 1000) + 60;
         return {
           status: 403,

@@ -455,6 +455,12 @@ describe("errors: one mapping, readable messages", () => {
     { failure: { status: 409 as const }, code: "conflict", says: "conflict", retryAfter: null },
     { failure: { rateLimit: "primary" as const }, code: "rate_limited", says: "rate limit", retryAfter: 60 },
     {
+      failure: { rateLimit: true as const },
+      code: "rate_limited",
+      says: "GitHub's rate limit",
+      retryAfter: 60,
+    },
+    {
       failure: { rateLimit: "secondary" as const },
       code: "rate_limited",
       says: "secondary rate limit",
