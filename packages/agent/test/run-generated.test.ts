@@ -192,3 +192,14 @@ describe("the write tools", () => {
     });
   });
 });
+
+describe("with the GitHub client's snapshot, as the Worker passes it", () => {
+  it("reads through repoSnapshot and opens the same pull request", async () => {
+    const { repoSnapshot } = await import("../src/github/repo");
+    const repo = new FakeRepo(fixtureFiles("next-app"));
+    const run = input(repo, new ScriptedModel(happyScript(NEXT_APP)));
+    const outcome = await runImplementation({ ...run, snapshot: (treeSha) => repoSnapshot(repo, treeSha) });
+    expect(outcome.ok ? outcome.pullNumber : outcome.error).toBe(1);
+    expect(repo.calls.filter((call) => call === "getTree")).toHaveLength(1);
+  });
+});
