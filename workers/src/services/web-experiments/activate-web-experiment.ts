@@ -21,13 +21,17 @@ export async function activateWebExperiment({
   input: WebExperimentRef & { reason?: string | null };
 }): Promise<WebExperimentRow> {
   const current = await mustWebExperiment(ctx, projectId, input);
+  const from = ["draft", "pr_open"] as const;
   // The split exposures are recorded under must be the segments' traffic from the first one.
-  await recordTrafficSplit(ctx, projectId, current.experimentId, current.segments);
+  // (A wrong status is left to the transition's 409, with nothing written before it.)
+  if ((from as readonly string[]).includes(current.status)) {
+    await recordTrafficSplit(ctx, projectId, current.experimentId, current.segments);
+  }
   return transition(ctx, {
     projectId,
     actor,
     ref: { experimentId: current.experimentId },
-    from: ["draft", "pr_open"],
+    from,
     to: "active",
     set: { activatedAt: ctx.now() },
     reason: input.reason ?? null,
