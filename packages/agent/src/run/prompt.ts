@@ -50,15 +50,17 @@ export function writePrompt(input: {
   generated: readonly { path: string; content: string }[];
   styleText: string;
   sourceDirs: readonly string[];
+  /** Next.js's app router: the switch is a client component, so the segments are too. */
+  clientSegments: boolean;
 }): string {
   const { experiment, layout, targetPath } = input;
   const sw = layout.switchComponent;
   const vue = layout.flavour === "vue";
   const props = vue
-    ? "`const props = defineProps(['track'])` and call `props.track('<metric>')`"
+    ? "`const props = defineProps(['track'])` and calls `props.track('<metric>')`"
     : layout.typescript
-      ? `\`{ track }: ${sw.propsType}\` (import type { ${sw.propsType} } from the switch) and call \`track("<metric>")\``
-      : "`{ track }` and call `track('<metric>')`";
+      ? `\`{ track }: ${sw.propsType}\` (import type { ${sw.propsType} } from the switch) and calls \`track("<metric>")\``
+      : "`{ track }` and calls `track('<metric>')`";
   const exportText = (kind: "named" | "default", name: string) =>
     vue
       ? "a single-file component"
@@ -83,6 +85,9 @@ export function writePrompt(input: {
         `- ${segment.path}: the "${segment.key}" segment as ${exportText(segment.exportKind, segment.componentName)}. It takes the props ${props} when a user does what a metric measures.`,
     ),
     `- ${targetPath}: change it minimally so that it renders <${sw.componentName} /> (import it from "${input.switchImport}") where the target's content was. Keep everything the framework needs in it (metadata, data loading, exports).`,
+    input.clientSegments
+      ? "The switch is a client component, so the segments render in the browser: keep server-only code (metadata, async data loading, server actions) in the target file."
+      : null,
     "You may also add small files the segments need (a style sheet) inside: " +
       `${input.sourceDirs.map((dir) => `${dir}/`).join(", ")}.`,
     "",
@@ -93,5 +98,7 @@ export function writePrompt(input: {
     "",
     "The files you need, as the base branch has them:",
     ...input.files.map((file) => `--- ${file.path}\n${file.content}`),
-  ].join("\n");
+  ]
+    .filter((line): line is string => line !== null)
+    .join("\n");
 }

@@ -212,6 +212,7 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
       generated: [...session.generated].map(([path, content]) => ({ path, content })),
       styleText: describeStyle(style),
       sourceDirs: detection.sourceDirs,
+      clientSegments: switchInput.useClient,
     }),
   });
   await log("write", `writing ${layout.segments.length} segments beside ${layout.switchComponent.path}`);
