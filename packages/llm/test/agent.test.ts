@@ -136,6 +136,26 @@ describe("the Gemini agent model against a scripted stub", () => {
     });
   });
 
+  it("merges tool results and the next instruction into one user content", async () => {
+    stub.queue.push({ text: "ok" });
+    await model().next({
+      system: "s",
+      tools: TOOLS,
+      turns: [
+        { role: "user", text: "Pick." },
+        { role: "model", text: null, calls: [{ name: "choose_target", args: { path: "src/a.tsx" } }] },
+        { role: "tool", results: [{ name: "choose_target", response: { ok: true } }] },
+        { role: "user", text: "Now write." },
+      ],
+    });
+    const body = stub.requests[0]?.body as Body;
+    expect(body.contents.map((c) => c.role)).toEqual(["user", "model", "user"]);
+    expect(body.contents[2]?.parts).toEqual([
+      { functionResponse: { name: "choose_target", response: { ok: true } } },
+      { text: "Now write." },
+    ]);
+  });
+
   it("returns several calls of one turn in order", async () => {
     stub.queue.push({
       calls: [

@@ -55,7 +55,7 @@ function toSchema(schema: AgentToolSchema): Schema {
 
 /** The agent's history as Gemini contents: tool results go back as functionResponse parts of a user turn. */
 export function toContents(turns: readonly AgentTurn[]): Content[] {
-  return turns.map((turn): Content => {
+  const contents = turns.map((turn): Content => {
     if (turn.role === "user") return { role: "user", parts: [{ text: turn.text }] };
     if (turn.role === "tool") {
       return {
@@ -81,6 +81,15 @@ export function toContents(turns: readonly AgentTurn[]): Content[] {
     }
     return { role: "model", parts };
   });
+  // Tool results followed by the next instruction are both the user's: one content with both
+  // parts keeps the roles alternating, as the API expects.
+  const merged: Content[] = [];
+  for (const content of contents) {
+    const last = merged[merged.length - 1];
+    if (last && last.role === content.role) last.parts = [...(last.parts ?? []), ...(content.parts ?? [])];
+    else merged.push(content);
+  }
+  return merged;
 }
 
 /** The reply's function calls, visible text and token count; a blocked or empty reply is an LlmError. */
