@@ -9,6 +9,7 @@ export * from "./names";
 export * from "./path-policy";
 export * from "./paths";
 export * from "./routes";
+export * from "./run";
 export * from "./snapshot";
 export * from "./source-text";
 export * from "./style";
