@@ -57,6 +57,16 @@ export const IntentId = z
   .refine(isWellFormed, WELL_FORMED)
   .openapi({ example: "cart_abandonment" });
 
+// Campaign subject lines (`email:<campaign>`) and web experiments (`web:<key>`) ride the engine
+// under these intents; copy served by intent must never draw from them or count toward them.
+const RESERVED_INTENT = /^(email|web):/i;
+
+/** An intent copy is served for (message, resolve, push): the engine's reserved namespaces refused. */
+export const ServedIntentId = IntentId.refine(
+  (v) => !RESERVED_INTENT.test(v),
+  "intents starting with 'email:' or 'web:' are reserved for campaigns and web experiments",
+).openapi({ example: "cart_abandonment" });
+
 /**
  * What every piece of copy end users may see must pass: valid Unicode, and only well-formed
  * `{{key}}` / `{{key|fallback}}` placeholders (anything else would reach them with its braces).

@@ -222,3 +222,25 @@ describe("POST /v1/message", () => {
     expect(out.text).toBe("Hello");
   });
 });
+
+describe("reserved intents", () => {
+  it("copy is never served from, nor counted toward, a campaign's or a web experiment's engine experiment", async () => {
+    const { apiKey, projectId } = await seedProject({ challengerCount: 0 });
+    const experiments = async () =>
+      (
+        await env.DB.prepare("SELECT count(*) AS n FROM experiments WHERE project_id = ?")
+          .bind(projectId)
+          .first<{ n: number }>()
+      )?.n;
+    for (const [path, body] of [
+      ["/v1/message", { intent_id: "web:pricing-cta", base_example: "Hi" }],
+      ["/v1/message", { intent_id: "EMAIL:cmp_0123456789abcdef0123", base_example: "Hi" }],
+      ["/v1/resolve", { intent_id: "web:pricing-cta", base_message: "Hi", api_key: apiKey }],
+    ] as const) {
+      await expectError(await call(path, { key: apiKey, body }), 400, "BAD_REQUEST", /reserved/);
+    }
+    expect(await experiments()).toBe(0);
+    // An intent that merely contains the words is an ordinary intent.
+    expect((await message(apiKey, { intent_id: "web_signup:email", base_example: "Hi" })).text).toBe("Hi");
+  });
+});

@@ -1,14 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getMessage } from "../../../services/message/get-message";
 import { limitBody } from "../../middleware/limits";
-import { BaseExample, BEARER, commonErrors, IntentId, LocaleTag, unavailable } from "../../schemas";
+import { BaseExample, BEARER, commonErrors, LocaleTag, ServedIntentId, unavailable } from "../../schemas";
 import type { App } from "../../types";
 
 const ContextValue = z.union([z.string().max(1_000), z.number(), z.boolean()]).transform(String);
 
 export const MessageRequest = z
   .object({
-    intent_id: IntentId,
+    intent_id: ServedIntentId,
     base_example: BaseExample,
     locale: LocaleTag.nullish().openapi({
       type: "string",

@@ -4,9 +4,9 @@ import {
   BaseExample,
   BEARER,
   commonErrors,
-  IntentId,
   isWellFormed,
   LocaleTag,
+  ServedIntentId,
   unavailable,
   WELL_FORMED,
 } from "../../schemas";
@@ -16,7 +16,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export const ResolveRequest = z
   .object({
-    intent_id: IntentId.openapi({
+    intent_id: ServedIntentId.openapi({
       example: "order_ready",
       description:
         "The notification's intent. A random UUID v4 (the SDKs' default when the app names none) is pooled by `base_message` as an `auto-…` intent.",

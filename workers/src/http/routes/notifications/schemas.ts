@@ -3,7 +3,7 @@ import type { NotificationTarget } from "@pushbunny/db";
 import type { Notification } from "../../../push/notifications";
 import { MAX_TOPICS } from "../../../push/subscriptions";
 import type { SendInput } from "../../../services/notifications/send-notification";
-import { BaseExample, Instant, IntentId, LocaleTag } from "../../schemas";
+import { BaseExample, Instant, LocaleTag, ServedIntentId } from "../../schemas";
 import { iso, PathId, Topic } from "../push/shared";
 
 const Action = z.strictObject({
@@ -22,7 +22,7 @@ const payloadFields = {
   tag: z.string().max(128).optional(),
   actions: z.array(Action).max(2).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
-  intent_id: IntentId.optional(),
+  intent_id: ServedIntentId.optional(),
   base_example: BaseExample.optional(),
   locale: LocaleTag.nullable().optional().openapi({ type: "string", example: "en-US" }),
   context: z.record(z.string().max(64), z.string().max(1000)).optional(),
