@@ -36,6 +36,8 @@ export const MAX_RUN_ATTEMPTS = 3;
 export const RUN_STALE_MS = 5 * 60_000;
 /** Model calls of the agent: thinking models answer a long prompt slowly. */
 const AGENT_LLM_TIMEOUT_MS = 120_000;
+/** A primary rate limit can last an hour; past this the run fails and a person may try again. */
+const MAX_RETRY_DELAY_SECONDS = 900;
 /** Who the history names for the job's transitions. */
 export const AGENT_ACTOR = "agent";
 
@@ -113,6 +115,8 @@ export async function runImplementationJob({
 
   // A token the App cannot mint fails before the agent starts: no usage to report.
   let outcome: RunOutcome | { ok: false; error: string; retryable: boolean; usage: null };
+  // GitHub's own wait when it said how long (a rate limit on the token mint), capped.
+  let githubWaitSeconds = 0;
   try {
     const { token } = await mintInstallationToken(config, installation.installationId, {
       repositories: [experiment.repository],
@@ -154,6 +158,7 @@ export async function runImplementationJob({
     // Only the token mint throws here (runImplementation never does); D1 trouble is rethrown.
     if (!(err instanceof GitHubError)) throw err;
     outcome = { ok: false, error: err.message, retryable: err.retryable, usage: null };
+    githubWaitSeconds = Math.min(err.retryAfterSeconds ?? 0, MAX_RETRY_DELAY_SECONDS);
   }
 
   if (outcome.ok) {
@@ -195,7 +200,7 @@ export async function runImplementationJob({
     return { kind: "ack" };
   }
   if (outcome.retryable && run.attempts < MAX_RUN_ATTEMPTS) {
-    const delaySeconds = retryDelaySeconds(run.attempts + 4);
+    const delaySeconds = Math.max(retryDelaySeconds(run.attempts + 4), githubWaitSeconds);
     log.push({
       at: ctx.now(),
       phase: "queued",
