@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 import { startScenarioStub } from "./workers/test-gemini/stub-server";
 import { startAdsStub } from "./workers/test-support/ads-stub-server";
 import { startFakePushService } from "./workers/test-support/fake-push-service";
+import { type GitHubStub, startGitHubStub } from "./workers/test-support/github-stub-server";
 import { startOidcStub } from "./workers/test-support/oidc-stub-server";
 import { startResendStub } from "./workers/test-support/resend-stub-server";
 import { startWebhookReceiver } from "./workers/test-support/webhook-receiver";
@@ -53,6 +54,22 @@ const workerBindings = (
   RATE_LIMIT_ANALYSIS: "1000000/hour",
 });
 
+// The deployment's GitHub App, pointed at a local GitHub stand-in (API and web on one server) that
+// checks the App's RS256 JWT against its own key pair; tests seed installations and failures
+// through its /__stub/ control routes. GEMINI_STUB_URL lets the agent's tests give the Worker an
+// LLM (an env override) while every other workers test runs without one.
+const githubBindings = (github: GitHubStub, geminiBaseUrl: string) => ({
+  GITHUB_APP_ID: github.appId,
+  GITHUB_APP_SLUG: github.slug,
+  GITHUB_APP_PRIVATE_KEY: github.privateKeyPem,
+  GITHUB_CLIENT_ID: github.clientId,
+  GITHUB_CLIENT_SECRET: github.clientSecret,
+  GITHUB_WEBHOOK_SECRET: github.webhookSecret,
+  GITHUB_API_URL: github.url,
+  GITHUB_WEB_URL: github.url,
+  GEMINI_STUB_URL: geminiBaseUrl,
+});
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   // A local server speaking Gemini's REST protocol; the Worker reaches it through the real
@@ -63,6 +80,7 @@ export default defineConfig(async () => {
   const oidc = await startOidcStub();
   const resend = await startResendStub();
   const hooks = await startWebhookReceiver();
+  const github = await startGitHubStub();
   return {
     test: {
       // Two files at a time even on CI's 2 cores: each workerd file spends ~4 s starting its
@@ -81,14 +99,17 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: workerBindings(
-                  migrations,
-                  ads.baseUrl,
-                  push.baseUrl,
-                  oidc.issuer,
-                  resend.baseUrl,
-                  hooks.baseUrl,
-                ),
+                bindings: {
+                  ...workerBindings(
+                    migrations,
+                    ads.baseUrl,
+                    push.baseUrl,
+                    oidc.issuer,
+                    resend.baseUrl,
+                    hooks.baseUrl,
+                  ),
+                  ...githubBindings(github, gemini.baseUrl),
+                },
               },
             }),
           ],
@@ -113,6 +134,7 @@ export default defineConfig(async () => {
                     resend.baseUrl,
                     hooks.baseUrl,
                   ),
+                  ...githubBindings(github, gemini.baseUrl),
                   GEMINI_API_KEY: "test-gemini-key",
                   GEMINI_BASE_URL: gemini.baseUrl,
                   GEMINI_MODEL: "gemini-test",

@@ -56,6 +56,20 @@ export interface Env {
   GOOGLE_CLIENT_ID?: string;
   GOOGLE_CLIENT_SECRET?: string;
   GOOGLE_ISSUER?: string;
+  /** The deployment's GitHub App (issue 17): every /v1/github route answers 503 until these are set. */
+  GITHUB_APP_ID?: string;
+  GITHUB_APP_SLUG?: string;
+  /** The App's private key, the .pem GitHub generates (PKCS#1) or PKCS#8. */
+  GITHUB_APP_PRIVATE_KEY?: string;
+  /** The App's OAuth client: the setup callback proves which installations the person can reach. */
+  GITHUB_CLIENT_ID?: string;
+  GITHUB_CLIENT_SECRET?: string;
+  /** Verifies POST /github/webhook (X-Hub-Signature-256); unset: the route answers 404. */
+  GITHUB_WEBHOOK_SECRET?: string;
+  /** Default https://api.github.com; https://HOST/api/v3 on GitHub Enterprise Server, a stub in tests. */
+  GITHUB_API_URL?: string;
+  /** Default https://github.com. */
+  GITHUB_WEB_URL?: string;
   RATE_LIMIT_MESSAGE?: string;
   RATE_LIMIT_EVENTS?: string;
   RATE_LIMIT_NOTIFICATION?: string;

@@ -7,6 +7,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** The fake push service (workers/test-support/fake-push-service.ts). */
       FAKE_PUSH_URL: string;
+      /** The scripted Gemini stub (workers/test-gemini/stub-server.ts), for tests that give the Worker an LLM. */
+      GEMINI_STUB_URL: string;
     }
     // Types `exports` from cloudflare:workers after the Worker's main module.
     interface GlobalProps {

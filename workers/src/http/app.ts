@@ -24,6 +24,7 @@ import { registerDevRoutes } from "./routes/dev";
 import { registerEmailPublicPages } from "./routes/email-public";
 import { registerPostEvents } from "./routes/events/post-events";
 import { registerExperimentRoutes } from "./routes/experiments";
+import { registerGitHubRoutes } from "./routes/github";
 import { registerLimitRoutes } from "./routes/limits";
 import { registerPostMessage } from "./routes/message/post-message";
 import { registerResolveMessage } from "./routes/message/resolve-message";
@@ -36,6 +37,8 @@ import { registerGetStats } from "./routes/stats/get-stats";
 import { registerSystemRoutes } from "./routes/system";
 import { registerTemplateRoutes } from "./routes/templates";
 import { registerVariantRoutes } from "./routes/variants";
+import { registerWebRuntimeRoutes } from "./routes/web";
+import { registerWebExperimentRoutes } from "./routes/web-experiments";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import type { App, AppEnv } from "./types";
 
@@ -132,6 +135,9 @@ export function createApp(): App {
   registerTemplateRoutes(app);
   registerCampaignRoutes(app);
   registerWebhookRoutes(app);
+  registerGitHubRoutes(app);
+  registerWebExperimentRoutes(app);
+  registerWebRuntimeRoutes(app);
   registerEmailPublicPages(app);
   // Pages, not operations: outside the OpenAPI document (docs/adr/0021-dashboard-stack.md).
   registerDashboard(app);

@@ -101,6 +101,7 @@ export function servingArms(experiment: ExperimentRow, variants: VariantRow[]): 
 /** Each arm's share: equal unless Thompson has posteriors to weigh them by. */
 async function armWeights(ctx: AppContext, experiment: ExperimentRow, arms: VariantRow[]): Promise<number[]> {
   if (arms.length <= 1) return arms.map(() => 1);
+  if (experiment.kind === "web") return webWeights(ctx, experiment, arms);
   if (experiment.strategy !== "thompson") return arms.map(() => 1 / arms.length);
   const counts = await countsFromAggregates(ctx.db, {
     projectId: experiment.projectId,
@@ -122,6 +123,15 @@ async function armWeights(ctx: AppContext, experiment: ExperimentRow, arms: Vari
     // Same counts, same split: a republish with no new data opens no new period.
     seed: fnv1a32(`${experiment.id}:${total}`),
   });
+}
+
+// A web experiment's split is the tenant's traffic per segment, recorded as its newest
+// allocation by services/web-experiments; the pool keeps it rather than recomputing it.
+async function webWeights(ctx: AppContext, experiment: ExperimentRow, arms: VariantRow[]): Promise<number[]> {
+  const latest = await latestAllocation(ctx.db, experiment.projectId, experiment.id);
+  const raw = arms.map((a) => latest?.weights[a.id] ?? 0);
+  const total = raw.reduce((s, w) => s + w, 0);
+  return total > 0 ? raw.map((w) => w / total) : arms.map(() => 1 / arms.length);
 }
 
 /** Full traffic shares (holdout included) keyed by variant id, as recorded per allocation. */

@@ -12,6 +12,8 @@ import { recordTrackingMessages } from "../services/events/record-tracking";
 import { generateChallengers } from "../services/experiments/generate-challengers";
 import { refreshPosteriors } from "../services/experiments/refresh-posteriors";
 import { dispatchNotification, sendPushBatch } from "../services/notifications";
+import { runImplementationJob } from "../services/web-experiments/run-implementation";
+import { failDeadLetteredRun } from "../services/web-experiments/sweep-runs";
 import { deliverWebhooks } from "../services/webhooks/deliver-webhooks";
 import {
   type EventsQueueMessage,
@@ -163,6 +165,14 @@ async function consumeJob(ctx: AppContext, queue: string, msg: Message<unknown>)
         await runSync({ ctx, input: job });
         msg.ack();
         return;
+      case "web_implement": {
+        // GitHub and LLM failures are recorded on the run; retryable ones come back here with a
+        // delay (the run counts its attempts). D1 trouble throws and is retried by the queue.
+        const outcome = await runImplementationJob({ ctx, input: job });
+        if (outcome.kind === "retry") msg.retry({ delaySeconds: outcome.delaySeconds });
+        else msg.ack();
+        return;
+      }
       case "generate": {
         const outcome = await generateChallengers({
           ctx,
@@ -185,7 +195,18 @@ async function consumeJob(ctx: AppContext, queue: string, msg: Message<unknown>)
 
 /** Messages that exhausted their retries land here and are kept in D1 for inspection. */
 async function consumeDeadLetters(ctx: AppContext, batch: MessageBatch<unknown>): Promise<void> {
-  for (const msg of batch.messages) await park(ctx, batch.queue, msg, "retries exhausted");
+  for (const msg of batch.messages) {
+    // An implementation run whose job the queue gave up on fails now, not after the sweep's wait.
+    const job = JobsQueueMessage.safeParse(msg.body);
+    if (job.success && job.data.kind === "web_implement") {
+      try {
+        await failDeadLetteredRun({ ctx, input: job.data });
+      } catch (err) {
+        ctx.logger.warn("dead-lettered run not failed, the sweep will", describeError(err));
+      }
+    }
+    await park(ctx, batch.queue, msg, "retries exhausted");
+  }
 }
 
 function projectOf(body: unknown): string | null {

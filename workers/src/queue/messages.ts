@@ -26,13 +26,22 @@ export const ImpressionMessage = z.object({
   context: z.string().max(256).nullable().optional(),
 });
 
+/** A web experiment's secondary metric as an events type (`m:<metric name>`): counted by no trigger. */
+export const METRIC_EVENT_TYPE = /^m:[a-z][a-z0-9_.-]{0,63}$/;
+export type MetricEventType = `m:${string}`;
+const isMetricEventType = (v: unknown): v is MetricEventType =>
+  typeof v === "string" && METRIC_EVENT_TYPE.test(v);
+
 // (impression, type) is an event's identity. Messages queued by builds before migration 0001
 // also carried an `id`; the schema strips it, so they are still consumed.
 export const TrackedEvent = z.object({
   impressionId: id,
   experimentId: id,
   variantId: id,
-  type: z.enum(["opened", "conversion"]),
+  type: z.union([
+    z.enum(["opened", "conversion"]),
+    z.custom<MetricEventType>(isMetricEventType, "expected 'opened', 'conversion' or 'm:<metric name>'"),
+  ]),
   occurredAt: ms,
   impressionAt: ms,
   properties: z.record(z.string(), z.string()).nullable(),
@@ -115,6 +124,13 @@ export const WebhookDeliverJob = z.object({
   deliveryIds: z.array(id).min(1).max(100),
 });
 export type WebhookDeliverJob = z.infer<typeof WebhookDeliverJob>;
+/** One attempt of an implementation run (the agent opens a draft PR for a web experiment). */
+export const WebImplementJob = z.object({
+  kind: z.literal("web_implement"),
+  projectId: id,
+  runId: id,
+});
+export type WebImplementJob = z.infer<typeof WebImplementJob>;
 export const JobsQueueMessage = z.discriminatedUnion("kind", [
   GenerateJob,
   AdSyncJob,
@@ -124,6 +140,7 @@ export const JobsQueueMessage = z.discriminatedUnion("kind", [
   CampaignStartJob,
   CampaignBatchJob,
   WebhookDeliverJob,
+  WebImplementJob,
 ]);
 export type JobsQueueMessage = z.infer<typeof JobsQueueMessage>;
 
@@ -172,7 +189,7 @@ function fastEvent(v: unknown): TrackedEvent | undefined {
     !isIdValue(impressionId) ||
     !isIdValue(experimentId) ||
     !isIdValue(variantId) ||
-    (type !== "opened" && type !== "conversion") ||
+    (type !== "opened" && type !== "conversion" && !isMetricEventType(type)) ||
     !isMs(occurredAt) ||
     !isMs(impressionAt)
   ) {

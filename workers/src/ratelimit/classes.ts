@@ -148,6 +148,29 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   // Each sends a request to the tenant's receiver now: counted with the sends.
   testWebhook: "notification",
   retryWebhookDelivery: "notification",
+  // The project's GitHub connection (issue 17): reads call GitHub live, changes are admin-only.
+  authorizeGitHub: "management",
+  getGitHubConnection: "analytics",
+  disconnectGitHub: "management",
+  // Queues an agent run (LLM and GitHub calls); also spends the project's generation quota.
+  implementWebExperiment: "management",
+  // Web experiments (issue 17): reads as analytics, changes as management.
+  listWebExperiments: "analytics",
+  getWebExperiment: "analytics",
+  getWebExperimentStatus: "analytics",
+  getWebExperimentDiff: "analytics",
+  getWebExperimentResults: "analytics",
+  exportWebExperimentEvents: "analytics",
+  createWebExperiment: "management",
+  updateWebExperiment: "management",
+  deleteWebExperiment: "management",
+  setWebExperimentPreviewUrl: "management",
+  activateWebExperiment: "management",
+  finishWebExperiment: "management",
+  // The web SDK's runtime calls: the same budgets as the message hot path and events.
+  getWebRuntimeConfig: "message",
+  recordWebExposure: "message",
+  recordWebEvents: "events",
 
   // People signing in: per client IP (and per person once signed in).
   signup: "auth",
@@ -176,6 +199,9 @@ export const OPERATION_CLASSES: Readonly<Record<string, OperationLimit>> = {
   recordMetric: "own",
   // Resend's signed delivery events: per address (route middleware), then the signature.
   receiveResendWebhook: "own",
+  // GitHub's setup redirect and signed webhook: per address (route middleware), then state/signature.
+  githubSetup: "own",
+  receiveGitHubWebhook: "own",
 
   // Liveness: never limited (load balancers and the bench's baseline).
   health: "none",

@@ -6,7 +6,10 @@ export const CRONS = {
    * queue message was lost. Also sends outbound webhook deliveries left due for over a minute.
    */
   everyMinute: "* * * * *",
-  /** Re-queues challenger generation that went quiet for 15 minutes; fails it after three tries. */
+  /**
+   * Re-queues challenger generation that went quiet for 15 minutes; fails it after three tries.
+   * Fails implementation runs (the GitHub agent) whose heartbeat went quiet for 15 minutes.
+   */
   generationSweep: "*/5 * * * *",
   /** Statistics, retirements, promotions and new challengers for experiments with new data. */
   optimizationLoop: "*/15 * * * *",

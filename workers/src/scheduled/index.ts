@@ -6,6 +6,7 @@ import { sweepPosteriors } from "../services/experiments/refresh-posteriors";
 import { runOptimizationLoop } from "../services/experiments/run-optimization-loop";
 import { sweepGenerations } from "../services/experiments/sweep-generations";
 import { dispatchDueNotifications, requeueStaleDeliveries } from "../services/notifications";
+import { sweepImplementationRuns } from "../services/web-experiments/sweep-runs";
 import { pruneWebhookHistoryNow } from "../services/webhooks/prune-history";
 import { sweepWebhookDeliveries } from "../services/webhooks/sweep-deliveries";
 import { CRONS } from "./crons";
@@ -28,7 +29,8 @@ export async function handleScheduled(
       ]);
       return;
     case CRONS.generationSweep:
-      await sweepGenerations({ ctx: app });
+      // Also fails implementation runs whose job went quiet for 15 minutes.
+      await Promise.all([sweepGenerations({ ctx: app }), sweepImplementationRuns({ ctx: app })]);
       return;
     case CRONS.optimizationLoop:
       await runOptimizationLoop({ ctx: app });

@@ -44,6 +44,10 @@ const PUBLIC_OPERATIONS: Record<string, string> = {
     "Resend posts delivery events; the Svix signature over the exact body is the credential",
   recordMetric:
     "the mobile SDKs send no key: the variant id is a token we signed, naming its project and impression (a project may require a key)",
+  githubSetup:
+    "GitHub redirects the browser here: the single-use state names the project, the person's OAuth code proves the installation",
+  receiveGitHubWebhook:
+    "GitHub posts App events; the X-Hub-Signature-256 HMAC over the exact body is the credential",
 };
 
 /**
@@ -113,6 +117,24 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   cancelCampaign: {},
   createWebhook: { url: "https://attacker.example.com/hook", events: ["email.bounced"] },
   updateWebhook: { url: "https://attacker.example.com/stolen", enabled: true },
+  createWebExperiment: {
+    key: "attacker-web",
+    hypothesis: "attacker",
+    target_type: "page",
+    target: "/",
+    segments: [
+      { key: "control", name: "A", traffic_percent: 50 },
+      { key: "b", name: "B", traffic_percent: 50 },
+    ],
+    primary_metric: "signup",
+  },
+  updateWebExperiment: { hypothesis: "stolen" },
+  setWebExperimentPreviewUrl: { preview_url: "https://attacker.example.com/" },
+  activateWebExperiment: {},
+  finishWebExperiment: {},
+  implementWebExperiment: {},
+  recordWebExposure: { experiment: "{key}", anonymous_id: "attacker" },
+  recordWebEvents: { events: [] },
 };
 
 const FAKE_PUSH = (env as unknown as { FAKE_PUSH_URL: string }).FAKE_PUSH_URL;
@@ -302,6 +324,24 @@ beforeAll(async () => {
     200,
   );
   ids.delivery_id = attempt.delivery_id;
+  const web = await json<{ key: string }>(
+    await call("/v1/web-experiments", {
+      key: victim.apiKey,
+      body: {
+        key: "victim-web",
+        hypothesis: "victims convert",
+        target_type: "page",
+        target: "/pricing",
+        segments: [
+          { key: "control", name: "Today", traffic_percent: 50 },
+          { key: "green", name: "Green", traffic_percent: 50 },
+        ],
+        primary_metric: "signup",
+      },
+    }),
+    201,
+  );
+  ids.key = web.key;
 });
 
 const isPublic = (op: Operation) => op.public || op.operationId in PUBLIC_OPERATIONS;

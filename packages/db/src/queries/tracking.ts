@@ -29,7 +29,8 @@ export interface EventInsert {
   experimentId: string;
   variantId: string;
   impressionId: string;
-  type: EventType;
+  /** `m:<name>`: a web experiment's secondary metric, which the aggregate triggers count as neither. */
+  type: EventType | `m:${string}`;
   occurredAt: number;
   impressionAt: number;
   day: string;

@@ -1,5 +1,6 @@
 import { applyExperimentChange, reopenProposal } from "@pushbunny/db";
 import type { AppContext } from "../../context";
+import { ConflictError } from "../../errors";
 import { publishPool } from "../../infra/pool";
 import { getExperiment } from "../experiments/get-experiment";
 import { type Actor, historyEntry } from "../experiments/history-entry";
@@ -24,6 +25,12 @@ export async function confirmIteration({
   input: { experimentId: string; proposalId: string };
 }): Promise<{ proposal: Proposal; experiment: ExperimentDetail }> {
   const now = ctx.now();
+  // A web experiment's variants are shipped code: new copy cannot join it as challengers.
+  if ((await mustFind(ctx, projectId, input.experimentId)).experiment.kind === "web") {
+    throw new ConflictError(
+      "this is a web experiment: its segments are code, so an iteration cannot add them here; create the next web experiment (POST /v1/web-experiments) from the proposal instead",
+    );
+  }
   const row = await claimProposal(ctx, projectId, { ...input, status: "applied", now });
   const proposal = proposalFromRow(row);
   const found = await mustFind(ctx, projectId, input.experimentId);

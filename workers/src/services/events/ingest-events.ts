@@ -1,4 +1,4 @@
-import { type TokenVerification, verifyTrackingToken } from "@pushbunny/core";
+import { type TokenVerification, type TrackingClaims, verifyTrackingToken } from "@pushbunny/core";
 import type { AppContext } from "../../context";
 import { ServiceUnavailableError } from "../../errors";
 import type { EventsMessage, TrackedEvent } from "../../queue/messages";
@@ -21,6 +21,16 @@ export interface Rejection {
   reason: string;
 }
 
+/**
+ * Names an event's stored type once its token is verified (the claims say which experiment it
+ * belongs to), or why it is refused. /v1/events takes `type` as sent; /v1/web/events maps a
+ * metric name to `conversion` or `m:<name>`.
+ */
+export type EventTypeMapper = (
+  event: Record<string, unknown>,
+  claims: TrackingClaims,
+) => { type: TrackedEvent["type"] } | { reason: string };
+
 export interface IngestResult {
   recorded: number;
   total: number;
@@ -36,11 +46,14 @@ export async function ingestEvents({
   ctx,
   projectId,
   input,
+  mapType,
   deliver,
 }: {
   ctx: AppContext;
   projectId: string;
   input: readonly unknown[];
+  /** How an event's type is found; absent: `type` must be 'opened' or 'conversion'. */
+  mapType?: EventTypeMapper;
   /**
    * Where the packed messages go; the events queue by default. A simulation hands them
    * straight to the consumer's writer so its analysis can read them in the same request.
@@ -63,7 +76,7 @@ export async function ingestEvents({
     return result;
   };
   for (let index = 0; index < input.length; index++) {
-    const r = checkEvent(verify, projectId, input[index], now);
+    const r = checkEvent(verify, projectId, input[index], now, mapType);
     if (typeof r === "string") rejected.push({ index, reason: r });
     else accepted.push(r);
   }
@@ -76,10 +89,13 @@ function checkEvent(
   projectId: string,
   raw: unknown,
   now: number,
+  mapType: EventTypeMapper | undefined,
 ): TrackedEvent | string {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "event must be an object";
   const e = raw as Record<string, unknown>;
-  if (e.type !== "opened" && e.type !== "conversion") return "type must be 'opened' or 'conversion'";
+  const sentType = e.type;
+  if (!mapType && sentType !== "opened" && sentType !== "conversion")
+    return "type must be 'opened' or 'conversion'";
   if (typeof e.tracking_token !== "string" || e.tracking_token === "") return "tracking_token is required";
   const ts = e.timestamp;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts))
@@ -93,11 +109,18 @@ function checkEvent(
   const claims = checked.claims;
   if (claims.projectId !== projectId) return "tracking_token belongs to another project";
   if (ts < claims.issuedAt - CLOCK_SKEW_MS) return "timestamp is before the message was served";
+  let type: TrackedEvent["type"];
+  if (mapType) {
+    const mapped = mapType(e, claims);
+    if ("reason" in mapped) return mapped.reason;
+    type = mapped.type;
+  } else if (sentType === "opened" || sentType === "conversion") type = sentType;
+  else return "type must be 'opened' or 'conversion'";
   return {
     impressionId: claims.impressionId,
     experimentId: claims.experimentId,
     variantId: claims.variantId,
-    type: e.type,
+    type,
     occurredAt: ts,
     impressionAt: claims.issuedAt,
     properties,

@@ -75,12 +75,14 @@ export async function optimizeExperiment({
   };
 
   const actionable = decision.status !== "srm_alarm" && e.status === "running" && !e.winnerVariantId;
-  // Under the threshold now, after the minimum sample, and never the control.
-  const lowNow = actionable
-    ? analysis.arms
-        .filter((a) => !a.control && a.impressions >= e.minSample && a.pBest < e.retireBelow)
-        .map((a) => a.id)
-    : [];
+  // Under the threshold now, after the minimum sample, and never the control. A web
+  // experiment's segments are code the tenant shipped at set shares: never retired here.
+  const lowNow =
+    actionable && e.kind !== "web"
+      ? analysis.arms
+          .filter((a) => !a.control && a.impressions >= e.minSample && a.pBest < e.retireBelow)
+          .map((a) => a.id)
+      : [];
   const lowBefore = new Set(e.decision?.lowArms ?? []);
   const toRetire = lowNow.filter((id) => lowBefore.has(id) && id !== decision.variantId);
   const history = [];
