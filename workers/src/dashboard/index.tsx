@@ -10,7 +10,6 @@ import { page, SignInRequired } from "./context";
 import { registerAdsPage } from "./pages/ads";
 import { registerAuthPages } from "./pages/auth";
 import { registerEmailPages } from "./pages/email";
-import { registerWebExperimentPages } from "./pages/web-experiments";
 import { registerExperimentPage } from "./pages/experiment";
 import { registerExperimentListPage } from "./pages/experiments";
 import { registerHomePage } from "./pages/home";
@@ -19,6 +18,7 @@ import { registerLinkPages } from "./pages/links";
 import { registerProjectPages } from "./pages/projects";
 import { registerPushPage } from "./pages/push";
 import { registerSettingsPages } from "./pages/settings";
+import { registerWebExperimentPages } from "./pages/web-experiments";
 import { CSRF_FIELD, CSRF_HEADER, expectedCsrf, loadSession, sameOrigin, sameToken } from "./session";
 import type { DashEnv } from "./types";
 

@@ -11,5 +11,5 @@ export * from "./projects";
 export * from "./push";
 export * from "./tracking";
 export * from "./variants";
-export * from "./webhooks";
 export * from "./web-experiments";
+export * from "./webhooks";
