@@ -225,11 +225,13 @@ export function registerWebExperimentPages(dash: Hono<DashEnv>): void {
               {run.diff ? (
                 <>
                   <h3>The diff{run.files ? ` (${run.files.length} files)` : ""}</h3>
-                  <pre class="code diff" tabindex={0} role="region" aria-label="Unified diff">
-                    {run.diff.split("\n").map((line) => (
-                      <span class={diffClass(line)}>{`${line}\n`}</span>
-                    ))}
-                  </pre>
+                  <section tabindex={0} aria-label="Unified diff">
+                    <pre class="code diff">
+                      {run.diff.split("\n").map((line) => (
+                        <span class={diffClass(line)}>{`${line}\n`}</span>
+                      ))}
+                    </pre>
+                  </section>
                 </>
               ) : null}
             </section>
