@@ -399,6 +399,59 @@ describe.skipIf(!executablePath)(browserSuiteTitle(title, found), () => {
     await page.goto(`${origin}/app/p/${projectId}/settings/webhooks`);
     await audit("24-settings-webhooks");
 
+    // Web experiments: one through the API, activated from its page, then a visitor's exposure
+    // and signup through the SDK's routes show in the results table.
+    const created = await fetch(`${origin}/v1/web-experiments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${writeKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        key: "pricing-cta",
+        hypothesis: "A bigger button gets more sign-ups",
+        target_type: "page",
+        target: "/pricing",
+        segments: [
+          { key: "control", name: "Today", traffic_percent: 50, description: "as it is" },
+          { key: "big", name: "Big button", traffic_percent: 50, description: "twice the size" },
+        ],
+        primary_metric: "signup",
+        preview_url: "https://staging.example.com/pricing",
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    await page.goto(`${origin}/app/p/${projectId}/web`);
+    await audit("25-web-experiments");
+    await page.getByRole("link", { name: "pricing-cta" }).click();
+    await page.waitForURL(/\/web\/pricing-cta$/);
+    await page.getByRole("button", { name: "Activate" }).click();
+    await page.waitForURL(/\/web\/pricing-cta$/);
+    const exposed = (await (
+      await fetch(`${origin}/v1/web/exposures`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${writeKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ experiment: "pricing-cta", anonymous_id: "visitor-1" }),
+      })
+    ).json()) as { tracking_token: string };
+    const signup = await fetch(`${origin}/v1/web/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${writeKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        events: [{ tracking_token: exposed.tracking_token, event: "signup", timestamp: Date.now() }],
+      }),
+    });
+    expect(signup.status).toBe(200);
+    const resultsDeadline = Date.now() + 30_000;
+    while (
+      !(await page.locator("#results-title").count()) ||
+      (await page.getByText("No exposures yet.").count())
+    ) {
+      if (Date.now() > resultsDeadline) break;
+      await sleep(1000);
+      await page.reload();
+    }
+    expect(await page.locator("main").textContent()).toContain("Finish and analyse");
+    expect(await page.getByText("No exposures yet.").count()).toBe(0);
+    await audit("26-web-experiment");
+
     // Home now has traffic; signing out ends the session.
     await page.getByRole("link", { name: "Home" }).click();
     await page.waitForURL(new RegExp(`/app/p/${projectId}$`));
