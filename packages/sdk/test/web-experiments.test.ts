@@ -259,28 +259,61 @@ describe("experiment()", () => {
 });
 
 describe("preview links", () => {
-  it("#seg-<segment> answers that segment without any request, even for an experiment not yet active", async () => {
+  it("#seg-<segment> shows an experiment not active yet; nothing a preview does is counted", async () => {
     vi.stubGlobal("location", { hash: "#seg-bold" });
     const w = worker([]);
     const c = client(w, memoryStorage());
     expect(await c.experiment("hero")).toBe("bold");
     expect(await c.experiment("draft-experiment")).toBe("bold");
-    // Nothing a preview does is counted.
     expect(await c.track("signup")).toBe(false);
     await c.flush();
-    expect(w.seen).toEqual([]);
+    expect(w.exposures()).toEqual([]);
+    expect(w.webEvents()).toEqual([]);
   });
 
-  it("finds seg- among other hash parts and ignores hashes without it", async () => {
+  it("a known experiment's preview must name one of its segments; otherwise the visitor is assigned and counted", async () => {
+    const storage = memoryStorage();
     const w = worker();
-    const c = client(w, memoryStorage());
+    const c = client(w, storage);
+    vi.stubGlobal("location", { hash: "#seg-bold" });
+    expect(await c.experiment("hero")).toBe("bold");
+    // `annual` is pricing's segment: shown for pricing, ignored for hero.
     vi.stubGlobal("location", { hash: "#pricing&seg-annual" });
-    expect(await c.experiment("hero")).toBe("annual");
-    vi.stubGlobal("location", { hash: "#section-seg-x" });
-    const real = await c.experiment("hero");
-    expect(["control", "bold"]).toContain(real);
+    expect(await c.experiment("pricing")).toBe("annual");
+    const segment = await c.experiment("hero");
+    const id = await anonymousId(storage);
+    expect(segment).toBe(assign(HERO, id));
     await c.flush();
-    expect(w.exposures()).toHaveLength(1);
+    expect(w.exposures()).toEqual([{ experiment: "hero", anonymous_id: id }]);
+    // hero's metric counts (its preview was ignored); pricing's preview counts nothing.
+    expect(await c.track("signup")).toBe(true);
+    expect(await c.track("checkout")).toBe(false);
+    await c.flush();
+    expect(w.webEvents().map((e) => [e.tracking_token, e.event])).toEqual([[tokenOf("hero", id), "signup"]]);
+  });
+
+  it("only a slug is a preview: anything else in the hash is ignored", async () => {
+    const storage = memoryStorage();
+    const w = worker();
+    const c = client(w, storage);
+    const real = await c.experiment("hero");
+    expect(real).toBe(assign(HERO, await anonymousId(storage)));
+    for (const hash of [
+      "#seg-<img src=x onerror=alert(1)>",
+      "#seg-Bold",
+      "#seg-bold%20x",
+      "#seg-bold/../x",
+      "#seg-",
+      `#seg-${"a".repeat(64)}`,
+      "#section-seg-bold",
+    ]) {
+      vi.stubGlobal("location", { hash });
+      expect(await c.experiment("hero"), hash).toBe(real);
+      // Not active and not a preview: no segment at all.
+      expect(await c.experiment("draft-experiment"), hash).toBeNull();
+    }
+    vi.stubGlobal("location", { hash: `#x&seg-${"b".repeat(63)}&y` });
+    expect(await c.experiment("draft-experiment")).toBe("b".repeat(63));
   });
 });
 

@@ -56,12 +56,22 @@ const uuid = (): string => {
 
 /**
  * The `#seg-<segment>` of a preview link (alone or among other `&`-separated hash parts), or
- * null. Segment keys are slugs, so nothing needs decoding. Read on every call, so a single-page
- * app that changes the hash previews at once.
+ * null. Only a slug (what segment keys are) counts: anything else in the hash is not a preview.
+ * Read on every call, so a single-page app that changes the hash previews at once.
  */
 const preview = (): string | null =>
-  /(?:^#|&)seg-([^&]+)/.exec((globalThis as { location?: { hash?: string } }).location?.hash ?? "")?.[1] ??
-  null;
+  /(?:^#|&)seg-([a-z0-9][a-z0-9-]{0,62})(?:&|$)/.exec(
+    (globalThis as { location?: { hash?: string } }).location?.hash ?? "",
+  )?.[1] ?? null;
+
+/**
+ * The preview shown for an experiment: one of its segments when its config is known; any slug
+ * for one the config does not list (a preview of an experiment not active yet).
+ */
+const previewOf = (e: WebExperimentsResponse["experiments"][number] | undefined): string | null => {
+  const p = preview();
+  return p && (!e || e.segments.some((s) => s.key === p)) ? p : null;
+};
 
 /**
  * Web experiments: the active experiments' config (memory and storage, refreshed in the
@@ -227,9 +237,10 @@ export function createWeb(d: WebDeps) {
 
     async experiment(key: string): Promise<string | null> {
       try {
-        const p = preview();
-        if (p !== null) return p;
         const exp = (await config())?.experiments.find((e) => e.key === key);
+        // A link naming no segment of a known experiment is ignored: the visitor is assigned.
+        const p = previewOf(exp);
+        if (p !== null) return p;
         if (!exp) return null;
         const a = await visitor();
         let r = x.find((m) => m.e === key && m.a === a);
@@ -248,16 +259,16 @@ export function createWeb(d: WebDeps) {
     },
 
     async track(name: string, properties?: Record<string, string>): Promise<boolean> {
-      // A preview is not a visit: nothing it does is counted.
-      if (preview() !== null) return false;
       const c = await config();
       const a = await visitor();
       const done = new Set<string>();
       let tracked = false;
       // This visitor's exposure first; then one made under an earlier id (before a sign-in).
       for (const r of [...x].sort((p, q) => Number(q.a === a) - Number(p.a === a))) {
-        const metrics = c ? c.experiments.find((e) => e.key === r.e)?.metrics : r.m;
-        if (r.d || done.has(r.e) || !metrics?.includes(name)) continue;
+        const e = c?.experiments.find((x) => x.key === r.e);
+        const metrics = c ? e?.metrics : r.m;
+        // A preview is not a visit: nothing is counted for an experiment it shows.
+        if (r.d || done.has(r.e) || !metrics?.includes(name) || previewOf(e) !== null) continue;
         done.add(r.e);
         const held: Held = { event: name, timestamp: Date.now() };
         if (properties) held.properties = properties;
