@@ -3,7 +3,7 @@ import { findWebExperiment } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from "../../errors";
 import type { ImpressionMessage } from "../../queue/messages";
-import { loadRuntimeConfig, publishRuntimeConfig, type RuntimeExperiment } from "./runtime-config";
+import { loadRuntimeConfig, type RuntimeExperiment, reloadRuntimeConfig } from "./runtime-config";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
@@ -98,7 +98,8 @@ async function activeExperiment(ctx: AppContext, projectId: string, key: string)
       `web experiment '${row.key}' is ${row.status}: exposures are recorded only while it is active`,
     );
   }
-  const fresh = (await publishRuntimeConfig(ctx, projectId)).experiments.find((e) => e.key === key);
+  // This isolate's copy is older than the activation: D1's, for this isolate only (never to KV).
+  const fresh = (await reloadRuntimeConfig(ctx, projectId)).experiments.find((e) => e.key === key);
   if (!fresh) throw new ConflictError(`web experiment '${row.key}' is not active`);
   return fresh;
 }

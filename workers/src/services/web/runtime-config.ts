@@ -24,11 +24,11 @@ export interface RuntimeConfig {
   builtAt: number;
 }
 
-// Rewritten on every change of a web experiment; the TTL is a safety net only.
-const KV_TTL_SECONDS = 24 * 3600;
 // Other isolates see a change through KV within this.
 const ISOLATE_TTL_MS = 10_000;
 const isolateConfigs = new TtlCache<RuntimeConfig>(ISOLATE_TTL_MS);
+// A transition's write is checked against D1 again this many times at most (see publish).
+const PUBLISH_ATTEMPTS = 3;
 
 export const runtimeConfigKvKey = (projectId: string) => `webcfg:v1:${projectId}`;
 
@@ -66,21 +66,56 @@ async function toRuntime(ctx: AppContext, row: WebExperimentRow): Promise<Runtim
   };
 }
 
-/** Rebuilds the project's runtime config from D1 and writes it to KV and this isolate. */
-export async function publishRuntimeConfig(ctx: AppContext, projectId: string): Promise<RuntimeConfig> {
+/** The project's runtime config as D1 has it now. Writes nothing. */
+export async function buildRuntimeConfig(ctx: AppContext, projectId: string): Promise<RuntimeConfig> {
   const rows = await activeWebExperiments(ctx.db, projectId);
-  const config: RuntimeConfig = {
+  return {
     v: 1,
     projectId,
     experiments: await Promise.all(rows.map((r) => toRuntime(ctx, r))),
     builtAt: ctx.now(),
   };
+}
+
+const sameExperiments = (a: RuntimeConfig, b: RuntimeConfig) =>
+  JSON.stringify(a.experiments) === JSON.stringify(b.experiments);
+
+/**
+ * Writes the project's runtime config to KV and this isolate. Only the status transitions call
+ * it: a reader that wrote what it had read could land after a transition's write and bring back
+ * an experiment that was just finished. Two transitions of one project can race the same way
+ * (each read D1 before the other's change), so after its write a transition reads D1 again and
+ * writes once more if the set changed: whichever write is last was checked against D1 after it.
+ * The KV entry does not expire, because readers never rebuild it.
+ */
+export async function publishRuntimeConfig(ctx: AppContext, projectId: string): Promise<RuntimeConfig> {
+  let config = await buildRuntimeConfig(ctx, projectId);
+  for (let attempt = 1; ; attempt++) {
+    await ctx.kv.put(runtimeConfigKvKey(projectId), JSON.stringify(config));
+    if (attempt === PUBLISH_ATTEMPTS) break;
+    const check = await buildRuntimeConfig(ctx, projectId);
+    if (sameExperiments(check, config)) break;
+    config = check;
+  }
   isolateConfigs.set(projectId, config, ctx.now());
-  await ctx.kv.put(runtimeConfigKvKey(projectId), JSON.stringify(config), { expirationTtl: KV_TTL_SECONDS });
   return config;
 }
 
-/** The runtime config: isolate memory, then KV, then D1 (which also rewrites KV). */
+/**
+ * The config rebuilt from D1 for this isolate alone (an experiment the cached copy does not
+ * list yet). Never written to KV: see publishRuntimeConfig.
+ */
+export async function reloadRuntimeConfig(ctx: AppContext, projectId: string): Promise<RuntimeConfig> {
+  const config = await buildRuntimeConfig(ctx, projectId);
+  isolateConfigs.set(projectId, config, ctx.now());
+  return config;
+}
+
+/**
+ * The runtime config: isolate memory, then KV, then D1. The public routes read through here and
+ * never write KV; with no KV entry yet (no transition published one) D1 answers, cached in this
+ * isolate only.
+ */
 export async function loadRuntimeConfig(ctx: AppContext, projectId: string): Promise<RuntimeConfig> {
   const now = ctx.now();
   const cached = isolateConfigs.get(projectId, now);
@@ -90,7 +125,7 @@ export async function loadRuntimeConfig(ctx: AppContext, projectId: string): Pro
     isolateConfigs.set(projectId, fromKv, now);
     return fromKv;
   }
-  return publishRuntimeConfig(ctx, projectId);
+  return reloadRuntimeConfig(ctx, projectId);
 }
 
 /** Drops this isolate's copies (tests simulate another isolate with it). */
