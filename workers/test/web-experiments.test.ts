@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { newId } from "@pushbunny/core";
 import { describe, expect, it } from "vitest";
 import type { AppContext } from "../src/context";
+import { WEB_EVENTS_PER_IP, WEB_EXPOSURES_PER_IP } from "../src/http/routes/web/limits";
 import { buildContext } from "../src/infra/build-context";
 import type { ImpressionMessage } from "../src/queue/messages";
 import { recordTrackingMessages } from "../src/services/events/record-tracking";
@@ -1042,5 +1043,53 @@ describe("web experiments: review fixes", () => {
       "race-a",
       "race-c",
     ]);
+  });
+
+  it("exposures and events are limited per address and project, beside the key's class budget", async () => {
+    const { projectId } = await seedProject({ challengerCount: 0 });
+    const other = await seedProject({ challengerCount: 0 });
+    const sdkKey = await keyWithScopes(projectId, "message");
+    const otherKey = await keyWithScopes(other.projectId, "message");
+    for (const [path, rule] of [
+      ["/v1/web/exposures", WEB_EXPOSURES_PER_IP],
+      ["/v1/web/events", WEB_EVENTS_PER_IP],
+    ] as const) {
+      const from = (ip: string, key = sdkKey) =>
+        call(path, { key, body: {}, headers: { "cf-connecting-ip": ip } });
+      // Malformed bodies count: the address is charged before the body is read.
+      for (let i = 0; i < rule.limit; i += 50) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(50, rule.limit - i) }, () => from("198.51.100.7")),
+        );
+        expect(batch.map((r) => r.status).every((st) => st === 400)).toBe(true);
+      }
+      const refused = await from("198.51.100.7");
+      await expectError(refused, 429, "RATE_LIMITED", /from this address for this project/);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      // Another address, or the same address on another project, has its own budget.
+      expect((await from("198.51.100.8")).status).toBe(400);
+      expect((await from("198.51.100.7", otherKey)).status).toBe(400);
+    }
+    // IPv6: a /64 is one subscriber line, so one budget.
+    for (let i = 0; i < WEB_EXPOSURES_PER_IP.limit; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          call("/v1/web/exposures", {
+            key: sdkKey,
+            body: {},
+            headers: { "cf-connecting-ip": `2001:db8:1:2::${(i + j).toString(16)}` },
+          }),
+        ),
+      );
+    }
+    await expectError(
+      await call("/v1/web/exposures", {
+        key: sdkKey,
+        body: {},
+        headers: { "cf-connecting-ip": "2001:db8:1:2:ffff::1" },
+      }),
+      429,
+      "RATE_LIMITED",
+    );
   });
 });

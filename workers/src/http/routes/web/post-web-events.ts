@@ -6,6 +6,7 @@ import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, unavailable } from "../../schemas";
 import type { App } from "../../types";
 import { EventsResponse } from "../events/post-events";
+import { perAddress, WEB_EVENTS_PER_IP } from "./limits";
 
 export const WebEventInput = z
   .object({
@@ -29,7 +30,7 @@ export function registerPostWebEvents(app: App) {
     "x-pushbunny-access": "message",
     tags: ["web"],
     summary: "Record web experiment metrics",
-    description: `\`{ "events": [...] }\` with up to ${MAX_EVENTS_PER_REQUEST} events. Each token must be of an active web experiment of this project that tracks the event; the primary metric counts as a conversion. Rejected events are listed by index with a reason and do not block the rest; the same (token, event) again never double counts.`,
+    description: `\`{ "events": [...] }\` with up to ${MAX_EVENTS_PER_REQUEST} events. Each token must be of an active web experiment of this project that tracks the event; the primary metric counts as a conversion. Rejected events are listed by index with a reason and do not block the rest; the same (token, event) again never double counts. Limited to ${WEB_EVENTS_PER_IP.limit} requests a minute per address and project, beside the key's \`events\` budget.`,
     security: BEARER,
     request: {
       body: {
@@ -44,7 +45,7 @@ export function registerPostWebEvents(app: App) {
     },
   });
 
-  app.post("/v1/web/events", limitBody(MAX_BODY_BYTES), async (c) => {
+  app.post("/v1/web/events", perAddress("event", WEB_EVENTS_PER_IP), limitBody(MAX_BODY_BYTES), async (c) => {
     let body: unknown;
     try {
       body = await c.req.json();

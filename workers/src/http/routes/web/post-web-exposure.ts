@@ -3,6 +3,7 @@ import { recordWebExposure } from "../../../services/web/record-web-exposure";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, ErrorEnvelope, notFound, unavailable } from "../../schemas";
 import type { App } from "../../types";
+import { perAddress, WEB_EXPOSURES_PER_IP } from "./limits";
 
 export const WebExposureRequest = z
   .strictObject({
@@ -29,10 +30,9 @@ const route = createRoute({
   "x-pushbunny-access": "message",
   tags: ["web"],
   summary: "Record that a visitor saw an active web experiment",
-  description:
-    "The server assigns the segment (the same sticky, traffic-weighted hash as the SDK), never the caller. A repeated exposure of the same visitor is the same impression and counts once.",
+  description: `The server assigns the segment (the same sticky, traffic-weighted hash as the SDK), never the caller. A repeated exposure of the same visitor is the same impression and counts once. Limited to ${WEB_EXPOSURES_PER_IP.limit} requests a minute per address and project, beside the key's \`message\` budget.`,
   security: BEARER,
-  middleware: [limitBody(4 * 1024)] as const,
+  middleware: [perAddress("exposure", WEB_EXPOSURES_PER_IP), limitBody(4 * 1024)] as const,
   request: { body: { required: true, content: { "application/json": { schema: WebExposureRequest } } } },
   responses: {
     200: {
