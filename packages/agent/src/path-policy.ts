@@ -11,6 +11,7 @@ export type RefusalCode =
   | "config"
   | "generated"
   | "server_code"
+  | "test_code"
   | "file_type"
   | "too_large";
 
@@ -39,7 +40,65 @@ const SECRET =
   /(secret|credential|private[-_]?key|\.pem$|\.key$|\.p12$|\.pfx$|\.crt$|\.cer$|\.jks$|\.keystore$|\.gpg$|\.asc$|^id_(rsa|ed25519|ecdsa|dsa))|(^|[._-])env($|[._-])/;
 const CONFIG =
   /^(package\.json|(ts|js)config(\.[\w-]+)?\.json|.*\.config\.[a-z]+|vercel\.json|netlify\.toml|wrangler\.(toml|json|jsonc)|turbo\.json|nx\.json|lerna\.json|components\.json|dockerfile|jenkinsfile|makefile|procfile|codeowners)$/;
-const SERVER_CODE = /^(middleware|instrumentation|route)\.(ts|js|mjs)$/;
+// Next.js runs these on the server or at build time whatever folder they are in (route handlers,
+// middleware, instrumentation, metadata images and files).
+const SERVER_CODE =
+  /^(middleware|instrumentation(-client)?|route|opengraph-image|twitter-image|sitemap|robots)\.(js|jsx|ts|tsx|mjs|mts|cjs|cts)$/;
+// Tests, mocks, stories and test-runner/dev-server setup: run by CI or a developer's machine, never part of the page.
+const TEST_NAME = /(\.(test|spec|stories|story)\.[^/]+$)|^(setuptests|setupproxy)\.[^/]+$/;
+const TEST_FOLDER = /^(__tests__|__mocks__|__snapshots__)$/;
+
+/** True when the text starts with the "use server" directive (a Next.js server actions module). */
+export function startsWithUseServer(content: string): boolean {
+  const body = content.replace(/^\uFEFF/, "").replace(/^(\s+|\/\/[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, "");
+  return /^(["'])use server\1/.test(body);
+}
+
+/** Path segments that are hidden, or name a secret, key or environment file. */
+function secretOrHidden(segments: readonly string[]): { code: RefusalCode; reason: string } | null {
+  const hidden = segments.find((segment) => segment.startsWith("."));
+  if (hidden !== undefined)
+    return {
+      code: "hidden_path",
+      reason: `Hidden files and folders (${hidden}) are off limits: CI, env and tool settings live there.`,
+    };
+  const name = (segments[segments.length - 1] ?? "").toLowerCase();
+  if (SECRET.test(name) || segments.some((segment) => /^(secrets?|credentials|certs?|keys)$/i.test(segment)))
+    return {
+      code: "secret",
+      reason: `${segments[segments.length - 1]} looks like a secret, key or environment file.`,
+    };
+  return null;
+}
+
+export type ReadCheck = { ok: true; path: string } | { ok: false; code: RefusalCode; reason: string };
+
+/**
+ * Whether the agent may read `path` for the model: never hidden files (.env*, .npmrc, CI) or
+ * anything named like a secret or key, and never over the per-file cap (`bytes` when known).
+ * A read refused here never reaches the model's context, so it can never be copied into a write.
+ */
+export function checkReadPath(
+  path: string,
+  bytes?: number,
+  policy: WritePolicy = DEFAULT_WRITE_POLICY,
+): ReadCheck {
+  if (typeof path !== "string" || path.length === 0 || path.includes("\\") || path.startsWith("/"))
+    return { ok: false, code: "invalid_path", reason: "Use a path relative to the repository root." };
+  const clean = path.replace(/^(\.\/)+/, "");
+  const segments = clean.split("/");
+  if (segments.some((segment) => segment === "" || segment === "." || segment === ".."))
+    return { ok: false, code: "invalid_path", reason: 'The path has an empty, "." or ".." part.' };
+  const denied = secretOrHidden(segments);
+  if (denied) return { ok: false, ...denied };
+  if (bytes !== undefined && bytes > policy.maxFileBytes)
+    return {
+      ok: false,
+      code: "too_large",
+      reason: `${clean} has ${bytes} bytes; files over ${policy.maxFileBytes} bytes are not read.`,
+    };
+  return { ok: true, path: clean };
+}
 
 /**
  * Whether the agent may write `path`: only inside the app's source folders, never CI, secrets,
@@ -75,11 +134,6 @@ export function checkWritePath(
     if (segment === "" || segment === "." || segment === "..") {
       return refuse("invalid_path", 'The path has an empty, "." or ".." part.');
     }
-    if (segment.startsWith("."))
-      return refuse(
-        "hidden_path",
-        `Hidden files and folders (${segment}) are off limits: CI, env and tool settings live there.`,
-      );
     if (!SAFE_SEGMENT.test(segment) || /[. ]$/.test(segment) || segment.includes("~")) {
       return refuse("invalid_path", `"${segment}" is not a portable file or folder name.`);
     }
@@ -88,17 +142,18 @@ export function checkWritePath(
       return refuse("generated", `${segment}/ holds installed, built or static files.`);
   }
   const name = basename(clean).toLowerCase();
-  if (
-    SECRET.test(name) ||
-    segments.some((segment) => /^(secrets?|credentials|certs?|keys)$/i.test(segment))
-  ) {
-    return refuse("secret", `${basename(clean)} looks like a secret, key or environment file.`);
-  }
+  const denied = secretOrHidden(segments);
+  if (denied) return refuse(denied.code, denied.reason);
   if (LOCKFILE.test(name)) return refuse("lockfile", "Lockfiles are never changed by the agent.");
   if (CONFIG.test(name)) return refuse("config", `${basename(clean)} is a manifest or configuration file.`);
   if (SERVER_CODE.test(name) || /(^|\/)pages\/api\//i.test(clean)) {
     return refuse("server_code", "Server code (API routes, route handlers, middleware) is out of scope.");
   }
+  if (TEST_NAME.test(name) || segments.some((segment) => TEST_FOLDER.test(segment)))
+    return refuse(
+      "test_code",
+      `${basename(clean)} is a test, mock, story or test setup file; the agent writes only app code.`,
+    );
   if (!ALLOWED_EXTENSIONS.test(name))
     return refuse(
       "file_type",
@@ -116,6 +171,11 @@ export function checkWritePath(
     const bytes = new TextEncoder().encode(content).byteLength;
     if (bytes > policy.maxFileBytes)
       return refuse("too_large", `The file has ${bytes} bytes; the limit is ${policy.maxFileBytes}.`);
+    if (startsWithUseServer(content))
+      return refuse(
+        "server_code",
+        'A "use server" module holds server actions; server code is out of scope.',
+      );
   }
   return { ok: true, path: clean };
 }

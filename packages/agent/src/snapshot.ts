@@ -15,6 +15,11 @@ export interface RepoSnapshot {
   tree: readonly RepoEntry[];
   /** True when the listing was cut short (the trees API truncates very large repositories). */
   truncated?: boolean;
+  /**
+   * Paths the listing had that are neither files nor folders (symlinks, submodules). They are left
+   * out of `tree`; nothing may be read from, written to, or created beneath them.
+   */
+  unsupported?: readonly string[];
   /** The file's text, or null when it does not exist, is not a file, or is not text. */
   read(path: string): Promise<string | null>;
 }

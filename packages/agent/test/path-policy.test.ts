@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkReadPath,
   checkWritePath,
   DEFAULT_WRITE_POLICY,
   detectFramework,
@@ -90,6 +91,26 @@ const refused: [string, RefusalCode][] = [
   ["src/pages/api/checkout.ts", "server_code"],
   ["src/middleware.ts", "server_code"],
   ["src/app/api/orders/route.ts", "server_code"],
+  ["src/app/api/orders/route.tsx", "server_code"],
+  ["src/app/api/orders/route.jsx", "server_code"],
+  ["src/app/api/orders/route.mts", "server_code"],
+  ["src/app/feed/Route.JS", "server_code"],
+  ["src/instrumentation.ts", "server_code"],
+  ["src/instrumentation-client.ts", "server_code"],
+  ["src/middleware.mjs", "server_code"],
+  ["src/app/opengraph-image.tsx", "server_code"],
+  ["src/app/blog/[slug]/twitter-image.jsx", "server_code"],
+  ["src/app/sitemap.ts", "server_code"],
+  ["src/app/robots.js", "server_code"],
+  // Tests, mocks, stories and test or dev-server setup.
+  ["src/components/pricing.test.tsx", "test_code"],
+  ["src/components/pricing.spec.ts", "test_code"],
+  ["src/components/Pricing.Test.JSX", "test_code"],
+  ["src/components/__tests__/pricing.tsx", "test_code"],
+  ["src/__mocks__/next/navigation.ts", "test_code"],
+  ["src/setupTests.ts", "test_code"],
+  ["src/setupProxy.js", "test_code"],
+  ["src/components/pricing.stories.tsx", "test_code"],
   // Not source.
   ["src/deploy.sh", "file_type"],
   ["src/index.html", "file_type"],
@@ -111,6 +132,25 @@ describe("checkWritePath", () => {
     const result = checkWritePath(path, nextApp);
     expect(result).toMatchObject({ ok: false, refused: true, code });
     if (!result.ok) expect(result.reason.length).toBeGreaterThan(10);
+  });
+
+  it('refuses content that starts with "use server", after comments and whitespace', () => {
+    for (const content of [
+      '"use server";\nexport async function pay() {}\n',
+      "'use server'\n",
+      '\uFEFF// actions\n/* more */\n\n  "use server";\n',
+    ]) {
+      expect(checkWritePath("src/components/actions.ts", nextApp, content), content).toMatchObject({
+        code: "server_code",
+      });
+    }
+    for (const content of [
+      '"use client";\nexport function A() {}\n',
+      'export async function pay() {\n  "use server";\n}\n',
+      "// use server\nexport const x = 1;\n",
+    ]) {
+      expect(checkWritePath("src/components/actions.ts", nextApp, content).ok, content).toBe(true);
+    }
   });
 
   it("names the allowed folders in its reason, so the LLM can correct itself", () => {
@@ -160,5 +200,33 @@ describe("checkWritePath", () => {
       code: "outside_source",
       reason: "No source folder was detected.",
     });
+  });
+});
+
+describe("checkReadPath", () => {
+  it.each([
+    [".env", "hidden_path"],
+    [".env.local", "hidden_path"],
+    ["src/.env.production", "hidden_path"],
+    [".npmrc", "hidden_path"],
+    [".github/workflows/deploy.yml", "hidden_path"],
+    ["src/config/env.local.ts", "secret"],
+    ["src/certs/server.pem", "secret"],
+    ["deploy/signing.key", "secret"],
+    ["src/id_ed25519", "secret"],
+    ["src/secrets.json", "secret"],
+    ["src/lib/aws-credentials.ts", "secret"],
+    ["src/../.env", "invalid_path"],
+    ["/etc/passwd", "invalid_path"],
+  ] as [string, RefusalCode][])("refuses %j (%s)", (path, code) => {
+    expect(checkReadPath(path)).toMatchObject({ ok: false, code });
+  });
+
+  it("reads source, manifests and lockfiles under the cap, and refuses bigger files", () => {
+    const limit = DEFAULT_WRITE_POLICY.maxFileBytes;
+    expect(checkReadPath("./src/app/page.tsx", 10)).toEqual({ ok: true, path: "src/app/page.tsx" });
+    expect(checkReadPath("package.json")).toEqual({ ok: true, path: "package.json" });
+    expect(checkReadPath("src/app/page.tsx", limit).ok).toBe(true);
+    expect(checkReadPath("src/app/page.tsx", limit + 1)).toMatchObject({ ok: false, code: "too_large" });
   });
 });

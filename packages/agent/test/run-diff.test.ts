@@ -45,6 +45,30 @@ describe("diffLines", () => {
   });
 });
 
+describe("diffLines on big files", () => {
+  it("stays fast and correct: a whole new file, a common head and tail, and a middle past the edit cap", () => {
+    const rand = random(29);
+    const big = Array.from({ length: 20_000 }, (_, i) => `line ${i} ${"abc"[Math.floor(rand() * 3)]}`);
+    const other = Array.from({ length: 20_000 }, (_, i) => `other ${i}`);
+    const started = Date.now();
+    for (const [a, b] of [
+      [[], big],
+      [big, []],
+      [big, [...big.slice(0, 100), "changed", ...big.slice(101)]],
+      [big, other],
+      [[...big.slice(0, 5), ...other, ...big.slice(-5)], big],
+    ] as [string[], string[]][]) {
+      const ops = diffLines(a, b);
+      expect(ops.filter((op) => op.kind !== "+").map((op) => op.line)).toEqual(a);
+      expect(ops.filter((op) => op.kind !== "-").map((op) => op.line)).toEqual(b);
+    }
+    expect(
+      diffLines(big, [...big.slice(0, 100), "changed", ...big.slice(101)]).filter((op) => op.kind !== " "),
+    ).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

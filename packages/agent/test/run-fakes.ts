@@ -25,6 +25,8 @@ export class FakeRepo implements GitHubRepoApi {
   readonly pulls: (PullRequest & { title: string; body: string })[] = [];
   /** Methods that throw, once each time they are called. */
   readonly failures = new Map<Method, GitHubError>();
+  /** Git modes by path (default 100644): 120000 lists the path as a symlink, 160000 as a submodule. */
+  readonly modes = new Map<string, string>();
   private counter = 0;
 
   constructor(
@@ -86,12 +88,15 @@ export class FakeRepo implements GitHubRepoApi {
     const entries: GitTreeEntry[] = [];
     const folders = new Set<string>();
     for (const [path, sha] of tree) {
+      const mode = this.modes.get(path) ?? "100644";
       entries.push({
         path,
-        type: "blob",
+        type: mode === "160000" ? "commit" : "blob",
         sha,
-        mode: "100644",
-        size: new TextEncoder().encode(this.blobs.get(sha) ?? "").byteLength,
+        mode,
+        ...(mode === "160000"
+          ? {}
+          : { size: new TextEncoder().encode(this.blobs.get(sha) ?? "").byteLength }),
       });
       for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1))
         folders.add(path.slice(0, at));

@@ -155,8 +155,14 @@ describe("the write tools", () => {
         ["read_file", { path: "src/app/blog/[slug]/page.tsx" }],
         ["read_file", { path: "src/app/blog/[slug]/page.tsx" }],
         ["read_file", { path: "src/nope.tsx" }],
-        ["write_file", { path: "src/components/extra.tsx", content: "export const extra = 1;\n" }],
-        ["read_file", { path: "src/components/extra.tsx" }],
+        [
+          "write_file",
+          {
+            path: "src/components/experiments/pricing-cta.module.css",
+            content: ".cta {\n  color: red;\n}\n",
+          },
+        ],
+        ["read_file", { path: "src/components/experiments/pricing-cta.module.css" }],
         ["compare_changes", {}],
       ),
     );
@@ -169,9 +175,9 @@ describe("the write tools", () => {
     expect(results[0]?.content).toContain("BlogPost");
     expect(results[1]?.content).toBe(results[0]?.content);
     expect(results[2]?.error).toMatch(/not a file of the repository/);
-    expect(results[4]?.content).toBe("export const extra = 1;\n");
+    expect(results[4]?.content).toBe(".cta {\n  color: red;\n}\n");
     expect(results[5]?.diff).toContain("+++ b/src/components/experiments/pricing-cta-experiment.tsx");
-    expect(results[5]?.diff).toContain("+++ b/src/components/extra.tsx");
+    expect(results[5]?.diff).toContain("+++ b/src/components/experiments/pricing-cta.module.css");
     const reads = outcome.usage.filesRead;
     const again = await runImplementation(
       input(new FakeRepo(fixtureFiles("next-app")), new ScriptedModel(happyScript(NEXT_APP))),

@@ -229,14 +229,19 @@ export function createRepoApi(options: RepoApiOptions): GitHubRepoApi {
 
 /**
  * A RepoSnapshot of one tree for the detectors: one recursive listing, and blob reads only when a
- * detector asks (RepoIndex caches and budgets them). Submodules (`commit` entries) are left out.
+ * detector asks (RepoIndex caches and budgets them). Submodules (`commit` entries, mode 160000)
+ * and symlinks (mode 120000, whose blob is a link target that may point anywhere) are not files:
+ * they are left out of the tree and listed as `unsupported`, so they are never read or written.
  */
 export async function repoSnapshot(api: GitHubRepoApi, treeSha: string): Promise<RepoSnapshot> {
   const listing = await api.getTree(treeSha);
   const blobs = new Map<string, string>();
   const tree: RepoEntry[] = [];
+  const unsupported: string[] = [];
   for (const entry of listing.entries) {
-    if (entry.type === "blob") {
+    if (entry.type === "commit" || entry.mode === "120000" || entry.mode === "160000") {
+      unsupported.push(entry.path);
+    } else if (entry.type === "blob") {
       blobs.set(entry.path, entry.sha);
       tree.push({
         path: entry.path,
@@ -250,6 +255,7 @@ export async function repoSnapshot(api: GitHubRepoApi, treeSha: string): Promise
   return {
     tree,
     truncated: listing.truncated,
+    unsupported,
     read: async (path) => {
       const sha = blobs.get(path);
       return sha === undefined ? null : api.getBlobText(sha);

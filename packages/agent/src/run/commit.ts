@@ -60,7 +60,9 @@ export function pullRequestText(input: {
 
 /**
  * One commit on a new branch, then a draft pull request. The branch is created last, so any
- * failure before it leaves nothing behind; a failed pull request deletes the branch again.
+ * failure before it leaves nothing behind; a failed pull request deletes the branch again. Log
+ * failures are swallowed here, so neither a stray branch nor a "failed" run with a live pull
+ * request can come from one.
  */
 export async function commitAndOpenPullRequest(input: {
   repo: GitHubRepoApi;
@@ -71,6 +73,8 @@ export async function commitAndOpenPullRequest(input: {
   log: (message: string) => Promise<void>;
 }): Promise<{ pullNumber: number; pullUrl: string; commitSha: string }> {
   const { repo, base, branch } = input;
+  // The log is a heartbeat, not part of the change: its failure never decides what is on GitHub.
+  const log = (message: string) => input.log(message).catch(() => undefined);
   const entries = [];
   for (const change of input.changes) {
     const blob = await repo.createBlob(change.content);
@@ -82,9 +86,9 @@ export async function commitAndOpenPullRequest(input: {
     treeSha: tree.sha,
     parentShas: [base.commitSha],
   });
-  await input.log(`commit ${commit.sha.slice(0, 7)} with ${entries.length} files`);
+  await log(`commit ${commit.sha.slice(0, 7)} with ${entries.length} files`);
   await repo.createBranch(branch, commit.sha);
-  await input.log(`branch ${branch} created`);
+  await log(`branch ${branch} created`);
   try {
     const pull = await repo.createPullRequest({
       title: input.pr.title,
@@ -97,7 +101,7 @@ export async function commitAndOpenPullRequest(input: {
   } catch (err) {
     // A branch without its pull request would be found by nobody; take it away again.
     await repo.deleteBranch(branch).catch(() => undefined);
-    await input.log(`pull request failed; branch ${branch} deleted`);
+    await log(`pull request failed; branch ${branch} deleted`);
     throw err;
   }
 }

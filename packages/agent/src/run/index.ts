@@ -1,5 +1,5 @@
 export { BudgetExceeded, type BudgetName, type Budgets, DEFAULT_BUDGETS, type Usage } from "./budgets";
-export { diffLines, type FileChange, unifiedDiff, unifiedDiffOf } from "./diff";
+export { capDiff, diffLines, type FileChange, MAX_DIFF_BYTES, unifiedDiff, unifiedDiffOf } from "./diff";
 export { type ExperimentSpec, experimentProblems, type SegmentSpec } from "./experiment";
 export type {
   AgentModel,

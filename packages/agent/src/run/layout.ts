@@ -6,6 +6,7 @@ import { dirname, joinPath } from "../paths";
 import type { RepoIndex } from "../snapshot";
 import type { CodeStyle } from "../style";
 import type { ExperimentSpec } from "./experiment";
+import { unsupportedAt } from "./snapshot";
 
 export type Flavour = "react" | "vue";
 
@@ -80,7 +81,9 @@ export async function planLayout(
 ): Promise<ExperimentLayout> {
   const flavour: Flavour = detection.framework.startsWith("vue") ? "vue" : "react";
   const typescript = style.typescript && detection.typescript;
-  const allowed = (path: string) => checkWritePath(path, detection).ok;
+  // A symlink or submodule at (or above) a path makes it as taken as a file there.
+  const blocked = (path: string) => unsupportedAt(path, index.snapshot.unsupported) !== null;
+  const allowed = (path: string) => checkWritePath(path, detection).ok && !blocked(path);
   const srcRoot = detection.srcRoot;
   const folders = [joinPath(srcRoot, "components"), joinPath(srcRoot, "lib"), dirname(targetPath)];
   const componentsDir = folders.find((dir) => allowed(joinPath(dir, "experiments", "X.tsx")));
@@ -130,7 +133,7 @@ export async function planLayout(
     propsType: `${base}SegmentProps`,
   };
   for (const file of [switchComponent, ...segments]) {
-    if (index.hasFile(file.path))
+    if (index.hasFile(file.path) || blocked(file.path))
       throw new Error(`${file.path} already exists; choose another experiment key or remove it first.`);
   }
   return { flavour, typescript, sdkModule, switchComponent, segments, ...envOf(detection.framework) };

@@ -2,20 +2,20 @@ import { describeStyle } from "../describe-style";
 import { detectFramework, type FrameworkDetection } from "../framework";
 import { GitHubError, type GitHubRepoApi } from "../github/types";
 import { importBindings, resolveImport } from "../imports";
-import { checkWritePath, DEFAULT_WRITE_POLICY } from "../path-policy";
+import { checkReadPath, checkWritePath, DEFAULT_WRITE_POLICY } from "../path-policy";
 import { RepoIndex, type RepoSnapshot } from "../snapshot";
 import { detectStyle } from "../style";
 import { findTargetFiles, type TargetCandidate } from "../targets";
 import { BudgetExceeded, BudgetMeter, type Budgets, type Usage } from "./budgets";
 import { reactSwitchSource, sdkModuleSource, vueSwitchSource } from "./codegen";
 import { commitAndOpenPullRequest, pullRequestText } from "./commit";
-import { unifiedDiffOf } from "./diff";
+import { capDiff, unifiedDiffOf } from "./diff";
 import { type ExperimentSpec, experimentProblems } from "./experiment";
 import { importSpecifier, planLayout } from "./layout";
 import type { AgentModel, ModelReply, ModelRequest, ToolResult, Turn } from "./model";
 import { planPrompt, SYSTEM_PROMPT, writePrompt } from "./prompt";
 import { WriteSession } from "./session";
-import { snapshotFromApi } from "./snapshot";
+import { snapshotFromApi, unsupportedAt } from "./snapshot";
 import { chooseTargetTool, WRITE_TOOLS } from "./tools";
 
 export type RunPhase = "plan" | "read" | "write" | "diff" | "commit";
@@ -147,12 +147,13 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
   const index = new RepoIndex(snapshot, Number.POSITIVE_INFINITY);
   const read = new Map<string, string>();
   const readCounted = async (path: string) => {
-    // The model rewrites whole files, and the policy caps a written file at 100 KB.
-    if (read.has(path) || !index.hasFile(path) || (index.size(path) ?? 0) > DEFAULT_WRITE_POLICY.maxFileBytes)
-      return;
+    // The model rewrites whole files, and the policy caps a written file at 100 KB; hidden and
+    // secret files never reach the model.
+    if (read.has(path) || !index.hasFile(path) || !checkReadPath(path, index.size(path)).ok) return;
+    if (unsupportedAt(path, snapshot.unsupported) !== null) return;
     meter.spend("filesRead", 1);
     const text = await snapshot.read(path);
-    if (text !== null) read.set(path, text);
+    if (text !== null && byteLength(text) <= DEFAULT_WRITE_POLICY.maxFileBytes) read.set(path, text);
   };
   await readCounted(targetPath);
   const targetText = read.get(targetPath);
@@ -211,7 +212,7 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
       files,
       generated: [...session.generated].map(([path, content]) => ({ path, content })),
       styleText: describeStyle(style),
-      sourceDirs: detection.sourceDirs,
+      folder: session.folder,
       clientSegments: switchInput.useClient,
     }),
   });
@@ -222,10 +223,10 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
   // written; checking the final set again keeps that true whatever changes above.
   const changes = await session.changes();
   for (const change of changes) {
-    const check = checkWritePath(change.path, detection, change.content);
+    const check = session.checkChange(change);
     if (!check.ok) throw new RunError(`${change.path} was refused at commit time: ${check.reason}`);
   }
-  const diff = unifiedDiffOf(changes);
+  const diff = capDiff(unifiedDiffOf(changes));
   setDiff(diff);
   const changed: ChangedFile[] = changes.map((c) => ({
     path: c.path,
@@ -235,8 +236,10 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
   await input.onDiff(diff, changed);
   await log("diff", `${changed.length} files, ${diff.split("\n").length} diff lines`);
 
-  // Commit.
+  // Commit. From here a failing log (the heartbeat) must not fail the run: it could leave a
+  // branch behind, or report a failure while the draft pull request is live.
   meter.check();
+  const commitLog = (message: string) => log("commit", message).catch(() => undefined);
   // The model's summary is prose for reviewers; capped so a runaway answer cannot flood the PR.
   const summary = session.summary.trim().slice(0, 2_000);
   const pr = pullRequestText({ experiment, layout, targetPath, changes, summary });
@@ -246,9 +249,9 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
     branch: input.branch,
     changes,
     pr,
-    log: (message) => log("commit", message),
+    log: commitLog,
   });
-  await log("commit", `draft pull request #${pull.pullNumber} ${pull.pullUrl}`);
+  await commitLog(`draft pull request #${pull.pullNumber} ${pull.pullUrl}`);
   return {
     branch: input.branch,
     pullNumber: pull.pullNumber,
