@@ -10,6 +10,7 @@ import {
   startGitHubStub,
 } from "../../../workers/test-support/github-stub-server";
 import {
+  canAdministerAccount,
   createAppJwt,
   createRepoApi,
   detectFramework,
@@ -18,6 +19,8 @@ import {
   type GitHubAppConfig,
   GitHubError,
   getInstallation,
+  getOrgMembership,
+  getUserLogin,
   installUrl,
   listInstallationRepositories,
   mintInstallationToken,
@@ -288,6 +291,63 @@ describe("OAuth: the setup callback learns which installations the person can re
     const badUser = await failure(userInstallationIds(app, "ghu_unknown"));
     expect(badUser.code).toBe("unauthorized");
     expect(badUser.message).toContain("authorize the App again");
+  });
+});
+
+describe("OAuth: whether the person administers the installation's account", () => {
+  const tokenFor = async (user: Parameters<GitHubStub["addOAuthCode"]>[1] = {}) =>
+    exchangeOAuthCode(app, stub.addOAuthCode([acme, solo], user));
+
+  it("reads the user's login and organization membership with their own token", async () => {
+    const token = await tokenFor({
+      login: "octo",
+      memberships: { acme: { state: "active", role: "member" } },
+    });
+    expect(await getUserLogin(app, token)).toBe("octo");
+    expect(await getOrgMembership(app, token, "acme")).toEqual({ state: "active", role: "member" });
+    expect(await getOrgMembership(app, token, "elsewhere")).toBeNull();
+    expect((await failure(getOrgMembership(app, token, "../x"))).code).toBe("invalid");
+  });
+
+  it("an organization needs an active admin; a personal account needs its owner", async () => {
+    const org = { login: "acme", type: "Organization" };
+    const admin = await tokenFor({
+      login: "octo",
+      memberships: { acme: { state: "active", role: "admin" } },
+    });
+    expect(await canAdministerAccount(app, admin, org)).toBe(true);
+    const member = await tokenFor({
+      login: "octo",
+      memberships: { acme: { state: "active", role: "member" } },
+    });
+    expect(await canAdministerAccount(app, member, org)).toBe(false);
+    const invited = await tokenFor({
+      login: "octo",
+      memberships: { acme: { state: "pending", role: "admin" } },
+    });
+    expect(await canAdministerAccount(app, invited, org)).toBe(false);
+    const outsider = await tokenFor({ login: "octo", memberships: {} });
+    expect(await canAdministerAccount(app, outsider, org)).toBe(false);
+
+    const person = { login: "solo", type: "User" };
+    expect(await canAdministerAccount(app, await tokenFor({ login: "SOLO" }), person)).toBe(true);
+    expect(await canAdministerAccount(app, await tokenFor({ login: "mallory" }), person)).toBe(false);
+    // An org admin of acme is not thereby the owner of solo's personal account.
+    expect(await canAdministerAccount(app, admin, person)).toBe(false);
+  });
+});
+
+describe("redirects", () => {
+  it("never follows one: the token must not travel off the API's origin", async () => {
+    const seen: (string | undefined)[] = [];
+    const fetcher: typeof fetch = async (_input, init) => {
+      seen.push(init?.redirect);
+      return new Response(null, { status: 302, headers: { location: "https://evil.example/steal" } });
+    };
+    const err = await failure(listInstallationRepositories({ apiUrl: stub.url, fetch: fetcher }, "ghs_x"));
+    expect(err).toBeInstanceOf(GitHubError);
+    expect(err.status).toBe(302);
+    expect(seen).toEqual(["manual"]);
   });
 });
 

@@ -301,3 +301,64 @@ export async function listInstallationRepositories(
     return repositoryInfo(item as Record<string, unknown>, call);
   });
 }
+
+/** The login of the person a user token belongs to. */
+export async function getUserLogin(config: GitHubAppConfig, userToken: string): Promise<string> {
+  const call: GitHubCall = { action: "read the signed-in GitHub user", auth: "user" };
+  const { body } = await sendJson(config, { url: `${baseUrl(config.apiUrl)}/user`, token: userToken, call });
+  return stringField(body, "login", call);
+}
+
+export interface OrgMembership {
+  /** "active" or "pending" (invited, not yet accepted). */
+  state: string;
+  /** "admin" or "member". */
+  role: string;
+}
+
+/**
+ * The user's membership of an organization, read with their own token; null when they are not a
+ * member (GitHub answers 404, or 403 when the org restricts what the App may see of memberships).
+ */
+export async function getOrgMembership(
+  config: GitHubAppConfig,
+  userToken: string,
+  org: string,
+): Promise<OrgMembership | null> {
+  if (!/^[A-Za-z0-9-]{1,100}$/.test(org)) {
+    throw new GitHubError("invalid", `"${org}" is not a GitHub organization login`);
+  }
+  const call: GitHubCall = {
+    action: `read your membership of ${org}`,
+    auth: "user",
+    notFound: `you are not a member of ${org}`,
+  };
+  try {
+    const { body } = await sendJson(config, {
+      url: `${baseUrl(config.apiUrl)}/user/memberships/orgs/${encodeURIComponent(org)}`,
+      token: userToken,
+      call,
+    });
+    return { state: stringField(body, "state", call), role: stringField(body, "role", call) };
+  } catch (err) {
+    if (err instanceof GitHubError && (err.code === "not_found" || err.code === "forbidden")) return null;
+    throw err;
+  }
+}
+
+/**
+ * Whether the user may administer the account an installation is on: for a personal account,
+ * it is theirs; for an organization, they are an active admin of it.
+ */
+export async function canAdministerAccount(
+  config: GitHubAppConfig,
+  userToken: string,
+  account: { login: string; type: string },
+): Promise<boolean> {
+  if (account.type === "Organization") {
+    const membership = await getOrgMembership(config, userToken, account.login);
+    return membership?.state === "active" && membership.role === "admin";
+  }
+  const login = await getUserLogin(config, userToken);
+  return login.toLowerCase() === account.login.toLowerCase();
+}

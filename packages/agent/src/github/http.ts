@@ -50,6 +50,8 @@ export async function send(transport: GitHubTransport, request: GitHubRequest): 
       },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       signal: AbortSignal.timeout(transport.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      // A redirect would carry the Authorization header to wherever it points: never follow one.
+      redirect: "manual",
     });
   } catch (error) {
     throw await toGitHubError(error, request.call);
