@@ -26,6 +26,7 @@ export type {
   GitHubStubPull,
   GitHubStubRepoSeed,
   GitHubStubRequest,
+  GitHubStubUser,
 } from "./github-stub/types";
 export { pullRequestEventPayload, signGitHubWebhookBody } from "./github-stub/webhooks";
 

@@ -10,7 +10,7 @@ import type { Env } from "../src/env";
 import worker from "../src/index";
 import { QUEUES } from "../src/queue/messages";
 import { CRONS } from "../src/scheduled/crons";
-import { call, eventually, expectError, json, runCron, seedProject } from "./helpers";
+import { asMember, call, eventually, expectError, json, runCron, seedMember, seedProject } from "./helpers";
 
 /**
  * The GitHub agent end to end: connecting a project to the GitHub App, implementing a web
@@ -63,9 +63,15 @@ async function stubRepo(fullName: string) {
   };
 }
 
-/** A code GitHub would hand the setup URL for a person who can reach these installations. */
-async function oauthCode(installationIds: number[]) {
-  const out = await stubPost("/__stub/oauth-codes", { installation_ids: installationIds });
+/**
+ * A code GitHub would hand the setup URL for a person who can reach these installations; by
+ * default an active admin of their organizations (the stub's default), else as `user` says.
+ */
+async function oauthCode(
+  installationIds: number[],
+  user: { login?: string; memberships?: Record<string, { state: string; role: string }> } = {},
+) {
+  const out = await stubPost("/__stub/oauth-codes", { installation_ids: installationIds, ...user });
   return String(out?.code);
 }
 
@@ -77,19 +83,36 @@ async function authorize(apiKey: string) {
   return new URL(body.install_url).searchParams.get("state") ?? "";
 }
 
+/** The dashboard's session cookie of a person with this role in the project. */
+async function dashboardCookie(projectId: string, role: "owner" | "admin" | "member" | "viewer" = "admin") {
+  const member = await seedMember(projectId, role);
+  return { ...member, cookie: `__Host-pb_session=${member.refreshToken}` };
+}
+
+// Each setup from its own address: the route's per-address limit (30 a minute) is not under test.
+const anyAddress = () => `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 250) + 1).join(".")}`;
+
 // Not through `call`: a browser's redirect must be seen, not followed.
-function setup(query: Record<string, string>, accept = "application/json") {
+function setup(query: Record<string, string>, accept = "application/json", cookie?: string) {
   return exports.default.fetch(`http://pushbunny.test/github/setup?${new URLSearchParams(query)}`, {
-    headers: { accept },
+    headers: { accept, "cf-connecting-ip": anyAddress(), ...(cookie ? { cookie } : {}) },
     redirect: "manual",
   });
 }
 
-/** authorize → install on GitHub → setup with a code for that installation. */
-async function connect(apiKey: string, inst: Installation) {
+/** authorize → install on GitHub → setup, signed in to the dashboard as an admin, with a code. */
+async function connect(apiKey: string, projectId: string, inst: Installation) {
   const state = await authorize(apiKey);
   const code = await oauthCode([inst.id]);
-  return json(await setup({ installation_id: String(inst.id), setup_action: "install", state, code }), 200);
+  const { cookie } = await dashboardCookie(projectId);
+  return json(
+    await setup(
+      { installation_id: String(inst.id), setup_action: "install", state, code },
+      undefined,
+      cookie,
+    ),
+    200,
+  );
 }
 
 const segments = [
@@ -198,7 +221,7 @@ const status = async (apiKey: string, key: string) =>
 async function ready(opts: { seed?: Record<string, unknown>; marker?: string } = {}) {
   const { apiKey, projectId } = await seedProject({ challengerCount: 0 });
   const inst = await installation(opts.seed);
-  await connect(apiKey, inst);
+  await connect(apiKey, projectId, inst);
   const exp = await webExperiment(apiKey, inst.repository, opts.marker);
   return { apiKey, projectId, inst, key: exp.key, experimentId: exp.experiment_id };
 }
@@ -219,7 +242,7 @@ describe("connecting GitHub", () => {
     const inst = await installation();
     expect(await json(await call("/v1/github", { key: apiKey }), 200)).toMatchObject({ connected: false });
 
-    const connected = await connect(apiKey, inst);
+    const connected = await connect(apiKey, projectId, inst);
     expect(connected).toMatchObject({ connected: true, project_id: projectId, installation_id: inst.id });
     const status = await json<{
       connected: boolean;
@@ -257,20 +280,29 @@ describe("connecting GitHub", () => {
     const theirs = await installation();
     const state = await authorize(apiKey);
     const code = await oauthCode([mine.id]);
+    const { cookie } = await dashboardCookie(projectId);
     await expectError(
-      await setup({ installation_id: String(theirs.id), setup_action: "install", state, code }),
+      await setup(
+        { installation_id: String(theirs.id), setup_action: "install", state, code },
+        undefined,
+        cookie,
+      ),
       403,
       "FORBIDDEN",
       new RegExp(`installation ${theirs.id} is not one your GitHub account can reach`),
     );
     // The state was spent by the refused attempt: it works once.
     await expectError(
-      await setup({
-        installation_id: String(mine.id),
-        setup_action: "install",
-        state,
-        code: await oauthCode([mine.id]),
-      }),
+      await setup(
+        {
+          installation_id: String(mine.id),
+          setup_action: "install",
+          state,
+          code: await oauthCode([mine.id]),
+        },
+        undefined,
+        cookie,
+      ),
       400,
       "BAD_REQUEST",
       /unknown, used or expired setup state/,
@@ -289,11 +321,12 @@ describe("connecting GitHub", () => {
   it("a bad OAuth code is the caller's 400; a browser gets a page, a success redirects to the dashboard", async () => {
     const { apiKey, projectId } = await seedProject();
     const inst = await installation();
-    const bad = await setup({
-      installation_id: String(inst.id),
-      state: await authorize(apiKey),
-      code: "nope",
-    });
+    const { cookie } = await dashboardCookie(projectId, "owner");
+    const bad = await setup(
+      { installation_id: String(inst.id), state: await authorize(apiKey), code: "nope" },
+      undefined,
+      cookie,
+    );
     await expectError(bad, 400, "BAD_REQUEST", /GitHub refused the OAuth code/);
     const page = await setup({ installation_id: String(inst.id), state: "unknown" }, "text/html");
     expect(page.status).toBe(400);
@@ -306,15 +339,188 @@ describe("connecting GitHub", () => {
         code: await oauthCode([inst.id]),
       },
       "text/html,application/xhtml+xml",
+      cookie,
     );
     expect(ok.status).toBe(302);
     expect(ok.headers.get("location")).toBe(`/app/p/${projectId}/settings?github=connected`);
   });
 
+  it("setup needs the dashboard signed in as an admin of the project (the one who asked, when a person asked); refusals store nothing and spend nothing", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const inst = await installation();
+    const state = await authorize(apiKey);
+    const query = () => ({ installation_id: String(inst.id), setup_action: "install", state });
+    const refused = /sign in to the dashboard as an admin of .+ and open the install link again/;
+
+    await expectError(
+      await setup({ ...query(), code: await oauthCode([inst.id]) }),
+      403,
+      "FORBIDDEN",
+      refused,
+    );
+    const page = await setup({ ...query(), code: await oauthCode([inst.id]) }, "text/html");
+    expect(page.status).toBe(403);
+    expect(await page.text()).toMatch(/sign in to the dashboard as an admin of/);
+    const member = await dashboardCookie(projectId, "member");
+    await expectError(
+      await setup({ ...query(), code: await oauthCode([inst.id]) }, undefined, member.cookie),
+      403,
+      "FORBIDDEN",
+      refused,
+    );
+    const elsewhere = await seedProject();
+    const otherAdmin = await dashboardCookie(elsewhere.projectId, "owner");
+    await expectError(
+      await setup({ ...query(), code: await oauthCode([inst.id]) }, undefined, otherAdmin.cookie),
+      403,
+      "FORBIDDEN",
+      refused,
+    );
+    await expectError(
+      await setup(
+        { ...query(), code: await oauthCode([inst.id]) },
+        undefined,
+        "__Host-pb_session=pbr_forged",
+      ),
+      403,
+      "FORBIDDEN",
+    );
+    const stored = () =>
+      env.DB.prepare("SELECT 1 FROM github_installations WHERE project_id = ?").bind(projectId).first();
+    expect(await stored()).toBeNull();
+
+    // Signed in as an admin, the same link still works: the refusals did not spend it.
+    const admin = await dashboardCookie(projectId);
+    await json(await setup({ ...query(), code: await oauthCode([inst.id]) }, undefined, admin.cookie), 200);
+    expect(await stored()).not.toBeNull();
+
+    // A link a person asked for is theirs: another admin of the project cannot finish it.
+    const asker = await dashboardCookie(projectId);
+    const mine = await json<{ install_url: string }>(
+      await call("/v1/github/authorize", { headers: asMember(asker.accessToken, projectId) }),
+      200,
+    );
+    const personal = new URL(mine.install_url).searchParams.get("state") ?? "";
+    const again = () => ({ installation_id: String(inst.id), state: personal });
+    await expectError(
+      await setup({ ...again(), code: await oauthCode([inst.id]) }, undefined, admin.cookie),
+      403,
+      "FORBIDDEN",
+      /the admin who asked for the install link/,
+    );
+    await json(await setup({ ...again(), code: await oauthCode([inst.id]) }, undefined, asker.cookie), 200);
+  });
+
+  it("the GitHub user must administer the installation's account: an active org admin, or the personal account's owner", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const { cookie } = await dashboardCookie(projectId);
+    const org = await installation();
+    const attempt = async (inst: Installation, user: Parameters<typeof oauthCode>[1]) =>
+      setup(
+        {
+          installation_id: String(inst.id),
+          setup_action: "install",
+          state: await authorize(apiKey),
+          code: await oauthCode([inst.id], user),
+        },
+        undefined,
+        cookie,
+      );
+    for (const memberships of [
+      {},
+      { [org.login]: { state: "active", role: "member" } },
+      { [org.login]: { state: "pending", role: "admin" } },
+    ]) {
+      await expectError(
+        await attempt(org, { login: "someone", memberships }),
+        403,
+        "FORBIDDEN",
+        new RegExp(`not an admin of the organization ${org.login}`),
+      );
+    }
+    const login = `solo-${crypto.randomUUID().slice(0, 8)}`;
+    const res = await fetch(`${GITHUB}/__stub/installations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        account: { login, type: "User" },
+        repositories: { site: { files: { "a.txt": "a" } } },
+      }),
+    });
+    const personal: Installation = {
+      id: ((await res.json()) as { id: number }).id,
+      login,
+      repository: `${login}/site`,
+    };
+    await expectError(
+      await attempt(personal, { login: "mallory", memberships: {} }),
+      403,
+      "FORBIDDEN",
+      new RegExp(`${login}'s personal account, not yours`),
+    );
+    expect(
+      await env.DB.prepare("SELECT 1 FROM github_installations WHERE project_id = ?").bind(projectId).first(),
+    ).toBeNull();
+    expect(await json(await attempt(personal, { login: login.toUpperCase() }), 200)).toMatchObject({
+      installation_id: personal.id,
+    });
+    expect(
+      await json(
+        await attempt(org, {
+          login: "boss",
+          memberships: { [org.login]: { state: "active", role: "admin" } },
+        }),
+        200,
+      ),
+    ).toMatchObject({ installation_id: org.id });
+  });
+
+  it("an installation connected to another project is refused (409); the same project may connect it again", async () => {
+    const first = await seedProject();
+    const second = await seedProject();
+    const inst = await installation();
+    await connect(first.apiKey, first.projectId, inst);
+    const { cookie } = await dashboardCookie(second.projectId);
+    await expectError(
+      await setup(
+        {
+          installation_id: String(inst.id),
+          setup_action: "install",
+          state: await authorize(second.apiKey),
+          code: await oauthCode([inst.id]),
+        },
+        undefined,
+        cookie,
+      ),
+      409,
+      "CONFLICT",
+      /connected to another PushBunny project/,
+    );
+    expect(
+      await env.DB.prepare("SELECT 1 FROM github_installations WHERE project_id = ?")
+        .bind(second.projectId)
+        .first(),
+    ).toBeNull();
+    await connect(first.apiKey, first.projectId, inst);
+  });
+
+  it("GET /v1/github reuses the repository list for a minute instead of minting a token each call", async () => {
+    const { apiKey, projectId } = await seedProject();
+    const inst = await installation();
+    await connect(apiKey, projectId, inst);
+    const first = await json<{ repositories: unknown[] }>(await call("/v1/github", { key: apiKey }), 200);
+    expect(first.repositories).toHaveLength(1);
+    // GitHub now refuses the App any token for it: only a cached list can still answer.
+    await stubPost(`/__stub/installations/${inst.id}/suspend`);
+    const second = await json<{ repositories: unknown[] }>(await call("/v1/github", { key: apiKey }), 200);
+    expect(second.repositories).toEqual(first.repositories);
+    await stubPost(`/__stub/installations/${inst.id}/unsuspend`);
+  });
+
   it("only admins authorize and disconnect; disconnecting keeps the App installed", async () => {
     const { apiKey, projectId } = await seedProject();
     const inst = await installation();
-    await connect(apiKey, inst);
+    await connect(apiKey, projectId, inst);
     const { keyWithScopes } = await import("./helpers");
     const reader = await keyWithScopes(projectId, "read");
     await expectError(await call("/v1/github/authorize", { key: reader }), 403, "FORBIDDEN");
@@ -478,7 +684,7 @@ describe("the agent's failures", () => {
       "CONFLICT",
       /not connected to GitHub/,
     );
-    await connect(bare.apiKey, await installation());
+    await connect(bare.apiKey, bare.projectId, await installation());
     const noRepo = await webExperiment(bare.apiKey, null);
     await expectError(
       await implement(withAgent(), bare.apiKey, noRepo.key),
@@ -584,6 +790,15 @@ describe("the agent's failures", () => {
         expect(result.explicitAcks).toEqual([]);
         expect(s.status).toBe("implementing");
         expect(s.run?.status).toBe("queued");
+        // The run is alive until its message is due: the heartbeat says when, and the sweep waits.
+        // (at least 32 s: the job's own backoff; at most the 10-minute cap)
+        const row = await env.DB.prepare("SELECT heartbeat_at FROM implementation_runs WHERE id = ?")
+          .bind(started.run_id)
+          .first<{ heartbeat_at: number }>();
+        expect(row?.heartbeat_at).toBeGreaterThanOrEqual(Date.now() + 25_000);
+        expect(row?.heartbeat_at).toBeLessThanOrEqual(Date.now() + 600_000);
+        await runCron(CRONS.generationSweep, Date.now() + 15 * 60_000 + 1_000);
+        expect((await status(apiKey, key)).run?.status).toBe("queued");
         queued.push(body);
       } else {
         expect(result.explicitAcks).toEqual([`m-${started.run_id}-3`]);
@@ -609,6 +824,28 @@ describe("the agent's failures", () => {
       expect(pushbunnyBranches(repo.branches)).toEqual([]);
       expect(repo.pulls).toEqual([]);
     }
+  });
+
+  it("a message for a run another attempt holds (fresh heartbeat) comes back later instead of being dropped", async () => {
+    const { apiKey, key, inst } = await ready();
+    const e = withAgent();
+    const started = await json<{ run_id: string }>(await implement(e, apiKey, key), 202);
+    await env.DB.prepare("UPDATE implementation_runs SET status = 'running', heartbeat_at = ? WHERE id = ?")
+      .bind(Date.now(), started.run_id)
+      .run();
+    const { body, result } = await deliver(e, started.run_id);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual([`m-${started.run_id}-1`]);
+    expect((await status(apiKey, key)).run?.status).toBe("running");
+    expect(pushbunnyBranches((await stubRepo(inst.repository)).branches)).toEqual([]);
+    // The holder went quiet: the message, back, takes the run over and finishes it.
+    await env.DB.prepare("UPDATE implementation_runs SET heartbeat_at = ? WHERE id = ?")
+      .bind(Date.now() - 6 * 60_000, started.run_id)
+      .run();
+    queued.push(body);
+    const again = await deliver(e, started.run_id, 2);
+    expect(again.result.explicitAcks).toEqual([`m-${started.run_id}-2`]);
+    expect((await status(apiKey, key)).status).toBe("pr_open");
   });
 
   it("a finished run is not run again when its message comes back", async () => {
@@ -650,20 +887,31 @@ describe("the webhook", () => {
     number: number;
     head: string;
     merged: boolean;
+    base?: string;
   }) =>
     JSON.stringify({
       action: "closed",
       number: p.number,
       installation: { id: p.installation },
-      repository: { full_name: p.repository },
-      pull_request: { number: p.number, merged: p.merged, head: { ref: p.head }, base: { ref: "main" } },
+      repository: { full_name: p.repository, default_branch: "main" },
+      pull_request: {
+        number: p.number,
+        merged: p.merged,
+        head: { ref: p.head },
+        base: { ref: p.base ?? "main" },
+      },
     });
-  const deliverHook = async (body: string, signature: string | null, event = "pull_request") =>
+  const deliverHook = async (
+    body: string,
+    signature: string | null,
+    event = "pull_request",
+    delivery: string | null = crypto.randomUUID(),
+  ) =>
     call("/github/webhook", {
       raw: body,
       headers: {
         "x-github-event": event,
-        "x-github-delivery": crypto.randomUUID(),
+        ...(delivery ? { "x-github-delivery": delivery } : {}),
         ...(signature ? { "x-hub-signature-256": signature } : {}),
       },
     });
@@ -696,6 +944,7 @@ describe("the webhook", () => {
     const s = await status(apiKey, key);
     expect(s.status).toBe("failed");
     expect(s.reason).toBe(`pull request #${number} was closed without merging`);
+    await stubPost(`/__stub/installations/${inst.id}/suspend`);
     const suspend = JSON.stringify({ action: "suspend", installation: { id: inst.id } });
     expect(await json(await deliverHook(suspend, await sign(suspend), "installation"), 200)).toMatchObject({
       outcome: "applied",
@@ -705,12 +954,60 @@ describe("the webhook", () => {
       .first<{ state: string }>();
     expect(row?.state).toBe("suspended");
     await expectError(await implement(withAgent(), apiKey, key), 409, "CONFLICT", /suspended/);
+    // A late "unsuspend" while GitHub still holds it suspended: the state GitHub holds wins.
+    const late = JSON.stringify({ action: "unsuspend", installation: { id: inst.id }, sender: { id: 1 } });
+    await json(await deliverHook(late, await sign(late), "installation"), 200);
+    const still = await env.DB.prepare("SELECT state FROM github_installations WHERE project_id = ?")
+      .bind(projectId)
+      .first<{ state: string }>();
+    expect(still?.state).toBe("suspended");
+    await stubPost(`/__stub/installations/${inst.id}/unsuspend`);
     const unsuspend = JSON.stringify({ action: "unsuspend", installation: { id: inst.id } });
     await json(await deliverHook(unsuspend, await sign(unsuspend), "installation"), 200);
     const back = await env.DB.prepare("SELECT state FROM github_installations WHERE project_id = ?")
       .bind(projectId)
       .first<{ state: string }>();
     expect(back?.state).toBe("active");
+  });
+
+  it("needs X-GitHub-Delivery (400), and the same body under a new delivery id is a duplicate", async () => {
+    const inst = await installation();
+    const body = JSON.stringify({
+      action: "suspend",
+      installation: { id: inst.id },
+      nonce: crypto.randomUUID(),
+    });
+    await expectError(
+      await deliverHook(body, await sign(body), "installation", null),
+      400,
+      "BAD_REQUEST",
+      /X-GitHub-Delivery/,
+    );
+    expect(await json(await deliverHook(body, await sign(body), "installation"), 200)).toMatchObject({
+      outcome: "applied",
+    });
+    expect(await json(await deliverHook(body, await sign(body), "installation"), 200)).toMatchObject({
+      outcome: "duplicate",
+    });
+  });
+
+  it("a PR merged into another branch than the experiment's base activates nothing", async () => {
+    const { apiKey, key, inst, number, head } = await prOpen();
+    const scratch = closed({
+      installation: inst.id,
+      repository: inst.repository,
+      number,
+      head,
+      merged: true,
+      base: "scratch",
+    });
+    expect(await json(await deliverHook(scratch, await sign(scratch)), 202)).toMatchObject({
+      outcome: "ignored",
+    });
+    expect((await status(apiKey, key)).status).toBe("pr_open");
+    const main = closed({ installation: inst.id, repository: inst.repository, number, head, merged: true });
+    expect(await json(await deliverHook(main, await sign(main)), 200)).toMatchObject({ outcome: "applied" });
+    expect((await status(apiKey, key)).status).toBe("active");
   });
 
   it("is off (404) until GITHUB_WEBHOOK_SECRET is set", async () => {

@@ -7,6 +7,7 @@ import type {
   GitHubStubInstallationSeed,
   GitHubStubOptions,
   GitHubStubPull,
+  GitHubStubUser,
   StubContext,
   StubInstallation,
   StubRepo,
@@ -105,10 +106,27 @@ export function addInstallation(
   return { id, repositories: names };
 }
 
-/** A code the setup callback can exchange for a user token that sees these installations. */
-export function addOAuthCode(ctx: StubContext, installationIds: number[]): string {
+/**
+ * A code the setup callback can exchange for a user token that sees these installations. The
+ * user is by default the one who installed them: the owner of a personal account among them
+ * (else "stub-admin") and an active admin of every organization among them.
+ */
+export function addOAuthCode(
+  ctx: StubContext,
+  installationIds: number[],
+  user: Partial<Omit<GitHubStubUser, "installationIds">> = {},
+): string {
+  const installs = installationIds.flatMap((id) => ctx.installations.get(id) ?? []);
+  const memberships: GitHubStubUser["memberships"] = {};
+  for (const inst of installs) {
+    if (inst.accountType === "Organization") memberships[inst.login] = { state: "active", role: "admin" };
+  }
   const code = randomBytes(10).toString("hex");
-  ctx.oauthCodes.set(code, installationIds);
+  ctx.oauthCodes.set(code, {
+    login: user.login ?? installs.find((i) => i.accountType === "User")?.login ?? "stub-admin",
+    installationIds,
+    memberships: user.memberships ?? memberships,
+  });
   return code;
 }
 
@@ -193,5 +211,6 @@ export function closePull(ctx: StubContext, fullName: string, number: number, me
     headRef: pull.head,
     baseRef: pull.base,
     draft: pull.draft,
+    defaultBranch: repo.defaultBranch,
   });
 }

@@ -1,7 +1,13 @@
 import { addInstallation, addOAuthCode, closePull, filesAt, repoOf } from "./context";
 import { clearFailures, setFailure } from "./failures";
 import { HttpError } from "./http";
-import type { GitHubStubFailure, GitHubStubInstallationSeed, Reply, StubContext } from "./types";
+import type {
+  GitHubStubFailure,
+  GitHubStubInstallationSeed,
+  GitHubStubUser,
+  Reply,
+  StubContext,
+} from "./types";
 import { deliver, webhookRequest } from "./webhooks";
 
 /**
@@ -21,7 +27,24 @@ export function control(
   }
   if (method === "POST" && path === "/__stub/oauth-codes") {
     const ids = Array.isArray(body.installation_ids) ? body.installation_ids.map(Number) : [];
-    return { status: 201, body: { code: addOAuthCode(ctx, ids) } };
+    const user = {
+      ...(typeof body.login === "string" ? { login: body.login } : {}),
+      ...(body.memberships && typeof body.memberships === "object"
+        ? { memberships: body.memberships as GitHubStubUser["memberships"] }
+        : {}),
+    };
+    return { status: 201, body: { code: addOAuthCode(ctx, ids, user) } };
+  }
+  const suspend = /^\/__stub\/installations\/(\d+)\/(suspend|unsuspend)$/.exec(path);
+  if (method === "POST" && suspend) {
+    const inst = ctx.installations.get(Number(suspend[1]));
+    if (!inst) throw new HttpError(404, `no installation ${suspend[1]}`);
+    inst.suspended = suspend[2] === "suspend";
+    return { status: 204 };
+  }
+  if (method === "GET" && path === "/__stub/requests") {
+    const filter = query.get("path") ?? "";
+    return { status: 200, body: ctx.requests.filter((r) => r.path.includes(filter)) };
   }
   if (method === "POST" && path === "/__stub/failures") {
     const { repo, ...failure } = body as GitHubStubFailure & { repo?: string };

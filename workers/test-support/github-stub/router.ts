@@ -52,11 +52,24 @@ export function route(
     );
     return { status: 200, body: { total_count: names.length, repositories: slice }, headers };
   }
+  if (method === "GET" && path === "/user") {
+    return { status: 200, body: { login: userOf(ctx, req).login, type: "User" } };
+  }
+  match = /^\/user\/memberships\/orgs\/([^/]+)$/.exec(path);
+  if (method === "GET" && match) {
+    const user = userOf(ctx, req);
+    const org = decodeURIComponent(match[1] ?? "");
+    const membership = Object.entries(user.memberships).find(
+      ([login]) => login.toLowerCase() === org.toLowerCase(),
+    )?.[1];
+    if (!membership) throw new HttpError(404, "Not Found");
+    return {
+      status: 200,
+      body: { state: membership.state, role: membership.role, organization: { login: org } },
+    };
+  }
   if (method === "GET" && path === "/user/installations") {
-    const value = /^(?:Bearer|token) (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const ids = value ? ctx.userTokens.get(value) : undefined;
-    if (!ids) throw new HttpError(401, "Bad credentials");
-    const list = ids.flatMap((id) => {
+    const list = userOf(ctx, req).installationIds.flatMap((id) => {
       const inst = ctx.installations.get(id);
       return inst ? [installationJson(ctx, inst)] : [];
     });
@@ -78,4 +91,11 @@ export function route(
     }
   }
   throw new HttpError(404, "Not Found");
+}
+
+function userOf(ctx: StubContext, req: IncomingMessage) {
+  const value = /^(?:Bearer|token) (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  const user = value ? ctx.userTokens.get(value) : undefined;
+  if (!user) throw new HttpError(401, "Bad credentials");
+  return user;
 }

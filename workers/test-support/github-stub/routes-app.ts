@@ -67,8 +67,8 @@ export function oauthExchange(ctx: StubContext, req: IncomingMessage, raw: strin
       error_description: "The client_id and/or client_secret passed are incorrect.",
     };
   } else {
-    const ids = typeof params.code === "string" ? ctx.oauthCodes.get(params.code) : undefined;
-    if (!ids) {
+    const user = typeof params.code === "string" ? ctx.oauthCodes.get(params.code) : undefined;
+    if (!user) {
       answer = {
         error: "bad_verification_code",
         error_description: "The code passed is incorrect or expired.",
@@ -76,7 +76,7 @@ export function oauthExchange(ctx: StubContext, req: IncomingMessage, raw: strin
     } else {
       ctx.oauthCodes.delete(params.code as string);
       const token = `ghu_${randomBytes(18).toString("base64url")}`;
-      ctx.userTokens.set(token, ids);
+      ctx.userTokens.set(token, user);
       answer = { access_token: token, token_type: "bearer", scope: "" };
     }
   }

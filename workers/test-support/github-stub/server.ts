@@ -17,6 +17,7 @@ import type {
   GitHubStubFailure,
   GitHubStubInstallationSeed,
   GitHubStubOptions,
+  GitHubStubUser,
   Reply,
   StubContext,
 } from "./types";
@@ -98,7 +99,8 @@ export async function startGitHubStub(options: GitHubStubOptions = {}) {
     privateKeyPkcs8Pem,
     addInstallation: (seed: GitHubStubInstallationSeed) => addInstallation(ctx, seed),
     /** A code the setup callback can exchange for a user token that sees these installations. */
-    addOAuthCode: (installationIds: number[]) => addOAuthCode(ctx, installationIds),
+    addOAuthCode: (installationIds: number[], user?: Partial<Omit<GitHubStubUser, "installationIds">>) =>
+      addOAuthCode(ctx, installationIds, user),
     setFailure: (failure: GitHubStubFailure, scope: { repo?: string } = {}) =>
       setFailure(ctx, failure, scope),
     clearFailures: (scope: { repo?: string } = {}) => clearFailures(ctx, scope),

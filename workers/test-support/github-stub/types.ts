@@ -40,6 +40,14 @@ export interface GitHubStubFailure {
   times?: number;
 }
 
+/** Who a user token (an OAuth code's) belongs to: what GET /user and its memberships answer. */
+export interface GitHubStubUser {
+  login: string;
+  installationIds: number[];
+  /** By organization login: GET /user/memberships/orgs/{org}; absent means not a member (404). */
+  memberships: Record<string, { state: "active" | "pending"; role: "admin" | "member" }>;
+}
+
 export interface GitHubStubOptions {
   appId?: string;
   slug?: string;
@@ -139,8 +147,8 @@ export interface StubContext {
   installations: Map<number, StubInstallation>;
   repos: Map<string, StubRepo>;
   tokens: Map<string, GitHubStubMintedToken>;
-  userTokens: Map<string, number[]>;
-  oauthCodes: Map<string, number[]>;
+  userTokens: Map<string, GitHubStubUser>;
+  oauthCodes: Map<string, GitHubStubUser>;
   failures: { repo: string | null; failure: GitHubStubFailure; left: number }[];
   requests: GitHubStubRequest[];
   jwts: { header: Record<string, unknown>; payload: Record<string, unknown> }[];

@@ -16,6 +16,8 @@ export function pullRequestEventPayload(input: {
   headRef: string;
   baseRef: string;
   draft?: boolean;
+  /** The repository's default branch; default the base. */
+  defaultBranch?: string;
 }): Record<string, unknown> {
   const [owner = "", name = ""] = input.repository.split("/");
   const merged = input.merged ?? false;
@@ -32,7 +34,12 @@ export function pullRequestEventPayload(input: {
       base: { ref: input.baseRef, sha: "0".repeat(40) },
       html_url: `https://github.com/${input.repository}/pull/${input.number}`,
     },
-    repository: { full_name: input.repository, name, owner: { login: owner } },
+    repository: {
+      full_name: input.repository,
+      name,
+      owner: { login: owner },
+      default_branch: input.defaultBranch ?? input.baseRef,
+    },
     installation: { id: input.installationId },
     sender: { login: owner },
   };

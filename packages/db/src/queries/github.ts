@@ -4,6 +4,7 @@ import {
   type GithubInstallationRow,
   type GithubInstallationState,
   githubInstallations,
+  projects,
   type WebExperimentRow,
   webExperiments,
 } from "../schema";
@@ -99,4 +100,24 @@ export async function findWebExperimentsByPull(
     )
     .limit(10);
   return rows.map((r) => r.experiment);
+}
+
+/** The projects an installation is connected to (at most one, since setup refuses a second). */
+export async function listProjectsOfInstallation(db: Db, installationId: number): Promise<string[]> {
+  const rows = await db
+    .select({ projectId: githubInstallations.projectId })
+    .from(githubInstallations)
+    .where(eq(githubInstallations.installationId, installationId))
+    .limit(10);
+  return rows.map((r) => r.projectId);
+}
+
+/** A project's display name for pages a person reads (the setup callback's refusals). */
+export async function findProjectName(db: Db, projectId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ name: projects.name })
+    .from(projects)
+    .where(eq(projects.id, projectId))
+    .limit(1);
+  return row?.name ?? null;
 }

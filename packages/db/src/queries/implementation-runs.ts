@@ -102,10 +102,14 @@ export async function claimImplementationRun(
   return row ?? null;
 }
 
-/** Puts a claimed run back in the queue for a retry (the message comes back with a delay). */
+/**
+ * Puts a claimed run back in the queue for a retry (the message comes back with a delay). The
+ * heartbeat is set to `resumeAt`, when the message is due: a run waiting out a rate limit is
+ * alive, and the sweep (which fails runs whose heartbeat went quiet) must not take it for dead.
+ */
 export async function requeueImplementationRun(
   db: Db,
-  input: { projectId: string; id: string; now: number; log: RunLogEntry[] },
+  input: { projectId: string; id: string; now: number; resumeAt?: number; log: RunLogEntry[] },
 ): Promise<boolean> {
   const rows = await db
     .update(implementationRuns)
@@ -113,7 +117,7 @@ export async function requeueImplementationRun(
       status: "queued",
       phase: "queued",
       log: capLog(input.log),
-      heartbeatAt: input.now,
+      heartbeatAt: Math.max(input.now, input.resumeAt ?? input.now),
       updatedAt: input.now,
     })
     .where(

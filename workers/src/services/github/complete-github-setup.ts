@@ -1,11 +1,25 @@
-import { exchangeOAuthCode, getInstallation, userInstallationIds } from "@pushbunny/agent";
-import { type GithubInstallationRow, upsertGithubInstallation } from "@pushbunny/db";
+import {
+  canAdministerAccount,
+  exchangeOAuthCode,
+  getInstallation,
+  userInstallationIds,
+} from "@pushbunny/agent";
+import {
+  findMembership,
+  findProjectName,
+  type GithubInstallationRow,
+  listProjectsOfInstallation,
+  upsertGithubInstallation,
+} from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError, ConflictError, ForbiddenError } from "../../errors";
 import { recordAudit } from "../audit/record-audit";
 import { githubApp } from "./lib/config";
 import { fromGitHubError } from "./lib/errors";
-import { takeSetupState } from "./lib/setup-state";
+import { readSetupState, takeSetupState } from "./lib/setup-state";
+
+/** Roles that may connect a project to GitHub: the same as GET /v1/github/authorize's "admin". */
+const CONNECTING_ROLES = new Set(["owner", "admin"]);
 
 export interface GitHubSetupInput {
   installationId?: string;
@@ -15,22 +29,41 @@ export interface GitHubSetupInput {
 }
 
 /**
- * GitHub's redirect after an installation (the App's setup URL). No key: the single-use state
- * names the project and the admin who started, and the installation is linked only when the
- * person's own OAuth token can reach it, so a stated installation_id is never taken on its word.
+ * GitHub's redirect after an installation (the App's setup URL). No key, so three proofs: the
+ * browser is signed in to the dashboard as an admin of the state's project (the admin who asked
+ * for the link, when a person asked: a leaked link finished by someone else links nothing); the
+ * person's own OAuth token reaches the installation, so a stated installation_id is never taken
+ * on its word; and that GitHub user administers the installation's account. An installation
+ * connected to another project is refused.
  */
 export async function completeGitHubSetup({
   ctx,
   input,
+  session,
 }: {
   ctx: AppContext;
   input: GitHubSetupInput;
+  /** The dashboard's signed-in person, or null. */
+  session: { userId: string } | null;
 }): Promise<{ projectId: string; installation: GithubInstallationRow }> {
   const config = githubApp(ctx);
   if (input.setupAction === "update" && !input.state) {
     // GitHub sends people here after they change the App's repository access on github.com.
     throw new BadRequestError(
       "nothing to connect: the App's repository access was changed on GitHub, and PushBunny reads the repositories live (GET /v1/github); to connect a project, start with GET /v1/github/authorize",
+    );
+  }
+  // Read, not spent, until the person is known: signing in and reloading the page must work.
+  const pending = await readSetupState(ctx, input.state);
+  const membership = session ? await findMembership(ctx.db, pending.projectId, session.userId) : null;
+  const askedByAnother =
+    session !== null && pending.actor.startsWith("user:") && pending.actor !== `user:${session.userId}`;
+  if (!membership || !CONNECTING_ROLES.has(membership.role) || askedByAnother) {
+    const name = (await findProjectName(ctx.db, pending.projectId)) ?? pending.projectId;
+    throw new ForbiddenError(
+      `sign in to the dashboard as an admin of ${name}${
+        pending.actor.startsWith("user:") ? " (the admin who asked for the install link)" : ""
+      } and open the install link again`,
     );
   }
   const state = await takeSetupState(ctx, input.state);
@@ -62,10 +95,32 @@ export async function completeGitHubSetup({
     );
   }
   let installation: Awaited<ReturnType<typeof getInstallation>>;
+  let administers: boolean;
   try {
     installation = await getInstallation(config, installationId, ctx.now());
   } catch (err) {
     throw fromGitHubError(err);
+  }
+  try {
+    administers = await canAdministerAccount(config, userToken, {
+      login: installation.accountLogin,
+      type: installation.accountType,
+    });
+  } catch (err) {
+    throw fromGitHubError(err, true);
+  }
+  if (!administers) {
+    throw new ForbiddenError(
+      installation.accountType === "Organization"
+        ? `your GitHub account is not an admin of the organization ${installation.accountLogin}: an owner of ${installation.accountLogin} must connect it`
+        : `installation ${installationId} is on ${installation.accountLogin}'s personal account, not yours: ${installation.accountLogin} must connect it`,
+    );
+  }
+  const linked = await listProjectsOfInstallation(ctx.db, installationId);
+  if (linked.some((projectId) => projectId !== state.projectId)) {
+    throw new ConflictError(
+      `installation ${installationId} (${installation.accountLogin}) is connected to another PushBunny project: disconnect it there first (DELETE /v1/github)`,
+    );
   }
   const row = await upsertGithubInstallation(ctx.db, {
     projectId: state.projectId,
@@ -85,7 +140,11 @@ export async function completeGitHubSetup({
       action: "github.connected",
       targetType: "github_installation",
       targetId: String(installationId),
-      details: { account: installation.accountLogin, setup_action: input.setupAction ?? null },
+      details: {
+        account: installation.accountLogin,
+        setup_action: input.setupAction ?? null,
+        completed_by: session ? `user:${session.userId}` : null,
+      },
     },
   });
   return { projectId: state.projectId, installation: row };

@@ -6,6 +6,15 @@ import { fromGitHubError } from "./lib/errors";
 
 /** The status page lists this many repositories; the implement route checks the one it uses. */
 export const LISTED_REPOSITORIES = 100;
+/** How long an isolate reuses an installation's repository list. */
+export const REPOSITORY_CACHE_MS = 60_000;
+
+/**
+ * Repository lists by installation id. Each read mints a token and pages GitHub's listing, all on
+ * the deployment's one App rate limit: a client polling GET /v1/github must not spend it.
+ */
+const repositoryCache = new Map<number, { at: number; repositories: RepositoryInfo[] }>();
+const CACHE_ENTRIES = 1_000;
 
 export type GitHubConnection =
   | { connected: false }
@@ -34,8 +43,7 @@ export async function getGitHubConnection({
   if (installation.state !== "active")
     return { connected: true, installation, repositories: [], truncated: false };
   try {
-    const { token } = await mintInstallationToken(config, installation.installationId, { nowMs: ctx.now() });
-    const all = await listInstallationRepositories(config, token);
+    const all = await cachedRepositories(ctx, config, installation.installationId);
     return {
       connected: true,
       installation,
@@ -45,4 +53,18 @@ export async function getGitHubConnection({
   } catch (err) {
     throw fromGitHubError(err);
   }
+}
+
+async function cachedRepositories(
+  ctx: AppContext,
+  config: ReturnType<typeof githubApp>,
+  installationId: number,
+): Promise<RepositoryInfo[]> {
+  const hit = repositoryCache.get(installationId);
+  if (hit && ctx.now() - hit.at < REPOSITORY_CACHE_MS && hit.at <= ctx.now()) return hit.repositories;
+  const { token } = await mintInstallationToken(config, installationId, { nowMs: ctx.now() });
+  const repositories = await listInstallationRepositories(config, token);
+  if (repositoryCache.size >= CACHE_ENTRIES) repositoryCache.clear();
+  repositoryCache.set(installationId, { at: ctx.now(), repositories });
+  return repositories;
 }

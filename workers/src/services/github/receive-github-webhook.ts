@@ -1,9 +1,11 @@
-import { parsePullRequestEvent, verifyGitHubSignature } from "@pushbunny/agent";
+import { GitHubError, getInstallation, parsePullRequestEvent, verifyGitHubSignature } from "@pushbunny/agent";
+import { sha256Hex } from "@pushbunny/core";
 import { type GithubInstallationState, setGithubInstallationState } from "@pushbunny/db";
 import type { AppContext } from "../../context";
 import { BadRequestError, NotFoundError, UnauthorizedError } from "../../errors";
 import { applyPullRequestClosed } from "../web-experiments/webhook-merge";
-import { githubWebhookSecret } from "./lib/config";
+import { githubApp, githubWebhookSecret } from "./lib/config";
+import { fromGitHubError } from "./lib/errors";
 
 /** GitHub retries a delivery by hand only ("Redeliver"); a day covers that and any replay. */
 const DELIVERY_TTL_SECONDS = 86_400;
@@ -13,11 +15,8 @@ export type GitHubWebhookOutcome =
   | { outcome: "duplicate"; detail: string }
   | { outcome: "ignored"; detail: string };
 
-const INSTALLATION_STATES: Record<string, GithubInstallationState> = {
-  deleted: "removed",
-  suspend: "suspended",
-  unsuspend: "active",
-};
+/** Installation actions that change what PushBunny may do with it. */
+const INSTALLATION_ACTIONS = new Set(["deleted", "suspend", "unsuspend"]);
 
 /**
  * One delivery of the App's webhook. The signature over the raw bytes is checked before anything
@@ -44,12 +43,18 @@ export async function receiveGitHubWebhook({
       "X-Hub-Signature-256 is missing or does not match the body: check GITHUB_WEBHOOK_SECRET against the App's webhook secret",
     );
   }
-  const deliveryKey =
-    input.deliveryId && /^[A-Za-z0-9-]{1,100}$/.test(input.deliveryId)
-      ? `github:delivery:${input.deliveryId}`
-      : null;
-  if (deliveryKey && (await ctx.kv.get(deliveryKey)) !== null) {
-    return { outcome: "duplicate", detail: `delivery ${input.deliveryId} was applied already` };
+  if (!input.deliveryId || !/^[A-Za-z0-9-]{1,100}$/.test(input.deliveryId)) {
+    throw new BadRequestError("X-GitHub-Delivery is missing or not a delivery id GitHub sends");
+  }
+  // A replay under a new delivery id still carries the same bytes: both are remembered.
+  const keys = [
+    `github:delivery:${input.deliveryId}`,
+    `github:delivery-body:${await sha256Hex(input.payload)}`,
+  ];
+  for (const key of keys) {
+    if ((await ctx.kv.get(key)) !== null) {
+      return { outcome: "duplicate", detail: `delivery ${input.deliveryId} was applied already` };
+    }
   }
   let body: unknown;
   try {
@@ -58,8 +63,8 @@ export async function receiveGitHubWebhook({
     throw new BadRequestError("the body is not JSON: set the App's webhook content type to application/json");
   }
   const outcome = await apply(ctx, input.event ?? "", body);
-  if (deliveryKey && outcome.outcome === "applied") {
-    await ctx.kv.put(deliveryKey, "1", { expirationTtl: DELIVERY_TTL_SECONDS });
+  if (outcome.outcome === "applied") {
+    for (const key of keys) await ctx.kv.put(key, "1", { expirationTtl: DELIVERY_TTL_SECONDS });
   }
   return outcome;
 }
@@ -67,11 +72,17 @@ export async function receiveGitHubWebhook({
 async function apply(ctx: AppContext, event: string, body: unknown): Promise<GitHubWebhookOutcome> {
   if (event === "installation") {
     const b = body as { action?: unknown; installation?: { id?: unknown } };
-    const state = typeof b.action === "string" ? INSTALLATION_STATES[b.action] : undefined;
     const id = b.installation?.id;
-    if (!state || typeof id !== "number" || !Number.isSafeInteger(id)) {
+    if (
+      typeof b.action !== "string" ||
+      !INSTALLATION_ACTIONS.has(b.action) ||
+      typeof id !== "number" ||
+      !Number.isSafeInteger(id) ||
+      id <= 0
+    ) {
       return { outcome: "ignored", detail: `installation ${String(b.action)} changes nothing here` };
     }
+    const state = await currentInstallationState(ctx, id);
     const projects = await setGithubInstallationState(ctx.db, id, state, ctx.now());
     return { outcome: "applied", detail: `installation ${id} is ${state} for ${projects.length} project(s)` };
   }
@@ -80,10 +91,26 @@ async function apply(ctx: AppContext, event: string, body: unknown): Promise<Git
     if (!pr) throw new BadRequestError("not a pull_request payload GitHub sends");
     if (pr.action !== "closed")
       return { outcome: "ignored", detail: `pull_request ${pr.action} changes nothing` };
-    const changed = await applyPullRequestClosed({ ctx, input: pr });
+    const repository = (body as { repository?: { default_branch?: unknown } }).repository;
+    const defaultBranch = typeof repository?.default_branch === "string" ? repository.default_branch : null;
+    const changed = await applyPullRequestClosed({ ctx, input: { ...pr, defaultBranch } });
     return changed > 0
       ? { outcome: "applied", detail: `${changed} web experiment(s) ${pr.merged ? "activated" : "failed"}` }
       : { outcome: "ignored", detail: `no web experiment waits on ${pr.repository}#${pr.number}` };
   }
   return { outcome: "ignored", detail: `${event || "an event without X-GitHub-Event"} is not used` };
+}
+
+/**
+ * The installation's state as GitHub holds it now, not as the event's action says: deliveries
+ * arrive out of order (a late "unsuspend" after a "suspend"), and the newest truth is GitHub's.
+ */
+async function currentInstallationState(ctx: AppContext, id: number): Promise<GithubInstallationState> {
+  try {
+    const installation = await getInstallation(githubApp(ctx), id, ctx.now());
+    return installation.suspended ? "suspended" : "active";
+  } catch (err) {
+    if (err instanceof GitHubError && err.code === "not_found") return "removed";
+    throw fromGitHubError(err);
+  }
 }

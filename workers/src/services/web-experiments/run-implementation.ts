@@ -36,8 +36,13 @@ export const MAX_RUN_ATTEMPTS = 3;
 export const RUN_STALE_MS = 5 * 60_000;
 /** Model calls of the agent: thinking models answer a long prompt slowly. */
 const AGENT_LLM_TIMEOUT_MS = 120_000;
-/** A primary rate limit can last an hour; past this the run fails and a person may try again. */
-const MAX_RETRY_DELAY_SECONDS = 900;
+/**
+ * A primary rate limit can last an hour; the wait is capped here, well under the sweep's 15
+ * minutes (STALE_RUN_MS), since the requeued run's heartbeat is set to when it resumes.
+ */
+export const MAX_RETRY_DELAY_SECONDS = 600;
+/** The shortest wait before a duplicate message looks again at a run another attempt holds. */
+const MIN_HELD_DELAY_SECONDS = 30;
 /** Who the history names for the job's transitions. */
 export const AGENT_ACTOR = "agent";
 
@@ -78,7 +83,7 @@ export async function runImplementationJob({
     now: ctx.now(),
     staleBefore: ctx.now() - RUN_STALE_MS,
   });
-  if (!run) return { kind: "ack" };
+  if (!run) return heldElsewhere(ctx, input);
   const log: RunLogEntry[] = [...run.log];
   const fail = (error: string) => finishFailed(ctx, run, log, error, null);
 
@@ -200,13 +205,22 @@ export async function runImplementationJob({
     return { kind: "ack" };
   }
   if (outcome.retryable && run.attempts < MAX_RUN_ATTEMPTS) {
-    const delaySeconds = Math.max(retryDelaySeconds(run.attempts + 4), githubWaitSeconds);
+    const delaySeconds = Math.min(
+      Math.max(retryDelaySeconds(run.attempts + 4), githubWaitSeconds),
+      MAX_RETRY_DELAY_SECONDS,
+    );
     log.push({
       at: ctx.now(),
       phase: "queued",
       message: `attempt ${run.attempts} failed (${outcome.error}); retrying in ${delaySeconds} s`,
     });
-    await requeueImplementationRun(ctx.db, { projectId: run.projectId, id: run.id, now: ctx.now(), log });
+    await requeueImplementationRun(ctx.db, {
+      projectId: run.projectId,
+      id: run.id,
+      now: ctx.now(),
+      resumeAt: ctx.now() + delaySeconds * 1000,
+      log,
+    });
     return { kind: "retry", delaySeconds };
   }
   const suffix = outcome.retryable ? ` (gave up after ${run.attempts} attempts)` : "";
@@ -217,6 +231,25 @@ export async function runImplementationJob({
     `${outcome.error}${suffix}`,
     outcome.usage ? usageOf(outcome.usage) : null,
   );
+}
+
+/**
+ * The claim failed: the run finished (ack), or another attempt holds it with a fresh heartbeat.
+ * That message may be a redelivery whose holder then dies, so it is not dropped: it comes back
+ * when the heartbeat would have gone stale, and takes the run over then or finds it finished.
+ */
+async function heldElsewhere(
+  ctx: AppContext,
+  input: { projectId: string; runId: string },
+): Promise<RunJobOutcome> {
+  const now = await findImplementationRun(ctx.db, input.projectId, input.runId);
+  if (!now || (now.status !== "queued" && now.status !== "running")) return { kind: "ack" };
+  const staleInMs = (now.heartbeatAt ?? ctx.now()) + RUN_STALE_MS - ctx.now();
+  const delaySeconds = Math.min(
+    Math.max(Math.ceil(staleInMs / 1000), MIN_HELD_DELAY_SECONDS),
+    MAX_RETRY_DELAY_SECONDS,
+  );
+  return { kind: "retry", delaySeconds };
 }
 
 async function finishFailed(

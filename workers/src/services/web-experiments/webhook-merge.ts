@@ -9,7 +9,10 @@ import { failWebExperiment } from "./fail-web-experiment";
 export const GITHUB_ACTOR = "github";
 
 /**
- * A closed pull request: merged → the web experiment it implements becomes active; closed
+ * A closed pull request: merged into the experiment's base branch (or, without one, the
+ * repository's default branch) → the web experiment it implements becomes active; a merge into
+ * any other branch (a PR retargeted to a scratch branch) activates nothing, since the code is not
+ * live; closed
  * without merging → failed with the reason. The experiment is found through the installation
  * GitHub signed the event for (a project connected to it), the repository, the PR number and
  * our branch name; a PR of another installation, or a PR that is not ours, finds nothing.
@@ -20,7 +23,10 @@ export async function applyPullRequestClosed({
   input,
 }: {
   ctx: AppContext;
-  input: PullRequestEvent;
+  input: PullRequestEvent & {
+    /** The repository's default branch from the payload (`repository.default_branch`). */
+    defaultBranch: string | null;
+  };
 }): Promise<number> {
   const candidates = await findWebExperimentsByPull(ctx.db, {
     installationId: input.installationId,
@@ -30,6 +36,14 @@ export async function applyPullRequestClosed({
   let changed = 0;
   for (const experiment of candidates) {
     if (experiment.status !== "pr_open" || experiment.branch !== input.headRef) continue;
+    const base = experiment.baseBranch ?? input.defaultBranch;
+    if (input.merged && (base === null || input.baseRef !== base)) {
+      ctx.logger.info("pull request merged into another branch than the experiment's base", {
+        experimentId: experiment.experimentId,
+        baseRef: input.baseRef,
+      });
+      continue;
+    }
     const ref = { experimentId: experiment.experimentId };
     try {
       if (input.merged) {

@@ -1,4 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { loadSession } from "../../../dashboard/session";
+import type { DashEnv } from "../../../dashboard/types";
 import { AppError } from "../../../errors";
 import { rateLimit } from "../../../ratelimit/middleware";
 import { completeGitHubSetup } from "../../../services/github/complete-github-setup";
@@ -24,7 +27,7 @@ export const githubSetupRoute = createRoute({
   tags: ["github"],
   summary: "GitHub's redirect after the App is installed: connects the installation to the project",
   description:
-    "Set as the App's Setup URL (with \"Request user authorization (OAuth) during installation\" on). No key: the single-use `state` from GET /v1/github/authorize names the project, and the installation is linked only if the person's own GitHub authorization (`code`) reaches it. Redirects the browser to the project's dashboard settings; answers JSON when asked with `Accept: application/json`.",
+    "Set as the App's Setup URL (with \"Request user authorization (OAuth) during installation\" on). No key: the single-use `state` from GET /v1/github/authorize names the project; the browser must be signed in to the dashboard as an admin of that project (the admin who asked for the link, when a person asked); the installation is linked only if the person's own GitHub authorization (`code`) reaches it and that GitHub user owns the account (or is an active admin of the organization) it is installed on. An installation connected to another project is refused. Redirects the browser to the project's dashboard settings; answers JSON when asked with `Accept: application/json`.",
   security: NO_AUTH,
   middleware: [rateLimit("github-setup", LIMIT)] as const,
   request: { query: SetupQuery },
@@ -44,8 +47,12 @@ export const githubSetupRoute = createRoute({
     },
     302: { description: "Connected: to the project's settings page in the dashboard" },
     ...publicErrors,
-    403: error("The person's GitHub account cannot reach the stated installation"),
-    409: error("The installation was only requested (an organization owner must approve it)"),
+    403: error(
+      "Not signed in to the dashboard as an admin of the project, or the person's GitHub account cannot reach or administer the installation",
+    ),
+    409: error(
+      "The installation was only requested (an organization owner must approve it), or it is connected to another project",
+    ),
     ...notConfigured,
   },
 });
@@ -60,8 +67,12 @@ export function registerGitHubSetup(app: App) {
     c.header("cache-control", "no-store");
     const json = wantsJson(c.req.header("accept"));
     try {
+      // The dashboard's cookie session: loadSession reads only the cookie and the request's ctx,
+      // which this app's context carries too.
+      const session = await loadSession(c as unknown as Context<DashEnv>);
       const out = await completeGitHubSetup({
         ctx: c.get("ctx"),
+        session: session ? { userId: session.userId } : null,
         input: {
           installationId: q.installation_id,
           setupAction: q.setup_action,

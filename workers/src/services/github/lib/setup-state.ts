@@ -22,21 +22,22 @@ export async function issueSetupState(ctx: AppContext, input: { projectId: strin
 
 const restart = "start again with GET /v1/github/authorize";
 
-/** Takes a state (deleting it: it works once); refuses unknown, used or expired ones. */
-export async function takeSetupState(ctx: AppContext, state: string | undefined): Promise<SetupState> {
+/**
+ * Reads a state without spending it (so a person who must sign in first can reload the link);
+ * refuses unknown, used or expired ones.
+ */
+export async function readSetupState(ctx: AppContext, state: string | undefined): Promise<SetupState> {
   if (!state) {
     throw new BadRequestError(
       `the setup link has no state: install the App from the link GET /v1/github/authorize gives; ${restart}`,
     );
   }
-  const key = await keyOf(state);
-  const raw = await ctx.kv.get(key);
+  const raw = await ctx.kv.get(await keyOf(state));
   if (raw === null) {
     throw new BadRequestError(
       `unknown, used or expired setup state: each link works once and within ${SETUP_STATE_TTL_SECONDS / 60} minutes; ${restart}`,
     );
   }
-  await ctx.kv.delete(key);
   let parsed: ReturnType<typeof SetupState.safeParse>;
   try {
     parsed = SetupState.safeParse(JSON.parse(raw));
@@ -47,4 +48,11 @@ export async function takeSetupState(ctx: AppContext, state: string | undefined)
     throw new BadRequestError(`expired setup state; ${restart}`);
   }
   return parsed.data;
+}
+
+/** Takes a state (deleting it: it works once); refuses unknown, used or expired ones. */
+export async function takeSetupState(ctx: AppContext, state: string | undefined): Promise<SetupState> {
+  const data = await readSetupState(ctx, state);
+  await ctx.kv.delete(await keyOf(state ?? ""));
+  return data;
 }
