@@ -1045,6 +1045,30 @@ describe("web experiments: review fixes", () => {
     ]);
   });
 
+  it("a transition whose KV write fails drops the KV copy, so the old config cannot outlive it", async () => {
+    const { apiKey, projectId } = await seedProject({ challengerCount: 0 });
+    await create(apiKey, "kv-down-a");
+    await create(apiKey, "kv-down-b");
+    await activate(apiKey, "kv-down-a");
+    expect(await kvConfigKeys(projectId)).toEqual(["kv-down-a"]);
+    const base = env.KV;
+    const kv = {
+      get: base.get.bind(base),
+      delete: base.delete.bind(base),
+      put: async (key: string, value: string, options?: KVNamespacePutOptions) => {
+        if (key.startsWith(runtimeConfigKvKey(""))) throw new Error("KV write failed");
+        return base.put(key, value, options);
+      },
+    } as unknown as KVNamespace;
+    const { ctx } = collectingContext({ kv });
+    const row = await activateWebExperiment({ ctx, projectId, actor: "test", input: { key: "kv-down-b" } });
+    expect(row.status).toBe("active");
+    expect(await env.KV.get(runtimeConfigKvKey(projectId))).toBeNull();
+    clearIsolateRuntimeConfigs();
+    const served = await getWebConfig({ ctx: buildContext(env, () => {}), projectId });
+    expect(served.experiments.map((e) => e.key)).toEqual(["kv-down-a", "kv-down-b"]);
+  });
+
   it("exposures and events are limited per address and project, beside the key's class budget", async () => {
     const { projectId } = await seedProject({ challengerCount: 0 });
     const other = await seedProject({ challengerCount: 0 });

@@ -102,6 +102,15 @@ export async function publishRuntimeConfig(ctx: AppContext, projectId: string): 
 }
 
 /**
+ * Drops the KV copy and this isolate's, so readers rebuild from D1: what a transition does when
+ * it could not write the new config (a stale copy would outlive it, since readers never write).
+ */
+export async function forgetRuntimeConfig(ctx: AppContext, projectId: string): Promise<void> {
+  isolateConfigs.delete(projectId);
+  await ctx.kv.delete(runtimeConfigKvKey(projectId));
+}
+
+/**
  * The config rebuilt from D1 for this isolate alone (an experiment the cached copy does not
  * list yet). Never written to KV: see publishRuntimeConfig.
  */

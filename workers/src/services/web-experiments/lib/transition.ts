@@ -7,7 +7,7 @@ import {
 import type { AppContext } from "../../../context";
 import { ConflictError } from "../../../errors";
 import { recordAudit } from "../../audit/record-audit";
-import { publishRuntimeConfig } from "../../web/runtime-config";
+import { forgetRuntimeConfig, publishRuntimeConfig } from "../../web/runtime-config";
 import { mustWebExperiment, type WebExperimentRef } from "./lookup";
 
 /**
@@ -53,6 +53,23 @@ export async function transition(
       details: { experiment_id: row.experimentId, from: current.status, to: input.to, reason: input.reason },
     },
   });
-  if (current.status === "active" || input.to === "active") await publishRuntimeConfig(ctx, input.projectId);
+  if (current.status === "active" || input.to === "active") await republish(ctx, input.projectId, row.key);
   return row;
+}
+
+/**
+ * The status is already changed (a retry would be a 409), so a failed KV write must not leave
+ * the old config in place: dropping it sends readers to D1. Only when both fail is it an error.
+ */
+async function republish(ctx: AppContext, projectId: string, key: string): Promise<void> {
+  try {
+    await publishRuntimeConfig(ctx, projectId);
+  } catch (err) {
+    ctx.logger.warn("web runtime config not written; dropping the KV copy", {
+      projectId,
+      key,
+      error: String(err),
+    });
+    await forgetRuntimeConfig(ctx, projectId);
+  }
 }
