@@ -15,6 +15,7 @@ import {
   createRepoApi,
   detectFramework,
   exchangeOAuthCode,
+  findOpenPullRequest,
   findTargetFiles,
   type GitHubAppConfig,
   GitHubError,
@@ -334,6 +335,39 @@ describe("OAuth: whether the person administers the installation's account", () 
     expect(await canAdministerAccount(app, await tokenFor({ login: "mallory" }), person)).toBe(false);
     // An org admin of acme is not thereby the owner of solo's personal account.
     expect(await canAdministerAccount(app, admin, person)).toBe(false);
+  });
+});
+
+describe("a retried run finds its own pull request", () => {
+  it("finds the open PR from the branch, not another branch's, not a closed one", async () => {
+    const { token } = await mintInstallationToken(app, acme, { repositories: ["acme/vite"] });
+    const api = createRepoApi({ apiUrl: stub.url, token, fullName: "acme/vite" });
+    const head = await api.getBranchHead("main");
+    const open = async (branch: string) => {
+      const blob = await api.createBlob(branch);
+      const tree = await api.createTree(head.treeSha, [{ path: "x.txt", sha: blob.sha, mode: "100644" }]);
+      const commit = await api.createCommit({
+        message: branch,
+        treeSha: tree.sha,
+        parentShas: [head.commitSha],
+      });
+      await api.createBranch(branch, commit.sha);
+      return api.createPullRequest({ title: branch, body: "", head: branch, base: "main", draft: true });
+    };
+    const mine = await open("pushbunny/find-a1");
+    await open("pushbunny/find-b2");
+    expect(await findOpenPullRequest({ apiUrl: stub.url }, token, "acme/vite", "pushbunny/find-a1")).toEqual({
+      pullNumber: mine.number,
+      pullUrl: mine.htmlUrl,
+    });
+    expect(await findOpenPullRequest({ apiUrl: stub.url }, token, "acme/vite", "pushbunny/none")).toBeNull();
+    await fetch(`${stub.url}/__stub/repos/acme/vite/pulls/${mine.number}/close`, { method: "POST" });
+    expect(
+      await findOpenPullRequest({ apiUrl: stub.url }, token, "acme/vite", "pushbunny/find-a1"),
+    ).toBeNull();
+    expect((await failure(findOpenPullRequest({ apiUrl: stub.url }, token, "nope", "b"))).code).toBe(
+      "invalid",
+    );
   });
 });
 

@@ -155,10 +155,19 @@ export function pulls(
   req: IncomingMessage,
 ): Reply {
   if (method === "GET") {
+    // GitHub's filters: `head` as owner:branch, `state` open (default), closed or all.
+    const query = new URL(req.url ?? "/", "http://stub").searchParams;
+    const head = query.get("head");
+    const state = query.get("state") ?? "open";
+    const owner = repo.fullName.split("/")[0];
+    const listed = repo.pulls.filter(
+      (pull) =>
+        (head === null || head === `${owner}:${pull.head}`) && (state === "all" || pull.state === state),
+    );
     const { slice, headers } = paged(
       ctx,
       req,
-      repo.pulls.map((pull) => pullJson(ctx, repo, pull)),
+      listed.map((pull) => pullJson(ctx, repo, pull)),
       `/repos/${repo.fullName}/pulls`,
     );
     return { status: 200, body: slice, headers };

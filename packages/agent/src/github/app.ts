@@ -6,6 +6,7 @@ import {
   malformed,
   numberField,
   objectField,
+  send,
   sendJson,
   sendPaged,
   stringField,
@@ -361,4 +362,46 @@ export async function canAdministerAccount(
   }
   const login = await getUserLogin(config, userToken);
   return login.toLowerCase() === account.login.toLowerCase();
+}
+
+/**
+ * The open pull request from `branch` of `fullName` (the same repository, not a fork), or null:
+ * how a retried run finds the PR an earlier attempt opened before it died, instead of opening
+ * a second one.
+ */
+export async function findOpenPullRequest(
+  config: GitHubTransport & Pick<GitHubAppConfig, "apiUrl">,
+  token: string,
+  fullName: string,
+  branch: string,
+): Promise<{ pullNumber: number; pullUrl: string } | null> {
+  const [owner, name] = fullName.split("/");
+  if (!owner || !name || !/^[A-Za-z0-9._-]+$/.test(owner) || !/^[A-Za-z0-9._-]+$/.test(name)) {
+    throw new GitHubError("invalid", `"${fullName}" is not an owner/name repository`);
+  }
+  const call: GitHubCall = {
+    action: `look for a pull request from ${branch}`,
+    auth: "installation",
+    repo: fullName,
+  };
+  const url = new URL(`${baseUrl(config.apiUrl)}/repos/${owner}/${name}/pulls`);
+  url.searchParams.set("head", `${owner}:${branch}`);
+  url.searchParams.set("state", "open");
+  url.searchParams.set("per_page", "10");
+  const response = await send(config, { url: url.toString(), token, call });
+  let list: unknown;
+  try {
+    list = await response.json();
+  } catch {
+    throw malformed(call, "its answer is not JSON");
+  }
+  if (!Array.isArray(list)) throw malformed(call, "its answer is not a list");
+  for (const item of list) {
+    if (!item || typeof item !== "object") continue;
+    const pull = item as Record<string, unknown>;
+    const head = pull.head as { ref?: unknown } | undefined;
+    if (head?.ref !== branch || pull.state !== "open") continue;
+    return { pullNumber: numberField(pull, "number", call), pullUrl: stringField(pull, "html_url", call) };
+  }
+  return null;
 }
