@@ -435,3 +435,56 @@ describe("symlinks and submodules are not files", () => {
     });
   }
 });
+
+describe("a retry adopts what an earlier attempt of the same run left (findPullRequest)", () => {
+  const earlier = { pullNumber: 7, pullUrl: "https://github.com/acme/site/pull/7" };
+
+  it("an open pull request from the run's branch is adopted before planning; nothing is written", async () => {
+    const repo = new FakeRepo(fixtureFiles("next-app"));
+    const model = new ScriptedModel(happyScript(NEXT_APP));
+    const asked: string[] = [];
+    const t = setup(repo, model, {
+      findPullRequest: async (branch) => {
+        asked.push(branch);
+        return earlier;
+      },
+    });
+    const outcome = ok(await t.run());
+    expect(outcome).toMatchObject({ ...earlier, branch: BRANCH, adopted: true, diff: "", files: [] });
+    expect(asked).toEqual([BRANCH]);
+    expect(model.requests).toHaveLength(0);
+    expect(t.diffs).toEqual([]);
+    expect(repo.calls.filter((call) => call.startsWith("create") || call === "deleteBranch")).toEqual([]);
+  });
+
+  it("a bare branch from an earlier attempt is replaced by this attempt's commit, then the pull request opens", async () => {
+    const repo = new FakeRepo(fixtureFiles("next-app"));
+    const stale = repo.branches.get("main") ?? "";
+    repo.branches.set(BRANCH, stale);
+    const t = setup(repo, new ScriptedModel(happyScript(NEXT_APP)), { findPullRequest: async () => null });
+    const outcome = ok(await t.run());
+    expect(outcome.adopted).toBe(false);
+    expect(repo.calls.slice(-4)).toEqual([
+      "createBranch",
+      "deleteBranch",
+      "createBranch",
+      "createPullRequest",
+    ]);
+    expect(repo.branches.get(BRANCH)).not.toBe(stale);
+    expect(repo.filesOf(BRANCH)[NEXT_APP.target]).toBe(NEXT_APP.files[NEXT_APP.target]);
+    expect(repo.pulls).toHaveLength(1);
+  });
+
+  it("a pull request that appeared meanwhile is adopted at the branch conflict, not duplicated", async () => {
+    const repo = new FakeRepo(fixtureFiles("next-app"));
+    repo.branches.set(BRANCH, repo.branches.get("main") ?? "");
+    let calls = 0;
+    const t = setup(repo, new ScriptedModel(happyScript(NEXT_APP)), {
+      findPullRequest: async () => (++calls === 1 ? null : earlier),
+    });
+    const outcome = ok(await t.run());
+    expect(outcome).toMatchObject({ ...earlier, adopted: true, diff: "", files: [] });
+    expect(repo.pulls).toEqual([]);
+    expect(repo.calls).not.toContain("deleteBranch");
+  });
+});

@@ -1,7 +1,10 @@
-import type { GitHubRepoApi } from "../github/types";
+import { GitHubError, type GitHubRepoApi } from "../github/types";
 import type { FileChange } from "./diff";
 import type { ExperimentSpec } from "./experiment";
 import type { ExperimentLayout } from "./layout";
+
+/** The pull request an earlier attempt of the same run opened from `branch`, or null. */
+export type FindPullRequest = (branch: string) => Promise<{ pullNumber: number; pullUrl: string } | null>;
 
 export interface PullRequestText {
   title: string;
@@ -71,7 +74,9 @@ export async function commitAndOpenPullRequest(input: {
   changes: readonly FileChange[];
   pr: PullRequestText;
   log: (message: string) => Promise<void>;
-}): Promise<{ pullNumber: number; pullUrl: string; commitSha: string }> {
+  /** See RunInput.findPullRequest: lets a retry replace its own earlier, pull-request-less branch. */
+  findPullRequest?: FindPullRequest;
+}): Promise<{ pullNumber: number; pullUrl: string; commitSha: string | null; adopted: boolean }> {
   const { repo, base, branch } = input;
   // The log is a heartbeat, not part of the change: its failure never decides what is on GitHub.
   const log = (message: string) => input.log(message).catch(() => undefined);
@@ -87,7 +92,21 @@ export async function commitAndOpenPullRequest(input: {
     parentShas: [base.commitSha],
   });
   await log(`commit ${commit.sha.slice(0, 7)} with ${entries.length} files`);
-  await repo.createBranch(branch, commit.sha);
+  try {
+    await repo.createBranch(branch, commit.sha);
+  } catch (err) {
+    // The branch name is the run's own: an earlier attempt of this run made it and stopped before
+    // or during its pull request. Adopt that pull request, or replace the bare branch.
+    if (!(input.findPullRequest && err instanceof GitHubError && err.code === "conflict")) throw err;
+    const existing = await input.findPullRequest(branch);
+    if (existing) {
+      await log(`branch ${branch} exists with draft pull request #${existing.pullNumber}; adopting it`);
+      return { ...existing, commitSha: null, adopted: true };
+    }
+    await repo.deleteBranch(branch);
+    await repo.createBranch(branch, commit.sha);
+    await log(`branch ${branch} from an earlier attempt had no pull request; replaced`);
+  }
   await log(`branch ${branch} created`);
   try {
     const pull = await repo.createPullRequest({
@@ -97,7 +116,7 @@ export async function commitAndOpenPullRequest(input: {
       base: base.branch,
       draft: true,
     });
-    return { pullNumber: pull.number, pullUrl: pull.htmlUrl, commitSha: commit.sha };
+    return { pullNumber: pull.number, pullUrl: pull.htmlUrl, commitSha: commit.sha, adopted: false };
   } catch (err) {
     // A branch without its pull request would be found by nobody; take it away again.
     await repo.deleteBranch(branch).catch(() => undefined);

@@ -8,7 +8,7 @@ import { detectStyle } from "../style";
 import { findTargetFiles, type TargetCandidate } from "../targets";
 import { BudgetExceeded, BudgetMeter, type Budgets, type Usage } from "./budgets";
 import { reactSwitchSource, sdkModuleSource, vueSwitchSource } from "./codegen";
-import { commitAndOpenPullRequest, pullRequestText } from "./commit";
+import { commitAndOpenPullRequest, type FindPullRequest, pullRequestText } from "./commit";
 import { capDiff, unifiedDiffOf } from "./diff";
 import { type ExperimentSpec, experimentProblems } from "./experiment";
 import { importSpecifier, planLayout } from "./layout";
@@ -44,6 +44,13 @@ export interface RunInput {
   onDiff(diff: string, files: ChangedFile[]): Promise<void>;
   /** How a tree is read; default: one listing and blob reads through `repo`. */
   snapshot?: (treeSha: string) => Promise<RepoSnapshot>;
+  /**
+   * For retries (the branch name is deterministic per run): the open pull request from `branch`
+   * that an earlier attempt opened, or null. When one exists the run adopts it before planning
+   * and writes nothing (outcome `adopted: true`, empty diff: keep the stored one); when only the
+   * bare branch exists, the commit phase replaces it. Without it, an existing branch fails the run.
+   */
+  findPullRequest?: FindPullRequest;
 }
 
 export type RunOutcome =
@@ -55,7 +62,10 @@ export type RunOutcome =
       diff: string;
       files: ChangedFile[];
       usage: Usage;
+      /** "unknown" when an earlier attempt's pull request was adopted without planning. */
       framework: FrameworkDetection["framework"];
+      /** True when the pull request was an earlier attempt's (findPullRequest); diff and files are then empty. */
+      adopted: boolean;
     }
   | { ok: false; error: string; retryable: boolean; usage: Usage; diff: string | null };
 
@@ -108,6 +118,23 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
   const info = await repo.getRepository();
   const baseBranch = input.baseBranch?.trim() || info.defaultBranch;
   checkBranch(input.branch, baseBranch, info.defaultBranch);
+  if (input.findPullRequest) {
+    const existing = await input.findPullRequest(input.branch);
+    if (existing) {
+      await log(
+        "plan",
+        `draft pull request #${existing.pullNumber} from ${input.branch} exists; adopting it`,
+      );
+      return {
+        branch: input.branch,
+        ...existing,
+        diff: "",
+        files: [],
+        framework: "unknown" as const,
+        adopted: true,
+      };
+    }
+  }
   const head = await repo.getBranchHead(baseBranch);
   await log("plan", `${info.fullName}@${baseBranch} ${head.commitSha.slice(0, 7)}`);
   const snapshot = input.snapshot
@@ -250,15 +277,17 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
     changes,
     pr,
     log: commitLog,
+    ...(input.findPullRequest ? { findPullRequest: input.findPullRequest } : {}),
   });
   await commitLog(`draft pull request #${pull.pullNumber} ${pull.pullUrl}`);
   return {
     branch: input.branch,
     pullNumber: pull.pullNumber,
     pullUrl: pull.pullUrl,
-    diff,
-    files: changed,
+    diff: pull.adopted ? "" : diff,
+    files: pull.adopted ? [] : changed,
     framework: detection.framework,
+    adopted: pull.adopted,
   };
 }
 
