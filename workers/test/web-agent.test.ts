@@ -848,6 +848,34 @@ describe("the agent's failures", () => {
     expect((await status(apiKey, key)).status).toBe("pr_open");
   });
 
+  it("a retry adopts the pull request an earlier attempt opened before it died, instead of opening another", async () => {
+    const { apiKey, key, inst } = await ready();
+    const e = withAgent();
+    const started = await json<{ run_id: string }>(await implement(e, apiKey, key), 202);
+    const { body } = await deliver(e, started.run_id);
+    const [pull] = (await stubRepo(inst.repository)).pulls;
+    expect(pull).toBeDefined();
+    // As if the Worker died after GitHub opened the PR and before the run recorded it.
+    await env.DB.prepare(
+      "UPDATE implementation_runs SET status = 'running', phase = 'commit', heartbeat_at = ?, branch = NULL, pull_number = NULL, pull_url = NULL, finished_at = NULL WHERE id = ?",
+    )
+      .bind(Date.now() - 6 * 60_000, started.run_id)
+      .run();
+    await env.DB.prepare(
+      "UPDATE web_experiments SET status = 'implementing', branch = NULL, pull_number = NULL, pull_url = NULL WHERE experiment_id = (SELECT experiment_id FROM implementation_runs WHERE id = ?)",
+    )
+      .bind(started.run_id)
+      .run();
+    queued.push(body);
+    const again = await deliver(e, started.run_id, 2);
+    expect(again.result.explicitAcks).toEqual([`m-${started.run_id}-2`]);
+    const s = await status(apiKey, key);
+    expect(s.status, JSON.stringify(s)).toBe("pr_open");
+    expect(s.run).toMatchObject({ status: "succeeded", branch: pull?.head, has_diff: true });
+    expect(s.run?.pull_url).toMatch(new RegExp(`/pull/${pull?.number}$`));
+    expect((await stubRepo(inst.repository)).pulls).toHaveLength(1);
+  });
+
   it("a finished run is not run again when its message comes back", async () => {
     const { apiKey, key, inst } = await ready();
     const e = withAgent();

@@ -2,6 +2,7 @@ import {
   type RunPhase as AgentPhase,
   type ChangedFile,
   createRepoApi,
+  findOpenPullRequest,
   GitHubError,
   mintInstallationToken,
   type RunOutcome,
@@ -139,11 +140,16 @@ export async function runImplementationJob({
       baseUrl: ctx.config.gemini.baseUrl,
       timeoutMs: Math.max(ctx.config.llmTimeoutMs, AGENT_LLM_TIMEOUT_MS),
     });
+    const repository = experiment.repository;
     outcome = await runImplementation({
       repo,
       model,
       experiment: specOf(experiment),
       branch: runBranch(experiment.key, run.id),
+      // The branch is the run's own: a PR from it is an earlier attempt's (which died before
+      // recording it), adopted rather than opened twice; a bare branch is replaced.
+      findPullRequest: (branch) =>
+        findOpenPullRequest({ apiUrl: config.apiUrl, timeoutMs: 15_000 }, token, repository, branch),
       baseBranch: experiment.baseBranch,
       sdk: { baseUrl: ctx.config.auth.publicUrl ?? "http://localhost:8787" },
       now: ctx.now,
@@ -179,8 +185,9 @@ export async function runImplementationJob({
       branch: outcome.branch,
       pullNumber: outcome.pullNumber,
       pullUrl: outcome.pullUrl,
-      diff: outcome.diff,
-      files: outcome.files.map((f) => f.path),
+      // An adopted PR brings no diff: the earlier attempt stored its own before committing.
+      diff: outcome.adopted ? run.diff : outcome.diff,
+      files: outcome.adopted ? run.files : outcome.files.map((f) => f.path),
     });
     try {
       await markPrOpen({
