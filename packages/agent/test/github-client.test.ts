@@ -308,6 +308,11 @@ describe("OAuth: whether the person administers the installation's account", () 
     expect(await getOrgMembership(app, token, "acme")).toEqual({ state: "active", role: "member" });
     expect(await getOrgMembership(app, token, "elsewhere")).toBeNull();
     expect((await failure(getOrgMembership(app, token, "../x"))).code).toBe("invalid");
+    // An App without the Members permission: GitHub's 403 says what to change, not "not an admin".
+    stub.setFailure({ status: 403, match: "GET /user/memberships/orgs/acme", times: 1 });
+    const refused = await failure(getOrgMembership(app, token, "acme"));
+    expect(refused.code).toBe("forbidden");
+    expect(refused.message).toContain('"Members" organization permission');
   });
 
   it("an organization needs an active admin; a personal account needs its owner", async () => {

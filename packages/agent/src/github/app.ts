@@ -319,7 +319,7 @@ export interface OrgMembership {
 
 /**
  * The user's membership of an organization, read with their own token; null when they are not a
- * member (GitHub answers 404, or 403 when the org restricts what the App may see of memberships).
+ * member (GitHub answers 404). A 403 means the App may not read memberships: the operator's to fix.
  */
 export async function getOrgMembership(
   config: GitHubAppConfig,
@@ -342,7 +342,14 @@ export async function getOrgMembership(
     });
     return { state: stringField(body, "state", call), role: stringField(body, "role", call) };
   } catch (err) {
-    if (err instanceof GitHubError && (err.code === "not_found" || err.code === "forbidden")) return null;
+    if (err instanceof GitHubError && err.code === "not_found") return null;
+    if (err instanceof GitHubError && err.code === "forbidden") {
+      throw new GitHubError(
+        "forbidden",
+        `GitHub would not show your membership of ${org}: give the App the "Members" organization permission (read-only) in its settings and have ${org} accept the new permission, then install again`,
+        err.status,
+      );
+    }
     throw err;
   }
 }

@@ -27,7 +27,7 @@ export const githubSetupRoute = createRoute({
   tags: ["github"],
   summary: "GitHub's redirect after the App is installed: connects the installation to the project",
   description:
-    "Set as the App's Setup URL (with \"Request user authorization (OAuth) during installation\" on). No key: the single-use `state` from GET /v1/github/authorize names the project; the browser must be signed in to the dashboard as an admin of that project (the admin who asked for the link, when a person asked); the installation is linked only if the person's own GitHub authorization (`code`) reaches it and that GitHub user owns the account (or is an active admin of the organization) it is installed on. An installation connected to another project is refused. Redirects the browser to the project's dashboard settings; answers JSON when asked with `Accept: application/json`.",
+    "Set as the App's Setup URL (with \"Request user authorization (OAuth) during installation\" on). No key: the single-use `state` from GET /v1/github/authorize names the project; the browser must be signed in to the dashboard as an admin of that project (the admin who asked for the link, when a person asked); the installation is linked only if the person's own GitHub authorization (`code`) reaches it and that GitHub user owns the account (or is an active admin of the organization, which needs the App's read-only \"Members\" organization permission) it is installed on. An installation connected to another project is refused. Redirects the browser to the project's dashboard settings; answers JSON when asked with `Accept: application/json`.",
   security: NO_AUTH,
   middleware: [rateLimit("github-setup", LIMIT)] as const,
   request: { query: SetupQuery },
