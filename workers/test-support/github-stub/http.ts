@@ -14,14 +14,22 @@ export const DEFAULT_MESSAGE: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+// Fields assigned by hand, not as parameter properties: `pnpm github:stub` runs this file with
+// Node's type stripping, which refuses TypeScript-only syntax.
 export class HttpError extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly extra: Record<string, unknown>;
   constructor(
-    readonly status: number,
+    status: number,
     message: string,
-    readonly headers: Record<string, string> = {},
-    readonly extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+    extra: Record<string, unknown> = {},
   ) {
     super(message);
+    this.status = status;
+    this.headers = headers;
+    this.extra = extra;
   }
 }
 

@@ -21,33 +21,43 @@ export async function findGithubInstallation(
   return row ?? null;
 }
 
-/** Connects a project to an installation, replacing an earlier connection of the project. */
+/**
+ * Connects a project to an installation, replacing an earlier connection of the project. Null
+ * when another project holds the installation: the check and the write are one statement, so
+ * two setups finishing at once cannot both link it.
+ */
 export async function upsertGithubInstallation(
   db: Db,
   row: Omit<GithubInstallationRow, "createdAt" | "updatedAt" | "state"> & {
     state?: GithubInstallationState;
     now: number;
   },
-): Promise<GithubInstallationRow> {
-  const { now, state = "active", ...values } = row;
-  const [out] = await db
-    .insert(githubInstallations)
-    .values({ ...values, state, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: githubInstallations.projectId,
-      set: {
-        installationId: values.installationId,
-        accountLogin: values.accountLogin,
-        accountType: values.accountType,
-        repositorySelection: values.repositorySelection,
-        connectedBy: values.connectedBy,
-        state,
-        updatedAt: now,
-      },
-    })
-    .returning();
-  if (!out) throw new Error("github installation upsert returned no row");
-  return out;
+): Promise<GithubInstallationRow | null> {
+  const { now, state = "active", ...v } = row;
+  const written = await db.$client
+    .prepare(
+      `INSERT INTO github_installations (project_id, installation_id, account_login, account_type,
+         repository_selection, state, connected_by, created_at, updated_at)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8
+       WHERE NOT EXISTS (SELECT 1 FROM github_installations WHERE installation_id = ?2 AND project_id <> ?1)
+       ON CONFLICT (project_id) DO UPDATE SET installation_id = excluded.installation_id,
+         account_login = excluded.account_login, account_type = excluded.account_type,
+         repository_selection = excluded.repository_selection, state = excluded.state,
+         connected_by = excluded.connected_by, updated_at = excluded.updated_at`,
+    )
+    .bind(
+      v.projectId,
+      v.installationId,
+      v.accountLogin,
+      v.accountType,
+      v.repositorySelection,
+      state,
+      v.connectedBy,
+      now,
+    )
+    .run();
+  if (written.meta.changes === 0) return null;
+  return findGithubInstallation(db, v.projectId);
 }
 
 /** Disconnects a project; false when it was not connected. */

@@ -2247,7 +2247,7 @@ export interface paths {
         };
         /**
          * GitHub's redirect after the App is installed: connects the installation to the project
-         * @description Set as the App's Setup URL (with "Request user authorization (OAuth) during installation" on). No key: the single-use `state` from GET /v1/github/authorize names the project, and the installation is linked only if the person's own GitHub authorization (`code`) reaches it. Redirects the browser to the project's dashboard settings; answers JSON when asked with `Accept: application/json`.
+         * @description Set as the App's Setup URL (with "Request user authorization (OAuth) during installation" on). No key: the single-use `state` from GET /v1/github/authorize names the project; the browser must be signed in to the dashboard as an admin of that project (the admin who asked for the link, when a person asked); the installation is linked only if the person's own GitHub authorization (`code`) reaches it and that GitHub user owns the account (or is an active admin of the organization, which needs the App's read-only "Members" organization permission) it is installed on. An installation connected to another project is refused. Redirects the browser to the project's dashboard settings; answers JSON when asked with `Accept: application/json`.
          */
         get: operations["githubSetup"];
         put?: never;
@@ -2509,7 +2509,7 @@ export interface paths {
         put?: never;
         /**
          * Record that a visitor saw an active web experiment
-         * @description The server assigns the segment (the same sticky, traffic-weighted hash as the SDK), never the caller. A repeated exposure of the same visitor is the same impression and counts once.
+         * @description The server assigns the segment (the same sticky, traffic-weighted hash as the SDK), never the caller. A repeated exposure of the same visitor is the same impression and counts once. Limited to 600 requests a minute per address and project, beside the key's `message` budget.
          */
         post: operations["recordWebExposure"];
         delete?: never;
@@ -2529,7 +2529,7 @@ export interface paths {
         put?: never;
         /**
          * Record web experiment metrics
-         * @description `{ "events": [...] }` with up to 1000 events. Each token must be of an active web experiment of this project that tracks the event; the primary metric counts as a conversion. Rejected events are listed by index with a reason and do not block the rest; the same (token, event) again never double counts.
+         * @description `{ "events": [...] }` with up to 1000 events. Each token must be of an active web experiment of this project that tracks the event; the primary metric counts as a conversion. Rejected events are listed by index with a reason and do not block the rest; the same (token, event) again never double counts. Limited to 600 requests a minute per address and project, beside the key's `events` budget.
          */
         post: operations["recordWebEvents"];
         delete?: never;
@@ -17967,7 +17967,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The person's GitHub account cannot reach the stated installation */
+            /** @description Not signed in to the dashboard as an admin of the project, or the person's GitHub account cannot reach or administer the installation */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17976,7 +17976,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The installation was only requested (an organization owner must approve it) */
+            /** @description The installation was only requested (an organization owner must approve it), or it is connected to another project */
             409: {
                 headers: {
                     [name: string]: unknown;

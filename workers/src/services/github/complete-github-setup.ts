@@ -132,6 +132,11 @@ export async function completeGitHubSetup({
     state: installation.suspended ? "suspended" : "active",
     now: ctx.now(),
   });
+  if (!row) {
+    throw new ConflictError(
+      `installation ${installationId} (${installation.accountLogin}) is connected to another PushBunny project: disconnect it there first (DELETE /v1/github)`,
+    );
+  }
   await recordAudit({
     ctx,
     projectId: state.projectId,
