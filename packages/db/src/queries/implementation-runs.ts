@@ -111,24 +111,13 @@ export async function requeueImplementationRun(
   db: Db,
   input: { projectId: string; id: string; now: number; resumeAt?: number; log: RunLogEntry[] },
 ): Promise<boolean> {
-  const rows = await db
-    .update(implementationRuns)
-    .set({
-      status: "queued",
-      phase: "queued",
-      log: capLog(input.log),
-      heartbeatAt: Math.max(input.now, input.resumeAt ?? input.now),
-      updatedAt: input.now,
-    })
-    .where(
-      and(
-        eq(implementationRuns.projectId, input.projectId),
-        eq(implementationRuns.id, input.id),
-        eq(implementationRuns.status, "running"),
-      ),
-    )
-    .returning({ id: implementationRuns.id });
-  return rows.length > 0;
+  return updateWhileRunning(db, input, {
+    status: "queued",
+    phase: "queued",
+    log: capLog(input.log),
+    heartbeatAt: Math.max(input.now, input.resumeAt ?? input.now),
+    updatedAt: input.now,
+  });
 }
 
 /** The job's progress: phase, the whole (capped) log, and the heartbeat. Only while running. */
@@ -136,13 +125,27 @@ export async function updateImplementationRunProgress(
   db: Db,
   input: { projectId: string; id: string; now: number; phase: RunPhase; log: RunLogEntry[] },
 ): Promise<boolean> {
+  return updateWhileRunning(db, input, {
+    phase: input.phase,
+    log: capLog(input.log),
+    heartbeatAt: input.now,
+    updatedAt: input.now,
+  });
+}
+
+/** Writes `set` only while the run is `running` (a finished or requeued run is left alone). */
+async function updateWhileRunning(
+  db: Db,
+  run: { projectId: string; id: string },
+  set: Partial<typeof implementationRuns.$inferInsert>,
+): Promise<boolean> {
   const rows = await db
     .update(implementationRuns)
-    .set({ phase: input.phase, log: capLog(input.log), heartbeatAt: input.now, updatedAt: input.now })
+    .set(set)
     .where(
       and(
-        eq(implementationRuns.projectId, input.projectId),
-        eq(implementationRuns.id, input.id),
+        eq(implementationRuns.projectId, run.projectId),
+        eq(implementationRuns.id, run.id),
         eq(implementationRuns.status, "running"),
       ),
     )
