@@ -1,4 +1,4 @@
-import { base64ToBytes, base64UrlFromBytes, base64UrlFromString } from "./base64";
+import { createAppJwt } from "./app-jwt";
 import type { GitHubCall } from "./errors";
 import {
   baseUrl,
@@ -48,99 +48,6 @@ export const INSTALLATION_PERMISSIONS = {
   pull_requests: "write",
   metadata: "read",
 } as const;
-
-// DER prefix of a PKCS#8 PrivateKeyInfo for rsaEncryption: version 0 and the algorithm
-// identifier; the PKCS#1 key follows as an OCTET STRING.
-const PKCS8_RSA_HEADER = [
-  0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
-];
-
-function derLength(length: number): number[] {
-  if (length < 0x80) return [length];
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-  return [0x80 | bytes.length, ...bytes];
-}
-
-/** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo: WebCrypto imports only the latter. */
-export function pkcs1ToPkcs8(pkcs1: Uint8Array): Uint8Array {
-  const octetString = [0x04, ...derLength(pkcs1.length)];
-  const innerLength = PKCS8_RSA_HEADER.length + octetString.length + pkcs1.length;
-  const sequence = [0x30, ...derLength(innerLength)];
-  const out = new Uint8Array(sequence.length + innerLength);
-  out.set(sequence, 0);
-  out.set(PKCS8_RSA_HEADER, sequence.length);
-  out.set(octetString, sequence.length + PKCS8_RSA_HEADER.length);
-  out.set(pkcs1, sequence.length + PKCS8_RSA_HEADER.length + octetString.length);
-  return out;
-}
-
-function badKey(reason: string): GitHubError {
-  return new GitHubError(
-    "unauthorized",
-    `GITHUB_APP_PRIVATE_KEY ${reason}: paste the whole .pem file GitHub generated for the App ("-----BEGIN RSA PRIVATE KEY-----" … "-----END RSA PRIVATE KEY-----")`,
-  );
-}
-
-/** Imports the App's key for RS256 signing; GitHub's download is PKCS#1, WebCrypto wants PKCS#8. */
-export async function importAppKey(pem: string): Promise<CryptoKey> {
-  // Secrets pasted through one-line forms often carry "\n" literally.
-  const text = pem.replace(/\\n/g, "\n").trim();
-  const match = /^-----BEGIN (RSA )?PRIVATE KEY-----([\s\S]+?)-----END (RSA )?PRIVATE KEY-----$/.exec(text);
-  if (!match) {
-    if (/BEGIN (ENCRYPTED |EC |OPENSSH )?PRIVATE KEY/.test(text)) {
-      throw badKey("is not an unencrypted RSA private key");
-    }
-    throw badKey("is not a PEM private key");
-  }
-  if ((match[1] ?? "") !== (match[3] ?? "")) throw badKey("has mismatched BEGIN/END lines");
-  let der: Uint8Array;
-  try {
-    der = base64ToBytes((match[2] ?? "").replace(/\s+/g, ""));
-  } catch {
-    throw badKey("is not valid base64 between its BEGIN and END lines");
-  }
-  if (der.length < 64 || der[0] !== 0x30) throw badKey("does not hold a DER key");
-  const pkcs8 = match[1] ? pkcs1ToPkcs8(der) : der;
-  try {
-    return await crypto.subtle.importKey(
-      "pkcs8",
-      pkcs8,
-      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-  } catch {
-    throw badKey("could not be read as an RSA private key");
-  }
-}
-
-/**
- * The App's JWT (RS256) for the /app endpoints: issued a minute in the past against clock drift,
- * valid 9 minutes (GitHub refuses more than 10).
- */
-export async function createAppJwt(
-  config: Pick<GitHubAppConfig, "appId" | "privateKeyPem">,
-  nowMs: number,
-): Promise<string> {
-  if (!/^\S+$/.test(config.appId)) throw badAppId();
-  const key = await importAppKey(config.privateKeyPem);
-  const now = Math.floor(nowMs / 1000);
-  const header = base64UrlFromString(JSON.stringify({ alg: "RS256", typ: "JWT" }));
-  const payload = base64UrlFromString(
-    JSON.stringify({ iat: now - 60, exp: now + 9 * 60, iss: config.appId }),
-  );
-  const input = `${header}.${payload}`;
-  const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(input));
-  return `${input}.${base64UrlFromBytes(new Uint8Array(signature))}`;
-}
-
-function badAppId(): GitHubError {
-  return new GitHubError(
-    "unauthorized",
-    "GITHUB_APP_ID is empty: set it to the App ID on the App's settings page",
-  );
-}
 
 function installationPath(installationId: number): string {
   if (!Number.isSafeInteger(installationId) || installationId <= 0) {
@@ -230,62 +137,6 @@ export function installUrl(config: Pick<GitHubAppConfig, "webUrl" | "slug">, sta
   return `${baseUrl(config.webUrl)}/apps/${encodeURIComponent(config.slug)}/installations/new?state=${encodeURIComponent(state)}`;
 }
 
-/**
- * Trades the `code` GitHub adds to the setup callback for a user token. GitHub answers a bad code
- * with 200 and `{ error }`, which is reported as unauthorized.
- */
-export async function exchangeOAuthCode(config: GitHubAppConfig, code: string): Promise<string> {
-  const call: GitHubCall = { action: "exchange the OAuth code for a user token", auth: "oauth" };
-  if (!config.clientId || !config.clientSecret) {
-    throw new GitHubError(
-      "invalid",
-      "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are not set: copy them from the App's settings page",
-    );
-  }
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(code)) {
-    throw new GitHubError("unauthorized", "the OAuth code is not one GitHub issues");
-  }
-  const { body } = await sendJson(config, {
-    url: `${baseUrl(config.webUrl)}/login/oauth/access_token`,
-    method: "POST",
-    token: null,
-    headers: { accept: "application/json" },
-    body: { client_id: config.clientId, client_secret: config.clientSecret, code },
-    call,
-  });
-  if (body.error === "incorrect_client_credentials") {
-    throw new GitHubError(
-      "unauthorized",
-      "GitHub refused GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET (incorrect_client_credentials): copy the Client ID and a current client secret from the App's settings page",
-      200,
-    );
-  }
-  if (typeof body.error === "string") {
-    const description = typeof body.error_description === "string" ? `: ${body.error_description}` : "";
-    throw new GitHubError(
-      "unauthorized",
-      `GitHub refused the OAuth code (${body.error}${description}); start the installation again`,
-      200,
-    );
-  }
-  return stringField(body, "access_token", call);
-}
-
-/** Installations of this App the user can reach: the only ones a setup callback may link. */
-export async function userInstallationIds(config: GitHubAppConfig, userToken: string): Promise<number[]> {
-  const call: GitHubCall = { action: "list the user's installations", auth: "user" };
-  const items = await sendPaged(
-    config,
-    { url: `${baseUrl(config.apiUrl)}/user/installations`, token: userToken, call },
-    "installations",
-  );
-  return items.map((item) => {
-    const id = (item as { id?: unknown } | null)?.id;
-    if (typeof id !== "number") throw malformed(call, "an installation without an id");
-    return id;
-  });
-}
-
 /** Repositories an installation token can reach. */
 export async function listInstallationRepositories(
   config: GitHubTransport & Pick<GitHubAppConfig, "apiUrl">,
@@ -301,74 +152,6 @@ export async function listInstallationRepositories(
     if (!item || typeof item !== "object") throw malformed(call, "a repository that is not an object");
     return repositoryInfo(item as Record<string, unknown>, call);
   });
-}
-
-/** The login of the person a user token belongs to. */
-export async function getUserLogin(config: GitHubAppConfig, userToken: string): Promise<string> {
-  const call: GitHubCall = { action: "read the signed-in GitHub user", auth: "user" };
-  const { body } = await sendJson(config, { url: `${baseUrl(config.apiUrl)}/user`, token: userToken, call });
-  return stringField(body, "login", call);
-}
-
-export interface OrgMembership {
-  /** "active" or "pending" (invited, not yet accepted). */
-  state: string;
-  /** "admin" or "member". */
-  role: string;
-}
-
-/**
- * The user's membership of an organization, read with their own token; null when they are not a
- * member (GitHub answers 404). A 403 means the App may not read memberships: the operator's to fix.
- */
-export async function getOrgMembership(
-  config: GitHubAppConfig,
-  userToken: string,
-  org: string,
-): Promise<OrgMembership | null> {
-  if (!/^[A-Za-z0-9-]{1,100}$/.test(org)) {
-    throw new GitHubError("invalid", `"${org}" is not a GitHub organization login`);
-  }
-  const call: GitHubCall = {
-    action: `read your membership of ${org}`,
-    auth: "user",
-    notFound: `you are not a member of ${org}`,
-  };
-  try {
-    const { body } = await sendJson(config, {
-      url: `${baseUrl(config.apiUrl)}/user/memberships/orgs/${encodeURIComponent(org)}`,
-      token: userToken,
-      call,
-    });
-    return { state: stringField(body, "state", call), role: stringField(body, "role", call) };
-  } catch (err) {
-    if (err instanceof GitHubError && err.code === "not_found") return null;
-    if (err instanceof GitHubError && err.code === "forbidden") {
-      throw new GitHubError(
-        "forbidden",
-        `GitHub would not show your membership of ${org}: give the App the "Members" organization permission (read-only) in its settings and have ${org} accept the new permission, then install again`,
-        err.status,
-      );
-    }
-    throw err;
-  }
-}
-
-/**
- * Whether the user may administer the account an installation is on: for a personal account,
- * it is theirs; for an organization, they are an active admin of it.
- */
-export async function canAdministerAccount(
-  config: GitHubAppConfig,
-  userToken: string,
-  account: { login: string; type: string },
-): Promise<boolean> {
-  if (account.type === "Organization") {
-    const membership = await getOrgMembership(config, userToken, account.login);
-    return membership?.state === "active" && membership.role === "admin";
-  }
-  const login = await getUserLogin(config, userToken);
-  return login.toLowerCase() === account.login.toLowerCase();
 }
 
 /**

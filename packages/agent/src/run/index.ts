@@ -1,6 +1,7 @@
 export { BudgetExceeded, type BudgetName, type Budgets, DEFAULT_BUDGETS, type Usage } from "./budgets";
 export { capDiff, diffLines, type FileChange, MAX_DIFF_BYTES, unifiedDiff, unifiedDiffOf } from "./diff";
 export { type ExperimentSpec, experimentProblems, type SegmentSpec } from "./experiment";
+export { describeFailure } from "./failure";
 export type {
   AgentModel,
   ModelReply,
@@ -13,7 +14,6 @@ export type {
 } from "./model";
 export {
   type ChangedFile,
-  describeFailure,
   type RunInput,
   type RunOutcome,
   type RunPhase,

@@ -1,22 +1,23 @@
 import { describeStyle } from "../describe-style";
 import { detectFramework, type FrameworkDetection } from "../framework";
-import { GitHubError, type GitHubRepoApi } from "../github/types";
+import type { GitHubRepoApi } from "../github/types";
 import { importBindings, resolveImport } from "../imports";
 import { checkReadPath, checkWritePath, DEFAULT_WRITE_POLICY } from "../path-policy";
 import { RepoIndex, type RepoSnapshot } from "../snapshot";
 import { detectStyle } from "../style";
 import { findTargetFiles, type TargetCandidate } from "../targets";
-import { BudgetExceeded, BudgetMeter, type Budgets, type Usage } from "./budgets";
+import { BudgetMeter, type Budgets, type Usage } from "./budgets";
 import { reactSwitchSource, sdkModuleSource, vueSwitchSource } from "./codegen";
 import { commitAndOpenPullRequest, type FindPullRequest, pullRequestText } from "./commit";
 import { capDiff, unifiedDiffOf } from "./diff";
 import { type ExperimentSpec, experimentProblems } from "./experiment";
+import { checkBranch, describeFailure, RunError } from "./failure";
 import { importSpecifier, planLayout } from "./layout";
-import type { AgentModel, ModelReply, ModelRequest, ToolResult, Turn } from "./model";
-import { planPrompt, SYSTEM_PROMPT, writePrompt } from "./prompt";
+import type { AgentModel, Turn } from "./model";
+import { chooseTarget, writeLoop } from "./model-loop";
+import { planPrompt, writePrompt } from "./prompt";
 import { WriteSession } from "./session";
 import { snapshotFromApi, unsupportedAt } from "./snapshot";
-import { chooseTargetTool, WRITE_TOOLS } from "./tools";
 
 export type RunPhase = "plan" | "read" | "write" | "diff" | "commit";
 
@@ -68,11 +69,6 @@ export type RunOutcome =
       adopted: boolean;
     }
   | { ok: false; error: string; retryable: boolean; usage: Usage; diff: string | null };
-
-/** A failure the person can act on; not worth retrying. */
-class RunError extends Error {
-  override readonly name = "RunError";
-}
 
 const MAX_CANDIDATES = 12;
 const NEIGHBOURS = 6;
@@ -289,140 +285,4 @@ async function run(input: RunInput, meter: BudgetMeter, setDiff: (diff: string) 
     framework: detection.framework,
     adopted: pull.adopted,
   };
-}
-
-/** Refuses the base and default branches and names git would reject. */
-function checkBranch(branch: string, base: string, defaultBranch: string): void {
-  if (branch === base || branch === defaultBranch)
-    throw new RunError(
-      `Refusing to write to ${branch}: the agent only creates a new branch, never the base or default branch.`,
-    );
-  if (
-    !/^[A-Za-z0-9._/-]{1,200}$/.test(branch) ||
-    branch.startsWith("-") ||
-    branch.startsWith("/") ||
-    branch.endsWith("/") ||
-    branch.endsWith(".lock") ||
-    branch.includes("..") ||
-    branch.includes("//") ||
-    branch.startsWith("refs/")
-  )
-    throw new RunError(`"${branch}" is not a valid new branch name.`);
-}
-
-/** One model call, counted against the token budget. */
-async function ask(model: AgentModel, meter: BudgetMeter, request: ModelRequest): Promise<ModelReply> {
-  meter.check();
-  const reply = await model.next(request);
-  meter.used.modelCalls += 1;
-  meter.spend("tokens", Math.max(0, reply.tokens));
-  return reply;
-}
-
-async function chooseTarget(
-  model: AgentModel,
-  meter: BudgetMeter,
-  turns: Turn[],
-  candidates: readonly TargetCandidate[],
-): Promise<string> {
-  const paths = candidates.map((c) => c.path);
-  const tool = chooseTargetTool(paths);
-  for (;;) {
-    const reply = await ask(model, meter, { system: SYSTEM_PROMPT, turns, tools: [tool], requireCall: true });
-    turns.push({ role: "model", text: reply.text, calls: reply.calls });
-    if (reply.calls.length === 0) {
-      meter.spend("toolCalls", 1);
-      turns.push({ role: "user", text: "Call choose_target with one of the candidate paths." });
-      continue;
-    }
-    const results: ToolResult[] = [];
-    let chosen: string | null = null;
-    for (const call of reply.calls) {
-      meter.spend("toolCalls", 1);
-      const path = call.args?.path;
-      const ok = call.name === "choose_target" && typeof path === "string" && paths.includes(path);
-      if (ok && chosen === null) chosen = path;
-      results.push({
-        ...(call.id !== undefined ? { id: call.id } : {}),
-        name: call.name,
-        response: ok
-          ? { ok: true, path }
-          : { error: `Choose one of the candidate paths exactly: ${paths.join(", ")}.` },
-      });
-    }
-    turns.push({ role: "tool", results });
-    if (chosen !== null) return chosen;
-  }
-}
-
-async function writeLoop(
-  input: RunInput,
-  meter: BudgetMeter,
-  session: WriteSession,
-  turns: Turn[],
-): Promise<void> {
-  for (;;) {
-    const reply = await ask(input.model, meter, { system: SYSTEM_PROMPT, turns, tools: WRITE_TOOLS });
-    turns.push({ role: "model", text: reply.text, calls: reply.calls });
-    if (reply.calls.length === 0) {
-      meter.spend("toolCalls", 1);
-      turns.push({
-        role: "user",
-        text: "Continue with the tools: write the files, flush_writes, then finish.",
-      });
-      continue;
-    }
-    const results: ToolResult[] = [];
-    let finished = false;
-    for (const call of reply.calls) {
-      meter.spend("toolCalls", 1);
-      const outcome = await session.handle(call);
-      const path = typeof call.args?.path === "string" ? ` ${call.args.path}` : "";
-      const verdict = outcome.response.refused ? ` refused: ${String(outcome.response.reason)}` : "";
-      await input.log("write", `${call.name}${path}${verdict}`);
-      results.push({
-        ...(call.id !== undefined ? { id: call.id } : {}),
-        name: call.name,
-        response: outcome.response,
-      });
-      if (outcome.finished) {
-        finished = true;
-        break;
-      }
-    }
-    turns.push({ role: "tool", results });
-    if (finished) return;
-  }
-}
-
-/** A readable error for the status log, and whether retrying the job may help. */
-export function describeFailure(err: unknown): { error: string; retryable: boolean } {
-  if (err instanceof BudgetExceeded || err instanceof RunError)
-    return { error: err.message, retryable: false };
-  if (err instanceof GitHubError || (err instanceof Error && err.name === "GitHubError" && "code" in err)) {
-    const gh = err as GitHubError;
-    const hint: Record<string, string> = {
-      unauthorized: "GitHub refused the app's credentials; check the GitHub App's key and installation.",
-      forbidden:
-        "The PushBunny GitHub App lacks a permission on this repository (it needs contents and pull requests: read and write).",
-      not_found:
-        "GitHub could not find the repository or branch, or the PushBunny GitHub App is not installed on it.",
-      empty_repository: "The repository has no commits yet; push the app's code first.",
-      conflict: "The branch exists already on GitHub.",
-      rate_limited: `GitHub's rate limit was reached${gh.retryAfterSeconds !== null ? `; retry in ${gh.retryAfterSeconds} s` : ""}.`,
-      invalid: "GitHub rejected the request as invalid.",
-      server: "GitHub answered with a server error.",
-      network: "GitHub could not be reached.",
-    };
-    return { error: `${hint[gh.code] ?? "GitHub failed."} (GitHub: ${gh.message})`, retryable: gh.retryable };
-  }
-  if (err instanceof Error && err.name === "LlmError") {
-    const llm = err as Error & { retryable?: unknown; kind?: unknown };
-    return {
-      error: `The model failed (${String(llm.kind ?? "error")}): ${llm.message}`,
-      retryable: llm.retryable === true,
-    };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { error: `The agent failed: ${message}`, retryable: false };
 }
