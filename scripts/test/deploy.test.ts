@@ -162,6 +162,7 @@ describe("scripts/deploy.mjs", () => {
     expect(res.stdout).toContain("npx wrangler secret put API_KEYS");
   });
 
+  // Two whole deploys with their node processes: slower than the default 5 s on a busy 2-core runner.
   it("reuses everything on a second run: creates nothing, keeps the secret, still migrates and deploys", async () => {
     writeState(FRESH);
     expect((await runDeploy()).code).toBe(0);
@@ -188,7 +189,7 @@ describe("scripts/deploy.mjs", () => {
     expect(readFileSync(path.join(dir, CONFIG), "utf8")).toContain(`database_id = "${before.d1[0]!.uuid}"`);
     expect(res.stdout).toMatch(/Created:\n\s+\(none\)/);
     expect(res.stdout).toContain("secret TRACKING_SECRET");
-  });
+  }, 20_000);
 
   it("treats a queue that already exists (but was not listed) as reused, and picks the KV namespace by title", async () => {
     writeState({
