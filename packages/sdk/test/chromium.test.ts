@@ -69,7 +69,7 @@ describe.skipIf(!executablePath)(browserSuiteTitle("the web example in headless 
     });
     await new Promise<void>((resolve) => site?.listen(0, "localhost", resolve));
     siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
