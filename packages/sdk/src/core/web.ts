@@ -260,6 +260,8 @@ export function createWeb(d: WebDeps) {
 
     async track(name: string, properties?: Record<string, string>): Promise<boolean> {
       const c = await config();
+      // Nothing was exposed (a preview, or no experiment yet): no visitor id is made for nothing.
+      if (x.length === 0) return false;
       const a = await visitor();
       const done = new Set<string>();
       let tracked = false;
