@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { BadRequestError, PayloadTooLargeError } from "../../../errors";
 import { ingestEvents, MAX_EVENTS_PER_REQUEST } from "../../../services/events/ingest-events";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, unavailable } from "../../schemas";
 import type { App } from "../../types";
+import { readEventBatch } from "./read-batch";
 
 export const EventInput = z
   .object({
@@ -53,23 +53,7 @@ export function registerPostEvents(app: App) {
   });
 
   app.post("/v1/events", limitBody(MAX_BODY_BYTES), async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new BadRequestError('body must be JSON: an array of events or { "events": [...] }');
-    }
-    const events = Array.isArray(body)
-      ? body
-      : typeof body === "object" && body !== null && Array.isArray((body as { events?: unknown }).events)
-        ? (body as { events: unknown[] }).events
-        : null;
-    if (!events) throw new BadRequestError('body must be an array of events or { "events": [...] }');
-    if (events.length > MAX_EVENTS_PER_REQUEST) {
-      throw new PayloadTooLargeError(
-        `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${events.length}`,
-      );
-    }
+    const events = await readEventBatch(c, { bareArray: true });
     const result = await ingestEvents({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,

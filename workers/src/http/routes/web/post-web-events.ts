@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { BadRequestError, PayloadTooLargeError } from "../../../errors";
 import { MAX_EVENTS_PER_REQUEST } from "../../../services/events/ingest-events";
 import { recordWebEvents } from "../../../services/web/record-web-events";
 import { limitBody } from "../../middleware/limits";
 import { BEARER, commonErrors, unavailable } from "../../schemas";
 import type { App } from "../../types";
 import { EventsResponse } from "../events/post-events";
+import { readEventBatch } from "../events/read-batch";
 import { perAddress, WEB_EVENTS_PER_IP } from "./limits";
 
 export const WebEventInput = z
@@ -46,22 +46,7 @@ export function registerPostWebEvents(app: App) {
   });
 
   app.post("/v1/web/events", perAddress("event", WEB_EVENTS_PER_IP), limitBody(MAX_BODY_BYTES), async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new BadRequestError('body must be JSON: { "events": [...] }');
-    }
-    const events =
-      typeof body === "object" && body !== null && Array.isArray((body as { events?: unknown }).events)
-        ? (body as { events: unknown[] }).events
-        : null;
-    if (!events) throw new BadRequestError('body must be { "events": [...] }');
-    if (events.length > MAX_EVENTS_PER_REQUEST) {
-      throw new PayloadTooLargeError(
-        `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${events.length}`,
-      );
-    }
+    const events = await readEventBatch(c, { bareArray: false });
     const result = await recordWebEvents({
       ctx: c.get("ctx"),
       projectId: c.get("owner").projectId,
